@@ -1,0 +1,168 @@
+"""The run's configuration: TOML in, typed dataclasses out.
+
+Looked up in ``--config FILE``, else ``cleaner.toml`` in the working folder, else ``[tool.cleaner]`` in its
+``pyproject.toml``, else the defaults. Every key is checked: a misspelt key is an error that names it, because a
+silently ignored threshold is worse than a failed run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A configuration problem, explained in one line."""
+
+
+@dataclass
+class DatasetConfig:
+    """What the published dataset is called and under which terms."""
+
+    name: str = "cleaner-corpus"
+    version: str = "0.1.0"
+    license: str = "other"
+    description: str = ""
+
+
+@dataclass
+class RunConfig:
+    """How the run is executed; none of this changes the output."""
+
+    workers: int = 0  # 0: one per core
+    # Input is cut into tasks of about this size; each task becomes one Parquet part per table. The cut depends
+    # only on the input, never on the worker count, which is what makes output identical for any --workers.
+    task_mb: float = 16.0
+    task_files: int = 4096
+
+
+@dataclass
+class Config:
+    dataset: DatasetConfig = field(default_factory=DatasetConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    pipeline: list[str] = field(default_factory=list)  # step names, in order; empty: the default pipeline
+    steps: dict[str, Any] = field(default_factory=dict)  # step name -> that step's Config dataclass
+    source: str = "defaults"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The resolved configuration as plain data (what run.json records)."""
+        return {
+            "dataset": dataclasses.asdict(self.dataset),
+            "run": dataclasses.asdict(self.run),
+            "pipeline": list(self.pipeline),
+            "steps": {name: dataclasses.asdict(cfg) for name, cfg in self.steps.items()},
+        }
+
+    def fingerprint(self) -> str:
+        """A hash of everything that can change the output (the run section cannot)."""
+        data = self.to_dict()
+        del data["run"]
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _check_type(value: Any, annotation: Any, where: str) -> Any:
+    origin = typing.get_origin(annotation)
+    if annotation is Any:
+        return value
+    if origin in (typing.Union, types.UnionType):
+        for option in typing.get_args(annotation):
+            try:
+                return _check_type(value, option, where)
+            except ConfigError:
+                continue
+        raise ConfigError(f"{where}: {value!r} is not a valid value ({annotation})")
+    if annotation is type(None):
+        if value is None:
+            return None
+        raise ConfigError(f"{where}: expected nothing, got {value!r}")
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        (item,) = typing.get_args(annotation) or (Any,)
+        return [_check_type(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        return value
+    if annotation is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(annotation, type):
+        if isinstance(value, bool) and annotation is not bool:
+            raise ConfigError(f"{where}: expected {annotation.__name__}, got {value!r}")
+        if not isinstance(value, annotation):
+            raise ConfigError(f"{where}: expected {annotation.__name__}, got {value!r}")
+    return value
+
+
+def build_dataclass(cls: type, data: dict[str, Any], where: str) -> Any:
+    """Instantiate a config dataclass from a TOML table, rejecting unknown keys and wrong types by name."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a table, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls) if f.init}
+    kwargs = {}
+    for key, value in data.items():
+        if key not in names:
+            known = ", ".join(sorted(names)) or "none"
+            raise ConfigError(f"unknown key '{where}.{key}' (known keys: {known})".replace("'.", "'"))
+        kwargs[key] = _check_type(value, hints[key], f"{where}.{key}".lstrip("."))
+    return cls(**kwargs)
+
+
+def parse(data: dict[str, Any], source: str = "defaults") -> Config:
+    """Build a :class:`Config` from parsed TOML, checking every key against the step registry."""
+    from cleaner.steps import DEFAULT_PIPELINE, STEPS
+
+    data = dict(data)
+    unknown = set(data) - {"dataset", "run", "pipeline", "steps"}
+    if unknown:
+        raise ConfigError(f"unknown key '{sorted(unknown)[0]}' (known keys: dataset, run, pipeline, steps)")
+    config = Config(
+        dataset=build_dataclass(DatasetConfig, data.get("dataset", {}), "dataset"),
+        run=build_dataclass(RunConfig, data.get("run", {}), "run"),
+        pipeline=_check_type(data.get("pipeline", list(DEFAULT_PIPELINE)), list[str], "pipeline"),
+        source=source,
+    )
+    for name in config.pipeline:
+        if name not in STEPS:
+            raise ConfigError(f"pipeline: unknown step '{name}' (known steps: {', '.join(sorted(STEPS))})")
+    tables = data.get("steps", {})
+    if not isinstance(tables, dict):
+        raise ConfigError("steps: expected a table of step tables")
+    for name in tables:
+        if name not in STEPS:
+            raise ConfigError(f"unknown key 'steps.{name}' (known steps: {', '.join(sorted(STEPS))})")
+    for name in config.pipeline:
+        config.steps[name] = build_dataclass(STEPS[name].Config, tables.get(name, {}), f"steps.{name}")
+    return config
+
+
+def load(path: Path | None = None, cwd: Path | None = None) -> Config:
+    """The configuration from an explicit file, ``cleaner.toml``, ``pyproject.toml`` or the defaults."""
+    cwd = cwd or Path.cwd()
+    if path is None:
+        if (cwd / "cleaner.toml").is_file():
+            path = cwd / "cleaner.toml"
+        elif (cwd / "pyproject.toml").is_file():
+            pyproject = _read_toml(cwd / "pyproject.toml")
+            if "cleaner" in pyproject.get("tool", {}):
+                return parse(pyproject["tool"]["cleaner"], source=f"{cwd / 'pyproject.toml'} [tool.cleaner]")
+    if path is None:
+        return parse({})
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    return parse(_read_toml(path), source=str(path))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: not valid TOML ({err})") from err

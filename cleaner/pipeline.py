@@ -1,0 +1,127 @@
+"""The pipeline: configured steps applied to the document stream, one task of input files at a time.
+
+A task is a run of consecutive input files (in sorted order) of bounded size. The worker that takes it reads the
+files, passes every record through the steps and writes its own part of each output table, returning only
+counts. Which worker takes which task does not matter: the parts are named by task number, so the output is the
+same for any number of workers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cleaner import schema
+from cleaner.config import Config
+from cleaner.document import Document, Reject
+from cleaner.readers import InputFile, read_file
+from cleaner.steps import STEPS, Step
+from cleaner.writer import PartWriter
+
+TABLES = ("documents", "rejects", "audit")
+
+
+def build_steps(config: Config) -> list[Step]:
+    """The configured steps, in order, each with its settings."""
+    return [STEPS[name](config.steps[name]) for name in config.pipeline]
+
+
+class Pipeline:
+    """Runs a document through the steps; a step that fails on a document rejects it instead of the run."""
+
+    def __init__(self, steps: list[Step]) -> None:
+        self.steps = steps
+        self.counter_columns = [f"{s.name}_{c}" for s in steps for c in s.counters]
+        self.document_schema = schema.document_schema(self.counter_columns)
+
+    def process(self, doc: Document) -> Document | Reject:
+        for step in self.steps:
+            try:
+                result = step.apply(doc)
+            except Exception as err:  # a bug or a pathological input must not take the whole run down
+                last = traceback.extract_tb(err.__traceback__)[-1]
+                detail = f"{type(err).__name__}: {err} (at {Path(last.filename).name}:{last.lineno})"
+                return doc.reject(f"{step.name}.error", detail)
+            if isinstance(result, Reject):
+                return result
+            doc = result
+        return doc
+
+
+@dataclass
+class TaskResult:
+    """What one task did, in counts: the run's summary and its accounting are sums of these."""
+
+    index: int
+    files: int = 0
+    bytes_in: int = 0
+    read: int = 0
+    kept: int = 0
+    words_kept: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    removed_lines: Counter = field(default_factory=Counter)
+    read_errors: list[str] = field(default_factory=list)
+    digests: list[tuple[str, int, str]] = field(default_factory=list)
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def plan_tasks(files: list[InputFile], max_bytes: int, max_files: int) -> list[list[InputFile]]:
+    """Cut the sorted file list into consecutive tasks of at most ``max_bytes`` / ``max_files`` (a larger file
+    is a task of its own). Depends on the input only, so parts come out the same for any worker count."""
+    tasks: list[list[InputFile]] = []
+    current: list[InputFile] = []
+    size = 0
+    for file in files:
+        if current and (size + file.size > max_bytes or len(current) >= max_files):
+            tasks.append(current)
+            current, size = [], 0
+        current.append(file)
+        size += file.size
+    if current:
+        tasks.append(current)
+    return tasks
+
+
+def file_digest(path: Path) -> str:
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Path) -> TaskResult:
+    """Read, clean and write one task's files; returns its counts."""
+    result = TaskResult(index=index)
+    name = f"part-{index:05d}.parquet"
+    writers = {
+        "documents": PartWriter(staging / "documents" / name, pipeline.document_schema),
+        "rejects": PartWriter(staging / "rejects" / name, schema.REJECT_SCHEMA),
+        "audit": PartWriter(staging / "audit" / name, schema.AUDIT_SCHEMA),
+    }
+    for file in files:
+        result.files += 1
+        result.bytes_in += file.size
+        result.digests.append((file.rel, file.size, file_digest(file.path)))
+        for record in read_file(file):
+            result.read += 1
+            if isinstance(record, Document):
+                record = pipeline.process(record)
+            elif record.reason.startswith("read."):
+                result.read_errors.append(record.detail)
+            if isinstance(record, Reject):
+                result.rejected[record.reason] += 1
+                writers["rejects"].add(schema.reject_row(record), len(record.text or ""))
+                continue
+            result.kept += 1
+            row = schema.document_row(record, pipeline.counter_columns)
+            result.words_kept += row["n_words"]
+            writers["documents"].add(row, row["n_chars"])
+            if record.removed:
+                result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
+                writers["audit"].extend(schema.audit_rows(record))
+    result.rows = {table: writer.close() for table, writer in writers.items()}
+    return result

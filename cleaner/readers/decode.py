@@ -1,0 +1,177 @@
+"""Opening and decoding input files: the one place that turns bytes into text.
+
+Every reader goes through :func:`open_stream` (which undoes gzip or zstd compression) and, for text, through
+:func:`decode_text`. Problems surface as :class:`ReadError` with a reason name and a message that says which file,
+what is wrong and what to do, so the pipeline can record a reject instead of crashing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import io
+import re
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd")
+
+# Byte-order marks, longest first: a UTF-32 LE mark starts with the UTF-16 LE one.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Control bytes that never appear in text files (NUL and friends; TAB, LF, FF, CR and ESC excluded).
+BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+BINARY_SHARE = 0.01
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
+
+
+class ReadError(Exception):
+    """An input that cannot be read, with a reject reason (``read.binary`` …) and an actionable message."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+def strip_compression(name: str) -> tuple[str, str | None]:
+    """``page.jsonl.gz`` -> (``page.jsonl``, ``.gz``); names without a compression suffix come back unchanged."""
+    lower = name.lower()
+    for suffix in COMPRESSION_SUFFIXES:
+        if lower.endswith(suffix):
+            return name[: -len(suffix)], suffix
+    return name, None
+
+
+class _ZstdReader(io.RawIOBase):
+    """A zstd stream that notices truncation.
+
+    ``zstandard``'s own stream reader returns a short read, without error, when the file is cut off inside a
+    frame; a truncated download would then be half-read in silence. This wrapper checks that the last frame
+    ended properly.
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        import zstandard
+
+        self._raw = raw
+        self._new = zstandard.ZstdDecompressor().decompressobj
+        self._obj = self._new()
+        self._buffer = b""
+        self._in_frame = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, out) -> int:  # type: ignore[override]
+        while not self._buffer:
+            chunk = self._raw.read(1 << 17)
+            if not chunk:
+                if self._in_frame:
+                    raise EOFError("zstd stream ended in the middle of a frame")
+                return 0
+            while chunk:
+                self._in_frame = True
+                self._buffer += self._obj.decompress(chunk)
+                if not self._obj.eof:
+                    break
+                chunk = self._obj.unused_data
+                self._obj = self._new()
+                self._in_frame = False
+        n = min(len(out), len(self._buffer))
+        out[:n] = self._buffer[:n]
+        self._buffer = self._buffer[n:]
+        return n
+
+
+@contextmanager
+def open_stream(path: Path, display: str) -> Iterator[BinaryIO]:
+    """Open ``path`` for reading as a binary stream, decompressing ``.gz`` and ``.zst`` transparently."""
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - closed below, after the caller is done
+    except OSError as err:
+        raise ReadError("read.unreadable", f"{display}: cannot open ({err.strerror}); check permissions") from err
+    try:
+        _, suffix = strip_compression(path.name)
+        if suffix == ".gz":
+            yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]
+        elif suffix in (".zst", ".zstd"):
+            yield io.BufferedReader(_ZstdReader(raw))  # type: ignore[misc]
+        else:
+            yield raw
+    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+        raise ReadError(
+            "read.truncated", f"{display}: compressed data is truncated or corrupt ({err}); re-download the file"
+        ) from err
+    except OSError as err:
+        if type(err).__module__.startswith("zstd"):
+            raise ReadError("read.truncated", f"{display}: corrupt zstd data ({err})") from err
+        raise ReadError("read.unreadable", f"{display}: read failed ({err})") from err
+    finally:
+        raw.close()
+
+
+def read_all(path: Path, display: str) -> bytes:
+    """The whole (decompressed) content of a file."""
+    with open_stream(path, display) as stream:
+        return stream.read()
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the sample holds control bytes that text files do not contain."""
+    sample = data[:8192]
+    if not sample:
+        return False
+    return b"\x00" in sample or len(BINARY_BYTES.findall(sample)) > BINARY_SHARE * len(sample)
+
+
+def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str]:
+    """Decode bytes to text; returns ``(text, encoding)``.
+
+    Order matters: a byte-order mark is authoritative; then strict UTF-8, which is what almost all of the web
+    is and which legacy encodings practically never decode as by accident; for HTML, the page's own ``<meta
+    charset>``; only then a statistical detector (charset-normalizer), whose guess is least reliable.
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding
+            except UnicodeDecodeError as err:
+                raise ReadError(
+                    "read.undecodable", f"{display}: marked as {encoding} but is not valid {encoding} ({err.reason})"
+                ) from err
+    if looks_binary(data):
+        raise ReadError("read.binary", f"{display}: binary content, not text; remove it from the input folder")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if html and (declared := META_CHARSET.search(data[:4096])):
+        name = declared.group(1).decode("ascii").lower()
+        try:
+            return data.decode(name), codecs.lookup(name).name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise ReadError(
+            "read.undecodable",
+            f"{display}: not UTF-8 and no legacy encoding fits; convert it to UTF-8 (e.g. with iconv)",
+        )
+    return str(best), best.encoding
+
+
+def encoding_note(encoding: str) -> dict[str, str]:
+    """Metadata recording a legacy encoding; UTF-8, the norm, is not worth a field on every document."""
+    return {} if encoding == "utf-8" else {"encoding": encoding}

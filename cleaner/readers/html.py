@@ -1,0 +1,56 @@
+"""HTML pages: one document per file, main text extracted with trafilatura.
+
+trafilatura uses the DOM (tags, link density, classes) to find the article, which is more than the text-level
+steps can see; its output then goes through the same steps as every other document. Title, author, date and
+URL found in the page become the document's metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from cleaner.document import Document, Reject, stable_id
+from cleaner.readers.decode import decode_text, encoding_note, read_all
+
+METADATA_FIELDS = ("title", "author", "date", "url", "sitename", "description")
+
+
+def extract(html: str, url: str | None = None) -> tuple[str | None, dict[str, Any]]:
+    """The main text of an HTML page and the metadata trafilatura found (comments left out: they are not the
+    article). Returns ``(None, {})`` when the page has no main text."""
+    import trafilatura
+
+    result = trafilatura.bare_extraction(
+        html,
+        url=url,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,
+        deduplicate=False,
+    )
+    if result is None or not (result.text or "").strip():
+        return None, {}
+    meta = {name: value for name in METADATA_FIELDS if (value := getattr(result, name, None))}
+    return result.text, meta
+
+
+def document_from_html(html: str, rel: str, source_id: str, meta: dict[str, Any]) -> Document | Reject:
+    """Extract a page into a document, or a reject when it holds no main text."""
+    text, found = extract(html, url=meta.get("url"))
+    if text is None:
+        return Reject(
+            id=stable_id(source_id),
+            source=source_id,
+            reason="read.no_main_text",
+            detail=f"{source_id}: the HTML has no extractable main text (empty page, frameset or script-only)",
+            text=html,
+        )
+    found.update({k: v for k, v in meta.items() if v})  # what the container says wins over the page's guess
+    return Document(id=stable_id(source_id), text=text, source=source_id, metadata=found, original_text=html)
+
+
+def read(path: Path, rel: str) -> Iterator[Document | Reject]:
+    html, encoding = decode_text(read_all(path, rel), rel, html=True)
+    yield document_from_html(html, rel, rel, encoding_note(encoding))

@@ -1,0 +1,75 @@
+"""JSON Lines and JSON files: one document per record with a ``text`` field.
+
+``url``, ``title``, ``date`` and ``author`` become columns; every other field (the record's own ``id`` too) is
+carried along as metadata. A ``.json`` file may hold one record, a list of records, or JSON Lines.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from cleaner.document import Document, Reject, stable_id
+from cleaner.readers.decode import decode_text, open_stream, read_all
+
+KNOWN_FIELDS = ("url", "title", "date", "author")
+
+
+def record_to_document(record: Any, source: str) -> Document | Reject:
+    """A parsed record as a document, or a reject saying what the record lacks."""
+    if not isinstance(record, dict):
+        return Reject(
+            id=stable_id(source),
+            source=source,
+            reason="read.bad_record",
+            detail=f"{source}: expected a JSON object with a 'text' field, got {type(record).__name__}",
+            text=json.dumps(record, ensure_ascii=False, default=str),
+        )
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return Reject(
+            id=stable_id(source),
+            source=source,
+            reason="read.no_text",
+            detail=f"{source}: the record has no non-empty string 'text' field; fields: {sorted(record)[:10]}",
+            text=json.dumps(record, ensure_ascii=False, default=str),
+        )
+    metadata = {name: record[name] for name in KNOWN_FIELDS if record.get(name) not in (None, "")}
+    extra = {k: v for k, v in record.items() if k != "text" and k not in KNOWN_FIELDS}
+    if extra:
+        metadata["extra"] = extra
+    return Document(id=stable_id(source), text=text, source=source, metadata=metadata)
+
+
+def _parse_line(line: bytes, source: str) -> Document | Reject:
+    try:
+        record = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        return Reject(
+            id=stable_id(source),
+            source=source,
+            reason="read.bad_json",
+            detail=f"{source}: not valid JSON ({err}); fix or remove that line",
+            text=line.decode("utf-8", errors="replace"),
+        )
+    return record_to_document(record, source)
+
+
+def read(path: Path, rel: str) -> Iterator[Document | Reject]:
+    if rel.lower().removesuffix(".gz").removesuffix(".zst").endswith(".json"):
+        text, _ = decode_text(read_all(path, rel), rel)
+        try:
+            whole = json.loads(text)
+        except json.JSONDecodeError:
+            whole = None  # not one JSON value: read it as JSON Lines below
+        if whole is not None:
+            records = whole if isinstance(whole, list) else [whole]
+            for index, record in enumerate(records):
+                yield record_to_document(record, f"{rel}#{index}")
+            return
+    with open_stream(path, rel) as stream:
+        for index, line in enumerate(stream):
+            if line.strip():
+                yield _parse_line(line, f"{rel}#{index}")

@@ -1,0 +1,17 @@
+"""Plain-text and Markdown files: one document per file, such as page-text dumps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from cleaner.document import Document, Reject, stable_id
+from cleaner.readers.decode import decode_text, encoding_note, read_all
+
+
+def read(path: Path, rel: str) -> Iterator[Document | Reject]:
+    text, encoding = decode_text(read_all(path, rel), rel)
+    if not text.strip():
+        yield Reject(id=stable_id(rel), source=rel, reason="read.empty", detail=f"{rel}: only whitespace", text=text)
+        return
+    yield Document(id=stable_id(rel), text=text, source=rel, metadata=encoding_note(encoding))

@@ -1,0 +1,180 @@
+"""One run, start to finish: find the inputs, run the tasks, account for every record, publish atomically.
+
+The runner prints nothing; it reports progress through a callback and returns a :class:`RunSummary` that the CLI
+renders. That keeps it usable from Python, tests and notebooks as well as the command line.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import platform
+import shutil
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner import __version__
+from cleaner.config import Config
+from cleaner.engine.local import default_workers, run_ordered
+from cleaner.pipeline import TABLES, Pipeline, TaskResult, build_steps, plan_tasks, run_task
+from cleaner.readers import discover
+from cleaner.schema import AUDIT_SCHEMA, REJECT_SCHEMA
+from cleaner.writer import make_staging, publish_staging, write_empty
+
+
+class RunError(Exception):
+    """A run that cannot start or produced nothing; the message says what to do."""
+
+
+class Interrupted(Exception):
+    """The run was stopped by a signal; nothing was published."""
+
+
+@dataclass
+class RunSummary:
+    raw_dir: str
+    output: str
+    files: int = 0
+    hidden: list[str] = field(default_factory=list)
+    bytes_in: int = 0
+    read: int = 0
+    kept: int = 0
+    words_kept: int = 0
+    rejected: Counter = field(default_factory=Counter)
+    removed_lines: Counter = field(default_factory=Counter)
+    read_errors: list[str] = field(default_factory=list)
+    rows: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    input_fingerprint: str = ""
+    workers: int = 1
+
+    @property
+    def rejected_total(self) -> int:
+        return sum(self.rejected.values())
+
+    @property
+    def readable(self) -> int:
+        """Records that could be read at all (kept, or rejected by a step rather than by the reader)."""
+        return self.read - sum(n for reason, n in self.rejected.items() if reason.startswith("read."))
+
+    def add(self, task: TaskResult) -> None:
+        self.bytes_in += task.bytes_in
+        self.read += task.read
+        self.kept += task.kept
+        self.words_kept += task.words_kept
+        self.rejected.update(task.rejected)
+        self.removed_lines.update(task.removed_lines)
+        self.read_errors.extend(task.read_errors)
+        self.rows.update(task.rows)
+
+
+def output_dir(out: Path, config: Config) -> Path:
+    """Where a run writes: ``OUT/<dataset name>/build`` (releases go beside it, one folder per version)."""
+    return out / config.dataset.name / "build"
+
+
+def _task(pipeline: Pipeline, staging: Path, item: tuple[int, list]) -> TaskResult:
+    index, files = item
+    return run_task(pipeline, index, files, staging)
+
+
+def run(
+    raw_dir: Path,
+    out: Path,
+    config: Config,
+    workers: int | None = None,
+    on_progress: Callable[[TaskResult, int, int], None] | None = None,
+) -> RunSummary:
+    """Clean everything below ``raw_dir`` into ``output_dir(out, config)``; returns the summary."""
+    started = time.perf_counter()
+    if not raw_dir.is_dir():
+        raise RunError(f"input folder {raw_dir} does not exist (or is not a folder)")
+    files, hidden = discover(raw_dir)
+    if not files:
+        raise RunError(f"no input files in {raw_dir}: put .txt, .html, .jsonl, .parquet or .warc files there")
+    destination = output_dir(out, config)
+    workers = workers or config.run.workers or default_workers()
+    pipeline = Pipeline(build_steps(config))
+    tasks = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
+    summary = RunSummary(raw_dir=str(raw_dir), output=str(destination), files=len(files), hidden=hidden)
+    summary.workers = min(workers, len(tasks))
+    total_bytes = sum(f.size for f in files)
+
+    staging = make_staging(destination)
+    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        digests: list[tuple[str, int, str]] = []
+        job = functools.partial(_task, pipeline, staging)
+        for result in run_ordered(job, list(enumerate(tasks)), workers):
+            summary.add(result)
+            digests.extend(result.digests)
+            if on_progress:
+                on_progress(result, len(files), total_bytes)
+        _check_accounting(summary)
+        for table, table_schema in zip(TABLES, (pipeline.document_schema, REJECT_SCHEMA, AUDIT_SCHEMA), strict=True):
+            if not any((staging / table).glob("*.parquet")):
+                write_empty(staging / table / "part-00000.parquet", table_schema)
+        summary.input_fingerprint = _fingerprint(digests)
+        summary.seconds = time.perf_counter() - started
+        _write_run_json(staging / "run.json", summary, config, len(tasks))
+        publish_staging(staging, destination)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return summary
+
+
+def _raise_interrupted(signum: int, frame: Any) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def _check_accounting(summary: RunSummary) -> None:
+    """Every record read is either kept or rejected, and each table holds exactly what the counts say."""
+    if summary.read != summary.kept + summary.rejected_total:
+        raise RuntimeError(f"accounting: read {summary.read} != kept {summary.kept} + rejected {summary.rejected_total}")
+    if summary.rows["documents"] != summary.kept or summary.rows["rejects"] != summary.rejected_total:
+        raise RuntimeError(f"accounting: tables hold {dict(summary.rows)}, counts say kept {summary.kept}")
+
+
+def _fingerprint(digests: list[tuple[str, int, str]]) -> str:
+    """A hash of every input file's name, size and content: equal fingerprints, equal inputs."""
+    hasher = hashlib.sha256()
+    for rel, size, digest in sorted(digests):
+        hasher.update(f"{rel}\t{size}\t{digest}\n".encode())
+    return hasher.hexdigest()
+
+
+def _write_run_json(path: Path, summary: RunSummary, config: Config, tasks: int) -> None:
+    record = {
+        "tool": {"name": "cleaner", "version": __version__, "python": platform.python_version()},
+        "input": {
+            "folder": summary.raw_dir,
+            "files": summary.files,
+            "bytes": summary.bytes_in,
+            "fingerprint": summary.input_fingerprint,
+            "hidden_files_ignored": summary.hidden,
+        },
+        "counts": {
+            "read": summary.read,
+            "kept": summary.kept,
+            "rejected": summary.rejected_total,
+            "rejected_by_reason": dict(sorted(summary.rejected.items())),
+            "removed_lines_by_reason": dict(sorted(summary.removed_lines.items())),
+            "words_kept": summary.words_kept,
+            "audit_rows": summary.rows["audit"],
+        },
+        "config": config.to_dict(),
+        "config_source": config.source,
+        "config_fingerprint": config.fingerprint(),
+        "execution": {"workers": summary.workers, "tasks": tasks, "seconds": round(summary.seconds, 3)},
+    }
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

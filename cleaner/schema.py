@@ -1,0 +1,127 @@
+"""The output tables' Arrow schemas, declared rather than inferred.
+
+Inferring a schema from the first batch breaks as soon as a later batch has a value the first lacked (a null
+title becomes a null-typed column, then a string arrives). Every column is declared here; the per-step counters
+come from the steps that are configured, so the schema is a function of the config alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyarrow as pa
+
+from cleaner.document import Document, Reject
+
+# Metadata that becomes columns of its own; anything else a reader carries goes to `extra` as JSON.
+DOCUMENT_FIELDS: list[pa.Field] = [
+    pa.field("id", pa.string(), nullable=False),
+    pa.field("text", pa.string(), nullable=False),
+    pa.field("source", pa.string(), nullable=False),
+    pa.field("url", pa.string()),
+    pa.field("domain", pa.string()),
+    pa.field("title", pa.string()),
+    pa.field("date", pa.date32()),
+    pa.field("author", pa.string()),
+    pa.field("language", pa.string()),
+    pa.field("n_chars", pa.int64(), nullable=False),
+    pa.field("n_words", pa.int64(), nullable=False),
+    pa.field("n_lines", pa.int64(), nullable=False),
+    pa.field("content_sha256", pa.string(), nullable=False),
+    pa.field("extra", pa.string()),
+]
+
+REJECT_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("detail", pa.string()),
+        pa.field("text", pa.string()),
+    ]
+)
+
+AUDIT_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("step", pa.string(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("line_no", pa.int32(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+    ]
+)
+
+
+def document_schema(counter_columns: Iterable[str]) -> pa.Schema:
+    """The documents schema for a pipeline whose steps report ``counter_columns``."""
+    stats = pa.struct([pa.field(name, pa.int32(), nullable=False) for name in counter_columns])
+    return pa.schema([*DOCUMENT_FIELDS, pa.field("stats", stats, nullable=False)])
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date from a date, datetime or ISO-8601 string (``2025-07-25``, ``2025-07-25T10:00:00Z``), else None."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def document_row(doc: Document, counter_columns: Iterable[str]) -> dict[str, Any]:
+    """One row of the documents table."""
+    meta = doc.metadata
+    url = meta.get("url")
+    extra = dict(meta.get("extra") or {})
+    for key, value in meta.items():
+        if key not in COLUMN_NAMES and key != "extra":
+            extra[key] = value
+    date = as_date(meta.get("date"))
+    if meta.get("date") is not None and date is None:
+        extra["date_raw"] = meta["date"]
+    text = doc.text
+    return {
+        "id": doc.id,
+        "text": text,
+        "source": doc.source,
+        "url": str(url) if url else None,
+        "domain": meta.get("domain") or (urlsplit(str(url)).hostname if url else None),
+        "title": _str_or_none(meta.get("title")),
+        "date": date,
+        "author": _str_or_none(meta.get("author")),
+        "language": _str_or_none(meta.get("language")),
+        "n_chars": len(text),
+        "n_words": len(text.split()),
+        "n_lines": text.count("\n") + 1 if text else 0,
+        "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str) if extra else None,
+        "stats": {name: doc.stats.get(name, 0) for name in counter_columns},
+    }
+
+
+def reject_row(rej: Reject) -> dict[str, Any]:
+    return {"id": rej.id, "source": rej.source, "reason": rej.reason, "detail": rej.detail, "text": rej.text}
+
+
+def audit_rows(doc: Document) -> list[dict[str, Any]]:
+    return [
+        {"id": doc.id, "source": doc.source, "step": r.step, "reason": r.reason, "line_no": r.line_no, "text": r.text}
+        for r in doc.removed
+    ]
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
+
+
+COLUMN_NAMES = {f.name for f in DOCUMENT_FIELDS}

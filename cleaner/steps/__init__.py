@@ -1,0 +1,79 @@
+"""Cleaning steps: one module per concern, each a small configured class with one job.
+
+A step receives a :class:`~cleaner.document.Document` and returns it (possibly with changed text, added
+metadata, counters and removed lines) or a :class:`~cleaner.document.Reject` with a reason. Steps are found by
+name in :data:`STEPS`, which is filled from the modules of this package: adding a step means adding a module
+that defines a :class:`Step` subclass with a ``name``, nothing else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from cleaner.document import Document, Reject, RemovedLine
+
+
+@dataclass
+class NoOptions:
+    """For steps without settings."""
+
+
+class Step:
+    """Base class of the pipeline steps.
+
+    Subclasses set ``name`` (used in config, reject reasons and audit rows), ``Config`` (a dataclass of settings
+    with documented defaults) and ``counters`` (the per-document counters they report, which become columns
+    ``<name>_<counter>`` of the output), and implement :meth:`apply`.
+    """
+
+    name: ClassVar[str] = ""
+    Config: ClassVar[type] = NoOptions
+    counters: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, config: Any = None) -> None:
+        self.config = config if config is not None else self.Config()
+
+    def apply(self, doc: Document) -> Document | Reject:
+        raise NotImplementedError
+
+    def reject(self, doc: Document, rule: str, detail: str) -> Reject:
+        """Reject ``doc`` with the reason ``<step>.<rule>``."""
+        return doc.reject(f"{self.name}.{rule}", detail)
+
+    def drop_lines(self, doc: Document, lines: list[str], reasons: dict[int, str]) -> Document:
+        """Remove the lines whose index is in ``reasons`` and record each in the audit with its reason."""
+        if not reasons:
+            return doc
+        kept = []
+        for index, line in enumerate(lines):
+            reason = reasons.get(index)
+            if reason is None:
+                kept.append(line)
+            else:
+                doc.removed.append(RemovedLine(step=self.name, reason=reason, line_no=index + 1, text=line))
+        doc.text = "\n".join(kept)
+        return doc
+
+
+def _discover() -> dict[str, type[Step]]:
+    found: dict[str, type[Step]] = {}
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+    pending = list(Step.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.name:
+            if cls.name in found and found[cls.name] is not cls:
+                raise RuntimeError(f"two steps are named {cls.name!r}")
+            found[cls.name] = cls
+    return dict(sorted(found.items()))
+
+
+STEPS: dict[str, type[Step]] = _discover()
+
+# The order in which steps run when the config does not say: repair the text, then judge it.
+DEFAULT_PIPELINE: tuple[str, ...] = ("whitespace", "length")
