@@ -37,12 +37,16 @@ def _root() -> None:
 
 @app.command()
 def run(
-    raw_dir: Annotated[Path, typer.Argument(help="Folder of raw documents (txt, md, html, jsonl, parquet, warc; .gz/.zst).")],
+    raw_dir: Annotated[
+        Path, typer.Argument(help="Folder of raw documents (txt, md, html, jsonl, parquet, warc; .gz/.zst).")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Output root; the run goes to OUT/<name>/build.")] = Path("dist"),
     config_file: Annotated[
         Path | None, typer.Option("--config", help="TOML config (default: ./cleaner.toml or [tool.cleaner]).")
     ] = None,
-    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Processes to use (default: all cores).")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Processes to use (default: all cores).")
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """Clean every document below RAW_DIR into Parquet tables of documents, rejects and removed lines."""
@@ -78,7 +82,9 @@ def _progress_bar(console, disabled: bool):
         TextColumn("cleaning"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
-        TextColumn("{task.fields[docs]:,} docs · {task.fields[docs_rate]:,.0f} docs/s · {task.fields[mb_rate]:.1f} MB/s"),
+        TextColumn(
+            "{task.fields[docs]:,} docs · {task.fields[docs_rate]:,.0f} docs/s · {task.fields[mb_rate]:.1f} MB/s"
+        ),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console,

@@ -140,7 +140,9 @@ def _raise_interrupted(signum: int, frame: Any) -> None:
 def _check_accounting(summary: RunSummary) -> None:
     """Every record read is either kept or rejected, and each table holds exactly what the counts say."""
     if summary.read != summary.kept + summary.rejected_total:
-        raise RuntimeError(f"accounting: read {summary.read} != kept {summary.kept} + rejected {summary.rejected_total}")
+        raise RuntimeError(
+            f"accounting: read {summary.read} != kept {summary.kept} + rejected {summary.rejected_total}"
+        )
     if summary.rows["documents"] != summary.kept or summary.rows["rejects"] != summary.rejected_total:
         raise RuntimeError(f"accounting: tables hold {dict(summary.rows)}, counts say kept {summary.kept}")
 

@@ -115,7 +115,14 @@ def reject_row(rej: Reject) -> dict[str, Any]:
 
 def audit_rows(doc: Document) -> list[dict[str, Any]]:
     return [
-        {"id": doc.id, "source": doc.source, "step": r.step, "reason": r.reason, "line_no": r.line_no, "text": r.text}
+        {
+            "id": doc.id,
+            "source": doc.source,
+            "step": r.step,
+            "reason": r.reason,
+            "line_no": r.line_no,
+            "text": r.text,
+        }
         for r in doc.removed
     ]
 

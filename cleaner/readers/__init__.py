@@ -81,10 +81,24 @@ def read_file(file: InputFile) -> Iterator[Document | Reject]:
         return
     if file.size == 0:
         yield Reject(
-            id=stable_id(file.rel), source=file.rel, reason="read.empty", detail=f"{file.rel}: the file is empty"
+            id=stable_id(file.rel),
+            source=file.rel,
+            reason="read.empty",
+            detail=f"{file.rel}: the file is empty",
         )
         return
+    count = 0
     try:
-        yield from reader(file.path, file.rel)
+        for record in reader(file.path, file.rel):
+            count += 1
+            yield record
     except ReadError as err:
+        count += 1
         yield Reject(id=stable_id(file.rel), source=file.rel, reason=err.reason, detail=err.message)
+    if count == 0:  # a file that yields nothing must still be accounted for
+        yield Reject(
+            id=stable_id(file.rel),
+            source=file.rel,
+            reason="read.no_records",
+            detail=f"{file.rel}: holds no documents (no records, or no HTML responses in a WARC)",
+        )

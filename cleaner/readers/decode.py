@@ -110,7 +110,8 @@ def open_stream(path: Path, display: str) -> Iterator[BinaryIO]:
             yield raw
     except (EOFError, gzip.BadGzipFile, zlib.error) as err:
         raise ReadError(
-            "read.truncated", f"{display}: compressed data is truncated or corrupt ({err}); re-download the file"
+            "read.truncated",
+            f"{display}: compressed data is truncated or corrupt ({err}); re-download the file",
         ) from err
     except OSError as err:
         if type(err).__module__.startswith("zstd"):
@@ -147,7 +148,8 @@ def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str
                 return data[len(bom) :].decode(encoding), encoding
             except UnicodeDecodeError as err:
                 raise ReadError(
-                    "read.undecodable", f"{display}: marked as {encoding} but is not valid {encoding} ({err.reason})"
+                    "read.undecodable",
+                    f"{display}: marked as {encoding} but is not valid {encoding} ({err.reason})",
                 ) from err
     if looks_binary(data):
         raise ReadError("read.binary", f"{display}: binary content, not text; remove it from the input folder")

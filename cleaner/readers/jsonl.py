@@ -52,7 +52,7 @@ def _parse_line(line: bytes, source: str) -> Document | Reject:
             source=source,
             reason="read.bad_json",
             detail=f"{source}: not valid JSON ({err}); fix or remove that line",
-            text=line.decode("utf-8", errors="replace"),
+            text=line.rstrip(b"\r\n").decode("utf-8", errors="replace"),
         )
     return record_to_document(record, source)
 

@@ -45,7 +45,4 @@ def read(path: Path, rel: str) -> Iterator[Document | Reject]:
                 }
                 yield document_from_html(html, rel, source, meta)
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as err:
-            raise ReadError(
-                "read.bad_warc", f"{rel}: WARC archive unreadable after {index} records ({err})"
-            ) from err
-
+            raise ReadError("read.bad_warc", f"{rel}: WARC archive unreadable after {index} records ({err})") from err

@@ -1,0 +1,64 @@
+"""Shared fixtures: small, real-looking inputs written to temporary folders."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from cleaner import config as config_module
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "raw"
+
+ARTICLE = (
+    "The city council approved the new budget on Tuesday after a long debate about school funding.\n\n"
+    "Council members said the plan would add two hundred teachers over the next three years, "
+    "while keeping property taxes flat for most households.\n\n"
+    "Critics argued that the budget relies on optimistic revenue forecasts and leaves the transit "
+    "authority without the money it needs to replace its ageing buses."
+)
+
+ARTICLE_DE = (
+    "Der Stadtrat hat am Dienstag nach langer Debatte den neuen Haushalt beschlossen.\n\n"
+    "Die Mitglieder des Rates erklärten, der Plan sehe in den nächsten drei Jahren zweihundert zusätzliche "
+    "Lehrerinnen und Lehrer vor, während die Grundsteuer für die meisten Haushalte gleich bleibe."
+)
+
+PAGE_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Council passes budget | City News</title>
+<meta name="author" content="Jane Reporter"><meta property="article:published_time" content="2024-03-05">
+</head><body>
+<nav><a href="/">Home</a> <a href="/politics">Politics</a> <a href="/sport">Sport</a></nav>
+<article><h1>Council passes budget</h1>
+<p>The city council approved the new budget on Tuesday after a long debate about school funding.</p>
+<p>Council members said the plan would add two hundred teachers over the next three years, while keeping
+property taxes flat for most households.</p>
+<p>Critics argued that the budget relies on optimistic revenue forecasts and leaves the transit authority
+without the money it needs to replace its ageing buses.</p>
+</article>
+<footer>© 2024 City News. All rights reserved. <a href="/privacy">Privacy</a></footer>
+</body></html>
+"""
+
+
+@pytest.fixture
+def defaults() -> config_module.Config:
+    return config_module.parse({})
+
+
+@pytest.fixture
+def seeds(tmp_path: Path) -> Path:
+    target = tmp_path / "raw"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def read_table(folder: Path) -> list[dict]:
+    """All rows of a table folder (``documents/``, ``rejects/``, ``audit/``) in part order."""
+    rows: list[dict] = []
+    for part in sorted(folder.glob("*.parquet")):
+        rows.extend(pq.read_table(part).to_pylist())
+    return rows

@@ -1,0 +1,215 @@
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import zstandard
+
+from cleaner.document import Document, Reject
+from cleaner.readers import InputFile, discover, read_file
+from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML
+
+
+def records(path: Path, root: Path) -> list[Document | Reject]:
+    return list(read_file(InputFile(path=path, rel=path.relative_to(root).as_posix(), size=path.stat().st_size)))
+
+
+def write_warc(path: Path, pages: list[tuple[str, str, bytes]]) -> None:
+    """A WARC with, per page, a request record and a response record (content type, body)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
+        for url, content_type, body in pages:
+            request = writer.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n"))
+            writer.write_record(request)
+            headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+            response = writer.create_warc_record(
+                url,
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": "2024-03-05T10:00:00Z"},
+            )
+            writer.write_record(response)
+
+
+def test_text_file_is_one_document(tmp_path: Path):
+    (tmp_path / "news").mkdir()
+    path = tmp_path / "news" / "budget.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    [doc] = records(path, tmp_path)
+    assert isinstance(doc, Document)
+    assert doc.text == ARTICLE
+    assert doc.source == "news/budget.txt"
+    assert doc.metadata == {}
+
+
+def test_markdown_and_compressed_text(tmp_path: Path):
+    (tmp_path / "a.md").write_text(ARTICLE_DE, encoding="utf-8")
+    (tmp_path / "b.txt.gz").write_bytes(gzip.compress(ARTICLE_DE.encode()))
+    (tmp_path / "c.txt.zst").write_bytes(zstandard.ZstdCompressor().compress(ARTICLE_DE.encode()))
+    for name in ("a.md", "b.txt.gz", "c.txt.zst"):
+        [doc] = records(tmp_path / name, tmp_path)
+        assert doc.text == ARTICLE_DE, name
+
+
+def test_legacy_encoded_text_records_its_encoding(tmp_path: Path):
+    path = tmp_path / "alt.txt"
+    path.write_bytes((ARTICLE_DE + " Größe, Maße, Füße.").encode("latin-1"))
+    [doc] = records(path, tmp_path)
+    assert "Größe, Maße, Füße." in doc.text
+    assert doc.metadata["encoding"] != "utf-8"
+
+
+def test_html_main_text_and_metadata(tmp_path: Path):
+    path = tmp_path / "page.html"
+    path.write_text(PAGE_HTML, encoding="utf-8")
+    [doc] = records(path, tmp_path)
+    assert "approved the new budget on Tuesday" in doc.text
+    assert "All rights reserved" not in doc.text
+    assert doc.metadata["title"].startswith("Council passes budget")
+    assert doc.metadata["author"] == "Jane Reporter"
+    assert doc.metadata["date"] == "2024-03-05"
+    assert doc.original_text == PAGE_HTML
+
+
+def test_html_without_main_text_is_rejected(tmp_path: Path):
+    path = tmp_path / "empty.htm"
+    path.write_text("<html><head><script>var a=1;</script></head><body></body></html>", encoding="utf-8")
+    [rej] = records(path, tmp_path)
+    assert isinstance(rej, Reject)
+    assert rej.reason == "read.no_main_text"
+
+
+def test_jsonl_records_fields_and_bad_lines(tmp_path: Path):
+    lines = [
+        json.dumps(
+            {
+                "id": "a1",
+                "text": ARTICLE,
+                "url": "https://news.example.org/a",
+                "title": "Budget",
+                "lang": "en",
+            }
+        ),
+        "",
+        "{not json",
+        json.dumps({"id": "a3", "body": "no text field here"}),
+        json.dumps(["a", "list"]),
+        json.dumps({"text": ARTICLE_DE, "date": "2024-03-05"}),
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = records(path, tmp_path)
+    assert [type(r).__name__ for r in out] == ["Document", "Reject", "Reject", "Reject", "Document"]
+    first = out[0]
+    assert first.source == "batch.jsonl#0"
+    assert first.metadata["url"] == "https://news.example.org/a"
+    assert first.metadata["title"] == "Budget"
+    assert first.metadata["extra"] == {"id": "a1", "lang": "en"}
+    assert [r.reason for r in out[1:4]] == ["read.bad_json", "read.no_text", "read.bad_record"]
+    assert out[1].source == "batch.jsonl#2"  # line numbers count blank lines: they point at the file
+    assert out[1].text == "{not json"
+    assert "batch.jsonl#2" in out[1].detail
+    assert out[4].metadata["date"] == "2024-03-05"
+
+
+def test_json_array_and_single_object(tmp_path: Path):
+    (tmp_path / "list.json").write_text(json.dumps([{"text": ARTICLE}, {"text": ARTICLE_DE}]), encoding="utf-8")
+    (tmp_path / "one.json.gz").write_bytes(gzip.compress(json.dumps({"text": ARTICLE}).encode()))
+    assert [d.text for d in records(tmp_path / "list.json", tmp_path)] == [ARTICLE, ARTICLE_DE]
+    [one] = records(tmp_path / "one.json.gz", tmp_path)
+    assert one.text == ARTICLE and one.source == "one.json.gz#0"
+
+
+def test_parquet_rows(tmp_path: Path):
+    table = pa.table({"text": [ARTICLE, None, ARTICLE_DE], "url": ["https://a.example/1", None, None], "n": [1, 2, 3]})
+    pq.write_table(table, tmp_path / "part.parquet")
+    out = records(tmp_path / "part.parquet", tmp_path)
+    assert isinstance(out[0], Document) and out[0].metadata["url"] == "https://a.example/1"
+    assert out[0].metadata["extra"] == {"n": 1}
+    assert isinstance(out[1], Reject) and out[1].reason == "read.no_text"
+    assert out[2].text == ARTICLE_DE and out[2].source == "part.parquet#2"
+
+
+def test_parquet_without_text_column(tmp_path: Path):
+    pq.write_table(pa.table({"body": ["x"]}), tmp_path / "wrong.parquet")
+    [rej] = records(tmp_path / "wrong.parquet", tmp_path)
+    assert rej.reason == "read.no_text_column"
+    assert "body" in rej.detail
+
+
+def test_not_parquet_at_all(tmp_path: Path):
+    (tmp_path / "fake.parquet").write_bytes(b"PAR1 this is not really parquet")
+    [rej] = records(tmp_path / "fake.parquet", tmp_path)
+    assert rej.reason == "read.bad_parquet"
+
+
+def test_warc_html_responses_only(tmp_path: Path):
+    for name in ("crawl.warc", "crawl.warc.gz"):
+        write_warc(
+            tmp_path / name,
+            [
+                ("https://news.example.org/budget", "text/html; charset=utf-8", PAGE_HTML.encode()),
+                ("https://news.example.org/logo.png", "image/png", b"\x89PNG\r\n"),
+            ],
+        )
+        [doc] = records(tmp_path / name, tmp_path)
+        assert "approved the new budget" in doc.text
+        assert doc.metadata["url"] == "https://news.example.org/budget"
+        assert doc.metadata["date"] == "2024-03-05T10:00:00Z"
+        assert doc.source == f"{name}#0"
+
+
+def test_warc_zst(tmp_path: Path):
+    plain = tmp_path / "crawl.warc"
+    write_warc(plain, [("https://news.example.org/budget", "text/html", PAGE_HTML.encode())])
+    (tmp_path / "crawl.warc.zst").write_bytes(zstandard.ZstdCompressor().compress(plain.read_bytes()))
+    [doc] = records(tmp_path / "crawl.warc.zst", tmp_path)
+    assert "approved the new budget" in doc.text
+
+
+def test_not_a_warc(tmp_path: Path):
+    (tmp_path / "junk.warc").write_text("this is not a warc file\n" * 5, encoding="utf-8")
+    [rej] = records(tmp_path / "junk.warc", tmp_path)
+    assert rej.reason in ("read.bad_warc", "read.no_records")
+
+
+def test_file_without_records_is_accounted_for(tmp_path: Path):
+    (tmp_path / "blank.jsonl").write_text("\n\n", encoding="utf-8")
+    write_warc(tmp_path / "images.warc", [("https://a.example/x.png", "image/png", b"\x89PNG")])
+    for name in ("blank.jsonl", "images.warc"):
+        [rej] = records(tmp_path / name, tmp_path)
+        assert rej.reason == "read.no_records", name
+
+
+def test_bad_files_become_rejects(tmp_path: Path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text("  \n\n \n", encoding="utf-8")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG")
+    (tmp_path / "cut.jsonl.gz").write_bytes(gzip.compress((json.dumps({"text": ARTICLE}) + "\n").encode() * 200)[:300])
+    reasons = {
+        name: [r.reason for r in records(tmp_path / name, tmp_path)]
+        for name in sorted(p.name for p in tmp_path.iterdir())
+    }
+    assert reasons["empty.txt"] == ["read.empty"]
+    assert reasons["blank.txt"] == ["read.empty"]
+    assert reasons["image.txt"] == ["read.binary"]
+    assert reasons["logo.png"] == ["read.unsupported_format"]
+    assert reasons["cut.jsonl.gz"][-1] == "read.truncated"
+
+
+def test_discover_sorts_and_skips_hidden(tmp_path: Path):
+    for name in ("b/2.txt", "a.txt", "b/1.txt", ".git/config", "c/.DS_Store"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    files, hidden = discover(tmp_path)
+    assert [f.rel for f in files] == ["a.txt", "b/1.txt", "b/2.txt"]
+    assert hidden == [".git/config", "c/.DS_Store"]

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from cleaner.document import Document
+from cleaner.steps.whitespace import Whitespace, WhitespaceConfig
+
+
+def clean(text: str, **options) -> Document:
+    return Whitespace(WhitespaceConfig(**options)).apply(Document(id="x", text=text, source="x.txt"))
+
+
+def test_odd_spaces_trailing_spaces_and_blank_runs():
+    doc = clean("Title\u00a0line  \r\n\r\n\r\n\r\nFirst\u202fparagraph.\u200b\t\n\n\n\nSecond\u3000paragraph.\n\n")
+    assert doc.text == "Title line\n\nFirst paragraph.\n\nSecond paragraph."
+    assert doc.stats == {
+        "whitespace_odd_spaces": 4,
+        "whitespace_trailing_spaces": 2,
+        "whitespace_blank_lines": 6,
+    }
+
+
+def test_joiners_and_indentation_are_kept():
+    text = "می\u200cخواهم کتاب بخوانم\n  • first item\n  • second item"
+    assert clean(text).text == text
+
+
+def test_spaces_can_be_kept_as_written():
+    assert clean("15\u00a0%  ", normalise_spaces=False).text == "15\u00a0%"
+
+
+def test_clean_text_is_unchanged_and_idempotent():
+    text = "A heading\n\nA paragraph with words.\nAnother line."
+    once = clean(text)
+    assert once.text == text and once.stats == {}
+    messy = "a\u00a0b \n\n\n\nc\u2028d\u2029e"
+    assert clean(clean(messy).text).text == clean(messy).text

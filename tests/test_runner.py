@@ -1,0 +1,202 @@
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaner import config as config_module
+from cleaner.runner import RunError, output_dir, run
+from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML, read_table
+
+
+def make_mixed_corpus(root: Path) -> Path:
+    """A folder with every input kind, good and bad."""
+    raw = root / "raw"
+    (raw / "sub").mkdir(parents=True)
+    (raw / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (raw / "sub" / "b.md").write_text(ARTICLE_DE, encoding="utf-8")
+    (raw / "sub" / "c.html").write_text(PAGE_HTML, encoding="utf-8")
+    (raw / "d.jsonl.gz").write_bytes(
+        gzip.compress(
+            "\n".join([json.dumps({"text": ARTICLE, "id": 1}), "{oops", json.dumps({"text": "too short"})]).encode()
+        )
+    )
+    (raw / "e.txt").write_bytes(b"")
+    (raw / "f.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    (raw / "g.txt").write_bytes((ARTICLE + " Größe und Maße.").encode("latin-1"))
+    return raw
+
+
+def test_every_record_is_accounted_for(tmp_path: Path, defaults):
+    raw = make_mixed_corpus(tmp_path)
+    summary = run(raw, tmp_path / "out", defaults, workers=1)
+    build = output_dir(tmp_path / "out", defaults)
+    documents = read_table(build / "documents")
+    rejects = read_table(build / "rejects")
+    assert summary.read == 9 == len(documents) + len(rejects)
+    assert sorted(d["source"] for d in documents) == [
+        "a.txt",
+        "d.jsonl.gz#0",
+        "g.txt",
+        "sub/b.md",
+        "sub/c.html",
+    ]
+    assert {r["source"]: r["reason"] for r in rejects} == {
+        "d.jsonl.gz#1": "read.bad_json",
+        "d.jsonl.gz#2": "length.too_short",
+        "e.txt": "read.empty",
+        "f.txt": "read.binary",
+    }
+    short = next(r for r in rejects if r["reason"] == "length.too_short")
+    assert short["text"] == "too short"  # the original is kept so it can be reprocessed
+    report = json.loads((build / "run.json").read_text())
+    assert report["counts"]["read"] == 9
+    assert report["counts"]["kept"] == 5
+    assert report["counts"]["rejected_by_reason"]["read.binary"] == 1
+    assert report["config_fingerprint"] == defaults.fingerprint()
+    assert len(report["input"]["fingerprint"]) == 64
+
+
+def test_document_columns(tmp_path: Path, defaults):
+    raw = make_mixed_corpus(tmp_path)
+    run(raw, tmp_path / "out", defaults, workers=1)
+    rows = {d["source"]: d for d in read_table(output_dir(tmp_path / "out", defaults) / "documents")}
+    page = rows["sub/c.html"]
+    assert page["author"] == "Jane Reporter"
+    assert str(page["date"]) == "2024-03-05"
+    assert page["n_words"] == len(page["text"].split())
+    assert len(page["content_sha256"]) == 64
+    assert json.loads(rows["d.jsonl.gz#0"]["extra"]) == {"id": 1}
+    assert json.loads(rows["g.txt"]["extra"])["encoding"] != "utf-8"
+    assert set(rows["a.txt"]["stats"]) == {
+        "whitespace_odd_spaces",
+        "whitespace_trailing_spaces",
+        "whitespace_blank_lines",
+    }
+
+
+def test_ids_are_stable_across_text_changes(tmp_path: Path, defaults):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    run(raw, tmp_path / "out", defaults, workers=1)
+    before = read_table(output_dir(tmp_path / "out", defaults) / "documents")[0]
+    (raw / "a.txt").write_text(ARTICLE + "\n\nA correction was appended to this article.", encoding="utf-8")
+    run(raw, tmp_path / "out", defaults, workers=1)
+    after = read_table(output_dir(tmp_path / "out", defaults) / "documents")[0]
+    assert before["id"] == after["id"] and before["content_sha256"] != after["content_sha256"]
+
+
+def test_output_is_byte_identical_for_any_worker_count(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(60):
+        body = (ARTICLE if i % 2 else ARTICLE_DE) + f"\n\nUpdate number {i}: " + "more words here " * (i % 7)
+        (raw / f"doc-{i:03d}.txt").write_text(body, encoding="utf-8")
+    config = config_module.parse({"run": {"task_files": 7}})
+    outputs = []
+    for workers in (1, 2, 3):
+        out = tmp_path / f"out{workers}"
+        run(raw, out, config, workers=workers)
+        build = output_dir(out, config)
+        outputs.append({p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*.parquet"))})
+    # nine tasks, one documents part each; the empty rejects and audit tables get one empty part
+    assert len(outputs[0]) == 9 + 2
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_missing_and_empty_input_folder(tmp_path: Path, defaults):
+    with pytest.raises(RunError, match="does not exist"):
+        run(tmp_path / "nope", tmp_path / "out", defaults)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RunError, match="no input files"):
+        run(tmp_path / "empty", tmp_path / "out", defaults)
+    assert not (tmp_path / "out").exists()
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "cleaner", *args], cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_cli_on_the_seeds(seeds: Path, tmp_path: Path):
+    result = cli("run", str(seeds), "--out", str(tmp_path / "dist"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "read 5 documents" in result.stdout
+    assert "kept 5 documents" in result.stdout
+    build = tmp_path / "dist" / "cleaner-corpus" / "build"
+    assert len(read_table(build / "documents")) == 5
+    assert (build / "run.json").is_file()
+
+
+def test_cli_exit_codes(tmp_path: Path):
+    missing = cli("run", str(tmp_path / "missing"), cwd=tmp_path)
+    assert missing.returncode == 2
+    assert "does not exist" in missing.stderr and "Traceback" not in missing.stderr
+    (tmp_path / "cleaner.toml").write_text("[steps.length]\nminwords = 3\n", encoding="utf-8")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    bad_config = cli("run", "raw", cwd=tmp_path)
+    assert bad_config.returncode == 2
+    assert "'steps.length.minwords'" in bad_config.stderr and "Traceback" not in bad_config.stderr
+    (tmp_path / "cleaner.toml").unlink()
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "x.bin").write_bytes(b"\x00\x01")
+    (tmp_path / "junk" / "y.txt").write_bytes(b"\x00\x01\x02\x03" * 10)
+    unreadable = cli("run", "junk", cwd=tmp_path)
+    assert unreadable.returncode == 1
+    assert "nothing in junk could be read" in unreadable.stderr
+    assert "y.txt: binary content" in unreadable.stdout
+    ok = cli("run", "raw", cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+
+
+def big_corpus(root: Path, files: int = 400) -> Path:
+    raw = root / "big"
+    raw.mkdir()
+    for i in range(files):
+        (raw / f"page-{i:04d}.html").write_text(PAGE_HTML.replace("Tuesday", f"day {i}"), encoding="utf-8")
+    return raw
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
+def test_interrupted_run_leaves_previous_output_untouched(tmp_path: Path, sig: signal.Signals):
+    small = tmp_path / "small"
+    small.mkdir()
+    (small / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert cli("run", "small", "--out", "out", cwd=tmp_path).returncode == 0
+    build = tmp_path / "out" / "cleaner-corpus" / "build"
+    before = {p: p.read_bytes() for p in build.rglob("*.parquet")}
+
+    big_corpus(tmp_path)
+    (tmp_path / "cleaner.toml").write_text("[run]\ntask_files = 10\n", encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cleaner", "run", "big", "--out", "out", "--workers", "2"],
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not list((tmp_path / "out" / "cleaner-corpus").glob(".tmp-build-*/documents/*.parquet")):
+        assert time.monotonic() < deadline and process.poll() is None, "the run never started writing"
+        time.sleep(0.02)
+    os.kill(process.pid, sig)
+    code = process.wait(timeout=60)
+    assert code != 0
+    assert {p: p.read_bytes() for p in build.rglob("*.parquet")} == before
+    leftovers = [p.name for p in (tmp_path / "out" / "cleaner-corpus").iterdir() if p.name != "build"]
+    if sig == signal.SIGKILL:
+        # nothing can clean up after SIGKILL; the hidden staging folder is removed by the next run
+        subprocess.run(["pkill", "-9", "-P", str(process.pid)], check=False)
+        assert all(name.startswith(".tmp-build-") for name in leftovers)
+        assert cli("run", "small", "--out", "out", cwd=tmp_path).returncode == 0
+        leftovers = [p.name for p in (tmp_path / "out" / "cleaner-corpus").iterdir() if p.name != "build"]
+    assert leftovers == []
