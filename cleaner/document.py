@@ -38,10 +38,18 @@ class Document:
     stats: dict[str, int] = field(default_factory=dict)
     removed: list[RemovedLine] = field(default_factory=list)
     original_text: str | None = None
+    _words: tuple[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.original_text is None:
             self.original_text = self.text
+
+    @property
+    def n_words(self) -> int:
+        """Whitespace-separated words of the current text; counted once per version of the text."""
+        if self._words is None or self._words[0] is not self.text:
+            self._words = (self.text, len(self.text.split()))
+        return self._words[1]
 
     def count(self, step: str, counter: str, amount: int = 1) -> None:
         """Add to a per-step counter (``<step>_<counter>`` in the output)."""

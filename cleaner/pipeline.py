@@ -8,7 +8,6 @@ same for any number of workers.
 
 from __future__ import annotations
 
-import hashlib
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -85,14 +84,6 @@ def plan_tasks(files: list[InputFile], max_bytes: int, max_files: int) -> list[l
     return tasks
 
 
-def file_digest(path: Path) -> str:
-    try:
-        with open(path, "rb") as handle:
-            return hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
-        return "unreadable"
-
-
 def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Path) -> TaskResult:
     """Read, clean and write one task's files; returns its counts."""
     result = TaskResult(index=index)
@@ -105,8 +96,8 @@ def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Pa
     for file in files:
         result.files += 1
         result.bytes_in += file.size
-        result.digests.append((file.rel, file.size, file_digest(file.path)))
-        for record in read_file(file):
+        digests: dict[str, str] = {}
+        for record in read_file(file, digests):
             result.read += 1
             if isinstance(record, Document):
                 record = pipeline.process(record)
@@ -123,5 +114,6 @@ def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Pa
             if record.removed:
                 result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
                 writers["audit"].extend(schema.audit_rows(record))
+        result.digests.append((file.rel, file.size, digests.get(file.rel, "unreadable")))
     result.rows = {table: writer.close() for table, writer in writers.items()}
     return result

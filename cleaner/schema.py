@@ -101,7 +101,7 @@ def document_row(doc: Document, counter_columns: Iterable[str]) -> dict[str, Any
         "author": _str_or_none(meta.get("author")),
         "language": _str_or_none(meta.get("language")),
         "n_chars": len(text),
-        "n_words": len(text.split()),
+        "n_words": doc.n_words,
         "n_lines": text.count("\n") + 1 if text else 0,
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str) if extra else None,

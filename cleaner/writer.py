@@ -24,18 +24,21 @@ TMP_PREFIX = ".tmp-"
 
 
 class PartWriter:
-    """Buffers rows of one table and writes them to one Parquet file with a fixed schema."""
+    """Buffers rows of one table, column by column, and writes them to one Parquet file with a fixed schema."""
 
     def __init__(self, path: Path, schema: pa.Schema) -> None:
         self.path = path
         self.schema = schema
-        self.rows: list[dict[str, Any]] = []
+        self.columns: dict[str, list[Any]] = {name: [] for name in schema.names}
         self.buffered = 0
+        self.pending = 0
         self.written = 0
         self._writer: pq.ParquetWriter | None = None
 
     def add(self, row: dict[str, Any], size: int = 0) -> None:
-        self.rows.append(row)
+        for name, values in self.columns.items():
+            values.append(row[name])
+        self.pending += 1
         self.buffered += size + 64
         if self.buffered >= ROW_GROUP_BYTES:
             self.flush()
@@ -45,15 +48,16 @@ class PartWriter:
             self.add(row, len(row.get("text") or ""))
 
     def flush(self) -> None:
-        if not self.rows:
+        if not self.pending:
             return
         if self._writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(self.path, self.schema, **PARQUET_OPTIONS)
-        table = pa.Table.from_pylist(self.rows, schema=self.schema)
-        self._writer.write_table(table, row_group_size=len(self.rows))
-        self.written += len(self.rows)
-        self.rows, self.buffered = [], 0
+        table = pa.Table.from_pydict(self.columns, schema=self.schema)
+        self._writer.write_table(table, row_group_size=self.pending)
+        self.written += self.pending
+        self.columns = {name: [] for name in self.schema.names}
+        self.pending, self.buffered = 0, 0
 
     def close(self) -> int:
         """Write what is buffered and close; returns the number of rows written (no file when none)."""

@@ -67,3 +67,11 @@ def test_fingerprint_ignores_execution_settings():
     b = config_module.parse({"run": {"workers": 8}})
     c = config_module.parse({"steps": {"length": {"min_words": 3}}})
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+def test_the_repository_config_loads():
+    from tests.conftest import ROOT
+
+    config = config_module.load(ROOT / "cleaner.toml")
+    assert config.dataset.name == "seed-articles"
+    assert config.pipeline

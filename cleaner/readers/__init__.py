@@ -7,25 +7,35 @@ per-record problems one reject for the record, each with a reason and a message 
 
 from __future__ import annotations
 
+import hashlib
+import io
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from cleaner.document import Document, Reject, stable_id
 from cleaner.readers import html, jsonl, parquet, text, warc
-from cleaner.readers.decode import ReadError, strip_compression
+from cleaner.readers.decode import RawInput, ReadError, strip_compression
 
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file found in the input folder: its path, and its name relative to the folder (the ``source``)."""
+    """A file found in the input folder: its path, and its name relative to the folder (the ``source``).
 
-    path: Path
+    ``path`` is a plain string: a corpus has millions of files, and ``pathlib`` objects cost more to make than
+    the file costs to open."""
+
+    path: str
     rel: str
     size: int
 
 
-Reader = Callable[[Path, str], Iterator[Document | Reject]]
+Reader = Callable[[RawInput], Iterator[Document | Reject]]
+
+# Files up to this size are read into memory once: hashed for the input fingerprint and parsed from the same
+# bytes. Larger ones are streamed, and hashed in a separate pass.
+IN_MEMORY_BYTES = 64 << 20
 
 # Longest suffixes first, so that ``.warc.gz`` is not taken for a gzip-compressed ``.warc`` by the generic rule.
 READERS: dict[str, Reader] = {
@@ -54,23 +64,47 @@ def discover(raw_dir: Path) -> tuple[list[InputFile], list[str]]:
     """
     files: list[InputFile] = []
     hidden: list[str] = []
-    for path in raw_dir.rglob("*"):
-        rel = path.relative_to(raw_dir).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(raw_dir).parts):
-            if path.is_file():
-                hidden.append(rel)
-            continue
-        if path.is_file():
-            files.append(InputFile(path=path, rel=rel, size=path.stat().st_size))
+    pending = [(str(raw_dir), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir():
+                    pending.append((entry.path, rel + "/"))
+                elif entry.is_file():
+                    if entry.name.startswith(".") or "/." in "/" + prefix:
+                        hidden.append(rel)
+                    else:
+                        files.append(InputFile(path=entry.path, rel=rel, size=entry.stat().st_size))
     files.sort(key=lambda f: f.rel)
     hidden.sort()
     return files, hidden
 
 
-def read_file(file: InputFile) -> Iterator[Document | Reject]:
-    """Every record of one input file, as documents or rejects; never raises for bad input."""
+def file_digest(path: str) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def open_input(file: InputFile) -> tuple[RawInput, str]:
+    """The file ready for its reader, and the SHA-256 of its stored bytes (for the input fingerprint)."""
+    if file.size <= IN_MEMORY_BYTES:
+        with open(file.path, "rb") as handle:
+            data = handle.read()
+        return RawInput(file.rel, lambda: io.BytesIO(data)), hashlib.sha256(data).hexdigest()
+    return RawInput(file.rel, lambda: open(file.path, "rb")), file_digest(file.path)
+
+
+def read_file(file: InputFile, digests: dict[str, str] | None = None) -> Iterator[Document | Reject]:
+    """Every record of one input file, as documents or rejects; never raises for bad input.
+
+    When ``digests`` is given, the file's SHA-256 (or ``unreadable``) is recorded in it under ``file.rel``.
+    """
     reader = reader_for(file.rel)
     if reader is None:
+        if digests is not None:
+            digests[file.rel] = _safe_digest(file.path)
         yield Reject(
             id=stable_id(file.rel),
             source=file.rel,
@@ -79,17 +113,28 @@ def read_file(file: InputFile) -> Iterator[Document | Reject]:
             " (optionally .gz or .zst compressed)",
         )
         return
-    if file.size == 0:
+    try:
+        raw, digest = open_input(file)
+    except OSError as err:
+        if digests is not None:
+            digests[file.rel] = "unreadable"
         yield Reject(
             id=stable_id(file.rel),
             source=file.rel,
-            reason="read.empty",
-            detail=f"{file.rel}: the file is empty",
+            reason="read.unreadable",
+            detail=f"{file.rel}: cannot read ({err.strerror or err}); check that it exists and is readable",
+        )
+        return
+    if digests is not None:
+        digests[file.rel] = digest
+    if file.size == 0:
+        yield Reject(
+            id=stable_id(file.rel), source=file.rel, reason="read.empty", detail=f"{file.rel}: the file is empty"
         )
         return
     count = 0
     try:
-        for record in reader(file.path, file.rel):
+        for record in reader(raw):
             count += 1
             yield record
     except ReadError as err:
@@ -102,3 +147,10 @@ def read_file(file: InputFile) -> Iterator[Document | Reject]:
             reason="read.no_records",
             detail=f"{file.rel}: holds no documents (no records, or no HTML responses in a WARC)",
         )
+
+
+def _safe_digest(path: str) -> str:
+    try:
+        return file_digest(path)
+    except OSError:
+        return "unreadable"

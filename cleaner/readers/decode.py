@@ -1,8 +1,8 @@
 """Opening and decoding input files: the one place that turns bytes into text.
 
-Every reader goes through :func:`open_stream` (which undoes gzip or zstd compression) and, for text, through
-:func:`decode_text`. Problems surface as :class:`ReadError` with a reason name and a message that says which file,
-what is wrong and what to do, so the pipeline can record a reject instead of crashing.
+Every reader gets a :class:`RawInput`, whose ``stream()`` undoes gzip or zstd compression, and decodes text
+through :func:`decode_text`. Problems surface as :class:`ReadError` with a reason name and a message that says
+which file, what is wrong and what to do, so the pipeline can record a reject instead of crashing.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import gzip
 import io
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
+from dataclasses import dataclass
 from typing import BinaryIO
 
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd")
@@ -28,8 +28,8 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Control bytes that never appear in text files (NUL and friends; TAB, LF, FF, CR and ESC excluded).
-BINARY_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Control bytes that never appear in text files (NUL and friends; TAB, LF, VT, FF, CR and ESC excluded).
+BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 BINARY_SHARE = 0.01
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 
@@ -93,38 +93,51 @@ class _ZstdReader(io.RawIOBase):
         return n
 
 
-@contextmanager
-def open_stream(path: Path, display: str) -> Iterator[BinaryIO]:
-    """Open ``path`` for reading as a binary stream, decompressing ``.gz`` and ``.zst`` transparently."""
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 - closed below, after the caller is done
-    except OSError as err:
-        raise ReadError("read.unreadable", f"{display}: cannot open ({err.strerror}); check permissions") from err
-    try:
-        _, suffix = strip_compression(path.name)
-        if suffix == ".gz":
-            yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]
-        elif suffix in (".zst", ".zstd"):
-            yield io.BufferedReader(_ZstdReader(raw))  # type: ignore[misc]
-        else:
-            yield raw
-    except (EOFError, gzip.BadGzipFile, zlib.error) as err:
-        raise ReadError(
-            "read.truncated",
-            f"{display}: compressed data is truncated or corrupt ({err}); re-download the file",
-        ) from err
-    except OSError as err:
-        if type(err).__module__.startswith("zstd"):
-            raise ReadError("read.truncated", f"{display}: corrupt zstd data ({err})") from err
-        raise ReadError("read.unreadable", f"{display}: read failed ({err})") from err
-    finally:
-        raw.close()
+@dataclass(frozen=True, slots=True)
+class RawInput:
+    """The bytes of one input file, ready to be opened (possibly from memory) and decompressed.
 
+    ``rel`` is the file's path relative to the input folder: it names the format (by suffix) and appears in
+    every message. ``opener`` returns a fresh binary stream of the file as stored (still compressed).
+    """
 
-def read_all(path: Path, display: str) -> bytes:
-    """The whole (decompressed) content of a file."""
-    with open_stream(path, display) as stream:
-        return stream.read()
+    rel: str
+    opener: Callable[[], BinaryIO]
+
+    @property
+    def compression(self) -> str | None:
+        return strip_compression(self.rel)[1]
+
+    @contextmanager
+    def stream(self) -> Iterator[BinaryIO]:
+        """The decompressed content as a binary stream; decompression errors become :class:`ReadError`."""
+        display = self.rel
+        try:
+            raw = self.opener()
+        except OSError as err:
+            raise ReadError("read.unreadable", f"{display}: cannot open ({err.strerror}); check permissions") from err
+        try:
+            if self.compression == ".gz":
+                yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]
+            elif self.compression in (".zst", ".zstd"):
+                yield io.BufferedReader(_ZstdReader(raw))  # type: ignore[misc]
+            else:
+                yield raw
+        except (EOFError, gzip.BadGzipFile, zlib.error) as err:
+            raise ReadError(
+                "read.truncated", f"{display}: compressed data is truncated or corrupt ({err}); re-download the file"
+            ) from err
+        except OSError as err:
+            if type(err).__module__.startswith("zstd"):
+                raise ReadError("read.truncated", f"{display}: corrupt zstd data ({err})") from err
+            raise ReadError("read.unreadable", f"{display}: read failed ({err})") from err
+        finally:
+            raw.close()
+
+    def read_all(self) -> bytes:
+        """The whole decompressed content."""
+        with self.stream() as stream:
+            return stream.read()
 
 
 def looks_binary(data: bytes) -> bool:
@@ -132,7 +145,8 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    return b"\x00" in sample or len(BINARY_BYTES.findall(sample)) > BINARY_SHARE * len(sample)
+    controls = len(sample) - len(sample.translate(None, BINARY_BYTES))
+    return b"\x00" in sample or controls > BINARY_SHARE * len(sample)
 
 
 def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str]:

@@ -8,11 +8,10 @@ URL found in the page become the document's metadata.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from cleaner.document import Document, Reject, stable_id
-from cleaner.readers.decode import decode_text, encoding_note, read_all
+from cleaner.readers.decode import RawInput, decode_text, encoding_note
 
 METADATA_FIELDS = ("title", "author", "date", "url", "sitename", "description")
 
@@ -36,7 +35,7 @@ def extract(html: str, url: str | None = None) -> tuple[str | None, dict[str, An
     return result.text, meta
 
 
-def document_from_html(html: str, rel: str, source_id: str, meta: dict[str, Any]) -> Document | Reject:
+def document_from_html(html: str, source_id: str, meta: dict[str, Any]) -> Document | Reject:
     """Extract a page into a document, or a reject when it holds no main text."""
     text, found = extract(html, url=meta.get("url"))
     if text is None:
@@ -51,6 +50,6 @@ def document_from_html(html: str, rel: str, source_id: str, meta: dict[str, Any]
     return Document(id=stable_id(source_id), text=text, source=source_id, metadata=found, original_text=html)
 
 
-def read(path: Path, rel: str) -> Iterator[Document | Reject]:
-    html, encoding = decode_text(read_all(path, rel), rel, html=True)
-    yield document_from_html(html, rel, rel, encoding_note(encoding))
+def read(raw: RawInput) -> Iterator[Document | Reject]:
+    html, encoding = decode_text(raw.read_all(), raw.rel, html=True)
+    yield document_from_html(html, raw.rel, encoding_note(encoding))

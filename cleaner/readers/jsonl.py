@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from cleaner.document import Document, Reject, stable_id
-from cleaner.readers.decode import decode_text, open_stream, read_all
+from cleaner.readers.decode import RawInput, decode_text, strip_compression
 
 KNOWN_FIELDS = ("url", "title", "date", "author")
 
@@ -57,9 +56,10 @@ def _parse_line(line: bytes, source: str) -> Document | Reject:
     return record_to_document(record, source)
 
 
-def read(path: Path, rel: str) -> Iterator[Document | Reject]:
-    if rel.lower().removesuffix(".gz").removesuffix(".zst").endswith(".json"):
-        text, _ = decode_text(read_all(path, rel), rel)
+def read(raw: RawInput) -> Iterator[Document | Reject]:
+    rel = raw.rel
+    if strip_compression(rel)[0].lower().endswith(".json"):
+        text, _ = decode_text(raw.read_all(), rel)
         try:
             whole = json.loads(text)
         except json.JSONDecodeError:
@@ -69,7 +69,7 @@ def read(path: Path, rel: str) -> Iterator[Document | Reject]:
             for index, record in enumerate(records):
                 yield record_to_document(record, f"{rel}#{index}")
             return
-    with open_stream(path, rel) as stream:
+    with raw.stream() as stream:
         for index, line in enumerate(stream):
             if line.strip():
                 yield _parse_line(line, f"{rel}#{index}")

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 from cleaner.document import Document, Reject
-from cleaner.readers.decode import ReadError, open_stream, strip_compression
+from cleaner.readers.decode import RawInput, ReadError
 from cleaner.readers.jsonl import record_to_document
 
 BATCH_ROWS = 1024
 
 
-def read(path: Path, rel: str) -> Iterator[Document | Reject]:
+def read(raw: RawInput) -> Iterator[Document | Reject]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    _, compression = strip_compression(path.name)
+    rel = raw.rel
     try:
-        if compression:
-            with open_stream(path, rel) as stream:
-                source = pq.ParquetFile(io.BytesIO(stream.read()))
-        else:
-            source = pq.ParquetFile(path)
+        # Parquet needs random access: a compressed file is decompressed into memory first.
+        source = pq.ParquetFile(io.BytesIO(raw.read_all()) if raw.compression else raw.opener())
     except (pa.ArrowInvalid, OSError) as err:
         raise ReadError("read.bad_parquet", f"{rel}: not a readable Parquet file ({err})") from err
     if "text" not in source.schema_arrow.names:

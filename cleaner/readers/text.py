@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from cleaner.document import Document, Reject, stable_id
-from cleaner.readers.decode import decode_text, encoding_note, read_all
+from cleaner.readers.decode import RawInput, decode_text, encoding_note
 
 
-def read(path: Path, rel: str) -> Iterator[Document | Reject]:
-    text, encoding = decode_text(read_all(path, rel), rel)
+def read(raw: RawInput) -> Iterator[Document | Reject]:
+    rel = raw.rel
+    text, encoding = decode_text(raw.read_all(), rel)
     if not text.strip():
         yield Reject(id=stable_id(rel), source=rel, reason="read.empty", detail=f"{rel}: only whitespace", text=text)
         return

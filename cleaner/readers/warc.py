@@ -7,23 +7,22 @@ URL and date come from the WARC headers, the text from the same extraction as fo
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from cleaner.document import Document, Reject, stable_id
-from cleaner.readers.decode import ReadError, decode_text, open_stream, strip_compression
+from cleaner.readers.decode import RawInput, ReadError, decode_text
 from cleaner.readers.html import document_from_html
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
-def read(path: Path, rel: str) -> Iterator[Document | Reject]:
+def read(raw: RawInput) -> Iterator[Document | Reject]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    _, compression = strip_compression(path.name)
+    rel = raw.rel
     index = 0
     # warcio undoes per-record gzip itself; only zstd needs unwrapping first.
-    with open(path, "rb") if compression == ".gz" else open_stream(path, rel) as stream:
+    with raw.opener() if raw.compression == ".gz" else raw.stream() as stream:
         try:
             for record in ArchiveIterator(stream):
                 if record.rec_type != "response" or record.http_headers is None:
@@ -43,6 +42,6 @@ def read(path: Path, rel: str) -> Iterator[Document | Reject]:
                     "date": record.rec_headers.get_header("WARC-Date"),
                     "extra": {"warc_record_id": record.rec_headers.get_header("WARC-Record-ID")},
                 }
-                yield document_from_html(html, rel, source, meta)
+                yield document_from_html(html, source, meta)
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as err:
             raise ReadError("read.bad_warc", f"{rel}: WARC archive unreadable after {index} records ({err})") from err

@@ -26,7 +26,7 @@ class Length(Step):
     Config = LengthConfig
 
     def apply(self, doc: Document) -> Document | Reject:
-        words = len(doc.text.split())
+        words = doc.n_words
         if words < self.config.min_words:
             return self.reject(doc, "too_short", f"{words} words, fewer than min_words={self.config.min_words}")
         if self.config.max_words and words > self.config.max_words:

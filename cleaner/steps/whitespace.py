@@ -18,10 +18,7 @@ SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u20
 INVISIBLE = "\u200b\u2060\ufeff"
 LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n\n", "\x0b": "\n", "\x0c": "\n"}
 
-TRAILING = re.compile(r"[ \t]+$", re.MULTILINE)
-BLANK_RUN = re.compile(r"\n{3,}")
 LINE_BREAK = re.compile("|".join(map(re.escape, LINE_BREAKS)))
-ODD = re.compile(f"[{SPACES}{INVISIBLE}]")
 
 
 @dataclass
@@ -34,30 +31,41 @@ class WhitespaceConfig:
 class Whitespace(Step):
     name = "whitespace"
     Config = WhitespaceConfig
+    # odd_spaces: characters replaced or removed; trailing_spaces: characters removed; blank_lines: lines removed
     counters = ("odd_spaces", "trailing_spaces", "blank_lines")
 
     def __init__(self, config: WhitespaceConfig | None = None) -> None:
         super().__init__(config)
-        table = {ord(c): None for c in INVISIBLE}
+        replacements = [(c, "") for c in INVISIBLE]
         if self.config.normalise_spaces:
-            table.update({ord(c): " " for c in SPACES})
-        self._table = table
-        self._odd = ODD if self.config.normalise_spaces else re.compile(f"[{INVISIBLE}]")
+            replacements += [(c, " ") for c in SPACES]
+        self._replacements = replacements
 
     def apply(self, doc: Document) -> Document:
+        # Plain str methods (C loops) rather than regexes, each guarded by a cheap test: most documents need
+        # few of these changes, and on non-ASCII text a regex pass costs several times a str.replace.
         text = doc.text
-        if "\r" in text or "\u2028" in text or "\u2029" in text or "\x0b" in text or "\x0c" in text:
+        if not text.isascii():
+            if "\u2028" in text or "\u2029" in text:
+                text = LINE_BREAK.sub(lambda m: LINE_BREAKS[m.group()], text)
+            odd = 0
+            for char, replacement in self._replacements:
+                if char in text:
+                    odd += text.count(char)
+                    text = text.replace(char, replacement)
+            if odd:
+                doc.count(self.name, "odd_spaces", odd)
+        if "\r" in text or "\x0b" in text or "\x0c" in text:
             text = LINE_BREAK.sub(lambda m: LINE_BREAKS[m.group()], text)
-        odd = len(self._odd.findall(text))
-        if odd:
-            text = text.translate(self._table)
-            doc.count(self.name, "odd_spaces", odd)
-        text, trailing = TRAILING.subn("", text)
-        if trailing:
-            doc.count(self.name, "trailing_spaces", trailing)
-        before = text.count("\n")
-        text = BLANK_RUN.sub("\n\n", text).strip("\n")
-        if removed := before - text.count("\n"):
-            doc.count(self.name, "blank_lines", removed)
+        if " \n" in text or "\t\n" in text or text.endswith((" ", "\t")):
+            before = len(text)
+            text = "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+            doc.count(self.name, "trailing_spaces", before - len(text))
+        if "\n\n\n" in text or text.startswith("\n") or text.endswith("\n"):
+            before = text.count("\n")
+            while "\n\n\n" in text:
+                text = text.replace("\n\n\n", "\n\n")
+            text = text.strip("\n")
+            doc.count(self.name, "blank_lines", before - text.count("\n"))
         doc.text = text
         return doc

@@ -6,14 +6,11 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from cleaner.readers.decode import (
-    ReadError,
-    decode_text,
-    looks_binary,
-    open_stream,
-    read_all,
-    strip_compression,
-)
+from cleaner.readers.decode import RawInput, ReadError, decode_text, looks_binary, strip_compression
+
+
+def read_all(path: Path, rel: str) -> bytes:
+    return RawInput(rel, lambda: open(path, "rb")).read_all()
 
 
 def test_strip_compression():
@@ -95,6 +92,6 @@ def test_truncated_compression_is_reported(tmp_path: Path, suffix: str):
 
 
 def test_missing_file_is_unreadable(tmp_path: Path):
-    with pytest.raises(ReadError) as err, open_stream(tmp_path / "gone.txt", "gone.txt"):
-        pass
+    with pytest.raises(ReadError) as err:
+        read_all(tmp_path / "gone.txt", "gone.txt")
     assert err.value.reason == "read.unreadable"

@@ -15,7 +15,7 @@ from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML
 
 
 def records(path: Path, root: Path) -> list[Document | Reject]:
-    return list(read_file(InputFile(path=path, rel=path.relative_to(root).as_posix(), size=path.stat().st_size)))
+    return list(read_file(InputFile(path=str(path), rel=path.relative_to(root).as_posix(), size=path.stat().st_size)))
 
 
 def write_warc(path: Path, pages: list[tuple[str, str, bytes]]) -> None:

@@ -13,7 +13,7 @@ def test_odd_spaces_trailing_spaces_and_blank_runs():
     assert doc.text == "Title line\n\nFirst paragraph.\n\nSecond paragraph."
     assert doc.stats == {
         "whitespace_odd_spaces": 4,
-        "whitespace_trailing_spaces": 2,
+        "whitespace_trailing_spaces": 3,
         "whitespace_blank_lines": 6,
     }
 

@@ -1,0 +1,115 @@
+"""End-to-end throughput and memory of `cleaner run`, against two baselines run in the same benchmark.
+
+    python bench/throughput.py [--docs 20000] [--scale 10] [--workers 2] [--work /tmp/cleaner-bench]
+
+Generates (once, cached in --work) a corpus of --docs documents and one --scale times larger (bench/corpus.py),
+then measures, each as a separate process with wall time and peak RSS of its whole process tree:
+
+- baseline (a): read every file and write one Parquet file with pyarrow, in one process;
+- baseline (b): ftfy.fix_text + langdetect on 1,000 characters + a regex line filter over 2 processes, writing
+  Parquet (on a sample of at most --baseline-docs documents: it is slow, and its rate does not depend on size);
+- `cleaner run` with only the spine's steps (whitespace, length), and with the full default pipeline;
+- the full pipeline again on the larger corpus, for memory growth.
+
+The last lines print the ratios the project tracks (targets in brackets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import generate
+from measure import Measurement, measure
+
+SPINE_CONFIG = 'pipeline = ["whitespace", "length"]\n'
+
+
+def corpus(work: Path, docs: int) -> tuple[Path, int]:
+    folder = work / f"corpus-{docs}"
+    if not (folder / ".complete").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(folder, docs)
+        (folder / ".complete").write_text("ok")
+    size = sum(p.stat().st_size for p in folder.rglob("*.txt"))
+    return folder, size
+
+
+def sample(folder: Path, docs: int, work: Path) -> Path:
+    target = work / f"sample-{docs}"
+    if not target.exists():
+        target.mkdir()
+        for path in sorted(folder.rglob("*.txt"))[:docs]:
+            shutil.copy(path, target / path.name)
+    return target
+
+
+def report(name: str, m: Measurement, docs: int, size: int) -> float:
+    rate = docs / m.seconds
+    print(
+        f"{name:34s} {docs:>8,} docs {m.seconds:8.2f} s {rate:9,.0f} docs/s {size / m.seconds / 1e6:7.1f} MB/s "
+        f"peak {m.peak_rss_mb:7.0f} MB"
+    )
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--baseline-docs", type=int, default=2000)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-bench")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    python = sys.executable
+    baselines = str(Path(__file__).resolve().parent / "baselines.py")
+
+    small, small_size = corpus(args.work, args.docs)
+    large, large_size = corpus(args.work, args.docs * args.scale)
+    few = sample(small, args.baseline_docs, args.work)
+    few_size = sum(p.stat().st_size for p in few.iterdir())
+    spine = args.work / "spine.toml"
+    spine.write_text(SPINE_CONFIG)
+    full = Path(__file__).resolve().parent.parent / "cleaner.toml"
+    out = args.work / "out"
+    out.mkdir(exist_ok=True)
+    cleaner = [python, "-m", "cleaner", "run", "--quiet", "--workers", str(args.workers), "--out", str(out)]
+
+    print(f"corpus: {args.docs:,} documents, {small_size / 1e6:.1f} MB; x{args.scale}: {large_size / 1e6:.1f} MB")
+    rate_a = report(
+        "baseline (a) read + Parquet",
+        measure([python, baselines, "copy", str(small), str(out / "a.pq")]),
+        args.docs,
+        small_size,
+    )
+    rate_b = report(
+        "baseline (b) ftfy+langdetect+regex",
+        measure([python, baselines, "simple", str(few), str(out / "b.pq")]),
+        args.baseline_docs,
+        few_size,
+    )
+    rate_spine = report(
+        "cleaner run, spine steps", measure([*cleaner, "--config", str(spine), str(small)]), args.docs, small_size
+    )
+    full_small = measure([*cleaner, "--config", str(full), str(small)])
+    rate_full = report("cleaner run, full pipeline", full_small, args.docs, small_size)
+    full_large = measure([*cleaner, "--config", str(full), str(large)])
+    report(f"cleaner run, full pipeline, x{args.scale}", full_large, args.docs * args.scale, large_size)
+
+    print()
+    print(f"spine throughput / baseline (a):        {rate_spine / rate_a:5.2f}x  [target >= 1.6]")
+    print(f"full pipeline throughput / baseline (b): {rate_full / rate_b:5.2f}x  [target >= 3]")
+    print(
+        f"peak RSS x{args.scale} corpus / x1 corpus:          {full_large.peak_rss_mb / full_small.peak_rss_mb:5.2f}x  "
+        "[target < 1.5]"
+    )
+
+
+if __name__ == "__main__":
+    main()
