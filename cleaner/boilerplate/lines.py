@@ -1,0 +1,182 @@
+"""Per-line features and a jusText-style classification, adapted from HTML paragraphs to lines of text.
+
+jusText (Pomikálek 2011) classifies each paragraph of a page by length, link density and stop-word density, then
+lets short and borderline paragraphs take the class of their neighbours. A text dump has no links or tags, but its
+lines are the page's blocks, and the two strongest signals survive: article prose is long and dense in function
+words (stop words), navigation and teasers are short and made of content words. Stop-word lists come from jusText's
+own per-language lists (100 languages); the document's language is guessed from which list its words hit most.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+TERMINAL = (".", "!", "?", "…", '."', ".”", "?”", "!”", ".»", '."', ".'", ".)", "。", "！", "？", ":")
+
+GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """jusText's defaults, in characters and stop-word shares."""
+
+    length_low: int = 70
+    length_high: int = 200
+    stopwords_low: float = 0.30
+    stopwords_high: float = 0.32
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of a document with the features the classifier and the structure analysis use."""
+
+    index: int
+    text: str
+    words: int
+    chars: int
+    stop_density: float
+    terminal: bool
+    rule: str | None = None
+    cls: str = SHORT
+    reason: str | None = None  # set when the line is to be removed
+
+    @property
+    def blank(self) -> bool:
+        return self.chars == 0
+
+
+class StopWords:
+    """jusText's stop-word lists, and a guess of a text's language from them."""
+
+    def __init__(self) -> None:
+        import justext
+
+        self.names = sorted(justext.get_stoplists())
+        self.lists = {name: frozenset(justext.get_stoplist(name)) for name in self.names}
+        index: dict[str, list[int]] = {}
+        for number, name in enumerate(self.names):
+            for word in self.lists[name]:
+                index.setdefault(word, []).append(number)
+        self.index = {word: tuple(langs) for word, langs in index.items()}
+
+    def guess(self, words: list[str]) -> frozenset[str]:
+        """The stop-word list that covers the most of ``words`` (lower-cased)."""
+        hits: Counter[tuple[int, ...]] = Counter(self.index[w] for w in words if w in self.index)
+        if not hits:
+            return frozenset()
+        per_language: Counter[int] = Counter()
+        for langs, count in hits.items():
+            for lang in langs:
+                per_language[lang] += count
+        best = max(per_language.items(), key=lambda item: (item[1], -item[0]))[0]
+        return self.lists[self.names[best]]
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> StopWords:
+    return StopWords()
+
+
+def features(texts: list[str], stoplist: frozenset[str]) -> list[Line]:
+    """Lines with their length, stop-word density and final punctuation."""
+    lines = []
+    for index, text in enumerate(texts):
+        stripped = text.strip()
+        tokens = WORD.findall(stripped.lower()) if stripped else []
+        stops = sum(1 for t in tokens if t in stoplist)
+        lines.append(
+            Line(
+                index=index,
+                text=text,
+                words=len(tokens),
+                chars=len(stripped),
+                stop_density=stops / len(tokens) if tokens else 0.0,
+                terminal=stripped.endswith(TERMINAL),
+            )
+        )
+    return lines
+
+
+def classify(lines: list[Line], t: Thresholds) -> None:
+    """Context-free classes (jusText's first pass): good, neargood, short or bad."""
+    for line in lines:
+        if line.blank:
+            continue
+        if line.rule is not None:
+            line.cls = BAD
+        elif line.chars < t.length_low:
+            line.cls = SHORT
+        elif line.stop_density >= t.stopwords_high:
+            line.cls = GOOD if line.chars > t.length_high or line.terminal else NEARGOOD
+        elif line.stop_density >= t.stopwords_low:
+            line.cls = NEARGOOD
+        else:
+            line.cls = BAD
+
+
+def _neighbour(lines: list[Line], i: int, step: int, ignore_neargood: bool) -> str:
+    i += step
+    while 0 <= i < len(lines):
+        line = lines[i]
+        if not line.blank:
+            if line.cls in (GOOD, BAD):
+                return line.cls
+            if line.cls == NEARGOOD and not ignore_neargood:
+                return NEARGOOD
+        i += step
+    return BAD  # the document's edges count as boilerplate, as in jusText
+
+
+def heading_like(line: Line) -> bool:
+    """A short line without final punctuation that starts like a title: the text stand-in for ``<h1>``–``<h6>``."""
+    first = line.text.lstrip()[:1]
+    return 0 < line.words <= 15 and not line.terminal and line.rule is None and (first.isupper() or first.isdigit())
+
+
+def _followed_by_good(lines: list[Line], i: int, max_distance: int) -> bool:
+    distance = 0
+    for line in lines[i + 1 :]:
+        if distance > max_distance:
+            return False
+        if line.cls == GOOD:
+            return True
+        distance += line.chars
+    return False
+
+
+def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
+    """jusText's context-sensitive pass: headings before good text are promoted, short lines take the class of
+    their surroundings, near-good lines are good unless boilerplate lies on both sides."""
+    for i, line in enumerate(lines):
+        if line.cls == SHORT and heading_like(line) and _followed_by_good(lines, i, max_heading_distance):
+            line.cls = NEARGOOD
+    new: dict[int, str] = {}
+    for i, line in enumerate(lines):
+        if line.blank or line.cls != SHORT:
+            continue
+        prev, nxt = _neighbour(lines, i, -1, True), _neighbour(lines, i, 1, True)
+        if prev == nxt:
+            new[i] = prev
+        elif (prev == BAD and _neighbour(lines, i, -1, False) == NEARGOOD) or (
+            nxt == BAD and _neighbour(lines, i, 1, False) == NEARGOOD
+        ):
+            new[i] = GOOD
+        else:
+            new[i] = BAD
+    for i, cls in new.items():
+        lines[i].cls = cls
+    for i, line in enumerate(lines):
+        if line.blank or line.cls != NEARGOOD:
+            continue
+        prev, nxt = _neighbour(lines, i, -1, True), _neighbour(lines, i, 1, True)
+        line.cls = BAD if (prev, nxt) == (BAD, BAD) else GOOD
+    for i, line in enumerate(lines):
+        # jusText promotes only headings that were not bad to begin with; in text, a long title has the low
+        # stop-word density of a bad line, so any heading-like line (never a rule match) that leads into
+        # good text is taken.
+        if line.cls == BAD and heading_like(line) and _followed_by_good(lines, i, max_heading_distance):
+            line.cls = GOOD

@@ -1,0 +1,133 @@
+"""Boilerplate removal for plain text: keep every sentence of the article, drop the site around it.
+
+Signals, each named in the audit as the removed line's reason:
+
+- ``boilerplate.<category>``: a curated phrase or pattern (``share``, ``subscribe``, ``comments``, ``cookie`` …,
+  data files in ``cleaner/data/boilerplate/``);
+- ``boilerplate.repeated``: a short line that occurs more than once in the document;
+- ``boilerplate.outside_content``: a line outside the main content region (before or after the article);
+- ``boilerplate.low_content``: inside the region, a line that jusText-style classification calls boilerplate.
+
+A safety valve keeps a document unmodified (or rejects it, by config) when the signals would remove more than
+``max_removed_share`` of its words: a gutted document is worse than a noisy one, and it is flagged either way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from cleaner.boilerplate import lines as line_features
+from cleaner.boilerplate.rules import RuleSet, load_rules
+from cleaner.boilerplate.structure import extend_start, main_region, mark_repeated, trim_weak_tail
+from cleaner.document import Document, Reject
+from cleaner.steps import Step
+
+
+@dataclass
+class BoilerplateConfig:
+    # jusText's thresholds (characters; share of stop words among a line's words).
+    length_low: int = 70
+    length_high: int = 200
+    stopwords_low: float = 0.30
+    stopwords_high: float = 0.32
+    # What a rule-matched or repeated line costs the region around it, in words of good text: a teaser blurb
+    # (30-50 words) between two "Read More" lines must not be enough to pull the region over it.
+    rule_penalty: float = 25.0
+    # Lines of at most this many words count as repeated when they occur twice in a document.
+    repeated_max_words: int = 20
+    # Title and standfirst lines taken in above the main region.
+    max_title_lines: int = 3
+    # A last section of the region with fewer good words than this after its heading is a blurb, not the end
+    # of the article.
+    min_tail_words: int = 30
+    # Rule lines matched anywhere in the line ("~" rules) only when the line is at most this long.
+    max_contains_words: int = 60
+    # The safety valve: removing more than this share of a document's words keeps it as it was, flagged.
+    max_removed_share: float = 0.97
+    on_excess: str = "keep"  # "keep" (unmodified, counted in boilerplate_valve) or "reject"
+    # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
+    rules_only_for_html: bool = True
+
+
+class Boilerplate(Step):
+    name = "boilerplate"
+    Config = BoilerplateConfig
+    counters = ("lines_removed", "words_removed", "valve")
+
+    def __init__(self, config: BoilerplateConfig | None = None) -> None:
+        super().__init__(config)
+        if self.config.on_excess not in ("keep", "reject"):
+            raise ValueError("steps.boilerplate.on_excess must be 'keep' or 'reject'")
+        self.thresholds = line_features.Thresholds(
+            self.config.length_low, self.config.length_high, self.config.stopwords_low, self.config.stopwords_high
+        )
+
+    @cached_property
+    def rules(self) -> RuleSet:
+        return load_rules(max_contains_words=self.config.max_contains_words)
+
+    def analyse(self, texts: list[str], structural: bool = True) -> list[line_features.Line]:
+        """Every line with its class and, for lines to remove, the reason."""
+        words = [w for text in texts[:400] for w in line_features.WORD.findall(text.lower())][:2000]
+        stoplist = line_features.stopwords().guess(words)
+        lines = line_features.features(texts, stoplist)
+        for line in lines:
+            if not line.blank:
+                line.rule = self.rules.match(line.text)
+                if line.rule is not None:
+                    line.reason = line.rule
+        if not structural:
+            return lines
+        line_features.classify(lines, self.thresholds)
+        mark_repeated(lines, self.config.repeated_max_words)
+        line_features.revise(lines)
+        region = main_region(lines, self.config.rule_penalty)
+        if region is None:
+            for line in lines:
+                if not line.blank and line.reason is None:
+                    line.reason = "outside_content"
+            return lines
+        first, last = region
+        first = extend_start(lines, first, self.config.max_title_lines)
+        last = trim_weak_tail(lines, first, last, self.config.min_tail_words)
+        for line in lines:
+            if line.blank or line.reason is not None:
+                continue
+            if line.index < first or line.index > last:
+                line.reason = "outside_content"
+            elif line.cls == line_features.BAD and not (line.terminal and line.words >= 5):
+                line.reason = "low_content"
+        return lines
+
+    def apply(self, doc: Document) -> Document | Reject:
+        texts = doc.text.split("\n")
+        structural = not (self.config.rules_only_for_html and doc.original_text is not doc.text and _is_html(doc))
+        lines = self.analyse(texts, structural)
+        reasons = {line.index: line.reason for line in lines if line.reason is not None and not line.blank}
+        if not reasons:
+            return doc
+        removed_words = sum(lines[i].words for i in reasons)
+        total_words = sum(line.words for line in lines) or 1
+        if removed_words / total_words > self.config.max_removed_share:
+            detail = f"would remove {removed_words} of {total_words} words (max_removed_share={self.config.max_removed_share})"
+            if self.config.on_excess == "reject":
+                return self.reject(doc, "too_much_removed", detail)
+            doc.count(self.name, "valve")
+            doc.metadata.setdefault("flags", []).append(f"boilerplate.valve: {detail}")
+            return doc
+        doc.count(self.name, "lines_removed", len(reasons))
+        doc.count(self.name, "words_removed", removed_words)
+        self.drop_lines(doc, texts, reasons)
+        doc.text = _collapse_blank_lines(doc.text)
+        return doc
+
+
+def _is_html(doc: Document) -> bool:
+    return (doc.original_text or "").lstrip()[:1] == "<"
+
+
+def _collapse_blank_lines(text: str) -> str:
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip("\n")
