@@ -36,9 +36,9 @@ class RuleSet:
         stripped = line.lstrip(EDGE_CHARS.replace("(", "").replace("©", ""))
         if self.prefix is not None and (m := self.prefix.match(stripped)):
             return m.lastgroup
-        if self.contains is not None and len(line.split()) <= self.max_contains_words:
-            if m := self.contains.search(line):
-                return m.lastgroup
+        words = len(line.split())
+        if self.contains is not None and words <= self.max_contains_words and (m := self.contains.search(line)):
+            return m.lastgroup
         return None
 
 

@@ -38,33 +38,53 @@ def line_score(line: Line, rule_penalty: float) -> float:
     return -1.0
 
 
-def main_region(lines: list[Line], rule_penalty: float) -> tuple[int, int] | None:
-    """``(first, last)`` indices of the maximum-sum run of line scores, or None if nothing scores above zero."""
-    best, best_span = 0.0, None
-    current, start = 0.0, 0
-    for i, line in enumerate(lines):
-        score = line_score(line, rule_penalty)
+def best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, int] | None:
+    """The maximum-sum run of ``scores[lo:hi]`` as ``(sum, first, last)`` (Kadane), or None if none is positive."""
+    best: tuple[float, int, int] | None = None
+    current, start = 0.0, lo
+    for i in range(lo, hi):
         if current <= 0:
-            current, start = score, i
+            current, start = scores[i], i
         else:
-            current += score
-        if current > best:
-            best, best_span = current, (start, i)
-    return best_span
+            current += scores[i]
+        if current > 0 and (best is None or current > best[0]):
+            best = (current, start, i)
+    return best
 
 
-def extend_start(lines: list[Line], first: int, max_lines: int) -> int:
-    """Take in the title and standfirst just above the region: heading-like or good lines, passing over lines
-    already marked as boilerplate (share bars sit between a headline and its article), stopping at other
-    boilerplate."""
+def content_regions(
+    lines: list[Line], rule_penalty: float, min_extra: float, extra_ratio: float
+) -> list[tuple[int, int]]:
+    """The main content region, plus any other region scoring at least ``min_extra`` and ``extra_ratio`` of the
+    main one (an article split by an advertisement block or a gallery), in document order."""
+    scores = [line_score(line, rule_penalty) for line in lines]
+    main = best_segment(scores, 0, len(scores))
+    if main is None:
+        return []
+    threshold = max(min_extra, extra_ratio * main[0])
+    regions = [(main[1], main[2])]
+    pending = [(0, main[1]), (main[2] + 1, len(scores))]
+    while pending:
+        lo, hi = pending.pop()
+        found = best_segment(scores, lo, hi)
+        if found is not None and found[0] >= threshold:
+            regions.append((found[1], found[2]))
+            pending += [(lo, found[1]), (found[2] + 1, hi)]
+    return sorted(regions)
+
+
+def extend_start(lines: list[Line], first: int, max_lines: int, min_title_words: int = 3) -> int:
+    """Take in the title and standfirst just above the region: good or heading-like lines of at least
+    ``min_title_words`` words (menu items are shorter). Share bars and datelines between a headline and its
+    article are passed over; once a line is taken, any boilerplate line ends the search (the menu is above)."""
     taken = 0
     i = first - 1
     while i >= 0 and taken < max_lines:
         line = lines[i]
-        if line.blank or line.reason is not None or line.rule is not None:
+        if line.blank or ((line.reason is not None or line.rule is not None) and taken == 0):
             i -= 1
             continue
-        if line.cls == GOOD or heading_like(line):
+        if line.reason is None and line.words >= min_title_words and (line.cls == GOOD or heading_like(line)):
             first = i
             taken += 1
             i -= 1
@@ -73,10 +93,12 @@ def extend_start(lines: list[Line], first: int, max_lines: int) -> int:
     return first
 
 
-def trim_weak_tail(lines: list[Line], first: int, last: int, min_words: int) -> int:
+def trim_weak_tail(lines: list[Line], first: int, last: int, min_words: int, max_share: float) -> int:
     """Drop a last section of the region that is only a heading and a little text (a site blurb or a teaser
-    under a section name such as "SAT Commentary") when fewer than ``min_words`` good words follow the heading.
-    Returns the new last index."""
+    under a section name such as "SAT Commentary"): fewer than ``min_words`` good words after the heading, and
+    less than ``max_share`` of the region's. Returns the new last index."""
+    region_words = sum(line.words for line in lines[first : last + 1] if line.cls == GOOD and line.reason is None)
+    min_words = min(min_words, int(max_share * region_words))
     heading = None
     words = 0
     for i in range(last, first, -1):

@@ -47,6 +47,7 @@ def document_from_html(html: str, source_id: str, meta: dict[str, Any]) -> Docum
             text=html,
         )
     found.update({k: v for k, v in meta.items() if v})  # what the container says wins over the page's guess
+    found["format"] = "html"  # steps that the DOM already did better (structure) skip these documents
     return Document(id=stable_id(source_id), text=text, source=source_id, metadata=found, original_text=html)
 
 

@@ -19,7 +19,12 @@ from functools import cached_property
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.rules import RuleSet, load_rules
-from cleaner.boilerplate.structure import extend_start, main_region, mark_repeated, trim_weak_tail
+from cleaner.boilerplate.structure import (
+    content_regions,
+    extend_start,
+    mark_repeated,
+    trim_weak_tail,
+)
 from cleaner.document import Document, Reject
 from cleaner.steps import Step
 
@@ -31,16 +36,22 @@ class BoilerplateConfig:
     length_high: int = 200
     stopwords_low: float = 0.30
     stopwords_high: float = 0.32
+    # Below this share of stop words in the document's words, its language has no usable list.
+    min_stopword_coverage: float = 0.12
     # What a rule-matched or repeated line costs the region around it, in words of good text: a teaser blurb
     # (30-50 words) between two "Read More" lines must not be enough to pull the region over it.
     rule_penalty: float = 25.0
+    # Other regions are kept too when they score at least this many words and this share of the main region.
+    min_extra_region_words: float = 80.0
+    extra_region_ratio: float = 0.3
     # Lines of at most this many words count as repeated when they occur twice in a document.
     repeated_max_words: int = 20
     # Title and standfirst lines taken in above the main region.
     max_title_lines: int = 3
     # A last section of the region with fewer good words than this after its heading is a blurb, not the end
     # of the article.
-    min_tail_words: int = 30
+    min_tail_words: int = 40
+    max_tail_share: float = 0.1
     # Rule lines matched anywhere in the line ("~" rules) only when the line is at most this long.
     max_contains_words: int = 60
     # The safety valve: removing more than this share of a document's words keeps it as it was, flagged.
@@ -62,6 +73,7 @@ class Boilerplate(Step):
         self.thresholds = line_features.Thresholds(
             self.config.length_low, self.config.length_high, self.config.stopwords_low, self.config.stopwords_high
         )
+        self.no_stoplist = line_features.Thresholds(self.config.length_low, self.config.length_high, 0.0, 0.0)
 
     @cached_property
     def rules(self) -> RuleSet:
@@ -71,7 +83,11 @@ class Boilerplate(Step):
         """Every line with its class and, for lines to remove, the reason."""
         words = [w for text in texts[:400] for w in line_features.WORD.findall(text.lower())][:2000]
         stoplist = line_features.stopwords().guess(words)
+        covered = sum(1 for w in words if w in stoplist) / len(words) if words else 0.0
         lines = line_features.features(texts, stoplist)
+        # Stop words carry no signal for a language without a list (or a script without spaces): then prose is
+        # told from boilerplate by length and final punctuation alone.
+        thresholds = self.thresholds if covered >= self.config.min_stopword_coverage else self.no_stoplist
         for line in lines:
             if not line.blank:
                 line.rule = self.rules.match(line.text)
@@ -79,22 +95,22 @@ class Boilerplate(Step):
                     line.reason = line.rule
         if not structural:
             return lines
-        line_features.classify(lines, self.thresholds)
+        line_features.classify(lines, thresholds)
         mark_repeated(lines, self.config.repeated_max_words)
         line_features.revise(lines)
-        region = main_region(lines, self.config.rule_penalty)
-        if region is None:
-            for line in lines:
-                if not line.blank and line.reason is None:
-                    line.reason = "outside_content"
-            return lines
-        first, last = region
-        first = extend_start(lines, first, self.config.max_title_lines)
-        last = trim_weak_tail(lines, first, last, self.config.min_tail_words)
+        regions = content_regions(
+            lines, self.config.rule_penalty, self.config.min_extra_region_words, self.config.extra_region_ratio
+        )
+        inside = [False] * len(lines)
+        for number, (first, last) in enumerate(regions):
+            if number == 0 or first > 0:
+                first = extend_start(lines, first, self.config.max_title_lines)
+            last = trim_weak_tail(lines, first, last, self.config.min_tail_words, self.config.max_tail_share)
+            inside[first : last + 1] = [True] * (last + 1 - first)
         for line in lines:
             if line.blank or line.reason is not None:
                 continue
-            if line.index < first or line.index > last:
+            if not inside[line.index]:
                 line.reason = "outside_content"
             elif line.cls == line_features.BAD and not (line.terminal and line.words >= 5):
                 line.reason = "low_content"
@@ -102,7 +118,7 @@ class Boilerplate(Step):
 
     def apply(self, doc: Document) -> Document | Reject:
         texts = doc.text.split("\n")
-        structural = not (self.config.rules_only_for_html and doc.original_text is not doc.text and _is_html(doc))
+        structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
         lines = self.analyse(texts, structural)
         reasons = {line.index: line.reason for line in lines if line.reason is not None and not line.blank}
         if not reasons:
@@ -110,7 +126,8 @@ class Boilerplate(Step):
         removed_words = sum(lines[i].words for i in reasons)
         total_words = sum(line.words for line in lines) or 1
         if removed_words / total_words > self.config.max_removed_share:
-            detail = f"would remove {removed_words} of {total_words} words (max_removed_share={self.config.max_removed_share})"
+            limit = self.config.max_removed_share
+            detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
             if self.config.on_excess == "reject":
                 return self.reject(doc, "too_much_removed", detail)
             doc.count(self.name, "valve")
@@ -121,10 +138,6 @@ class Boilerplate(Step):
         self.drop_lines(doc, texts, reasons)
         doc.text = _collapse_blank_lines(doc.text)
         return doc
-
-
-def _is_html(doc: Document) -> bool:
-    return (doc.original_text or "").lstrip()[:1] == "<"
 
 
 def _collapse_blank_lines(text: str) -> str:

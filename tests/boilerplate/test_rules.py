@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cleaner.boilerplate.rules import load_rules, parse_rules
+
+RULES = load_rules()
+
+
+@pytest.mark.parametrize(
+    ("line", "category"),
+    [
+        ("scorecardresearch", "tracker"),
+        ('<img src="https://sb.scorecardresearch.com/p?c1=2">', "tracker"),
+        ("Follow Us :", "share"),
+        ("Text Size:", "share"),
+        ("Teilen", "share"),
+        ("Facebook Twitter WhatsApp", "share"),
+        ("Compartir en Facebook", "share"),
+        ("Support Our Journalism", "subscribe"),
+        ("Jetzt abonnieren", "subscribe"),
+        ("Subscribe to our channels on YouTube, Telegram & WhatsApp", "subscribe"),
+        ("Sustaining this needs support from wonderful readers like you.", "subscribe"),
+        ("Also read: India’s Taliban outreach does little for Afghanistan", "related"),
+        ("Lesen Sie auch: Der Stadtrat streitet über den Haushalt", "related"),
+        ("Lee también: El Gobierno anuncia nuevas medidas", "related"),
+        ("Czytaj także: Sejm przyjął ustawę", "related"),
+        ("Read More »", "related"),
+        ("Most Popular", "related"),
+        ("Das könnte Sie auch interessieren", "related"),
+        ("LEAVE A REPLY", "comments"),
+        ("Please enter your comment!", "comments"),
+        ("Deja un comentario", "comments"),
+        ("Your email address will not be published. Required fields are marked *", "comments"),
+        ("Diese Website verwendet Cookies, um Ihnen das beste Erlebnis zu bieten.", "cookie"),
+        ("Nous utilisons des cookies pour améliorer votre expérience.", "cookie"),
+        ("© 2024 City News. All rights reserved.", "footer"),
+        ("Alle Rechte vorbehalten", "footer"),
+        ("Impressum", "footer"),
+        ("Forgot your password? Get help", "account"),
+        ("Anzeige", "advertising"),
+        ("Friday, July 25, 2025", "date"),
+        ("3 May, 2022, 11:37 pm", "date"),
+        ("Veröffentlicht am 14.05.2014, 15:40 Uhr", "date"),
+        ("HomeOpinionPakistan’s attempt to mobilise anti-Taliban leaders", "navigation"),
+        ("Startseite » Politik » Inland", "navigation"),
+        ("Foto: Christof Stache", "caption"),
+        ("dpa / Michael Kappeler", "caption"),
+    ],
+)
+def test_boilerplate_lines_are_matched_with_their_category(line: str, category: str):
+    assert RULES.match(line) == category
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Worsening bilateral ties",
+        "Home is where the heart is, the old saying goes, and for refugees it is nowhere.",
+        "The council will share its findings with the public next week.",
+        "Die Bäckerei verwendet nur Mehl aus der Region und verzichtet auf Zusatzstoffe.",
+        "He said the cookies were baked by volunteers and sold to raise money for the school.",
+        "Pakistan’s New Pressure Tactics",
+        "Ultimately, Zalmay Khalilzad’s latest anti-Pakistan tirade is a transparent attempt to deflect blame.",
+        "Los comentarios del ministro provocaron una fuerte reacción en el Congreso.",
+        "",
+    ],
+)
+def test_article_lines_are_not_matched(line: str):
+    assert RULES.match(line) is None
+
+
+def test_contains_rules_skip_long_lines():
+    sentence = "We use cookies " + "and the article goes on about baking and recipes " * 10
+    assert RULES.match(sentence) is None
+
+
+def test_rule_files_are_checked(tmp_path: Path):
+    with pytest.raises(ValueError, match=r"bad\.txt:2"):
+        parse_rules("# comment\n? no marker\n", "bad.txt")
+    with pytest.raises(ValueError, match="bad regex"):
+        parse_rules("= (unclosed\n", "bad.txt")
+    (tmp_path / "custom.txt").write_text("= buy now\n", encoding="utf-8")
+    assert load_rules(tmp_path).match("Buy now!") == "custom"

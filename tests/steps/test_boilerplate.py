@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from cleaner.document import Document, Reject
+from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
+
+PARAGRAPHS_EN = [
+    "The city council approved the new budget on Tuesday after a long debate about how much money the schools "
+    "should receive, and the vote was closer than many of its members had expected.",
+    "Council members said the plan would add two hundred teachers over the next three years, while keeping "
+    "property taxes flat for most of the households in the city and its suburbs.",
+    "Critics argued that the budget relies on optimistic revenue forecasts and leaves the transit authority "
+    "without the money it needs to replace its ageing buses before the winter.",
+]
+
+PARAGRAPHS_DE = [
+    "Der Stadtrat hat am Dienstag nach einer langen Debatte über die Finanzierung der Schulen den neuen Haushalt "
+    "beschlossen, und die Abstimmung fiel knapper aus, als es viele Mitglieder erwartet hatten.",
+    "Die Mitglieder des Rates erklärten, der Plan sehe in den nächsten drei Jahren zweihundert zusätzliche "
+    "Lehrerinnen und Lehrer vor, während die Grundsteuer für die meisten Haushalte gleich bleibe.",
+]
+
+PARAGRAPHS_ES = [
+    "El ayuntamiento aprobó el martes el nuevo presupuesto después de un largo debate sobre la financiación de "
+    "las escuelas, y la votación fue más ajustada de lo que muchos de sus miembros habían previsto.",
+    "Los concejales dijeron que el plan añadirá doscientos profesores en los próximos tres años, mientras que el "
+    "impuesto sobre la propiedad se mantendrá igual para la mayoría de los hogares de la ciudad.",
+]
+
+
+def clean(lines: list[str], **options) -> Document | Reject:
+    step = Boilerplate(BoilerplateConfig(**options))
+    return step.apply(Document(id="x", text="\n".join(lines), source="page.txt"))
+
+
+def reasons(doc: Document) -> dict[str, str]:
+    return {r.text: r.reason for r in doc.removed}
+
+
+def test_page_furniture_around_an_article_goes_and_the_article_stays():
+    page = [
+        "Home", "News", "Sport", "Weather", "Sign in",
+        "Council passes budget",
+        "Share", "Facebook", "Twitter",
+        PARAGRAPHS_EN[0], "", PARAGRAPHS_EN[1], "", "Budget details", "", PARAGRAPHS_EN[2],
+        "Related", "Mayor opens new library", "Storm closes harbour", "Read More »",
+        "© 2024 City News. All rights reserved.",
+    ]  # fmt: skip
+    doc = clean(page)
+    assert isinstance(doc, Document)
+    kept = doc.text.split("\n")
+    for paragraph in PARAGRAPHS_EN:
+        assert paragraph in kept
+    assert "Budget details" in kept  # a heading between two paragraphs stays
+    assert "Council passes budget" in kept  # the title just above the article stays
+    for gone in ("Home", "Sign in", "Share", "Twitter", "Mayor opens new library", "Read More »"):
+        assert gone not in kept, gone
+    why = reasons(doc)
+    assert why["Share"] == "share"
+    assert why["Read More »"] == "related"
+    assert why["© 2024 City News. All rights reserved."] == "footer"
+    assert why["Storm closes harbour"] == "outside_content"
+    assert doc.stats["boilerplate_lines_removed"] == len(doc.removed)
+
+
+def test_german_and_spanish_pages():
+    german = ["Startseite", "Politik", "Anzeige", *PARAGRAPHS_DE, "Das könnte Sie auch interessieren", "Impressum"]
+    doc = clean(german)
+    assert doc.text.split("\n") == PARAGRAPHS_DE
+    spanish = ["Inicio", "Compartir", PARAGRAPHS_ES[0], "Lee también: Otra noticia del día", PARAGRAPHS_ES[1]]
+    doc = clean(spanish)
+    assert doc.text.split("\n") == PARAGRAPHS_ES
+    assert reasons(doc)["Lee también: Otra noticia del día"] == "related"
+
+
+def test_teaser_block_is_removed():
+    teaser = "A fire destroyed a warehouse near the port on Sunday night; no one was hurt, the fire brigade said."
+    page = [
+        *PARAGRAPHS_EN, "", "Recent", "", "Fire at the port", "", "Fire at the port", "", teaser, "", "Read More »",
+    ]  # fmt: skip
+    doc = clean(page)
+    assert doc.text.split("\n\n") == PARAGRAPHS_EN or doc.text.split("\n") == PARAGRAPHS_EN
+    why = reasons(doc)
+    assert why["Fire at the port"] == "repeated"
+    assert why[teaser] == "outside_content"
+
+
+def test_repeated_line_is_boilerplate():
+    page = ["Support Our Journalism", *PARAGRAPHS_EN[:2], "Support Our Journalism", PARAGRAPHS_EN[2]]
+    doc = clean(page)
+    assert "Support Our Journalism" not in doc.text
+    assert all(p in doc.text for p in PARAGRAPHS_EN)
+
+
+def test_legitimate_short_lines_inside_the_article_survive():
+    poem = ["Roses are red,", "violets are blue,", "the council is late,", "and the budget is too."]
+    bullets = [
+        "  • Two hundred new teachers over three years",
+        "  • Property taxes unchanged for most households",
+        "  • No new money for buses",
+    ]
+    page = ["Menu", PARAGRAPHS_EN[0], *poem, PARAGRAPHS_EN[1], "What the budget does:", *bullets, PARAGRAPHS_EN[2]]
+    doc = clean(page)
+    kept = doc.text.split("\n")
+    for line in [*poem, *bullets, "What the budget does:", *PARAGRAPHS_EN]:
+        assert line in kept, line
+    assert "Menu" not in kept
+
+
+def test_safety_valve_keeps_or_rejects_a_document_that_would_be_gutted():
+    page = ["Home", "Share", "Facebook", "Twitter", "Subscribe", "Impressum", "Contact us", "Read more"]
+    kept = clean(page, max_removed_share=0.5)
+    assert isinstance(kept, Document)
+    assert kept.text == "\n".join(page)
+    assert kept.stats == {"boilerplate_valve": 1}
+    assert kept.metadata["flags"][0].startswith("boilerplate.valve: would remove")
+    rejected = clean(page, max_removed_share=0.5, on_excess="reject")
+    assert isinstance(rejected, Reject)
+    assert rejected.reason == "boilerplate.too_much_removed"
+
+
+def test_html_extractions_get_rules_only():
+    text = "\n".join(["Share", PARAGRAPHS_EN[0], "A short line", PARAGRAPHS_EN[1]])
+    doc = Boilerplate().apply(Document(id="x", text=text, source="p.html", metadata={"format": "html"}))
+    assert doc.text.split("\n") == [PARAGRAPHS_EN[0], "A short line", PARAGRAPHS_EN[1]]
+
+
+def test_idempotent():
+    page = ["Home", "Share", *PARAGRAPHS_EN, "Related", "Another story", "Read More »"]
+    once = clean(page)
+    twice = clean(once.text.split("\n"))
+    assert twice.text == once.text
+    assert twice.removed == []
