@@ -76,4 +76,4 @@ def _discover() -> dict[str, type[Step]]:
 STEPS: dict[str, type[Step]] = _discover()
 
 # The order in which steps run when the config does not say: repair the text, then judge it.
-DEFAULT_PIPELINE: tuple[str, ...] = ("whitespace", "boilerplate", "length")
+DEFAULT_PIPELINE: tuple[str, ...] = ("repair", "whitespace", "boilerplate", "spacing", "length")

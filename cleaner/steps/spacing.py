@@ -1,0 +1,167 @@
+"""Missing spaces: words glued together where markup stood between them.
+
+Two kinds of damage, two rules:
+
+- after closing punctuation (``concessions.The``, ``versions,or``, ``games”is``, ``out)as``): a space goes in when
+  both sides are words of at least two letters, so ``U.S.``, ``e.g.``, ``3.5``, URLs, e-mail addresses and file
+  names (no capital after the dot, or single letters, or digits) are left alone;
+- inside a token (``thesilver``, ``pleathat``, ``Afghanistana``, ``silverAudi``): split only when the token is not
+  a known word of the document's language (word frequencies from wordfreq), does not occur elsewhere in the
+  document, and splits into two frequent words. A capitalised token is taken for a name and split only when its
+  second part is a function word (``Afghanistan`` + ``a``), so ``Khalilzad`` or ``Waziristan`` stay whole.
+
+A false split is worse than a missed one, so every threshold leans towards leaving text alone. Glued words are
+split only for languages listed in ``data/spacing.toml`` (compounding languages such as German are not).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from cleaner.document import Document
+from cleaner.steps import Step
+
+PUNCT_GLUE = re.compile(
+    r"(?<=[^\W\d_]{2})(?:[.!?;:](?=[A-ZÀ-ÖØ-Þ][^\W\d_])|[,)”»\"](?=[^\W\d_]{2}))"
+    # a plural possessive before a word ("victims’interest"), but not a contraction ("you’re", "we’ll")
+    r"|(?<=[^\W\d_]s)’(?=(?!(?:re|ve|ll|d|m|s|t)\b)[^\W\d_]{2})"
+)
+TOKEN = re.compile(r"(?<![\w@/.\-’'])([^\W\d_]{4,})(?![\w@/\-’'])")
+# Tokens that are code, addresses or file names: never split inside them.
+CODE_HINTS = re.compile(r"[/@=<>{}\\_]|www\.|https?:|\(.*\)|\..*\.|\.[a-z0-9]{2,4}\W*$")
+
+
+@dataclass
+class SpacingConfig:
+    split_punctuation: bool = True
+    split_glued_words: bool = True
+    # Frequencies on wordfreq's Zipf scale (log10 per billion words; 3 is once per million words).
+    # Each part of a split must be at least this frequent.
+    min_part_zipf: float = 2.2
+    # The two parts as separate words must be 10^margin times likelier than the glued token.
+    split_margin: float = 1.5
+    # A capitalised token at least this frequent is a known name, never split.
+    known_word_zipf: float = 1.5
+    # A capitalised token is split only when one part is this frequent (function words: a, the, of …).
+    function_word_zipf: float = 6.5
+    # An unknown token one edit away from a word this frequent is a misspelling, never split.
+    misspelling_zipf: float = 3.5
+    # Language when the document has none yet (the language step usually runs first).
+    default_language: str = "en"
+
+
+@lru_cache(maxsize=1)
+def _languages() -> dict[str, frozenset[str]]:
+    text = (resources.files("cleaner") / "data" / "spacing.toml").read_text(encoding="utf-8")
+    return {
+        code: frozenset(spec.get("single_letter_words", [])) for code, spec in tomllib.loads(text)["languages"].items()
+    }
+
+
+class Spacing(Step):
+    name = "spacing"
+    Config = SpacingConfig
+    counters = ("punctuation", "glued")
+
+    def apply(self, doc: Document) -> Document:
+        text = doc.text
+        if self.config.split_punctuation:
+            text = self._punctuation(doc, text)
+        language = doc.metadata.get("language") or self.config.default_language
+        if self.config.split_glued_words and language in _languages():
+            text = self._glued(doc, text, language)
+        doc.text = text
+        return doc
+
+    def _punctuation(self, doc: Document, text: str) -> str:
+        count = 0
+
+        def insert(match: re.Match[str]) -> str:
+            nonlocal count
+            start = text.rfind(" ", 0, match.start()) + 1
+            end = text.find(" ", match.end())
+            if CODE_HINTS.search(text[start : end if end != -1 else len(text)]):
+                return match.group()
+            count += 1
+            return match.group() + " "
+
+        text = PUNCT_GLUE.sub(insert, text)
+        if count:
+            doc.count(self.name, "punctuation", count)
+        return text
+
+    def _glued(self, doc: Document, text: str, language: str) -> str:
+        from wordfreq import zipf_frequency
+
+        singles = _languages()[language]
+        c = self.config
+        # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
+        occurrences = Counter(t.lower() for t in TOKEN.findall(text))
+        count = 0
+
+        def zipf(word: str) -> float:
+            if len(word) == 1:
+                return zipf_frequency(word, language) if word in singles or word.lower() in singles else 0.0
+            return zipf_frequency(word.lower(), language)
+
+        def best_split(token: str) -> tuple[str, str] | None:
+            joined = zipf(token)
+            capitalised = token[0].isupper()
+            if capitalised and joined >= c.known_word_zipf:
+                return None  # a known name
+            if joined == 0 and _near_known_word(token.lower(), language, c.misspelling_zipf):
+                return None  # "detailled", "colletive": a misspelt word, not two glued ones
+            best = None
+            for cut in range(1, len(token)):
+                left, right = token[:cut], token[cut:]
+                zl, zr = zipf(left), zipf(right)
+                if min(zl, zr) < c.min_part_zipf:
+                    continue
+                # A token wordfreq has seen (joined > 0) may be a rare word: then the two parts as independent words
+                # (log10 frequency zl+zr-9 on the Zipf scale) must be likelier than it by the margin.
+                if joined > 0 and zl + zr - 9 < joined + c.split_margin:
+                    continue
+                if capitalised and max(zl, zr) < c.function_word_zipf:
+                    continue  # "Khalilzad": a name, unless one part is a function word ("Afghanistan" + "a")
+                if right[0].isupper() and not (left[0].isupper() or zl >= c.function_word_zipf or zl >= 4):
+                    continue
+                score = zl + zr
+                if best is None or score > best[0]:
+                    best = (score, left, right)
+            return (best[1], best[2]) if best else None
+
+        def split(match: re.Match[str]) -> str:
+            nonlocal count
+            token = match.group(1)
+            if occurrences[token.lower()] > 1:
+                return token
+            found = best_split(token)
+            if found is None:
+                return token
+            count += 1
+            return f"{found[0]} {found[1]}"
+
+        text = TOKEN.sub(split, text)
+        if count:
+            doc.count(self.name, "glued", count)
+        return text
+
+
+def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
+    """True when one deletion, transposition, substitution or insertion turns ``token`` into a frequent word."""
+    from wordfreq import zipf_frequency
+
+    letters = set(token) | set("abcdefghijklmnopqrstuvwxyz")
+    splits = [(token[:i], token[i:]) for i in range(len(token) + 1)]
+    candidates = {a + b[1:] for a, b in splits if b}
+    candidates |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    candidates |= {a + ch + b[1:] for a, b in splits if b for ch in letters}
+    candidates |= {a + ch + b for a, b in splits for ch in letters}
+    # Dropping the first or last letter is the glue hypothesis itself ("Afghanistana" = "Afghanistan" + "a").
+    candidates -= {token, token[:-1], token[1:]}
+    return any(zipf_frequency(word, language) >= min_zipf for word in candidates)

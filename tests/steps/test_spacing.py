@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cleaner.document import Document
+from cleaner.steps.spacing import Spacing, SpacingConfig
+
+STEP = Spacing()
+
+
+def space(text: str, language: str = "en") -> str:
+    return STEP.apply(Document(id="x", text=text, source="x", metadata={"language": language})).text
+
+
+@pytest.mark.parametrize(
+    ("glued", "fixed"),
+    [
+        ("to extract concessions.The ISI", "to extract concessions. The ISI"),
+        ("pawns in ISI’s games”is a clear warning", "pawns in ISI’s games” is a clear warning"),
+        ("Khalilzad’s pleathat former leaders", "Khalilzad’s plea that former leaders"),
+        ("the Salvation of Afghanistana coalition of leaders", "the Salvation of Afghanistan a coalition of leaders"),
+        ("officers were behind thesilver Audi", "officers were behind the silver Audi"),
+        ("by that silverAudi, said a dispatcher", "by that silver Audi, said a dispatcher"),
+        ("the Mac versions,or you are", "the Mac versions, or you are"),
+        ("to sell out)as soon as", "to sell out) as soon as"),
+        ("the potential victims’interest in it", "the potential victims’ interest in it"),
+    ],
+)
+def test_glued_words_are_split(glued: str, fixed: str):
+    assert space(glued) == fixed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Zalmay Khalilzad met Mohammad Mohaqiq and Amir Khan Muttaqi in Waziristan.",
+        "Khalid Pashtoon spoke about Hindutva and the Tehreek-e-Taliban Pakistan.",
+        "The U.S. Army and the U.K. government, e.g. in 3.5 percent of cases.",
+        "Write to press@example.org or see https://example.org/news.Article and report.Final.pdf today.",
+        "You’re right, we’ll see; they’ve said it isn’t so.",
+        "He wrote a detailled and colletive report.",  # misspellings are not glued words
+        "A Theron and an Inman walked into the Hadvar bar.",
+        "x = foo.Bar(baz,qux) is code",
+    ],
+)
+def test_names_abbreviations_addresses_and_code_are_left_alone(text: str):
+    assert space(text) == text
+
+
+def test_compounding_languages_are_not_split():
+    text = "Die Bundesländern und Landesliste bleiben wie sie sind, Nachrichtenagentur."
+    assert space(text, "de") == text
+
+
+def test_a_token_that_recurs_in_the_document_is_a_word():
+    text = "The brand Silverwing sells thesilver paint; thesilver line is new."
+    assert space(text) == text
+
+
+def test_counters():
+    doc = STEP.apply(Document(id="x", text="word.Then thesilver", source="x"))
+    assert doc.stats == {"spacing_punctuation": 1, "spacing_glued": 1}
+
+
+def test_glued_splitting_can_be_turned_off():
+    step = Spacing(SpacingConfig(split_glued_words=False))
+    assert step.apply(Document(id="x", text="behind thesilver car.The end", source="x")).text == (
+        "behind thesilver car. The end"
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_spacing_never_raises_and_is_idempotent(text: str):
+    once = space(text)
+    assert space(once) == once
