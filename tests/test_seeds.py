@@ -37,6 +37,10 @@ GONE = [
 ]
 
 KEPT = [
+    # missing spaces put back
+    "Khalilzad’s plea that “former Afghan leaders",
+    "pawns in ISI’s games” is a clear warning",
+    "Salvation of Afghanistan a coalition of political",
     "Worsening bilateral ties",
     "Gamble backfires",
     "Pakistan’s New Pressure Tactics",
@@ -90,11 +94,14 @@ def test_every_article_paragraph_is_kept(cleaned: dict[str, str]):
         "India’s shift",
         "Research Scholar and Academic",
     )
+    def squeeze(text: str) -> str:  # compared without whitespace: the spacing step puts lost spaces back
+        return "".join(text.split())
+
     for path in sorted((ROOT / "raw").iterdir()):
         for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.replace("\u00a0", " ").strip()
+            line = line.strip()
             if len(line.split()) >= 25 and not line.startswith(appeal):
-                assert line in cleaned[path.name], (path.name, line[:60])
+                assert squeeze(line) in squeeze(cleaned[path.name]), (path.name, line[:60])
 
 
 def test_repeated_author_line_stands_at_most_once(cleaned: dict[str, str]):
