@@ -17,7 +17,7 @@ from cleaner import schema
 from cleaner.config import Config
 from cleaner.document import Document, Reject
 from cleaner.readers import InputFile, read_file
-from cleaner.steps import STEPS, Step
+from cleaner.steps import STEPS, CorpusStep, Step
 from cleaner.writer import PartWriter
 
 TABLES = ("documents", "rejects", "audit")
@@ -29,11 +29,15 @@ def build_steps(config: Config) -> list[Step]:
 
 
 class Pipeline:
-    """Runs a document through the steps; a step that fails on a document rejects it instead of the run."""
+    """Runs a document through the steps; a step that fails on a document rejects it instead of the run.
+
+    Corpus steps (deduplication) are kept apart: in the workers they only sign each kept document; their
+    decisions are applied after all tasks (see :mod:`cleaner.corpus`)."""
 
     def __init__(self, steps: list[Step]) -> None:
-        self.steps = steps
-        self.counter_columns = [f"{s.name}_{c}" for s in steps for c in s.counters]
+        self.steps = [s for s in steps if not isinstance(s, CorpusStep)]
+        self.corpus_steps = [s for s in steps if isinstance(s, CorpusStep)]
+        self.counter_columns = [f"{s.name}_{c}" for s in self.steps for c in s.counters]
         self.document_schema = schema.document_schema(self.counter_columns)
 
     def process(self, doc: Document) -> Document | Reject:
@@ -67,9 +71,13 @@ class TaskResult:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def plan_tasks(files: list[InputFile], max_bytes: int, max_files: int) -> list[list[InputFile]]:
+def plan_tasks(files: list[InputFile], max_bytes: int, max_files: int, min_tasks: int = 16) -> list[list[InputFile]]:
     """Cut the sorted file list into consecutive tasks of at most ``max_bytes`` / ``max_files`` (a larger file
-    is a task of its own). Depends on the input only, so parts come out the same for any worker count."""
+    is a task of its own), and into at least ``min_tasks`` when there are that many files, so that a small corpus
+    still keeps every core busy. Depends on the input only, so parts come out the same for any worker count."""
+    total = sum(f.size for f in files)
+    max_bytes = max(1, min(max_bytes, -(-total // min_tasks)))
+    max_files = max(1, min(max_files, -(-len(files) // min_tasks)))
     tasks: list[list[InputFile]] = []
     current: list[InputFile] = []
     size = 0
@@ -93,6 +101,10 @@ def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Pa
         "rejects": PartWriter(staging / "rejects" / name, schema.REJECT_SCHEMA),
         "audit": PartWriter(staging / "audit" / name, schema.AUDIT_SCHEMA),
     }
+    signers = {
+        step.name: (step, PartWriter(signature_dir(staging, step.name) / name, step.signature_schema))
+        for step in pipeline.corpus_steps
+    }
     for file in files:
         result.files += 1
         result.bytes_in += file.size
@@ -111,9 +123,18 @@ def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Pa
             row = schema.document_row(record, pipeline.counter_columns)
             result.words_kept += row["n_words"]
             writers["documents"].add(row, row["n_chars"])
+            for step, signatures in signers.values():
+                signatures.add(step.sign(record))
             if record.removed:
                 result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
                 writers["audit"].extend(schema.audit_rows(record))
         result.digests.append((file.rel, file.size, digests.get(file.rel, "unreadable")))
     result.rows = {table: writer.close() for table, writer in writers.items()}
+    for _, signatures in signers.values():
+        signatures.close()
     return result
+
+
+def signature_dir(staging: Path, step: str) -> Path:
+    """Where a corpus step's signatures wait for its decision (removed before the output is published)."""
+    return staging / "_signatures" / step

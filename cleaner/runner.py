@@ -21,6 +21,7 @@ from typing import Any
 
 from cleaner import __version__
 from cleaner.config import Config
+from cleaner.corpus import apply_corpus_steps
 from cleaner.engine.local import default_workers, run_ordered
 from cleaner.pipeline import TABLES, Pipeline, TaskResult, build_steps, plan_tasks, run_task
 from cleaner.readers import discover
@@ -116,6 +117,11 @@ def run(
             digests.extend(result.digests)
             if on_progress:
                 on_progress(result, len(files), total_bytes)
+        moved = apply_corpus_steps(pipeline, staging)
+        summary.rejected.update(moved)
+        summary.kept -= sum(moved.values())
+        summary.rows["documents"] -= sum(moved.values())
+        summary.rows["rejects"] += sum(moved.values())
         _check_accounting(summary)
         for table, table_schema in zip(TABLES, (pipeline.document_schema, REJECT_SCHEMA, AUDIT_SCHEMA), strict=True):
             if not any((staging / table).glob("*.parquet")):

@@ -18,6 +18,17 @@ import pyarrow as pa
 
 from cleaner.document import Document, Reject
 
+# Quality signals (see cleaner/steps/quality.py), one float column each; null when the quality step is off.
+QUALITY_SIGNALS = (
+    "stopword_share",
+    "terminal_punct_share",
+    "duplicate_line_share",
+    "mean_word_length",
+    "symbol_word_ratio",
+    "alpha_word_share",
+    "bullet_line_share",
+)
+
 # Metadata that becomes columns of its own; anything else a reader carries goes to `extra` as JSON.
 DOCUMENT_FIELDS: list[pa.Field] = [
     pa.field("id", pa.string(), nullable=False),
@@ -29,10 +40,14 @@ DOCUMENT_FIELDS: list[pa.Field] = [
     pa.field("date", pa.date32()),
     pa.field("author", pa.string()),
     pa.field("language", pa.string()),
+    pa.field("language_score", pa.float32()),
     pa.field("n_chars", pa.int64(), nullable=False),
     pa.field("n_words", pa.int64(), nullable=False),
     pa.field("n_lines", pa.int64(), nullable=False),
     pa.field("content_sha256", pa.string(), nullable=False),
+    pa.field("duplicate_cluster", pa.string()),
+    pa.field("pii_count", pa.int32(), nullable=False),
+    *[pa.field(name, pa.float32()) for name in QUALITY_SIGNALS],
     pa.field("extra", pa.string()),
 ]
 
@@ -43,6 +58,7 @@ REJECT_SCHEMA = pa.schema(
         pa.field("reason", pa.string(), nullable=False),
         pa.field("detail", pa.string()),
         pa.field("text", pa.string()),
+        pa.field("duplicate_cluster", pa.string()),  # set for duplicates: the id of the copy that was kept
     ]
 )
 
@@ -100,17 +116,28 @@ def document_row(doc: Document, counter_columns: Iterable[str]) -> dict[str, Any
         "date": date,
         "author": _str_or_none(meta.get("author")),
         "language": _str_or_none(meta.get("language")),
+        "language_score": meta.get("language_score"),
         "n_chars": len(text),
         "n_words": doc.n_words,
         "n_lines": text.count("\n") + 1 if text else 0,
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "duplicate_cluster": meta.get("duplicate_cluster") or doc.id,
+        "pii_count": meta.get("pii_count", 0),
+        **{name: meta.get(name) for name in QUALITY_SIGNALS},
         "extra": json.dumps(extra, ensure_ascii=False, sort_keys=True, default=str) if extra else None,
         "stats": {name: doc.stats.get(name, 0) for name in counter_columns},
     }
 
 
-def reject_row(rej: Reject) -> dict[str, Any]:
-    return {"id": rej.id, "source": rej.source, "reason": rej.reason, "detail": rej.detail, "text": rej.text}
+def reject_row(rej: Reject, duplicate_cluster: str | None = None) -> dict[str, Any]:
+    return {
+        "id": rej.id,
+        "source": rej.source,
+        "reason": rej.reason,
+        "detail": rej.detail,
+        "text": rej.text,
+        "duplicate_cluster": duplicate_cluster,
+    }
 
 
 def audit_rows(doc: Document) -> list[dict[str, Any]]:

@@ -50,6 +50,12 @@ def defaults() -> config_module.Config:
 
 
 @pytest.fixture
+def spine() -> config_module.Config:
+    """Only the pipeline's spine (whitespace, length): for tests of reading, accounting and writing."""
+    return config_module.parse({"pipeline": ["whitespace", "length"]})
+
+
+@pytest.fixture
 def seeds(tmp_path: Path) -> Path:
     target = tmp_path / "raw"
     shutil.copytree(SEEDS, target)

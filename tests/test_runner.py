@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from cleaner import config as config_module
+from cleaner.pipeline import plan_tasks
+from cleaner.readers import discover
 from cleaner.runner import RunError, output_dir, run
 from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML, read_table
 
@@ -34,10 +36,10 @@ def make_mixed_corpus(root: Path) -> Path:
     return raw
 
 
-def test_every_record_is_accounted_for(tmp_path: Path, defaults):
+def test_every_record_is_accounted_for(tmp_path: Path, spine):
     raw = make_mixed_corpus(tmp_path)
-    summary = run(raw, tmp_path / "out", defaults, workers=1)
-    build = output_dir(tmp_path / "out", defaults)
+    summary = run(raw, tmp_path / "out", spine, workers=1)
+    build = output_dir(tmp_path / "out", spine)
     documents = read_table(build / "documents")
     rejects = read_table(build / "rejects")
     assert summary.read == 9 == len(documents) + len(rejects)
@@ -60,14 +62,15 @@ def test_every_record_is_accounted_for(tmp_path: Path, defaults):
     assert report["counts"]["read"] == 9
     assert report["counts"]["kept"] == 5
     assert report["counts"]["rejected_by_reason"]["read.binary"] == 1
-    assert report["config_fingerprint"] == defaults.fingerprint()
+    assert report["config_fingerprint"] == spine.fingerprint()
     assert len(report["input"]["fingerprint"]) == 64
 
 
-def test_document_columns(tmp_path: Path, defaults):
+def test_document_columns(tmp_path: Path):
     raw = make_mixed_corpus(tmp_path)
-    run(raw, tmp_path / "out", defaults, workers=1)
-    rows = {d["source"]: d for d in read_table(output_dir(tmp_path / "out", defaults) / "documents")}
+    config = config_module.parse({"pipeline": ["whitespace", "boilerplate", "length"]})
+    run(raw, tmp_path / "out", config, workers=1)
+    rows = {d["source"]: d for d in read_table(output_dir(tmp_path / "out", config) / "documents")}
     page = rows["sub/c.html"]
     assert page["author"] == "Jane Reporter"
     assert str(page["date"]) == "2024-03-05"
@@ -107,7 +110,8 @@ def test_output_is_byte_identical_for_any_worker_count(tmp_path: Path):
         run(raw, out, config, workers=workers)
         build = output_dir(out, config)
         outputs.append({p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*.parquet"))})
-    assert len([name for name in outputs[0] if name.startswith("documents/")]) == 9  # one part per task
+    tasks = plan_tasks(discover(raw)[0], int(config.run.task_mb * 2**20), config.run.task_files)
+    assert len([name for name in outputs[0] if name.startswith("documents/")]) == len(tasks) > 1
     assert outputs[0] == outputs[1] == outputs[2]
 
 

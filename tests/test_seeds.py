@@ -94,6 +94,7 @@ def test_every_article_paragraph_is_kept(cleaned: dict[str, str]):
         "India’s shift",
         "Research Scholar and Academic",
     )
+
     def squeeze(text: str) -> str:  # compared without whitespace: the spacing step puts lost spaces back
         return "".join(text.split())
 

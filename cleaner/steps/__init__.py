@@ -58,6 +58,37 @@ class Step:
         return doc
 
 
+@dataclass(frozen=True)
+class Decision:
+    """A corpus step's verdict on one document: its cluster, and a reject reason when it is not to be kept."""
+
+    cluster: str
+    reason: str | None = None
+    detail: str = ""
+
+
+class CorpusStep(Step):
+    """A step that judges documents against the whole corpus (deduplication).
+
+    It works in two halves. In the workers, :meth:`sign` turns each kept document into a small signature row
+    (schema :attr:`signature_schema`); the rows of every task are written beside the output. Once all tasks are
+    done, :meth:`decide` sees all signatures at once, in the main process, and returns a :class:`Decision` for
+    the documents it wants changed. Corpus steps run after every per-document step, whatever their place in the
+    pipeline list.
+    """
+
+    signature_schema: ClassVar[Any] = None
+
+    def apply(self, doc: Document) -> Document | Reject:
+        return doc
+
+    def sign(self, doc: Document) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def decide(self, signatures: Any) -> dict[str, Decision]:
+        raise NotImplementedError
+
+
 def _discover() -> dict[str, type[Step]]:
     found: dict[str, type[Step]] = {}
     for module in pkgutil.iter_modules(__path__):
@@ -66,7 +97,7 @@ def _discover() -> dict[str, type[Step]]:
     while pending:
         cls = pending.pop()
         pending.extend(cls.__subclasses__())
-        if cls.name:
+        if cls.name and cls is not CorpusStep:
             if cls.name in found and found[cls.name] is not cls:
                 raise RuntimeError(f"two steps are named {cls.name!r}")
             found[cls.name] = cls
@@ -76,4 +107,15 @@ def _discover() -> dict[str, type[Step]]:
 STEPS: dict[str, type[Step]] = _discover()
 
 # The order in which steps run when the config does not say: repair the text, then judge it.
-DEFAULT_PIPELINE: tuple[str, ...] = ("repair", "whitespace", "boilerplate", "spacing", "length")
+DEFAULT_PIPELINE: tuple[str, ...] = (
+    "repair",
+    "whitespace",
+    "boilerplate",
+    "language",
+    "spacing",
+    "metadata",
+    "pii",
+    "quality",
+    "length",
+    "dedup",
+)

@@ -1,0 +1,88 @@
+"""Language identification on a bounded sample of the text.
+
+The sample is taken from the middle of the document (menus and bylines cluster at the edges), a fixed number of
+characters, so a book costs what a tweet costs. Text with too few letters gets ``und`` (undetermined) rather than
+a guess, and so does a guess the detector itself is unsure of.
+
+Two detectors: ``langdetect`` (the project's named dependency; seeded, so deterministic) and ``py3langid``, which
+on the development set is as accurate (98.8 % vs 98.6 % on 586 documents, 1,000-character samples) and about
+three times faster; it is the default for that reason (see bench/language.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cleaner.document import Document
+from cleaner.steps import Step
+
+
+@dataclass
+class LanguageConfig:
+    detector: str = "py3langid"  # or "langdetect"
+    sample_chars: int = 2000
+    # Fewer letters than this: "und". Two short sentences are about the least any detector judges reliably.
+    min_letters: int = 40
+    # A top guess below this probability is "und" too.
+    min_score: float = 0.5
+
+
+@lru_cache(maxsize=1)
+def _py3langid():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def _detect_py3langid(text: str) -> tuple[str, float]:
+    language, score = _py3langid().classify(text)
+    return language, float(score)
+
+
+def _detect_langdetect(text: str) -> tuple[str, float]:
+    from langdetect import DetectorFactory, detect_langs
+    from langdetect.lang_detect_exception import LangDetectException
+
+    DetectorFactory.seed = 0  # langdetect samples at random: a fixed seed makes it deterministic
+    try:
+        best = detect_langs(text)[0]
+    except LangDetectException:
+        return "und", 0.0
+    return best.lang.split("-")[0], float(best.prob)
+
+
+DETECTORS = {"py3langid": _detect_py3langid, "langdetect": _detect_langdetect}
+
+
+def sample(text: str, size: int) -> str:
+    """``size`` characters from the middle of ``text``, cut at spaces."""
+    if len(text) <= size:
+        return text
+    start = (len(text) - size) // 2
+    start = text.find(" ", start) + 1 or start
+    end = text.rfind(" ", start, start + size)
+    return text[start : end if end > start else start + size]
+
+
+class Language(Step):
+    name = "language"
+    Config = LanguageConfig
+
+    def __init__(self, config: LanguageConfig | None = None) -> None:
+        super().__init__(config)
+        if self.config.detector not in DETECTORS:
+            raise ValueError(f"steps.language.detector must be one of {', '.join(DETECTORS)}")
+        self.detect = DETECTORS[self.config.detector]
+
+    def apply(self, doc: Document) -> Document:
+        text = sample(doc.text, self.config.sample_chars)
+        if sum(c.isalpha() for c in text) < self.config.min_letters:
+            language, score = "und", 0.0
+        else:
+            language, score = self.detect(text)
+            if score < self.config.min_score:
+                language = "und"
+        doc.metadata["language"] = language
+        doc.metadata["language_score"] = round(score, 4)
+        return doc

@@ -1,0 +1,119 @@
+"""Title, date and author of a document, from what the reader found or from the text itself.
+
+What the input carries (trafilatura's fields for HTML, a JSONL record's ``title``/``date``/``author``, WARC
+headers) always wins. For a plain-text dump:
+
+- ``title``: the first line of the cleaned text when it is heading-like (short, no final punctuation); a dump
+  that starts with a paragraph has no title, and gets none rather than a guess;
+- ``date``: the dateline the boilerplate step removed (``Friday, July 25, 2025``, reason ``date``), parsed with
+  dateparser, which knows month names in 200 languages;
+- ``author``: a byline near the top (``By Jane Doe``) or a signature line at the end of the article — including
+  one the boilerplate step removed as repeated — that reads as a personal name.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from cleaner.document import Document
+from cleaner.steps import Step
+
+TERMINAL = (".", "!", "?", "…", ":", ";", ",")
+NAME_WORD = r"(?-i:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+(?:['’][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+)?|[A-ZÀ-ÖØ-Þ]\.)"
+
+
+@dataclass
+class MetadataConfig:
+    max_title_words: int = 25
+    # A byline is looked for in this many first lines; a signature in this many last lines.
+    byline_lines: int = 8
+    signature_lines: int = 6
+    # A signature whose words are mostly this frequent (wordfreq's Zipf scale) is a heading, not a name.
+    common_word_zipf: float = 4.5
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    data = tomllib.loads((resources.files("cleaner") / "data" / "metadata.toml").read_text(encoding="utf-8"))
+    prefixes = "|".join(data["name_prefixes"])
+    suffixes = "|".join(data["name_suffixes"])
+    name = rf"(?:(?:{prefixes})\s+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:,?\s+(?:{suffixes}))*"
+    signature = re.compile(rf"^\s*{name}\s*$", re.IGNORECASE)
+    byline = re.compile(rf"^\s*(?:{'|'.join(data['byline_prefixes'])})\s+{name}\b", re.IGNORECASE)
+    return signature, byline
+
+
+def parse_date(text: str, language: str | None = None) -> str | None:
+    """An ISO date from a dateline in any language, or None when it does not name a full date.
+
+    Tried on the whole line, then from its first digit on ("Veröffentlicht am 14.05.2014"); numeric dates with
+    dots are day-first, as everywhere dots are used."""
+    import dateparser
+
+    text = text.strip(" |·•-–—")
+    candidates = [text]
+    if (first_digit := re.search(r"\d", text)) and first_digit.start() > 0:
+        candidates.append(text[first_digit.start() :])
+    for candidate in candidates:
+        settings = {"REQUIRE_PARTS": ["day", "month", "year"]}
+        if re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate):
+            settings["DATE_ORDER"] = "DMY"
+        # Naming the language spares dateparser from trying (and compiling the rules of) all its 200 locales.
+        languages = sorted({language, "en"} - {None, "und"}) if language else None
+        try:
+            parsed = dateparser.parse(candidate, languages=languages, settings=settings)
+        except ValueError:  # a language dateparser does not know
+            parsed = dateparser.parse(candidate, settings=settings)
+        if parsed:
+            return parsed.date().isoformat()
+    return None
+
+
+class Metadata(Step):
+    name = "metadata"
+    Config = MetadataConfig
+
+    def apply(self, doc: Document) -> Document:
+        meta = doc.metadata
+        lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
+        if not meta.get("title") and lines and self._heading_like(lines[0]):
+            meta["title"] = lines[0]
+        if not meta.get("date"):
+            for removed in doc.removed:
+                if removed.reason == "date" and (date := parse_date(removed.text, meta.get("language"))):
+                    meta["date"] = date
+                    break
+        if not meta.get("author") and (author := self._author(doc, lines)):
+            meta["author"] = author
+        return doc
+
+    def _heading_like(self, line: str) -> bool:
+        return len(line.split()) <= self.config.max_title_words and not line.endswith(TERMINAL)
+
+    def _author(self, doc: Document, lines: list[str]) -> str | None:
+        signature, byline = _patterns()
+        for line in lines[: self.config.byline_lines]:
+            if match := byline.match(line):
+                return match.group("name")
+        tail = lines[-self.config.signature_lines :]
+        tail += [r.text.strip() for r in doc.removed if r.reason in ("repeated", "outside_content")]
+        for line in tail:
+            if len(line) <= 60 and (match := signature.match(line)) and self._name_like(match.group("name"), doc):
+                return match.group("name")
+        return None
+
+    def _name_like(self, name: str, doc: Document) -> bool:
+        """A title-case heading ("Pakistan’s New Pressure Tactics") is made of common words; a name is not."""
+        from wordfreq import zipf_frequency
+
+        language = doc.metadata.get("language") or "und"
+        words = [w for w in name.split() if len(w.rstrip(".")) > 1]
+        try:
+            common = sum(1 for w in words if zipf_frequency(w.lower(), language) >= self.config.common_word_zipf)
+        except LookupError:  # no word list for this language: judge by the English one, the web's lingua franca
+            common = sum(1 for w in words if zipf_frequency(w.lower(), "en") >= self.config.common_word_zipf)
+        return common * 2 <= len(words)

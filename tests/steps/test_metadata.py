@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from cleaner.document import Document, RemovedLine
+from cleaner.steps.metadata import Metadata, parse_date
+
+BODY = "The council approved the budget on Tuesday after a long debate about the schools."
+
+
+def meta(text: str, removed: list[RemovedLine] | None = None, **metadata) -> dict:
+    doc = Document(id="x", text=text, source="x", metadata={"language": "en", **metadata})
+    doc.removed = removed or []
+    return Metadata().apply(doc).metadata
+
+
+def test_title_is_the_first_heading_like_line():
+    assert meta(f"Council passes budget\n\n{BODY}")["title"] == "Council passes budget"
+    assert "title" not in meta(f"{BODY}\n\nA heading later")
+    assert meta(f"Heading\n\n{BODY}", title="From the page")["title"] == "From the page"
+
+
+def test_date_from_the_removed_dateline():
+    removed = [RemovedLine("boilerplate", "date", 2, "Friday, July 25, 2025")]
+    assert meta(BODY, removed)["date"] == "2025-07-25"
+    assert meta(BODY, removed, date="2024-01-02")["date"] == "2024-01-02"
+
+
+def test_parse_date_in_several_languages():
+    assert parse_date("Veröffentlicht am 14.05.2014, 15:40 Uhr", "de") == "2014-05-14"
+    assert parse_date("3 de mayo de 2022", "es") == "2022-05-03"
+    assert parse_date("Publikacja: 04.05.2021", "pl") == "2021-05-04"
+    assert parse_date("Recent", "en") is None
+
+
+def test_author_from_byline_or_signature():
+    assert meta(f"Budget passes\nBy Jane Doe\n{BODY}")["author"] == "Jane Doe"
+    assert meta(f"Haushalt beschlossen\nVon Max Mustermann\n{BODY}", language="de")["author"] == "Max Mustermann"
+    signature = [RemovedLine("boilerplate", "repeated", 9, "Sahibzada M. Usman, Ph.D.")]
+    assert meta(BODY, signature)["author"] == "Sahibzada M. Usman"
+
+
+def test_title_case_headings_are_not_authors():
+    assert "author" not in meta(f"{BODY}\n\nPakistan’s New Pressure Tactics")

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import pytest
+
+from cleaner.document import Document, Reject
+from cleaner.steps.pii import Pii, PiiConfig
+
+
+def redact(text: str, **options) -> Document | Reject:
+    return Pii(PiiConfig(**options)).apply(Document(id="x", text=text, source="x"))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Email: usmangull36[at]gmail.com", "Email: [EMAIL]"),
+        ("Schreiben Sie an redaktion@zeitung.de.", "Schreiben Sie an [EMAIL]."),
+        ("contacto: ana.ruiz (arroba) ejemplo (punto) es", "contacto: [EMAIL]"),
+        ("Call +1 415 555 0134 today", "Call [PHONE] today"),
+        ("Tel. 0221 / 123 45 67", "Tel. [PHONE]"),
+        ("Zadzwoń: +48 22 123 45 67.", "Zadzwoń: [PHONE]."),
+        ("logged from 192.168.10.20 at noon", "logged from [IP] at noon"),
+    ],
+)
+def test_personal_data_is_redacted(text: str, expected: str):
+    doc = redact(text)
+    assert doc.text == expected
+    assert doc.metadata["pii_count"] == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In 2021 the budget grew by 1,500,000 dollars to 3.5 billion.",
+        "ISBN 978-3-16-148410-0 and the report of 2021-05-04 on page 12.",
+        "Version 2.0 of the law, article 12, paragraph 3, 45 votes to 12.",
+        "Meet me at noon; the address is 12 Main Street.",
+        "The IP address 999.1.1.1 is not valid.",
+    ],
+)
+def test_numbers_that_are_not_personal_data_stay(text: str):
+    doc = redact(text)
+    assert doc.text == text and "pii_count" not in doc.metadata
+
+
+def test_keep_and_reject_modes():
+    kept = redact("write to jane@example.org", action="keep")
+    assert kept.text == "write to jane@example.org" and kept.stats == {"pii_email": 1}
+    rejected = redact("write to jane@example.org", action="reject")
+    assert isinstance(rejected, Reject) and rejected.reason == "pii.found"
