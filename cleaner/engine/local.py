@@ -23,9 +23,22 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when the parent dies, even by SIGKILL: orphaned workers would go on
+    burning cores and writing into a staging folder that the next run is about to remove."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's cleanup has to do
+        pass
+
+
 def _init_worker(job: Callable[[Any], Any]) -> None:
     global _job
     _job = job
+    _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
