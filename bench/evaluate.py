@@ -1,0 +1,116 @@
+"""Quality on the development evaluation set: `cleaner run` on each set, then the set's own scorer.
+
+    python bench/evaluate.py [--eval ../shared/eval-dev] [--work /tmp/cleaner-eval] [--sets boilerplate,...]
+
+Prints, per set, the scorer's headline lines (boilerplate: P/R/F1 for the text dumps and for the HTML, overall
+and per language; mojibake: exact restoration and intact paragraphs damaged; spaces: fixed rate and false
+splits; neardup: pairwise precision/recall), and the language detector's accuracy against the gold languages.
+Boilerplate and HTML use the repository's cleaner.toml without dedup (the pages are distinct); mojibake runs only
+the repair step, as its gold is byte-exact paragraphs (whitespace normalisation would count as damage).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PIPELINES = {
+    "boilerplate": ["repair", "whitespace", "boilerplate", "language", "spacing", "metadata", "pii", "quality"],
+    "html": ["repair", "whitespace", "boilerplate", "language", "spacing", "metadata", "pii", "quality"],
+    "mojibake": ["repair"],
+    "spaces": ["repair", "whitespace", "language", "spacing"],
+    "neardup": None,  # the repository's full pipeline, dedup included
+}
+INPUTS = {
+    "boilerplate": "boilerplate/text",
+    "html": "boilerplate/html",
+    "mojibake": "mojibake/input",
+    "spaces": "spaces/input",
+    "neardup": "neardup/input",
+}
+
+
+def run_set(name: str, eval_dir: Path, work: Path) -> Path:
+    out = work / name
+    config = work / f"{name}.toml"
+    base = (ROOT / "cleaner.toml").read_text(encoding="utf-8")
+    pipeline = PIPELINES[name]
+    if pipeline is not None:
+        lines = [line for line in base.splitlines() if not line.startswith("pipeline")]
+        base = f"pipeline = {json.dumps(pipeline)}\n" + "\n".join(lines) + "\n"
+    config.write_text(base, encoding="utf-8")
+    command = [sys.executable, "-m", "cleaner", "run", str(eval_dir / INPUTS[name]), "--out", str(out), "--quiet"]
+    subprocess.run([*command, "--config", str(config)], check=True, stdout=subprocess.DEVNULL)
+    return out
+
+
+def score(name: str, eval_dir: Path, out: Path, exclude: str | None = None) -> str:
+    gold = eval_dir / ("boilerplate" if name == "html" else name)
+    exclude = exclude or ("audit" if name == "neardup" else "reject|audit")
+    result = subprocess.run(
+        [sys.executable, str(eval_dir / "score.py"), str(gold), str(out), "--exclude", exclude],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+def language_accuracy(eval_dir: Path, outputs: dict[str, Path]) -> str:
+    import pyarrow.parquet as pq
+
+    gold: dict[str, str] = {}
+    for line in (eval_dir / "boilerplate" / "gold.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        gold[row["name"]] = row.get("lang_text") or row["lang"]
+    for line in (eval_dir / "mojibake" / "gold.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        gold[row["id"]] = row["lang"]
+    hits = total = 0
+    by_language: dict[str, list[int]] = {}
+    for name in ("boilerplate", "mojibake"):
+        if name not in outputs:
+            continue
+        for part in sorted(outputs[name].rglob("documents/*.parquet")):
+            for row in pq.read_table(part, columns=["source", "language"]).to_pylist():
+                key = row["source"].rsplit(".", 1)[0]
+                expected = gold.get(key)
+                if expected in (None, "und") or row["language"] is None:
+                    continue
+                ok = row["language"] == expected
+                hits += ok
+                total += 1
+                by_language.setdefault(expected, [0, 0])
+                by_language[expected][0] += ok
+                by_language[expected][1] += 1
+    if not total:
+        return "language: no documents with a language (run boilerplate and mojibake with the language step)\n"
+    parts = ", ".join(f"{lang} {h}/{n}" for lang, (h, n) in sorted(by_language.items(), key=lambda x: -x[1][1]))
+    return f"language accuracy: {hits / total:.3f} ({hits}/{total}); {parts}\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval-dev")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-eval")
+    parser.add_argument("--sets", default=",".join(PIPELINES))
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    outputs = {}
+    for name in args.sets.split(","):
+        outputs[name] = run_set(name, args.eval, args.work)
+        report = score(name, args.eval, outputs[name])
+        if name == "neardup":  # pairwise metrics need the rejects (they carry the cluster); copies removed do not
+            kept_only = score(name, args.eval, outputs[name], exclude="reject|audit").splitlines()
+            report += "".join(f"{line}  [kept documents only]\n" for line in kept_only if "redundant" in line)
+        print(f"## {name}")
+        print("\n".join(line for line in report.splitlines() if not line.startswith(("==", "   matched"))))
+    # Language accuracy needs the language step, which the mojibake pipeline leaves out: judged on boilerplate.
+    print(language_accuracy(args.eval, {k: v for k, v in outputs.items() if k == "boilerplate"}), end="")
+
+
+if __name__ == "__main__":
+    main()
