@@ -24,6 +24,14 @@ app = typer.Typer(
 )
 
 
+def _console(stderr: bool = False):
+    """A console that wraps to the terminal, or writes wide lines when the output is a file or a pipe."""
+    from rich.console import Console
+
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=160)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print a one-line error (no traceback) and exit."""
     typer.secho(f"error: {message}", fg="red", err=True)
@@ -48,6 +56,7 @@ def run(
         int | None, typer.Option("--workers", min=1, help="Processes to use (default: all cores).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+    no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the Great Expectations suite.")] = False,
 ) -> None:
     """Clean every document below RAW_DIR into Parquet tables of documents, rejects and removed lines."""
     from rich.console import Console
@@ -60,16 +69,22 @@ def run(
         config = config_module.load(config_file)
     except config_module.ConfigError as err:
         fail(str(err))
-    console = Console(stderr=True)
+    console = Console(stderr=True)  # the progress bar: only on a terminal
     progress, on_progress = _progress_bar(console, disabled=quiet or not console.is_terminal)
     try:
         with progress:
-            summary = run_pipeline(raw_dir, out, config, workers=workers, on_progress=on_progress)
+            summary = run_pipeline(
+                raw_dir, out, config, workers=workers, on_progress=on_progress, validate=not no_validate
+            )
     except RunError as err:
         fail(str(err))
     except (KeyboardInterrupt, Interrupted):
         fail("interrupted: nothing was written, the previous output is untouched", code=130)
     _print_summary(summary)
+    if summary.validation is not None:
+        _print_validation(summary.validation, brief=True)
+    elif summary.validation_skipped:
+        typer.secho(f"validation skipped: {summary.validation_skipped}", fg="yellow")
     if summary.readable == 0:
         fail(f"nothing in {raw_dir} could be read; see the reasons above", code=1)
 
@@ -111,10 +126,9 @@ def _progress_bar(console, disabled: bool):
 
 
 def _print_summary(summary: RunSummary) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = _console()
     seconds = max(summary.seconds, 1e-9)
     console.print(
         f"[bold]read[/] {summary.read:,} documents from {summary.files:,} files "
@@ -142,6 +156,48 @@ def _print_summary(summary: RunSummary) -> None:
     if summary.hidden:
         console.print(f"ignored {len(summary.hidden)} hidden file(s), e.g. {summary.hidden[0]}")
     console.print(f"[bold]output[/] {summary.output}/ (documents/, rejects/, audit/, run.json)")
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="A run output (DIR/<name>/build) or a release (DIR/<name>/<version>).")],
+    suite: Annotated[str | None, typer.Option("--suite", help="Suite name in expectations/ (default: config).")] = None,
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    expectations: Annotated[Path | None, typer.Option("--expectations", help="Folder of suite files.")] = None,
+) -> None:
+    """Check a dataset against a Great Expectations suite; exit code 1 when any expectation fails."""
+    from cleaner import config as config_module
+    from cleaner.validate import ValidationError
+    from cleaner.validate import validate as run_suite
+
+    try:
+        config = config_module.load(config_file)
+        report = run_suite(path, config, suite=suite, expectations=expectations)
+    except (config_module.ConfigError, ValidationError) as err:
+        fail(str(err))
+    _print_validation(report, brief=False)
+    if not report.success:
+        raise typer.Exit(1)
+
+
+def _print_validation(report, brief: bool) -> None:
+    from rich.table import Table
+
+    console = _console()
+    failed = [o for o in report.outcomes if not o.success]
+    verdict = "[bold green]passed[/]" if report.success else f"[bold red]FAILED[/] ({len(failed)} expectations)"
+    console.print(f"[bold]validation[/] suite '{report.suite}': {verdict}, {len(report.outcomes)} expectations")
+    shown = failed if brief else report.outcomes
+    if shown:
+        table = Table("", "batch", "expectation", "column", "observed", "unexpected", "examples (ids)", box=None)
+        for o in shown:
+            mark = "[green]✓[/]" if o.success else "[red]✗[/]"
+            observed = "" if o.observed is None else str(o.observed)[:40]
+            name = o.expectation.removeprefix("expect_")
+            table.add_row(mark, o.batch, name, o.column or "", observed, str(o.unexpected or ""),
+                          ", ".join(o.examples))  # fmt: skip
+        console.print(table)
+    console.print(f"report: {report.dataset}/validation/result.json · Data Docs: {report.docs}", highlight=False)
 
 
 def main() -> None:

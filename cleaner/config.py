@@ -44,26 +44,41 @@ class RunConfig:
 
 
 @dataclass
+class ValidateConfig:
+    """Parameters of the Great Expectations suites (``{"$PARAMETER": ...}`` in expectations/*.json)."""
+
+    suite: str = "default"
+    expectations: str = "expectations"  # folder of suite files, relative to the config file
+    languages: list[str] = field(default_factory=list)  # allowed languages; empty: any ISO 639-1 code or "und"
+    min_title_share: float = 0.5
+    min_words: int = 1
+    max_words: int = 0  # 0: no upper bound
+
+
+@dataclass
 class Config:
     dataset: DatasetConfig = field(default_factory=DatasetConfig)
     run: RunConfig = field(default_factory=RunConfig)
+    validate: ValidateConfig = field(default_factory=ValidateConfig)
     pipeline: list[str] = field(default_factory=list)  # step names, in order; empty: the default pipeline
     steps: dict[str, Any] = field(default_factory=dict)  # step name -> that step's Config dataclass
     source: str = "defaults"
+    root: Path = field(default_factory=Path.cwd)  # the folder the config came from: relative paths start here
 
     def to_dict(self) -> dict[str, Any]:
         """The resolved configuration as plain data (what run.json records)."""
         return {
             "dataset": dataclasses.asdict(self.dataset),
             "run": dataclasses.asdict(self.run),
+            "validate": dataclasses.asdict(self.validate),
             "pipeline": list(self.pipeline),
             "steps": {name: dataclasses.asdict(cfg) for name, cfg in self.steps.items()},
         }
 
     def fingerprint(self) -> str:
-        """A hash of everything that can change the output (the run section cannot)."""
+        """A hash of everything that can change the output (execution and validation settings cannot)."""
         data = self.to_dict()
-        del data["run"]
+        del data["run"], data["validate"]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -116,19 +131,21 @@ def build_dataclass(cls: type, data: dict[str, Any], where: str) -> Any:
     return cls(**kwargs)
 
 
-def parse(data: dict[str, Any], source: str = "defaults") -> Config:
+def parse(data: dict[str, Any], source: str = "defaults", root: Path | None = None) -> Config:
     """Build a :class:`Config` from parsed TOML, checking every key against the step registry."""
     from cleaner.steps import DEFAULT_PIPELINE, STEPS
 
     data = dict(data)
-    unknown = set(data) - {"dataset", "run", "pipeline", "steps"}
+    unknown = set(data) - {"dataset", "run", "validate", "pipeline", "steps"}
     if unknown:
-        raise ConfigError(f"unknown key '{sorted(unknown)[0]}' (known keys: dataset, run, pipeline, steps)")
+        raise ConfigError(f"unknown key '{sorted(unknown)[0]}' (known keys: dataset, run, validate, pipeline, steps)")
     config = Config(
         dataset=build_dataclass(DatasetConfig, data.get("dataset", {}), "dataset"),
         run=build_dataclass(RunConfig, data.get("run", {}), "run"),
+        validate=build_dataclass(ValidateConfig, data.get("validate", {}), "validate"),
         pipeline=_check_type(data.get("pipeline", list(DEFAULT_PIPELINE)), list[str], "pipeline"),
         source=source,
+        root=root or Path.cwd(),
     )
     for name in config.pipeline:
         if name not in STEPS:
@@ -153,12 +170,12 @@ def load(path: Path | None = None, cwd: Path | None = None) -> Config:
         elif (cwd / "pyproject.toml").is_file():
             pyproject = _read_toml(cwd / "pyproject.toml")
             if "cleaner" in pyproject.get("tool", {}):
-                return parse(pyproject["tool"]["cleaner"], source=f"{cwd / 'pyproject.toml'} [tool.cleaner]")
+                return parse(pyproject["tool"]["cleaner"], f"{cwd / 'pyproject.toml'} [tool.cleaner]", cwd)
     if path is None:
-        return parse({})
+        return parse({}, root=cwd)
     if not path.is_file():
         raise ConfigError(f"config file {path} does not exist")
-    return parse(_read_toml(path), source=str(path))
+    return parse(_read_toml(path), source=str(path), root=path.resolve().parent)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -54,6 +54,8 @@ class RunSummary:
     seconds: float = 0.0
     input_fingerprint: str = ""
     workers: int = 1
+    validation: Any = None  # a cleaner.validate.Report when the run validated its output
+    validation_skipped: str = ""
 
     @property
     def rejected_total(self) -> int:
@@ -91,6 +93,7 @@ def run(
     config: Config,
     workers: int | None = None,
     on_progress: Callable[[TaskResult, int, int], None] | None = None,
+    validate: bool = False,
 ) -> RunSummary:
     """Clean everything below ``raw_dir`` into ``output_dir(out, config)``; returns the summary."""
     started = time.perf_counter()
@@ -129,6 +132,21 @@ def run(
         summary.input_fingerprint = _fingerprint(digests)
         summary.seconds = time.perf_counter() - started
         _write_run_json(staging / "run.json", summary, config, len(tasks))
+        suites = config.root / config.validate.expectations
+        if validate and not suites.is_dir():
+            summary.validation_skipped = f"no expectations folder at {suites}"
+        elif validate:
+            from cleaner.validate import ValidationError
+            from cleaner.validate import validate as run_suite
+
+            try:
+                report = run_suite(staging, config)
+            except ValidationError as err:
+                raise RunError(f"cannot validate the output: {err} (or run with --no-validate)") from err
+            report.dataset = str(destination)
+            report.docs = report.docs.replace(str(staging), str(destination))
+            summary.validation = report
+            _relocate_docs(staging, destination)
         publish_staging(staging, destination)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -137,6 +155,13 @@ def run(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return summary
+
+
+def _relocate_docs(staging: Path, destination: Path) -> None:
+    """The validation report names the staging folder; after the rename it lives at the destination."""
+    result = staging / "validation" / "result.json"
+    if result.is_file():
+        result.write_text(result.read_text(encoding="utf-8").replace(str(staging), str(destination)), encoding="utf-8")
 
 
 def _raise_interrupted(signum: int, frame: Any) -> None:

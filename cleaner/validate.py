@@ -1,0 +1,255 @@
+"""Validation with Great Expectations: the promises a clean corpus makes, as reviewable JSON suites.
+
+A suite ``NAME`` is up to three GX suite files in ``expectations/``, one per kind of batch:
+
+- ``NAME.documents.json``: row-level expectations, run shard by shard on the documents table (memory stays
+  bounded by the largest shard, not the corpus);
+- ``NAME.keys.json``: dataset-wide expectations (uniqueness, shares), run once on a few key columns of all rows;
+- ``NAME.accounting.json``: one row, ``read`` vs ``accounted`` (documents + rejects).
+
+``{"$PARAMETER": "name"}`` in a suite is filled from the ``[validate]`` config section. GX runs in an ephemeral
+context: no project folder, no database, no analytics; it writes only the Data Docs, beside the dataset. It is
+imported here and nowhere else, so that commands that do not validate do not pay its start-up time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cleaner.config import Config
+
+BATCHES = ("documents", "keys", "accounting")
+KEY_COLUMNS = ["id", "content_sha256", "title"]
+EXAMPLES = 5
+
+
+class ValidationError(Exception):
+    """The dataset or the suite cannot be validated at all (missing files, unknown suite)."""
+
+
+@dataclass
+class Outcome:
+    """One expectation's verdict over all batches of its kind."""
+
+    batch: str
+    expectation: str
+    column: str | None
+    success: bool
+    observed: Any = None
+    unexpected: int = 0
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    dataset: str
+    suite: str
+    success: bool
+    outcomes: list[Outcome]
+    docs: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dataset": self.dataset,
+            "suite": self.suite,
+            "success": self.success,
+            "docs": self.docs,
+            "expectations": [asdict(o) for o in self.outcomes],
+        }
+
+
+@dataclass
+class Dataset:
+    """Where a dataset's tables are: a run's build folder, or a published release."""
+
+    root: Path
+    documents: list[Path]
+    rejects: list[Path]
+    read: int | None
+
+
+def locate(path: Path) -> Dataset:
+    """Find the documents (and rejects, and the count of records read) of a build folder or a release."""
+    if (path / "documents").is_dir():
+        run = json.loads((path / "run.json").read_text()) if (path / "run.json").is_file() else {}
+        return Dataset(
+            root=path,
+            documents=sorted((path / "documents").glob("*.parquet")),
+            rejects=sorted((path / "rejects").glob("*.parquet")),
+            read=run.get("counts", {}).get("read"),
+        )
+    if (path / "data").is_dir():
+        manifest = json.loads((path / "manifest.json").read_text()) if (path / "manifest.json").is_file() else {}
+        return Dataset(
+            root=path,
+            documents=sorted((path / "data").glob("*.parquet")),
+            rejects=[],
+            read=manifest.get("counts", {}).get("read"),
+        )
+    raise ValidationError(f"{path} is neither a run output (documents/) nor a release (data/); point at one")
+
+
+def load_suites(folder: Path, name: str) -> dict[str, dict[str, Any]]:
+    suites = {}
+    for batch in BATCHES:
+        path = folder / f"{name}.{batch}.json"
+        if path.is_file():
+            try:
+                suites[batch] = json.loads(path.read_text(encoding="utf-8"))
+            except json.JSONDecodeError as err:
+                raise ValidationError(f"{path}: not valid JSON ({err})") from err
+    if not suites:
+        available = sorted({p.name.split(".")[0] for p in folder.glob("*.json")})
+        raise ValidationError(f"no suite '{name}' in {folder} (available: {', '.join(available) or 'none'})")
+    return suites
+
+
+def parameters(config: Config) -> dict[str, Any]:
+    """The values of ``$PARAMETER`` placeholders."""
+    v = config.validate
+    return {
+        "languages": sorted(v.languages) if v.languages else _all_languages(),
+        "min_title_share": v.min_title_share,
+        "min_words": v.min_words,
+        "max_words": v.max_words or None,
+    }
+
+
+def _all_languages() -> list[str]:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    labels = set(LanguageIdentifier.from_model_file(MODEL_FILE).nb_classes)
+    return sorted(labels | {"und"})
+
+
+def validate(path: Path, config: Config, suite: str | None = None, expectations: Path | None = None) -> Report:
+    """Run the suite over the dataset at ``path``; results and Data Docs go to ``path/validation/``."""
+    import pyarrow.parquet as pq
+
+    path = path.resolve()
+    dataset = locate(path)
+    suite = suite or config.validate.suite
+    folder = expectations or (config.root / config.validate.expectations)
+    if not folder.is_dir():
+        raise ValidationError(
+            f"no expectations folder {folder}: set [validate] expectations in the config or pass --expectations"
+        )
+    suites = load_suites(folder, suite)
+    params = parameters(config)
+    out = path / "validation"
+    out.mkdir(exist_ok=True)
+    context, checkpoints = _gx_context(suites, out / "docs")
+
+    results: dict[str, list[Any]] = {batch: [] for batch in suites}
+    if "documents" in suites:
+        for part in dataset.documents:
+            frame = pq.read_table(part).to_pandas(types_mapper=None)
+            results["documents"].append(_run(checkpoints["documents"], frame, params))
+    if "keys" in suites:
+        frame = _concat([pq.read_table(p, columns=KEY_COLUMNS).to_pandas() for p in dataset.documents])
+        results["keys"].append(_run(checkpoints["keys"], frame, params))
+    if "accounting" in suites:
+        import pandas as pd
+
+        documents = sum(pq.ParquetFile(p).metadata.num_rows for p in dataset.documents)
+        rejected = sum(pq.ParquetFile(p).metadata.num_rows for p in dataset.rejects)
+        if not dataset.rejects and (manifest := dataset.root / "manifest.json").is_file():
+            rejected = json.loads(manifest.read_text()).get("counts", {}).get("rejected", 0)
+        frame = pd.DataFrame({"read": [dataset.read], "accounted": [documents + rejected]})
+        results["accounting"].append(_run(checkpoints["accounting"], frame, params))
+
+    outcomes = [o for batch, runs in results.items() for o in _merge(batch, runs)]
+    report = Report(
+        dataset=str(path),
+        suite=suite,
+        success=all(o.success for o in outcomes),
+        outcomes=outcomes,
+        docs=str(out / "docs" / "index.html"),
+    )
+    (out / "result.json").write_text(json.dumps(report.to_dict(), indent=2, default=str) + "\n", encoding="utf-8")
+    del context
+    return report
+
+
+def _concat(frames: list[Any]) -> Any:
+    import pandas as pd
+
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY_COLUMNS)
+
+
+def _gx_context(suites: dict[str, dict[str, Any]], docs: Path) -> tuple[Any, dict[str, Any]]:
+    """An ephemeral GX context with one checkpoint per batch kind, writing Data Docs to ``docs`` only."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.add_data_docs_site(
+        site_name="cleaner",
+        site_config={
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        },
+    )
+    source = context.data_sources.add_pandas("cleaner")
+    checkpoints = {}
+    for batch, spec in suites.items():
+        definition = source.add_dataframe_asset(batch).add_batch_definition_whole_dataframe(batch)
+        suite = context.suites.add(
+            gx.ExpectationSuite(name=spec.get("name", batch), expectations=spec["expectations"], meta=spec.get("meta"))
+        )
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=batch, data=definition, suite=suite)
+        )
+        result_format: dict[str, Any] = {"result_format": "COMPLETE"}
+        if batch != "accounting":
+            result_format["unexpected_index_column_names"] = ["id"]
+        checkpoints[batch] = context.checkpoints.add(
+            gx.Checkpoint(
+                name=batch,
+                validation_definitions=[validation],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["cleaner"])],
+                result_format=result_format,
+            )
+        )
+    return context, checkpoints
+
+
+def _run(checkpoint: Any, frame: Any, params: dict[str, Any]) -> list[Any]:
+    result = checkpoint.run(batch_parameters={"dataframe": frame}, expectation_parameters=params)
+    return [r for run in result.run_results.values() for r in run.results]
+
+
+def _merge(batch: str, runs: list[list[Any]]) -> list[Outcome]:
+    """One outcome per expectation: failed if it failed on any shard; counts summed, a few failing ids kept."""
+    merged: dict[str, Outcome] = {}
+    for results in runs:
+        for r in results:
+            config = r.expectation_config
+            column = config.kwargs.get("column") or config.kwargs.get("column_A")
+            key = f"{config.type} {json.dumps(config.kwargs, sort_keys=True, default=str)}"
+            outcome = merged.setdefault(key, Outcome(batch=batch, expectation=config.type, column=column, success=True))
+            info = r.result or {}
+            outcome.success = outcome.success and bool(r.success)
+            outcome.unexpected += int(info.get("unexpected_count") or 0)
+            if "observed_value" in info:
+                observed = info["observed_value"]
+                outcome.observed = observed.item() if hasattr(observed, "item") else observed
+            for item in (info.get("unexpected_index_list") or [])[: EXAMPLES - len(outcome.examples)]:
+                outcome.examples.append(str(item.get("id") if isinstance(item, dict) else item))
+            if r.exception_info and r.exception_info.get("raised_exception"):
+                outcome.success = False
+                outcome.observed = _short(r.exception_info.get("exception_message", "error"))
+    return sorted(merged.values(), key=lambda o: (o.success, o.expectation, o.column or ""))
+
+
+def _short(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text))[:200]

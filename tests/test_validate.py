@@ -1,0 +1,150 @@
+"""The default suite: every expectation fails on a crafted bad dataset, naming the bad rows, and passes on the
+seeds' clean output. (Slow-ish: Great Expectations takes seconds to import; each dataset is validated once.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from cleaner import config as config_module
+from cleaner.pipeline import Pipeline, build_steps
+from cleaner.validate import ValidationError, validate
+from tests.conftest import ROOT
+
+GOOD = "The council approved the budget on Tuesday after a long debate."
+
+
+def row(doc_id: str, text: str, **fields) -> dict:
+    base = {
+        "id": doc_id, "text": text, "source": f"{doc_id}.txt", "url": None, "domain": None, "title": "A title",
+        "date": None, "author": None, "language": "en", "language_score": 1.0, "n_chars": len(text or ""),
+        "n_words": len((text or "").split()), "n_lines": 1, "content_sha256": f"sha-{doc_id}",
+        "duplicate_cluster": doc_id, "pii_count": 0, "extra": None,
+    }  # fmt: skip
+    base.update(fields)
+    return base
+
+
+@pytest.fixture(scope="module")
+def config() -> config_module.Config:
+    return config_module.load(ROOT / "cleaner.toml")
+
+
+@pytest.fixture(scope="module")
+def bad_report(tmp_path_factory, config):
+    build = tmp_path_factory.mktemp("bad") / "build"
+    schema = Pipeline(build_steps(config)).document_schema
+    schema = pa.schema([f.with_nullable(True) for f in schema])  # let the crafted data break the promises
+    rows = [
+        row("ok1", GOOD),
+        row("dup", GOOD + " One."),
+        row("dup", GOOD + " Two."),
+        row("nulltext", None, n_words=0),
+        row("empty", "", n_words=0),
+        row("lang", GOOD, language="xx"),
+        row("leak", GOOD + "\nRead More »"),
+        row("mojibake", "Zalmay Khalilzadâ€™s plea"),
+        row("email", GOOD + " Write to jane.doe@example.org."),
+        row("obfuscated", GOOD + " Email: usmangull36[at]gmail.com"),
+        row("samehash1", GOOD, content_sha256="same"),
+        row("samehash2", GOOD, content_sha256="same"),
+        *[row(f"notitle{i}", GOOD, title=None) for i in range(1, 16)],
+    ]
+    for r in rows:
+        r["stats"] = {name: 0 for name in schema.field("stats").type.names}
+        for name in ("stopword_share", "terminal_punct_share", "duplicate_line_share", "mean_word_length",
+                     "symbol_word_ratio", "alpha_word_share", "bullet_line_share"):  # fmt: skip
+            r[name] = 0.5
+    (build / "documents").mkdir(parents=True)
+    half = len(rows) // 2  # two shards: failures are gathered across them
+    pq.write_table(pa.Table.from_pylist(rows[:half], schema=schema), build / "documents" / "part-00000.parquet")
+    pq.write_table(pa.Table.from_pylist(rows[half:], schema=schema), build / "documents" / "part-00001.parquet")
+    (build / "run.json").write_text(json.dumps({"counts": {"read": len(rows) + 3}}))
+    return validate(build, config)
+
+
+def outcome(report, expectation: str, column: str | None, batch: str = "documents"):
+    matches = [o for o in report.outcomes if o.expectation == expectation and o.column == column and o.batch == batch]
+    assert matches, (expectation, column)
+    return matches
+
+
+def test_bad_dataset_fails(bad_report):
+    assert not bad_report.success
+
+
+def test_each_expectation_names_the_bad_rows(bad_report):
+    [not_null] = outcome(bad_report, "expect_column_values_to_not_be_null", "text")
+    assert not not_null.success and not_null.examples == ["nulltext"]
+    [lengths] = outcome(bad_report, "expect_column_value_lengths_to_be_between", "text")
+    assert not lengths.success and "empty" in lengths.examples
+    [words] = outcome(bad_report, "expect_column_values_to_be_between", "n_words")
+    assert not words.success and set(words.examples) >= {"empty"}
+    [language] = outcome(bad_report, "expect_column_values_to_be_in_set", "language")
+    assert language.examples == ["lang"]
+    leaks, mojibake = sorted(
+        outcome(bad_report, "expect_column_values_to_not_match_regex_list", "text"), key=lambda o: o.examples
+    )
+    assert leaks.examples == ["leak"] and not leaks.success
+    assert mojibake.examples == ["mojibake"] and not mojibake.success
+    [email] = outcome(bad_report, "expect_column_values_to_not_match_regex", "text")
+    assert sorted(email.examples) == ["email", "obfuscated"]
+
+
+def test_dataset_wide_expectations(bad_report):
+    hashes, ids = sorted(
+        (o for o in bad_report.outcomes if o.expectation == "expect_column_values_to_be_unique"), key=lambda o: o.column
+    )
+    assert (
+        hashes.column == "content_sha256"
+        and not hashes.success
+        and set(hashes.examples) == {"dup", "samehash1", "samehash2"}
+    )
+    assert ids.column == "id" and not ids.success and ids.examples == ["dup", "dup"]
+    [titles] = outcome(bad_report, "expect_column_proportion_of_non_null_values_to_be_between", "title", "keys")
+    assert not titles.success and titles.observed < 0.5
+    [accounting] = outcome(bad_report, "expect_column_pair_values_to_be_equal", "read", "accounting")
+    assert not accounting.success
+
+
+def test_results_and_data_docs_are_written(bad_report):
+    build = Path(bad_report.dataset)
+    result = json.loads((build / "validation" / "result.json").read_text())
+    assert result["success"] is False and len(result["expectations"]) == len(bad_report.outcomes)
+    index = build / "validation" / "docs" / "index.html"
+    assert index.is_file() and "default.documents" in index.read_text()
+
+
+def test_seeds_pass(tmp_path, config):
+    from cleaner.runner import output_dir, run
+
+    summary = run(ROOT / "raw", tmp_path, config, workers=1, validate=True)
+    assert summary.validation.success, [o for o in summary.validation.outcomes if not o.success]
+    assert (output_dir(tmp_path, config) / "validation" / "result.json").is_file()
+
+
+def test_unknown_suite_and_bad_path(tmp_path, config):
+    with pytest.raises(ValidationError, match="neither a run output"):
+        validate(tmp_path, config)
+    (tmp_path / "documents").mkdir()
+    with pytest.raises(ValidationError, match="no suite 'nope'"):
+        validate(tmp_path, config, suite="nope")
+
+
+def test_cli_exit_code_and_help_is_fast(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "cleaner", "validate", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 2 and "neither a run output" in result.stderr
+    modules = subprocess.run(
+        [sys.executable, "-c", "import sys, cleaner.cli; print(' '.join(sys.modules))"],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    for heavy in ("great_expectations", "datasets", "langdetect", "pyarrow", "trafilatura", "pandas"):
+        assert heavy not in modules, heavy
