@@ -180,6 +180,95 @@ def validate(
         raise typer.Exit(1)
 
 
+@app.command()
+def publish(
+    build: Annotated[Path | None, typer.Argument(help="A run output (default: OUT/<name>/build).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output root, as given to `cleaner run`.")] = Path("dist"),
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="Release version (default: config).")] = None,
+    bump: Annotated[str | None, typer.Option("--bump", help="major, minor or patch of the latest release.")] = None,
+    allow_invalid: Annotated[
+        bool, typer.Option("--allow-invalid", help="Publish even if validation fails (recorded in the card).")
+    ] = False,
+    to: Annotated[str | None, typer.Option("--to", help="Also push to the Hub: hf://ORG/NAME.")] = None,
+) -> None:
+    """Turn a validated run output into an immutable, versioned release under OUT/<name>/<version>/."""
+    from cleaner import config as config_module
+    from cleaner.publish.hub import HubError, push
+    from cleaner.publish.release import PublishError
+    from cleaner.publish.release import publish as make_release
+    from cleaner.validate import ValidationError
+
+    try:
+        config = config_module.load(config_file)
+        source = build or out / config.dataset.name / "build"
+        release = make_release(source, config, version, bump, allow_invalid)
+    except (config_module.ConfigError, PublishError, ValidationError, ValueError) as err:
+        fail(str(err), code=1)
+    _console().print(f"[bold green]released[/] {release}/ (data/, README.md, manifest.json)", highlight=False)
+    if to:
+        try:
+            done = push(release, to)
+        except HubError as err:
+            fail(str(err), code=1)
+        _console().print(f"pushed to https://huggingface.co/datasets/{done.repo_id} tag {done.revision_tag}")
+
+
+@app.command()
+def diff(
+    version_a: Annotated[str, typer.Argument(help="Older version (or a release folder).")],
+    version_b: Annotated[str, typer.Argument(help="Newer version (or a release folder).")],
+    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("dist"),
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Documents added, removed and changed (by id), schema changes and statistics between two releases."""
+    import json
+
+    from cleaner import config as config_module
+    from cleaner.publish.diff import diff as compare
+
+    config = config_module.load(config_file)
+
+    def folder(name: str) -> Path:
+        path = Path(name) if Path(name).is_dir() else out / config.dataset.name / name
+        if not (path / "manifest.json").is_file():
+            fail(f"no release {name} (looked in {path})")
+        return path
+
+    result = compare(folder(version_a), folder(version_b))
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+        return
+    console = _console()
+    console.print(result.summary(), highlight=False)
+    from rich.table import Table
+
+    table = Table("", result.old.version, result.new.version, box=None)
+    table.add_row("documents", f"{result.old.documents:,}", f"{result.new.documents:,}")
+    table.add_row("words", f"{result.old.words:,}", f"{result.new.words:,}")
+    for lang in sorted(set(result.old.languages) | set(result.new.languages)):
+        table.add_row(f"language {lang}", f"{result.old.languages[lang]:,}", f"{result.new.languages[lang]:,}")
+    console.print(table)
+    for label, ids in (("added", result.added), ("removed", result.removed), ("changed", result.changed)):
+        if ids:
+            console.print(f"{label}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}", highlight=False)
+
+
+@app.command()
+def release(
+    raw_dir: Annotated[Path, typer.Argument(help="Folder of raw documents.")],
+    version: Annotated[str, typer.Option("--version", help="Release version, e.g. 1.4.0 (a tag's v stripped).")],
+    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("dist"),
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Also push to the Hub: hf://ORG/NAME.")] = None,
+) -> None:
+    """Run, validate and publish in one go: what the release workflow calls on a version tag."""
+    run(raw_dir, out=out, config_file=config_file, workers=None, quiet=True, no_validate=False)
+    publish(None, out=out, config_file=config_file, version=version.removeprefix("v"), bump=None,
+            allow_invalid=False, to=to)  # fmt: skip
+
+
 def _print_validation(report, brief: bool) -> None:
     from rich.table import Table
 

@@ -1,0 +1,113 @@
+"""The dataset card: YAML front matter that the Hub and ``datasets`` read, then a card for people."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+SIZE_CATEGORIES = [
+    (1_000, "n<1K"),
+    (10_000, "1K<n<10K"),
+    (100_000, "10K<n<100K"),
+    (1_000_000, "100K<n<1M"),
+    (10_000_000, "1M<n<10M"),
+    (100_000_000, "10M<n<100M"),
+]
+
+
+def size_category(rows: int) -> str:
+    return next((label for limit, label in SIZE_CATEGORIES if rows < limit), "n>1B" if rows > 10**9 else "100M<n<1B")
+
+
+def front_matter(manifest: dict[str, Any], features: list[dict[str, Any]], data_glob: str = "data/*.parquet") -> Any:
+    from huggingface_hub import DatasetCardData
+
+    languages = sorted(lang for lang in manifest["statistics"]["languages"] if lang not in ("und", None))
+    return DatasetCardData(
+        pretty_name=manifest["name"],
+        license=manifest["license"],
+        language=languages or None,
+        size_categories=[size_category(manifest["counts"]["kept"])],
+        task_categories=["text-generation"],
+        configs=[{"config_name": "default", "data_files": [{"split": "train", "path": data_glob}]}],
+        dataset_info={
+            "features": features,
+            "splits": [
+                {
+                    "name": "train",
+                    "num_bytes": manifest["statistics"]["text_bytes"],
+                    "num_examples": manifest["counts"]["kept"],
+                }
+            ],
+        },
+    )
+
+
+def render(manifest: dict[str, Any], features: list[dict[str, Any]], config: dict[str, Any]) -> str:
+    """The whole README.md of a release."""
+    from huggingface_hub import DatasetCard
+
+    stats = manifest["statistics"]
+    counts = manifest["counts"]
+    validation = manifest["validation"]
+    lines = [
+        f"# {manifest['name']} {manifest['version']}",
+        "",
+        manifest.get("description") or "A corpus of web documents cleaned with cleaner.",
+        "",
+        "## Loading",
+        "",
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'ds = load_dataset("path/to/{manifest["name"]}/{manifest["version"]}", split="train")',
+        "```",
+        "",
+        "## How it was cleaned",
+        "",
+        f"Built with cleaner {manifest['tool']['version']} from {counts['read']:,} input records "
+        f"(input fingerprint `{manifest['input_fingerprint'][:16]}…`). Steps, in order: "
+        + ", ".join(f"`{step}`" for step in config["pipeline"])
+        + ".",
+        "",
+        "<details><summary>Configuration</summary>",
+        "",
+        "```json",
+        json.dumps({k: v for k, v in config.items() if k != "run"}, indent=2, ensure_ascii=False),
+        "```",
+        "",
+        "</details>",
+        "",
+        "## Statistics",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| documents | {counts['kept']:,} |",
+        f"| words | {stats['words']:,} |",
+        f"| records read | {counts['read']:,} |",
+        f"| rejected | {counts['rejected']:,} |",
+        f"| duplicates removed | {stats['duplicates_removed']:,} |",
+        "",
+        "Languages: " + ", ".join(f"{lang} {n:,}" for lang, n in stats["languages"].items()) + ".",
+        "",
+        "Rejected documents by reason:",
+        "",
+        *([f"- `{reason}`: {n:,}" for reason, n in counts["rejected_by_reason"].items()] or ["- none"]),
+        "",
+        "Lines removed by reason:",
+        "",
+        *([f"- `{reason}`: {n:,}" for reason, n in stats["removed_lines_by_reason"].items()] or ["- none"]),
+        "",
+        "## Validation",
+        "",
+        f"Great Expectations suite `{validation['suite']}`: **{'passed' if validation['success'] else 'FAILED'}**"
+        + (" — published anyway with `--allow-invalid`." if validation.get("allowed_invalid") else "."),
+        *[f"- failed: `{name}`" for name in validation.get("failed", [])],
+        "",
+        "## Changelog",
+        "",
+        *[f"- {entry}" for entry in manifest["changelog"]],
+        "",
+    ]
+    card_data = front_matter(manifest, features)
+    return str(DatasetCard(f"---\n{card_data.to_yaml()}\n---\n\n" + "\n".join(lines)))
