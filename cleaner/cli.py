@@ -215,6 +215,29 @@ def publish(
 
 
 @app.command()
+def push(
+    version: Annotated[str, typer.Argument(help="A released version (a tag's leading v is stripped).")],
+    to: Annotated[str, typer.Option("--to", help="hf://ORG/NAME")],
+    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("dist"),
+    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+) -> None:
+    """Upload an existing release to the Hugging Face Hub (token: HF_TOKEN or `huggingface-cli login`)."""
+    from cleaner import config as config_module
+    from cleaner.publish.hub import HubError
+    from cleaner.publish.hub import push as push_release
+
+    config = config_module.load(config_file)
+    release = out / config.dataset.name / version.removeprefix("v")
+    if not (release / "manifest.json").is_file():
+        fail(f"no release {version} at {release}; make it with `cleaner publish --version {version}`", code=1)
+    try:
+        done = push_release(release, to)
+    except HubError as err:
+        fail(str(err), code=1)
+    _console().print(f"pushed to https://huggingface.co/datasets/{done.repo_id} tag {done.revision_tag}")
+
+
+@app.command()
 def diff(
     version_a: Annotated[str, typer.Argument(help="Older version (or a release folder).")],
     version_b: Annotated[str, typer.Argument(help="Newer version (or a release folder).")],
@@ -264,7 +287,8 @@ def release(
     to: Annotated[str | None, typer.Option("--to", help="Also push to the Hub: hf://ORG/NAME.")] = None,
 ) -> None:
     """Run, validate and publish in one go: what the release workflow calls on a version tag."""
-    run(raw_dir, out=out, config_file=config_file, workers=None, quiet=True, no_validate=False)
+    # publish validates the build (and refuses a failing one), so the run does not validate twice
+    run(raw_dir, out=out, config_file=config_file, workers=None, quiet=True, no_validate=True)
     publish(None, out=out, config_file=config_file, version=version.removeprefix("v"), bump=None,
             allow_invalid=False, to=to)  # fmt: skip
 
