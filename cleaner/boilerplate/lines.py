@@ -118,17 +118,22 @@ def classify(lines: list[Line], t: Thresholds) -> None:
             line.cls = BAD
 
 
-def _neighbour(lines: list[Line], i: int, step: int, ignore_neargood: bool) -> str:
-    i += step
-    while 0 <= i < len(lines):
-        line = lines[i]
-        if not line.blank:
-            if line.cls in (GOOD, BAD):
-                return line.cls
-            if line.cls == NEARGOOD and not ignore_neargood:
-                return NEARGOOD
-        i += step
-    return BAD  # the document's edges count as boilerplate, as in jusText
+def _nearest(classes: list[str | None], accepted: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """For every line, the class of the nearest line before and after it whose class is in ``accepted`` (blank
+    lines are ``None`` and skipped); the document's edges count as boilerplate, as in jusText. One pass each way
+    instead of a walk per line, which made long pages quadratic."""
+    before, after = [BAD] * len(classes), [BAD] * len(classes)
+    last = BAD
+    for i, cls in enumerate(classes):
+        before[i] = last
+        if cls in accepted:
+            last = cls
+    last = BAD
+    for i in range(len(classes) - 1, -1, -1):
+        after[i] = last
+        if classes[i] in accepted:
+            last = classes[i]
+    return before, after
 
 
 def heading_like(line: Line) -> bool:
@@ -154,26 +159,28 @@ def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
     for i, line in enumerate(lines):
         if line.cls == SHORT and heading_like(line) and _followed_by_good(lines, i, max_heading_distance):
             line.cls = NEARGOOD
-    new: dict[int, str] = {}
-    for i, line in enumerate(lines):
-        if line.blank or line.cls != SHORT:
+    classes: list[str | None] = [None if line.blank else line.cls for line in lines]
+    prev_gb, next_gb = _nearest(classes, (GOOD, BAD))
+    prev_any, next_any = _nearest(classes, (GOOD, BAD, NEARGOOD))
+    for i, line in enumerate(lines):  # short lines, all judged on the classes before this pass (as jusText)
+        if classes[i] != SHORT:
             continue
-        prev, nxt = _neighbour(lines, i, -1, True), _neighbour(lines, i, 1, True)
+        prev, nxt = prev_gb[i], next_gb[i]
         if prev == nxt:
-            new[i] = prev
-        elif (prev == BAD and _neighbour(lines, i, -1, False) == NEARGOOD) or (
-            nxt == BAD and _neighbour(lines, i, 1, False) == NEARGOOD
-        ):
-            new[i] = GOOD
+            line.cls = prev
+        elif (prev == BAD and prev_any[i] == NEARGOOD) or (nxt == BAD and next_any[i] == NEARGOOD):
+            line.cls = GOOD
         else:
-            new[i] = BAD
-    for i, cls in new.items():
-        lines[i].cls = cls
+            line.cls = BAD
+    # Near-good lines, in order: a line already revised counts as the previous neighbour of the next one.
+    classes = [None if line.blank else line.cls for line in lines]
+    _, next_gb = _nearest(classes, (GOOD, BAD))
+    last = BAD
     for i, line in enumerate(lines):
-        if line.blank or line.cls != NEARGOOD:
-            continue
-        prev, nxt = _neighbour(lines, i, -1, True), _neighbour(lines, i, 1, True)
-        line.cls = BAD if (prev, nxt) == (BAD, BAD) else GOOD
+        if classes[i] == NEARGOOD:
+            line.cls = BAD if (last, next_gb[i]) == (BAD, BAD) else GOOD
+        if not line.blank and line.cls in (GOOD, BAD):
+            last = line.cls
     for i, line in enumerate(lines):
         # jusText promotes only headings that were not bad to begin with; in text, a long title has the low
         # stop-word density of a bad line, so any heading-like line (never a rule match) that leads into

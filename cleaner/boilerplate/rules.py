@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -75,8 +76,16 @@ class RuleSet:
     contains_phrases: Any = None  # an ahocorasick.Automaton, or None
     max_contains_words: int = 60
 
+    def __post_init__(self) -> None:
+        # Boilerplate repeats: the same menu items, share bars and footers on every page of a site. Remembering
+        # the verdict for recent lines makes the common case a dictionary lookup.
+        self.match = lru_cache(maxsize=1 << 16)(self._match)  # type: ignore[method-assign]
+
     def match(self, line: str) -> str | None:
         """The category of a boilerplate line, or None."""
+        return self._match(line)
+
+    def _match(self, line: str) -> str | None:
         core = line.strip(EDGE_CHARS)
         if not core:
             return None

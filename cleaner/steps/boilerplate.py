@@ -79,10 +79,14 @@ class Boilerplate(Step):
     def rules(self) -> RuleSet:
         return load_rules(max_contains_words=self.config.max_contains_words)
 
-    def analyse(self, texts: list[str], structural: bool = True) -> list[line_features.Line]:
+    def analyse(
+        self, texts: list[str], structural: bool = True, scratch: dict | None = None
+    ) -> list[line_features.Line]:
         """Every line with its class and, for lines to remove, the reason."""
         words = [w for text in texts[:400] for w in line_features.WORD.findall(text.lower())][:2000]
         stoplist = line_features.stopwords().guess(words)
+        if scratch is not None:
+            scratch["stoplist"] = stoplist
         covered = sum(1 for w in words if w in stoplist) / len(words) if words else 0.0
         lines = line_features.features(texts, stoplist)
         # Stop words carry no signal for a language without a list (or a script without spaces): then prose is
@@ -119,7 +123,7 @@ class Boilerplate(Step):
     def apply(self, doc: Document) -> Document | Reject:
         texts = doc.text.split("\n")
         structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
-        lines = self.analyse(texts, structural)
+        lines = self.analyse(texts, structural, doc.scratch)
         reasons = {line.index: line.reason for line in lines if line.reason is not None and not line.blank}
         if not reasons:
             return doc

@@ -61,6 +61,10 @@ class Dedup(CorpusStep):
 
         return MinHash(num_perm=self.config.num_perm, seed=1)
 
+    @cached_property
+    def _reusable(self):
+        return self._minhash()
+
     def _minhash(self, hashvalues=None):
         from datasketch import MinHash
 
@@ -83,7 +87,8 @@ class Dedup(CorpusStep):
         if self.config.near:
             n = self.config.shingle_words
             shingles = {" ".join(words[i : i + n]).encode() for i in range(max(1, len(words) - n + 1))}
-            m = self._minhash()
+            m = self._reusable
+            m.clear()  # reused: building a MinHash costs more than filling one
             m.update_batch(sorted(shingles))
             minhash = m.hashvalues.astype("uint32").tolist()
             n_shingles = len(shingles)

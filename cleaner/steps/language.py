@@ -55,6 +55,16 @@ def _detect_langdetect(text: str) -> tuple[str, float]:
 DETECTORS = {"py3langid": _detect_py3langid, "langdetect": _detect_langdetect}
 
 
+def _has_letters(text: str, needed: int) -> bool:
+    """Whether ``text`` has at least ``needed`` letters (stops counting as soon as it has)."""
+    for char in text:
+        if char.isalpha():
+            needed -= 1
+            if needed <= 0:
+                return True
+    return False
+
+
 def sample(text: str, size: int) -> str:
     """``size`` characters from the middle of ``text``, cut at spaces."""
     if len(text) <= size:
@@ -77,7 +87,7 @@ class Language(Step):
 
     def apply(self, doc: Document) -> Document:
         text = sample(doc.text, self.config.sample_chars)
-        if sum(c.isalpha() for c in text) < self.config.min_letters:
+        if not _has_letters(text, self.config.min_letters):
             language, score = "und", 0.0
         else:
             language, score = self.detect(text)

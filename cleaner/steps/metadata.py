@@ -21,6 +21,7 @@ from importlib import resources
 
 from cleaner.document import Document
 from cleaner.steps import Step
+from cleaner.wordfreqs import has_language, zipf
 
 TERMINAL = (".", "!", "?", "…", ":", ";", ",")
 NAME_WORD = r"(?-i:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+(?:['’][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+)?|[A-ZÀ-ÖØ-Þ]\.)"
@@ -47,30 +48,36 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return signature, byline
 
 
+@lru_cache(maxsize=4096)  # a site prints its datelines the same way on every page
 def parse_date(text: str, language: str | None = None) -> str | None:
     """An ISO date from a dateline in any language, or None when it does not name a full date.
 
     Tried on the whole line, then from its first digit on ("Veröffentlicht am 14.05.2014"); numeric dates with
     dots are day-first, as everywhere dots are used."""
-    import dateparser
-
     text = text.strip(" |·•-–—")
     candidates = [text]
     if (first_digit := re.search(r"\d", text)) and first_digit.start() > 0:
         candidates.append(text[first_digit.start() :])
+    # Naming the language spares dateparser from trying (and compiling the rules of) all its 200 locales.
+    languages = tuple(sorted({language, "en"} - {None, "und"})) if language else ()
     for candidate in candidates:
-        settings = {"REQUIRE_PARTS": ["day", "month", "year"]}
-        if re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate):
-            settings["DATE_ORDER"] = "DMY"
-        # Naming the language spares dateparser from trying (and compiling the rules of) all its 200 locales.
-        languages = sorted({language, "en"} - {None, "und"}) if language else None
-        try:
-            parsed = dateparser.parse(candidate, languages=languages, settings=settings)
-        except ValueError:  # a language dateparser does not know
-            parsed = dateparser.parse(candidate, settings=settings)
+        day_first = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
+        parsed = _date_parser(languages, day_first).get_date_data(candidate).date_obj
         if parsed:
             return parsed.date().isoformat()
     return None
+
+
+@lru_cache(maxsize=64)
+def _date_parser(languages: tuple[str, ...], day_first: bool):
+    """A dateparser parser per language set, built once: building one costs more than parsing many dates."""
+    from dateparser.date import DateDataParser
+
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], **({"DATE_ORDER": "DMY"} if day_first else {})}
+    try:
+        return DateDataParser(languages=list(languages) or None, settings=settings)
+    except ValueError:  # a language dateparser does not know
+        return DateDataParser(settings=settings)
 
 
 class Metadata(Step):
@@ -100,7 +107,7 @@ class Metadata(Step):
             if match := byline.match(line):
                 return match.group("name")
         tail = lines[-self.config.signature_lines :]
-        tail += [r.text.strip() for r in doc.removed if r.reason in ("repeated", "outside_content")]
+        tail += [r.text.strip() for r in doc.removed if r.reason == "repeated"]  # a signature printed twice
         for line in tail:
             if len(line) <= 60 and (match := signature.match(line)) and self._name_like(match.group("name"), doc):
                 return match.group("name")
@@ -108,12 +115,9 @@ class Metadata(Step):
 
     def _name_like(self, name: str, doc: Document) -> bool:
         """A title-case heading ("Pakistan’s New Pressure Tactics") is made of common words; a name is not."""
-        from wordfreq import zipf_frequency
-
         language = doc.metadata.get("language") or "und"
+        if not has_language(language):  # no word list: judge by the English one, the web's lingua franca
+            language = "en"
         words = [w for w in name.split() if len(w.rstrip(".")) > 1]
-        try:
-            common = sum(1 for w in words if zipf_frequency(w.lower(), language) >= self.config.common_word_zipf)
-        except LookupError:  # no word list for this language: judge by the English one, the web's lingua franca
-            common = sum(1 for w in words if zipf_frequency(w.lower(), "en") >= self.config.common_word_zipf)
+        common = sum(1 for w in words if zipf(w.lower(), language) >= self.config.common_word_zipf)
         return common * 2 <= len(words)

@@ -18,10 +18,12 @@ from cleaner.document import Document, Reject
 from cleaner.steps import Step
 
 PHONE = re.compile(
-    r"(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:(?:\s?[/.-]\s?|\s)\d{2,5}){1,4}(?![\w-]|\.\d)"
+    r"(?=[+(\d])(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:(?:\s?[/.-]\s?|\s)\d{2,5}){1,4}(?![\w-]|\.\d)"
 )
 IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]|\.\d)")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])")
+# Cheap test for an obfuscated address ("name [at] example", "(arroba)"): only then the full e-mail pattern runs.
+OBFUSCATION_HINT = re.compile(r"[\[(\{]\s*\w{1,10}\s*[\])\}]")
 PLACEHOLDERS = {"email": "[EMAIL]", "phone": "[PHONE]", "ip": "[IP]"}
 
 
@@ -62,9 +64,9 @@ class Pii(Step):
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, kind)`` of every match, left to right, without overlaps."""
         found: list[tuple[int, int, str]] = []
-        if self.config.emails:
+        if self.config.emails and ("@" in text or OBFUSCATION_HINT.search(text)):
             found += [(m.start(), m.end(), "email") for m in _email().finditer(text)]
-        if self.config.ips:
+        if self.config.ips and "." in text:
             found += [(m.start(), m.end(), "ip") for m in IPV4.finditer(text)]
             found += [(m.start(), m.end(), "ip") for m in IPV6.finditer(text)]
         if self.config.phones:

@@ -39,14 +39,15 @@ class QualityConfig:
     max_bullet_line_share: float = 0.0
 
 
-def signals(text: str) -> dict[str, float]:
-    """The quality signals of a text (all 0.0 for an empty one)."""
+def signals(text: str, stoplist: frozenset[str] | None = None) -> dict[str, float]:
+    """The quality signals of a text (all 0.0 for an empty one); ``stoplist`` is guessed when not given."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     words = text.split()
     if not words:
         return dict.fromkeys(SIGNALS, 0.0)
     tokens = WORD.findall(text.lower())
-    stoplist = stopwords().guess(tokens[:2000])
+    if stoplist is None:
+        stoplist = stopwords().guess(tokens[:2000])
     counts = Counter(lines)
     return {
         "stopword_share": sum(1 for t in tokens if t in stoplist) / max(len(tokens), 1),
@@ -64,7 +65,8 @@ class Quality(Step):
     Config = QualityConfig
 
     def apply(self, doc: Document) -> Document | Reject:
-        values = {name: round(value, 4) for name, value in signals(doc.text).items()}
+        stoplist = doc.scratch.get("stoplist")  # the boilerplate step's guess, when it ran
+        values = {name: round(value, 4) for name, value in signals(doc.text, stoplist).items()}
         doc.metadata.update(values)
         c = self.config
         checks = [

@@ -25,6 +25,7 @@ from importlib import resources
 
 from cleaner.document import Document
 from cleaner.steps import Step
+from cleaner.wordfreqs import zipf as word_zipf
 
 PUNCT_GLUE = re.compile(
     r"(?<=[^\W\d_]{2})(?:[.!?;:](?=[A-ZÀ-ÖØ-Þ][^\W\d_])|[,)”»\"](?=[^\W\d_]{2}))"
@@ -45,6 +46,9 @@ class SpacingConfig:
     min_part_zipf: float = 2.2
     # The two parts as separate words must be 10^margin times likelier than the glued token.
     split_margin: float = 1.5
+    # A token more frequent than this is a word, never split (glued pairs found on real pages are rarer than
+    # 3.0: "todo" 2.96, "youcan" 1.82).
+    max_glued_zipf: float = 3.5
     # A capitalised token at least this frequent is a known name, never split.
     known_word_zipf: float = 1.5
     # A capitalised token is split only when one part is this frequent (function words: a, the, of …).
@@ -96,8 +100,6 @@ class Spacing(Step):
         return text
 
     def _glued(self, doc: Document, text: str, language: str) -> str:
-        from wordfreq import zipf_frequency
-
         singles = _languages()[language]
         c = self.config
         # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
@@ -105,12 +107,14 @@ class Spacing(Step):
         count = 0
 
         def zipf(word: str) -> float:
-            if len(word) == 1:
-                return zipf_frequency(word, language) if word in singles or word.lower() in singles else 0.0
-            return zipf_frequency(word.lower(), language)
+            if len(word) == 1 and word not in singles and word.lower() not in singles:
+                return 0.0
+            return word_zipf(word.lower(), language)
 
         def best_split(token: str) -> tuple[str, str] | None:
             joined = zipf(token)
+            if joined > c.max_glued_zipf:
+                return None  # a word in its own right: "into", "became" are not "in to", "be came"
             capitalised = token[0].isupper()
             if capitalised and joined >= c.known_word_zipf:
                 return None  # a known name
@@ -154,8 +158,6 @@ class Spacing(Step):
 
 def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
     """True when one deletion, transposition, substitution or insertion turns ``token`` into a frequent word."""
-    from wordfreq import zipf_frequency
-
     letters = set(token) | set("abcdefghijklmnopqrstuvwxyz")
     splits = [(token[:i], token[i:]) for i in range(len(token) + 1)]
     candidates = {a + b[1:] for a, b in splits if b}
@@ -164,4 +166,4 @@ def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
     candidates |= {a + ch + b for a, b in splits for ch in letters}
     # Dropping the first or last letter is the glue hypothesis itself ("Afghanistana" = "Afghanistan" + "a").
     candidates -= {token, token[:-1], token[1:]}
-    return any(zipf_frequency(word, language) >= min_zipf for word in candidates)
+    return any(word_zipf(word, language) >= min_zipf for word in candidates)
