@@ -40,7 +40,7 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def measure(command: list[str], cwd: Path | None = None, env: dict | None = None) -> Measurement:
+def measure(command: list[str], cwd: Path | None = None, env: dict | None = None, check: bool = True) -> Measurement:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -48,6 +48,6 @@ def measure(command: list[str], cwd: Path | None = None, env: dict | None = None
         peak = max(peak, _tree_rss(process.pid))
         time.sleep(0.1)
     seconds = time.perf_counter() - started
-    if process.returncode != 0:
+    if check and process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
     return Measurement(seconds=seconds, peak_rss_mb=peak / 1e6, returncode=process.returncode)

@@ -88,13 +88,9 @@ def test_each_expectation_names_the_bad_rows(bad_report):
     assert not words.success and set(words.examples) >= {"empty"}
     [language] = outcome(bad_report, "expect_column_values_to_be_in_set", "language")
     assert language.examples == ["lang"]
-    leaks, mojibake = sorted(
-        outcome(bad_report, "expect_column_values_to_not_match_regex_list", "text"), key=lambda o: o.examples
-    )
-    assert leaks.examples == ["leak"] and not leaks.success
-    assert mojibake.examples == ["mojibake"] and not mojibake.success
-    [email] = outcome(bad_report, "expect_column_values_to_not_match_regex", "text")
-    assert sorted(email.examples) == ["email", "obfuscated"]
+    regexes = outcome(bad_report, "expect_column_values_to_not_match_regex", "text")
+    failing = {tuple(sorted(o.examples)) for o in regexes if not o.success}
+    assert failing == {("leak",), ("mojibake",), ("email", "obfuscated")}
 
 
 def test_dataset_wide_expectations(bad_report):
