@@ -194,7 +194,6 @@ def publish(
 ) -> None:
     """Turn a validated run output into an immutable, versioned release under OUT/<name>/<version>/."""
     from cleaner import config as config_module
-    from cleaner.publish.hub import HubError, push
     from cleaner.publish.release import PublishError
     from cleaner.publish.release import publish as make_release
     from cleaner.validate import ValidationError
@@ -207,11 +206,7 @@ def publish(
         fail(str(err), code=1)
     _console().print(f"[bold green]released[/] {release}/ (data/, README.md, manifest.json)", highlight=False)
     if to:
-        try:
-            done = push(release, to)
-        except HubError as err:
-            fail(str(err), code=1)
-        _console().print(f"pushed to https://huggingface.co/datasets/{done.repo_id} tag {done.revision_tag}")
+        _push(release, to)
 
 
 @app.command()
@@ -223,13 +218,18 @@ def push(
 ) -> None:
     """Upload an existing release to the Hugging Face Hub (token: HF_TOKEN or `huggingface-cli login`)."""
     from cleaner import config as config_module
-    from cleaner.publish.hub import HubError
-    from cleaner.publish.hub import push as push_release
 
     config = config_module.load(config_file)
     release = out / config.dataset.name / version.removeprefix("v")
     if not (release / "manifest.json").is_file():
         fail(f"no release {version} at {release}; make it with `cleaner publish --version {version}`", code=1)
+    _push(release, to)
+
+
+def _push(release: Path, to: str) -> None:
+    from cleaner.publish.hub import HubError
+    from cleaner.publish.hub import push as push_release
+
     try:
         done = push_release(release, to)
     except HubError as err:

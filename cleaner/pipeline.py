@@ -55,11 +55,9 @@ class Pipeline:
 
 
 @dataclass
-class TaskResult:
-    """What one task did, in counts: the run's summary and its accounting are sums of these."""
+class Counts:
+    """What happened to the records: per task, and summed over the run."""
 
-    index: int
-    files: int = 0
     bytes_in: int = 0
     read: int = 0
     kept: int = 0
@@ -67,8 +65,26 @@ class TaskResult:
     rejected: Counter = field(default_factory=Counter)
     removed_lines: Counter = field(default_factory=Counter)
     read_errors: list[str] = field(default_factory=list)
+    rows: Counter = field(default_factory=Counter)
+
+    def add(self, other: Counts) -> None:
+        self.bytes_in += other.bytes_in
+        self.read += other.read
+        self.kept += other.kept
+        self.words_kept += other.words_kept
+        self.rejected.update(other.rejected)
+        self.removed_lines.update(other.removed_lines)
+        self.read_errors.extend(other.read_errors)
+        self.rows.update(other.rows)
+
+
+@dataclass
+class TaskResult(Counts):
+    """What one task did: the run's summary and its accounting are sums of these."""
+
+    index: int = 0
+    files: int = 0
     digests: list[tuple[str, int, str]] = field(default_factory=list)
-    rows: dict[str, int] = field(default_factory=dict)
 
 
 def plan_tasks(files: list[InputFile], max_bytes: int, max_files: int, min_tasks: int = 16) -> list[list[InputFile]]:
@@ -129,7 +145,7 @@ def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Pa
                 result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
                 writers["audit"].extend(schema.audit_rows(record))
         result.digests.append((file.rel, file.size, digests.get(file.rel, "unreadable")))
-    result.rows = {table: writer.close() for table, writer in writers.items()}
+    result.rows = Counter({table: writer.close() for table, writer in writers.items()})
     for _, signatures in signers.values():
         signatures.close()
     return result

@@ -13,7 +13,6 @@ import platform
 import shutil
 import signal
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +22,7 @@ from cleaner import __version__
 from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
 from cleaner.engine.local import default_workers, run_ordered
-from cleaner.pipeline import TABLES, Pipeline, TaskResult, build_steps, plan_tasks, run_task
+from cleaner.pipeline import TABLES, Counts, Pipeline, TaskResult, build_steps, plan_tasks, run_task
 from cleaner.readers import discover
 from cleaner.schema import AUDIT_SCHEMA, REJECT_SCHEMA
 from cleaner.writer import make_staging, publish_staging, write_empty
@@ -38,19 +37,11 @@ class Interrupted(Exception):
 
 
 @dataclass
-class RunSummary:
-    raw_dir: str
-    output: str
+class RunSummary(Counts):
+    raw_dir: str = ""
+    output: str = ""
     files: int = 0
     hidden: list[str] = field(default_factory=list)
-    bytes_in: int = 0
-    read: int = 0
-    kept: int = 0
-    words_kept: int = 0
-    rejected: Counter = field(default_factory=Counter)
-    removed_lines: Counter = field(default_factory=Counter)
-    read_errors: list[str] = field(default_factory=list)
-    rows: Counter = field(default_factory=Counter)
     seconds: float = 0.0
     input_fingerprint: str = ""
     workers: int = 1
@@ -65,16 +56,6 @@ class RunSummary:
     def readable(self) -> int:
         """Records that could be read at all (kept, or rejected by a step rather than by the reader)."""
         return self.read - sum(n for reason, n in self.rejected.items() if reason.startswith("read."))
-
-    def add(self, task: TaskResult) -> None:
-        self.bytes_in += task.bytes_in
-        self.read += task.read
-        self.kept += task.kept
-        self.words_kept += task.words_kept
-        self.rejected.update(task.rejected)
-        self.removed_lines.update(task.removed_lines)
-        self.read_errors.extend(task.read_errors)
-        self.rows.update(task.rows)
 
 
 def output_dir(out: Path, config: Config) -> Path:
