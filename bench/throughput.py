@@ -79,7 +79,19 @@ def main() -> None:
     full = Path(__file__).resolve().parent.parent / "cleaner.toml"
     out = args.work / "out"
     out.mkdir(exist_ok=True)
-    cleaner = [python, "-m", "cleaner", "run", "--quiet", "--workers", str(args.workers), "--out", str(out)]
+    # Validation is measured on its own (bench/validation.py): here, cleaning only.
+    cleaner = [
+        python,
+        "-m",
+        "cleaner",
+        "run",
+        "--quiet",
+        "--no-validate",
+        "--workers",
+        str(args.workers),
+        "--out",
+        str(out),
+    ]
 
     print(f"corpus: {args.docs:,} documents, {small_size / 1e6:.1f} MB; x{args.scale}: {large_size / 1e6:.1f} MB")
     rate_a = report(
