@@ -25,6 +25,7 @@ from cleaner.engine.local import default_workers, run_ordered
 from cleaner.pipeline import TABLES, Counts, Pipeline, TaskResult, build_steps, plan_tasks, run_task
 from cleaner.readers import discover
 from cleaner.schema import AUDIT_SCHEMA, REJECT_SCHEMA
+from cleaner.survey import survey
 from cleaner.writer import make_staging, publish_staging, write_empty
 
 
@@ -87,6 +88,9 @@ def run(
     workers = workers or config.run.workers or default_workers()
     pipeline = Pipeline(build_steps(config))
     tasks = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
+    for step in pipeline.steps:  # first pass: what recurs across the corpus (before forking the workers)
+        if getattr(step, "survey_min_docs", 0):
+            step.frequent_lines = survey(tasks, step.survey_candidate, step.survey_min_docs, workers)
     summary = RunSummary(raw_dir=str(raw_dir), output=str(destination), files=len(files), hidden=hidden)
     summary.workers = min(workers, len(tasks))
     total_bytes = sum(f.size for f in files)

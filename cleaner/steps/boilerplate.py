@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.rules import RuleSet, load_rules
@@ -27,6 +28,7 @@ from cleaner.boilerplate.structure import (
 )
 from cleaner.document import Document, Reject
 from cleaner.steps import Step
+from cleaner.survey import line_key
 
 
 @dataclass
@@ -57,6 +59,11 @@ class BoilerplateConfig:
     # The safety valve: removing more than this share of a document's words keeps it as it was, flagged.
     max_removed_share: float = 0.97
     on_excess: str = "keep"  # "keep" (unmodified, counted in boilerplate_valve) or "reject"
+    # A short line found in at least this many documents of a source (a first pass over the corpus counts them)
+    # is the site's furniture. It is classed as boilerplate, not removed outright: a heading such as
+    # "Conclusion" recurs too, and survives when good text follows it. 0 turns the survey off.
+    corpus_min_docs: int = 5
+    corpus_max_words: int = 12
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
 
@@ -74,13 +81,22 @@ class Boilerplate(Step):
             self.config.length_low, self.config.length_high, self.config.stopwords_low, self.config.stopwords_high
         )
         self.no_stoplist = line_features.Thresholds(self.config.length_low, self.config.length_high, 0.0, 0.0)
+        self.frequent_lines: set[int] = set()  # filled by the corpus survey before the main pass
+
+    @property
+    def survey_min_docs(self) -> int:
+        return self.config.corpus_min_docs
+
+    def survey_candidate(self, line: str) -> bool:
+        """Lines the survey counts: short, non-empty ones (where furniture lives)."""
+        return 0 < len(line.split()) <= self.config.corpus_max_words
 
     @cached_property
     def rules(self) -> RuleSet:
         return load_rules(max_contains_words=self.config.max_contains_words)
 
     def analyse(
-        self, texts: list[str], structural: bool = True, scratch: dict | None = None
+        self, texts: list[str], structural: bool = True, scratch: dict | None = None, group: str = ""
     ) -> list[line_features.Line]:
         """Every line with its class and, for lines to remove, the reason."""
         words = [w for text in texts[:400] for w in line_features.WORD.findall(text.lower())][:2000]
@@ -100,6 +116,7 @@ class Boilerplate(Step):
         if not structural:
             return lines
         line_features.classify(lines, thresholds)
+        recurring = self._mark_recurring(lines, group)
         mark_repeated(lines, self.config.repeated_max_words)
         line_features.revise(lines)
         regions = content_regions(
@@ -115,15 +132,27 @@ class Boilerplate(Step):
             if line.blank or line.reason is not None:
                 continue
             if not inside[line.index]:
-                line.reason = "outside_content"
+                line.reason = "corpus_repeated" if line.index in recurring else "outside_content"
             elif line.cls == line_features.BAD and not (line.terminal and line.words >= 5):
-                line.reason = "low_content"
+                line.reason = "corpus_repeated" if line.index in recurring else "low_content"
         return lines
+
+    def _mark_recurring(self, lines: list[line_features.Line], group: str) -> set[int]:
+        """Class as boilerplate the lines the corpus survey found in many documents; returns their indices."""
+        if not self.frequent_lines:
+            return set()
+        recurring = set()
+        for line in lines:
+            candidate = line.rule is None and self.survey_candidate(line.text)
+            if candidate and line_key(line.text, group) in self.frequent_lines:
+                line.cls = line_features.BAD
+                recurring.add(line.index)
+        return recurring
 
     def apply(self, doc: Document) -> Document | Reject:
         texts = doc.text.split("\n")
         structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
-        lines = self.analyse(texts, structural, doc.scratch)
+        lines = self.analyse(texts, structural, doc.scratch, _group(doc))
         reasons = {line.index: line.reason for line in lines if line.reason is not None and not line.blank}
         if not reasons:
             return doc
@@ -142,6 +171,11 @@ class Boilerplate(Step):
         self.drop_lines(doc, texts, reasons)
         doc.text = _collapse_blank_lines(doc.text)
         return doc
+
+
+def _group(doc: Document) -> str:
+    url = doc.metadata.get("url")
+    return (urlsplit(str(url)).hostname or "") if url else ""
 
 
 def _collapse_blank_lines(text: str) -> str:

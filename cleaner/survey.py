@@ -1,0 +1,62 @@
+"""The corpus survey: a first pass that counts, across documents, the short lines a step wants to know about.
+
+A line that recurs in many documents of one source is the site's furniture (a section name, a blurb, a menu) even
+when no phrase rule knows it. Steps that want such counts define ``survey_key(line)``; the survey reads the text-like
+inputs once (HTML and WARC are skipped: trafilatura already used their DOM), hashes each document's distinct
+candidate lines to 64-bit keys (grouped by domain where the input has a URL), and counts in how many documents each
+key occurs. Memory is 8 bytes per (document, line) occurrence, and the counting is one numpy sort: linear in the
+corpus. The step receives the set of keys seen in at least its threshold of documents before the main pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from cleaner.document import Document
+from cleaner.engine.local import run_ordered
+from cleaner.readers import InputFile, jsonl, parquet, read_file, reader_for, text
+
+SURVEYED_READERS = {text.read, jsonl.read, parquet.read}
+
+
+def line_key(line: str, group: str) -> int:
+    """A 64-bit key of a normalised line within its group (a domain, or the whole corpus)."""
+    normal = " ".join(line.lower().split())
+    return int.from_bytes(hashlib.blake2b(f"{group}\x00{normal}".encode(), digest_size=8).digest(), "little")
+
+
+def _survey_task(candidate: Callable[[str], bool], files: list[InputFile]) -> Any:
+    import numpy as np
+
+    keys: list[int] = []
+    for file in files:
+        if reader_for(file.rel) not in SURVEYED_READERS:
+            continue
+        for record in read_file(file):
+            if not isinstance(record, Document):
+                continue
+            group = _group(record)
+            keys.extend({line_key(line, group) for line in record.text.split("\n") if candidate(line)})
+    return np.array(keys, dtype=np.uint64)
+
+
+def _group(doc: Document) -> str:
+    from urllib.parse import urlsplit
+
+    url = doc.metadata.get("url")
+    return (urlsplit(str(url)).hostname or "") if url else ""
+
+
+def survey(tasks: list[list[InputFile]], candidate: Callable[[str], bool], min_docs: int, workers: int) -> set[int]:
+    """Keys of the candidate lines found in at least ``min_docs`` documents."""
+    import functools
+
+    import numpy as np
+
+    parts = list(run_ordered(functools.partial(_survey_task, candidate), tasks, workers))
+    if not parts:
+        return set()
+    keys, counts = np.unique(np.concatenate(parts), return_counts=True)
+    return set(keys[counts >= min_docs].tolist())

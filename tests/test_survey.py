@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from cleaner import config as config_module
+from cleaner.readers import discover
+from cleaner.runner import output_dir, run
+from cleaner.survey import _survey_task, line_key
+from tests.conftest import read_table
+
+BLURB = "Harbour Gazette, your independent voice from the coast"
+PARAGRAPH = (
+    "The harbour council met on {day} to discuss the new ferry timetable, which residents say leaves the "
+    "islands without a connection for most of the afternoon, and promised to publish a revised plan soon."
+)
+DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def corpus(root: Path, pages: int) -> Path:
+    raw = root / "raw"
+    raw.mkdir(parents=True)
+    lines = []
+    for i in range(pages):
+        text = "\n\n".join([PARAGRAPH.format(day=DAYS[i]), PARAGRAPH.format(day=DAYS[i]).upper().lower(), BLURB])
+        lines.append(json.dumps({"text": text, "url": f"https://harbour.example/news/{i}"}))
+    (raw / "pages.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    return raw
+
+
+def test_keys_are_grouped_and_normalised():
+    assert line_key("Read  the Gazette ", "a.example") == line_key("read the gazette", "a.example")
+    assert line_key("Read the Gazette", "a.example") != line_key("Read the Gazette", "b.example")
+
+
+def test_survey_counts_each_line_once_per_document(tmp_path: Path):
+    raw = corpus(tmp_path, 3)
+    files, _ = discover(raw)
+    keys = _survey_task(lambda line: 0 < len(line.split()) <= 12, files)
+    assert isinstance(keys, np.ndarray)
+    assert int((keys == line_key(BLURB, "harbour.example")).sum()) == 3
+
+
+def test_a_line_on_many_pages_of_a_site_is_removed(tmp_path: Path):
+    config = config_module.parse({"pipeline": ["whitespace", "boilerplate"], "steps": {"boilerplate": {}}})
+    run(corpus(tmp_path / "many", 6), tmp_path / "out", config, workers=1)
+    audit = read_table(output_dir(tmp_path / "out", config) / "audit")
+    assert {(row["text"], row["reason"]) for row in audit} == {(BLURB, "corpus_repeated")}
+    assert len(audit) == 6
+
+
+def test_below_the_threshold_the_survey_does_not_fire(tmp_path: Path):
+    config = config_module.parse({"pipeline": ["whitespace", "boilerplate"]})
+    run(corpus(tmp_path / "few", 2), tmp_path / "out", config, workers=1)
+    audit = read_table(output_dir(tmp_path / "out", config) / "audit")
+    assert "corpus_repeated" not in {row["reason"] for row in audit}  # (the structure may still drop the blurb)
