@@ -16,6 +16,17 @@ import typer
 if TYPE_CHECKING:
     from cleaner.runner import RunSummary
 
+# Options shared by several commands.
+OutDir = Annotated[
+    Path, typer.Option("--out", help="Output root: runs go to OUT/<name>/build, releases to OUT/<name>/<version>.")
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="TOML config (default: ./cleaner.toml, else the tool.cleaner table of pyproject.toml)."
+    ),
+]
+
 app = typer.Typer(
     help="Turn raw web-scraped text into a clean, validated, versioned dataset.",
     no_args_is_help=True,
@@ -48,10 +59,8 @@ def run(
     raw_dir: Annotated[
         Path, typer.Argument(help="Folder of raw documents (txt, md, html, jsonl, parquet, warc; .gz/.zst).")
     ],
-    out: Annotated[Path, typer.Option("--out", help="Output root; the run goes to OUT/<name>/build.")] = Path("dist"),
-    config_file: Annotated[
-        Path | None, typer.Option("--config", help="TOML config (default: ./cleaner.toml or [tool.cleaner]).")
-    ] = None,
+    out: OutDir = Path("dist"),
+    config_file: ConfigFile = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Processes to use (default: all cores).")
     ] = None,
@@ -162,7 +171,7 @@ def _print_summary(summary: RunSummary) -> None:
 def validate(
     path: Annotated[Path, typer.Argument(help="A run output (DIR/<name>/build) or a release (DIR/<name>/<version>).")],
     suite: Annotated[str | None, typer.Option("--suite", help="Suite name in expectations/ (default: config).")] = None,
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    config_file: ConfigFile = None,
     expectations: Annotated[Path | None, typer.Option("--expectations", help="Folder of suite files.")] = None,
 ) -> None:
     """Check a dataset against a Great Expectations suite; exit code 1 when any expectation fails."""
@@ -183,8 +192,8 @@ def validate(
 @app.command()
 def publish(
     build: Annotated[Path | None, typer.Argument(help="A run output (default: OUT/<name>/build).")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Output root, as given to `cleaner run`.")] = Path("dist"),
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    out: OutDir = Path("dist"),
+    config_file: ConfigFile = None,
     version: Annotated[str | None, typer.Option("--version", help="Release version (default: config).")] = None,
     bump: Annotated[str | None, typer.Option("--bump", help="major, minor or patch of the latest release.")] = None,
     allow_invalid: Annotated[
@@ -213,8 +222,8 @@ def publish(
 def push(
     version: Annotated[str, typer.Argument(help="A released version (a tag's leading v is stripped).")],
     to: Annotated[str, typer.Option("--to", help="hf://ORG/NAME")],
-    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("dist"),
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    out: OutDir = Path("dist"),
+    config_file: ConfigFile = None,
 ) -> None:
     """Upload an existing release to the Hugging Face Hub (token: HF_TOKEN or `huggingface-cli login`)."""
     from cleaner import config as config_module
@@ -241,8 +250,8 @@ def _push(release: Path, to: str) -> None:
 def diff(
     version_a: Annotated[str, typer.Argument(help="Older version (or a release folder).")],
     version_b: Annotated[str, typer.Argument(help="Newer version (or a release folder).")],
-    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("dist"),
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    out: OutDir = Path("dist"),
+    config_file: ConfigFile = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
     """Documents added, removed and changed (by id), schema changes and statistics between two releases."""
@@ -282,8 +291,8 @@ def diff(
 def release(
     raw_dir: Annotated[Path, typer.Argument(help="Folder of raw documents.")],
     version: Annotated[str, typer.Option("--version", help="Release version, e.g. 1.4.0 (a tag's v stripped).")],
-    out: Annotated[Path, typer.Option("--out", help="Output root.")] = Path("dist"),
-    config_file: Annotated[Path | None, typer.Option("--config", help="TOML config.")] = None,
+    out: OutDir = Path("dist"),
+    config_file: ConfigFile = None,
     to: Annotated[str | None, typer.Option("--to", help="Also push to the Hub: hf://ORG/NAME.")] = None,
 ) -> None:
     """Run, validate and publish in one go: what the release workflow calls on a version tag."""
