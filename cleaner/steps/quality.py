@@ -17,17 +17,17 @@ from dataclasses import dataclass
 
 from cleaner.boilerplate.lines import WORD, stopwords
 from cleaner.document import Document, Reject
+from cleaner.schema import QUALITY_SIGNALS as SIGNALS  # the columns the signals become
 from cleaner.steps import Step
 
 TERMINAL = (".", "!", "?", "…", '"', "”", "»", "’", "'", ")", "。", "！", "？")
 BULLETS = ("•", "-", "*", "·", "–", "◦", "▪", "‣")
 SYMBOLS = re.compile(r"#|…|\.\.\.")
-from cleaner.schema import QUALITY_SIGNALS as SIGNALS  # noqa: E402 - the columns they become
 
 
 @dataclass
 class QualityConfig:
-    # Filters; 0 (or, for maxima, 0) means off. Gopher's values for reference: stopword_share >= 0.06 (two of its
+    # Filters; 0 means off. Gopher's values for reference: stopword_share >= 0.06 (two of its
     # stop words in 50), mean word length 3-10, symbol ratio <= 0.1, bullet lines <= 0.9, alpha words >= 0.8.
     min_stopword_share: float = 0.0
     min_terminal_punct_share: float = 0.0
