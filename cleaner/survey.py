@@ -37,12 +37,13 @@ def _survey_task(candidate: Callable[[str], bool], files: list[InputFile]) -> An
         for record in read_file(file):
             if not isinstance(record, Document):
                 continue
-            group = _group(record)
+            group = source_group(record)
             keys.extend({line_key(line, group) for line in record.text.split("\n") if candidate(line)})
     return np.array(keys, dtype=np.uint64)
 
 
-def _group(doc: Document) -> str:
+def source_group(doc: Document) -> str:
+    """The group a document's lines are counted in: its site when the input gave a URL, else the corpus."""
     from urllib.parse import urlsplit
 
     url = doc.metadata.get("url")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urlsplit
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.rules import RuleSet, load_rules
@@ -28,7 +27,7 @@ from cleaner.boilerplate.structure import (
 )
 from cleaner.document import Document, Reject
 from cleaner.steps import Step
-from cleaner.survey import line_key
+from cleaner.survey import line_key, source_group
 
 
 @dataclass
@@ -123,9 +122,8 @@ class Boilerplate(Step):
             lines, self.config.rule_penalty, self.config.min_extra_region_words, self.config.extra_region_ratio
         )
         inside = [False] * len(lines)
-        for number, (first, last) in enumerate(regions):
-            if number == 0 or first > 0:
-                first = extend_start(lines, first, self.config.max_title_lines)
+        for first, last in regions:
+            first = extend_start(lines, first, self.config.max_title_lines)
             last = trim_weak_tail(lines, first, last, self.config.min_tail_words, self.config.max_tail_share)
             inside[first : last + 1] = [True] * (last + 1 - first)
         for line in lines:
@@ -152,7 +150,7 @@ class Boilerplate(Step):
     def apply(self, doc: Document) -> Document | Reject:
         texts = doc.text.split("\n")
         structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
-        lines = self.analyse(texts, structural, doc.scratch, _group(doc))
+        lines = self.analyse(texts, structural, doc.scratch, source_group(doc))
         reasons = {line.index: line.reason for line in lines if line.reason is not None and not line.blank}
         if not reasons:
             return doc
@@ -171,11 +169,6 @@ class Boilerplate(Step):
         self.drop_lines(doc, texts, reasons)
         doc.text = _collapse_blank_lines(doc.text)
         return doc
-
-
-def _group(doc: Document) -> str:
-    url = doc.metadata.get("url")
-    return (urlsplit(str(url)).hostname or "") if url else ""
 
 
 def _collapse_blank_lines(text: str) -> str:
