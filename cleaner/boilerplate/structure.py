@@ -55,14 +55,14 @@ def best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, int
 def content_regions(
     lines: list[Line], rule_penalty: float, min_extra: float, extra_ratio: float
 ) -> list[tuple[int, int]]:
-    """The main content region, plus any other region scoring at least ``min_extra`` and ``extra_ratio`` of the
-    main one (an article split by an advertisement block or a gallery), in document order."""
+    """The main content region first, then any other region scoring at least ``min_extra`` and ``extra_ratio``
+    of the main one (an article split by an advertisement block or a gallery), in document order."""
     scores = [line_score(line, rule_penalty) for line in lines]
     main = best_segment(scores, 0, len(scores))
     if main is None:
         return []
     threshold = max(min_extra, extra_ratio * main[0])
-    regions = [(main[1], main[2])]
+    regions: list[tuple[int, int]] = []
     pending = [(0, main[1]), (main[2] + 1, len(scores))]
     while pending:
         lo, hi = pending.pop()
@@ -70,7 +70,7 @@ def content_regions(
         if found is not None and found[0] >= threshold:
             regions.append((found[1], found[2]))
             pending += [(lo, found[1]), (found[2] + 1, hi)]
-    return sorted(regions)
+    return [(main[1], main[2]), *sorted(regions)]
 
 
 def extend_start(lines: list[Line], first: int, max_lines: int, min_title_words: int = 3) -> int:

@@ -5,8 +5,14 @@ Signals, each named in the audit as the removed line's reason:
 - ``boilerplate.<category>``: a curated phrase or pattern (``share``, ``subscribe``, ``comments``, ``cookie`` …,
   data files in ``cleaner/data/boilerplate/``);
 - ``boilerplate.repeated``: a short line that occurs more than once in the document;
-- ``boilerplate.outside_content``: a line outside the main content region (before or after the article);
-- ``boilerplate.low_content``: inside the region, a line that jusText-style classification calls boilerplate.
+- ``boilerplate.outside_content``: a line outside the content regions (before or after the article) that the
+  line model (``cleaner/boilerplate/model.py``) does not keep;
+- ``boilerplate.low_content``: inside a region, a line the line model does not keep;
+- ``boilerplate.corpus_repeated``: either of these, for a line the corpus survey found on many pages of the site.
+
+The line model weighs the signals (jusText-style classes, the regions, the line's shape and its surroundings);
+``decision = "regions"`` replaces it with the fixed rule it was trained to beat (inside a region and not
+classed bad), for comparison.
 
 A safety valve keeps a document unmodified (or rejects it, by config) when the signals would remove more than
 ``max_removed_share`` of its words: a gutted document is worse than a noisy one, and it is flagged either way.
@@ -14,10 +20,12 @@ A safety valve keeps a document unmodified (or rejects it, by config) when the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from cleaner.boilerplate import lines as line_features
+from cleaner.boilerplate.lines import BAD
+from cleaner.boilerplate.model import Layout, LineModel, article_heading, line_vectors, load_model
 from cleaner.boilerplate.rules import RuleSet, load_rules
 from cleaner.boilerplate.structure import (
     content_regions,
@@ -63,8 +71,26 @@ class BoilerplateConfig:
     # "Conclusion" recurs too, and survives when good text follows it. 0 turns the survey off.
     corpus_min_docs: int = 5
     corpus_max_words: int = 12
+    # "model": the learned line model decides, keeping a line whose keep probability reaches the threshold for
+    # its place (inside a region, outside, an article heading); a custom model file may be given.
+    # "regions": keep what lies inside a content region and is not classed bad.
+    decision: str = "model"
+    model_threshold: float = 0.5
+    model_outside_threshold: float = 0.7
+    model_heading_threshold: float = 0.25
+    model_file: str = ""
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
+
+
+@dataclass
+class Signals:
+    """What :meth:`Boilerplate.signals` found; ``layout`` is None when only the rules ran."""
+
+    lines: list[line_features.Line]
+    first_classes: list[str] = field(default_factory=list)
+    recurring: set[int] = field(default_factory=set)
+    layout: Layout | None = None
 
 
 class Boilerplate(Step):
@@ -76,6 +102,8 @@ class Boilerplate(Step):
         super().__init__(config)
         if self.config.on_excess not in ("keep", "reject"):
             raise ValueError("steps.boilerplate.on_excess must be 'keep' or 'reject'")
+        if self.config.decision not in ("model", "regions"):
+            raise ValueError("steps.boilerplate.decision must be 'model' or 'regions'")
         self.thresholds = line_features.Thresholds(
             self.config.length_low, self.config.length_high, self.config.stopwords_low, self.config.stopwords_high
         )
@@ -94,10 +122,52 @@ class Boilerplate(Step):
     def rules(self) -> RuleSet:
         return load_rules(max_contains_words=self.config.max_contains_words)
 
+    @cached_property
+    def model(self) -> LineModel:
+        return replace(
+            load_model(self.config.model_file),
+            threshold=self.config.model_threshold,
+            outside_threshold=self.config.model_outside_threshold,
+            heading_threshold=self.config.model_heading_threshold,
+        )
+
     def analyse(
         self, texts: list[str], structural: bool = True, scratch: dict | None = None, group: str = ""
     ) -> list[line_features.Line]:
         """Every line with its class and, for lines to remove, the reason."""
+        found = self.signals(texts, structural, scratch, group)
+        if found.layout is None:
+            return found.lines
+        lines, layout = found.lines, found.layout
+        if self.config.decision == "model":
+            vectors = line_vectors(lines, found.first_classes, layout)
+            remove = {
+                i
+                for i, vector in vectors.items()
+                if lines[i].reason is None
+                and not layout.title[i]
+                and not self.model.keep(vector, layout.region[i] > 0, article_heading(lines[i], layout))
+            }
+        else:
+            remove = {
+                line.index
+                for line in lines
+                if not line.blank
+                and (not layout.region[line.index] or (line.cls == BAD and not (line.terminal and line.words >= 5)))
+            }
+        for i in sorted(remove):
+            line = lines[i]
+            if line.reason is None:
+                inside = layout.region[i] > 0
+                recurring = i in found.recurring
+                line.reason = "corpus_repeated" if recurring else "low_content" if inside else "outside_content"
+        return lines
+
+    def signals(
+        self, texts: list[str], structural: bool = True, scratch: dict | None = None, group: str = ""
+    ) -> Signals:
+        """Everything known about the lines before the keep-or-remove decision: features, rule matches (as
+        reasons), classes before and after context revision, repeated and recurring lines, content regions."""
         words = [w for text in texts[:400] for w in line_features.WORD.findall(text.lower())][:2000]
         stoplist = line_features.stopwords().guess(words)
         if scratch is not None:
@@ -113,27 +183,25 @@ class Boilerplate(Step):
                 if line.rule is not None:
                     line.reason = line.rule
         if not structural:
-            return lines
+            return Signals(lines)
         line_features.classify(lines, thresholds)
+        first_classes = [line.cls for line in lines]
         recurring = self._mark_recurring(lines, group)
         mark_repeated(lines, self.config.repeated_max_words)
         line_features.revise(lines)
-        regions = content_regions(
-            lines, self.config.rule_penalty, self.config.min_extra_region_words, self.config.extra_region_ratio
-        )
-        inside = [False] * len(lines)
-        for first, last in regions:
-            first = extend_start(lines, first, self.config.max_title_lines)
-            last = trim_weak_tail(lines, first, last, self.config.min_tail_words, self.config.max_tail_share)
-            inside[first : last + 1] = [True] * (last + 1 - first)
-        for line in lines:
-            if line.blank or line.reason is not None:
-                continue
-            if not inside[line.index]:
-                line.reason = "corpus_repeated" if line.index in recurring else "outside_content"
-            elif line.cls == line_features.BAD and not (line.terminal and line.words >= 5):
-                line.reason = "corpus_repeated" if line.index in recurring else "low_content"
-        return lines
+        return Signals(lines, first_classes, recurring, self.layout(lines))
+
+    def layout(self, lines: list[line_features.Line]) -> Layout:
+        """The content regions, each with the title lines above it and without a weak tail."""
+        config = self.config
+        layout = Layout(region=[0] * len(lines), title=[False] * len(lines))
+        regions = content_regions(lines, config.rule_penalty, config.min_extra_region_words, config.extra_region_ratio)
+        for number, (first, last) in enumerate(regions):
+            start = extend_start(lines, first, config.max_title_lines)
+            last = trim_weak_tail(lines, start, last, config.min_tail_words, config.max_tail_share)
+            layout.region[start : last + 1] = [1 if number == 0 else 2] * (last + 1 - start)
+            layout.title[start:first] = [True] * (first - start)
+        return layout
 
     def _mark_recurring(self, lines: list[line_features.Line], group: str) -> set[int]:
         """Class as boilerplate the lines the corpus survey found in many documents; returns their indices."""

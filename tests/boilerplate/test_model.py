@@ -1,0 +1,85 @@
+import json
+
+import pytest
+
+from cleaner.boilerplate.model import FEATURES, Layout, _region_distances, line_vectors, load_model, parse_model
+from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
+
+ARTICLE = [
+    "Der Stadtrat hat am Dienstag nach einer langen Debatte über die Finanzierung der Schulen den neuen Haushalt "
+    "beschlossen, und die Abstimmung fiel knapper aus, als es viele Mitglieder erwartet hatten.",
+    "Die Mitglieder des Rates erklärten, der Plan sehe in den nächsten drei Jahren zweihundert zusätzliche "
+    "Lehrerinnen und Lehrer vor, während die Grundsteuer für die meisten Haushalte gleich bleibe.",
+    "Kritiker hielten dem entgegen, dass der Haushalt auf sehr optimistischen Annahmen über die Einnahmen beruhe "
+    "und dass die Verkehrsbetriebe nicht genug Geld für neue Busse bekämen, bevor der Winter beginne.",
+]
+
+
+def signals(page: list[str]):
+    step = Boilerplate()
+    found = step.signals(page)
+    return step, found, line_vectors(found.lines, found.first_classes, found.layout)
+
+
+def test_every_non_blank_line_gets_a_vector_of_every_feature():
+    page = ["Startseite", "Politik", "", *ARTICLE, "", "Newsletter abonnieren"]
+    _, _, vectors = signals(page)
+    assert sorted(vectors) == [i for i, text in enumerate(page) if text]
+    assert all(len(vector) == len(FEATURES) for vector in vectors.values())
+    assert vectors[3][FEATURES.index("main_region")] == 1.0  # the article
+    assert vectors[0][FEATURES.index("main_region")] == 0.0  # the menu
+
+
+def test_region_distances_are_counted_both_ways():
+    assert _region_distances([False, False, True, False, False, False, True]) == [2, 1, 0, 1, 2, 1, 0]
+    assert _region_distances([False, False]) == [50, 50]
+
+
+def test_the_packaged_model_keeps_prose_and_drops_a_sidebar_teaser():
+    page = [
+        "Startseite", "Politik", "Haushalt beschlossen", *ARTICLE,
+        "Das könnte Sie auch interessieren", "Neue Bibliothek eröffnet", "Weiterlesen",
+        "Sturm schließt den Hafen", "Weiterlesen",
+    ]  # fmt: skip
+    step, found, vectors = signals(page)
+    keep = {
+        i: step.model.keep(vector, found.layout.region[i] > 0, False)
+        for i, vector in vectors.items()
+        if found.lines[i].reason is None
+    }
+    assert all(keep[i] for i in (3, 4, 5))
+    assert not keep[7] and not keep[9]  # the teaser headlines ("Weiterlesen" lines go by rule)
+
+
+def test_a_model_trained_for_other_features_is_refused():
+    record = {"features": ["log_words"], "mean": [0], "scale": [1], "coef": [1], "intercept": 0.0}
+    with pytest.raises(ValueError, match="retrain"):
+        parse_model(record, "old.json")
+
+
+def test_weights_fold_the_standardisation_in(tmp_path):
+    n = len(FEATURES)
+    record = {"features": list(FEATURES), "mean": [1.0] * n, "scale": [2.0] * n, "coef": [0.0] * n, "intercept": 0}
+    record["coef"][0] = 4.0
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(record))
+    model = load_model(str(path))
+    vector = [3.0] + [0.0] * (n - 1)  # standardised: (3 - 1) / 2 = 1, so the logit is 4
+    assert model.keep_probability(vector) == pytest.approx(1 / (1 + 2.718281828**-4), rel=1e-6)
+
+
+def test_fixed_rule_decision_is_still_available():
+    page = ["Startseite", "Impressum", *ARTICLE, "Impressum", "Datenschutz"]
+    step = Boilerplate(BoilerplateConfig(decision="regions"))
+    kept = [line.text for line in step.analyse(page) if line.reason is None]
+    assert kept == ARTICLE
+    with pytest.raises(ValueError, match="decision"):
+        Boilerplate(BoilerplateConfig(decision="magic"))
+
+
+def test_layout_marks_titles_above_the_region():
+    page = ["Startseite", "Der Haushalt der Stadt ist beschlossen", "Teilen", "Facebook", *ARTICLE]
+    _, found, _ = signals(page)
+    assert isinstance(found.layout, Layout)
+    assert found.layout.title[1] and not found.layout.title[4]
+    assert found.layout.region[1] == 1 and found.layout.region[0] == 0
