@@ -21,7 +21,7 @@ from cleaner.steps import Step
 @dataclass
 class LanguageConfig:
     detector: str = "py3langid"  # or "langdetect"
-    sample_chars: int = 2000
+    sample_chars: int = 1000
     # Fewer letters than this: "und". Two short sentences are about the least any detector judges reliably.
     min_letters: int = 40
     # A top guess below this probability is "und" too.
