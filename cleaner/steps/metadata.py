@@ -62,7 +62,10 @@ def parse_date(text: str, language: str | None = None) -> str | None:
     languages = tuple(sorted({language, "en"} - {None, "und"})) if language else ()
     for candidate in candidates:
         day_first = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
-        parsed = _date_parser(languages, day_first).get_date_data(candidate).date_obj
+        try:
+            parsed = _date_parser(languages, day_first).get_date_data(candidate).date_obj
+        except ValueError:  # a language dateparser does not know, found out only when parsing: try them all
+            parsed = _date_parser((), day_first).get_date_data(candidate).date_obj
         if parsed:
             return parsed.date().isoformat()
     return None
@@ -74,10 +77,7 @@ def _date_parser(languages: tuple[str, ...], day_first: bool):
     from dateparser.date import DateDataParser
 
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], **({"DATE_ORDER": "DMY"} if day_first else {})}
-    try:
-        return DateDataParser(languages=list(languages) or None, settings=settings)
-    except ValueError:  # a language dateparser does not know
-        return DateDataParser(settings=settings)
+    return DateDataParser(languages=list(languages) or None, settings=settings)
 
 
 class Metadata(Step):

@@ -40,3 +40,12 @@ def test_author_from_byline_or_signature():
 
 def test_title_case_headings_are_not_authors():
     assert "author" not in meta(f"{BODY}\n\nPakistan’s New Pressure Tactics")
+
+
+def test_a_language_dateparser_does_not_know_does_not_fail_the_document():
+    # language detectors name languages (here Aragonese) that dateparser has no locale for; it says so only
+    # when parsing, which once turned every such document into a metadata.error reject
+    assert parse_date("Friday, July 25, 2025", "an") == "2025-07-25"
+    doc = Document(id="x", text="Some text here.", source="a.txt", metadata={"language": "an"})
+    doc.removed.append(RemovedLine(step="boilerplate", reason="date", line_no=1, text="25.07.2025"))
+    assert Metadata().apply(doc).metadata["date"] == "2025-07-25"
