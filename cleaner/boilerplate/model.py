@@ -15,12 +15,13 @@ matches and repeated lines are decided before the model is asked.
 from __future__ import annotations
 
 import json
-import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate
 from pathlib import Path
+
+import numpy as np
 
 from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, Line, heading_like
 
@@ -34,7 +35,8 @@ FEATURES = (
     "log_good_words_5", "log_bad_words_5", "good_ratio_5", "good_ratio_12",
     "log_lines_to_main_end", "log_lines_from_main_start", "after_main", "before_main",
 )  # fmt: skip
-SEPARATORS = frozenset("|»›·•>/–—")
+NOT_LETTER = re.compile(r"[\W\d_]")
+SEPARATOR_CODES = np.array([ord(c) for c in "|»›·•>/–—"], dtype=np.uint32)
 NO_REGION_DISTANCE = 50
 
 
@@ -47,78 +49,97 @@ class Layout:
     title: list[bool]
 
 
-def line_vectors(lines: list[Line], first_classes: list[str], layout: Layout) -> dict[int, list[float]]:
-    """The feature vector (in ``FEATURES`` order) of every non-blank line, by line index."""
+def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> tuple[list[int], np.ndarray]:
+    """The indices of the non-blank lines, and their features (one row per line, ``FEATURES`` order).
+
+    Built column by column with numpy, and the per-character counts over the whole document at once: this runs
+    on every line of every document."""
     kept = [line for line in lines if not line.blank]
     n = len(kept)
+    if n == 0:
+        return [], np.zeros((0, len(FEATURES)))
+    index = [line.index for line in kept]
+    texts = [line.text.strip() for line in kept]
+    words = np.array([line.words for line in kept], dtype=float)
+    chars = np.array([len(text) for text in texts], dtype=float)
+    stop = np.array([line.stop_density for line in kept])
+    good_line = np.array([_good(line) for line in kept])
     # Lines already removed (rules, repetition) count as boilerplate around their neighbours, whatever their class.
-    good = [line.words if _good(line) else 0 for line in kept]
-    bad = [line.words if line.reason is not None or line.cls == BAD else 0 for line in kept]
-    good_sums, bad_sums = [0, *accumulate(good)], [0, *accumulate(bad)]
-    total_good = good_sums[-1] or 1
-    total_words = sum(line.words for line in kept) or 1
-    main = [k for k, line in enumerate(kept) if layout.region[line.index] == 1]
-    main_first, main_last = (main[0], main[-1]) if main else (0, -1)
-    distance = _region_distances([layout.region[line.index] > 0 for line in kept])
+    bad_line = np.array([line.reason is not None or line.cls == BAD for line in kept])
+    good, bad = words * good_line, words * bad_line
+    good_sums, bad_sums = np.concatenate(([0.0], np.cumsum(good))), np.concatenate(([0.0], np.cumsum(bad)))
+    total_good = good_sums[-1] or 1.0
+    region = np.array([layout.region[i] for i in index])
+    first = [first_classes[i] for i in index]
+    positions = np.arange(n)
+    main = np.flatnonzero(region == 1)
+    main_first, main_last = (main[0], main[-1]) if len(main) else (0, -1)
+    in_main = region == 1
 
-    def window(k: int, radius: int) -> tuple[int, int]:
-        lo, hi = max(0, k - radius), min(n, k + radius + 1)
-        return good_sums[hi] - good_sums[lo] - good[k], bad_sums[hi] - bad_sums[lo] - bad[k]
+    def window(radius: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = np.maximum(0, positions - radius), np.minimum(n, positions + radius + 1)
+        return good_sums[hi] - good_sums[lo] - good, bad_sums[hi] - bad_sums[lo] - bad
 
-    vectors = {}
-    for k, line in enumerate(kept):
-        text = line.text.strip()
-        letters = [c for c in text if c.isalpha()]
-        tokens = text.split()
-        previous = kept[k - 1] if k > 0 else None
-        following = kept[k + 1] if k + 1 < n else None
-        near_good, _ = window(k, 3)
-        good5, bad5 = window(k, 5)
-        good12, bad12 = window(k, 12)
-        region = layout.region[line.index]
-        first = first_classes[line.index]
-        vectors[line.index] = [
-            math.log1p(line.words),
-            math.log1p(line.chars),
-            line.stop_density,
-            float(line.terminal),
-            float(heading_like(line)),
-            float(first == GOOD),
-            float(first == NEARGOOD),
-            float(first == BAD),
-            float(line.cls == GOOD),
-            float(region == 1),
-            float(region == 2),
-            float(layout.title[line.index]),
-            math.log1p(distance[k]),
-            k / n,
-            sum(c.isupper() for c in letters) / len(letters) if letters else 0.0,
-            sum(c.isdigit() for c in text) / len(text),
-            sum(c in SEPARATORS for c in text) / len(text),
-            sum(t[:1].isupper() for t in tokens) / len(tokens) if tokens else 0.0,
-            float(text.endswith(("...", "…"))),
-            float(":" in text[:40]),
-            float("©" in text),
-            float(text[:1] in "-•*·–"),
-            float(text[:1] in "\"“„«'"),
-            float(previous is not None and _good(previous)),
-            float(following is not None and _good(following)),
-            previous.stop_density if previous else 0.0,
-            following.stop_density if following else 0.0,
-            math.log1p(near_good),
-            line.words / total_words,
-            good_sums[k] / total_good,
-            (total_good - good_sums[k + 1]) / total_good,
-            math.log1p(good5),
-            math.log1p(bad5),
-            good5 / (good5 + bad5 + 1),
-            good12 / (good12 + bad12 + 1),
-            math.log1p(main_last - k) if region == 1 else 0.0,
-            math.log1p(k - main_first) if region == 1 else 0.0,
-            float(bool(main) and k > main_last),
-            float(bool(main) and k < main_first),
-        ]
-    return vectors
+    def shifted(values: np.ndarray, by: int) -> np.ndarray:
+        out = np.zeros(n)
+        if by > 0:
+            out[by:] = values[:-by]
+        else:
+            out[:by] = values[-by:]
+        return out
+
+    letters, upper, digits, separators, token_counts, capitalised = _character_counts(texts)
+    near_good, _ = window(3)
+    good5, bad5 = window(5)
+    good12, bad12 = window(12)
+    columns = [
+        np.log1p(words),
+        np.log1p(chars),
+        stop,
+        [line.terminal for line in kept],
+        [heading_like(line) for line in kept],
+        [c == GOOD for c in first],
+        [c == NEARGOOD for c in first],
+        [c == BAD for c in first],
+        [line.cls == GOOD for line in kept],
+        in_main,
+        region == 2,
+        [layout.title[i] for i in index],
+        np.log1p(_region_distances(list(region > 0))),
+        positions / n,
+        np.divide(upper, letters, out=np.zeros(n), where=letters > 0),
+        digits / np.maximum(chars, 1),
+        separators / np.maximum(chars, 1),
+        np.divide(capitalised, token_counts, out=np.zeros(n), where=token_counts > 0),
+        [text.endswith(("...", "…")) for text in texts],
+        [":" in text[:40] for text in texts],
+        ["©" in text for text in texts],
+        [text[:1] in "-•*·–" for text in texts],
+        [text[:1] in "\"“„«'" for text in texts],
+        shifted(good_line.astype(float), 1),
+        shifted(good_line.astype(float), -1),
+        shifted(stop, 1),
+        shifted(stop, -1),
+        np.log1p(near_good),
+        words / (words.sum() or 1.0),
+        good_sums[:-1] / total_good,
+        (total_good - good_sums[1:]) / total_good,
+        np.log1p(good5),
+        np.log1p(bad5),
+        good5 / (good5 + bad5 + 1),
+        good12 / (good12 + bad12 + 1),
+        np.where(in_main, np.log1p(np.maximum(0, main_last - positions)), 0.0),
+        np.where(in_main, np.log1p(np.maximum(0, positions - main_first)), 0.0),
+        (positions > main_last) & (len(main) > 0),
+        (positions < main_first) & (len(main) > 0),
+    ]
+    return index, np.column_stack([np.asarray(column, dtype=float) for column in columns])
+
+
+def line_vectors(lines: list[Line], first_classes: list[str], layout: Layout) -> dict[int, list[float]]:
+    """The feature vector of every non-blank line, by line index (for training and inspection)."""
+    index, matrix = line_matrix(lines, first_classes, layout)
+    return dict(zip(index, matrix.tolist(), strict=True))
 
 
 def article_heading(line: Line, layout: Layout) -> bool:
@@ -129,6 +150,31 @@ def article_heading(line: Line, layout: Layout) -> bool:
     Gold snippets are mostly sentences, so the examples the model learns from hold few section headings and many
     teaser headlines; left to itself it drops short title-like lines."""
     return line.reason is None and layout.region[line.index] == 1 and line.cls == GOOD and heading_like(line)
+
+
+def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
+    """Per line: letters, upper-case letters, ASCII digits, separator characters, tokens, and tokens that
+    start with a capital. One pass over the document's code points instead of a Python loop per character."""
+    joined = "\n".join(texts)
+    codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    lowered = joined.lower()
+    if len(lowered) != len(joined):  # "İ" lower-cases to two code points: compare letter by letter instead
+        lowered = "".join(c.lower()[0] for c in joined)
+    is_upper = codes != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
+    # Letters: every other character replaced by NUL, which keeps the positions (one C pass of the regex engine).
+    is_letter = np.frombuffer(NOT_LETTER.sub("\0", joined).encode("utf-32-le"), dtype=np.uint32) != 0
+    is_digit = (codes >= 48) & (codes <= 57)
+    is_separator = np.isin(codes, SEPARATOR_CODES)
+    is_space = (codes == 32) | (codes == 9) | (codes == 10) | (codes == 0xA0)
+    token_start = ~is_space & np.concatenate(([True], is_space[:-1]))
+    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
+
+    def per_line(flags: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(flags.astype(np.int64), starts) if len(flags) else np.zeros(len(texts))
+
+    return tuple(
+        per_line(flags) for flags in (is_letter, is_upper, is_digit, is_separator, token_start, token_start & is_upper)
+    )
 
 
 def _good(line: Line) -> bool:
@@ -169,13 +215,17 @@ class LineModel:
     outside_threshold: float
     heading_threshold: float
 
-    def keep_probability(self, vector: list[float]) -> float:
-        logit = self.bias + sum(w * x for w, x in zip(self.weights, vector, strict=True))
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+    def keep_probabilities(self, matrix: np.ndarray) -> np.ndarray:
+        """The probability that each row's line is to be kept."""
+        logits = np.clip(matrix @ np.asarray(self.weights) + self.bias, -30.0, 30.0)
+        return 1.0 / (1.0 + np.exp(-logits))
 
-    def keep(self, vector: list[float], inside: bool, heading: bool) -> bool:
-        needed = self.heading_threshold if heading else self.threshold if inside else self.outside_threshold
-        return self.keep_probability(vector) >= needed
+    def keep_probability(self, vector: list[float]) -> float:
+        return float(self.keep_probabilities(np.asarray([vector], dtype=float))[0])
+
+    def needed(self, inside: bool, heading: bool) -> float:
+        """The probability a line must reach to be kept, by its place."""
+        return self.heading_threshold if heading else self.threshold if inside else self.outside_threshold
 
 
 def parse_model(record: dict, source: str) -> LineModel:

@@ -25,7 +25,7 @@ from functools import cached_property
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.lines import BAD
-from cleaner.boilerplate.model import Layout, LineModel, article_heading, line_vectors, load_model
+from cleaner.boilerplate.model import Layout, LineModel, article_heading, line_matrix, load_model
 from cleaner.boilerplate.rules import RuleSet, load_rules
 from cleaner.boilerplate.structure import (
     content_regions,
@@ -140,13 +140,14 @@ class Boilerplate(Step):
             return found.lines
         lines, layout = found.lines, found.layout
         if self.config.decision == "model":
-            vectors = line_vectors(lines, found.first_classes, layout)
+            index, matrix = line_matrix(lines, found.first_classes, layout)
+            probabilities = self.model.keep_probabilities(matrix)
             remove = {
                 i
-                for i, vector in vectors.items()
+                for i, probability in zip(index, probabilities.tolist(), strict=True)
                 if lines[i].reason is None
                 and not layout.title[i]
-                and not self.model.keep(vector, layout.region[i] > 0, article_heading(lines[i], layout))
+                and probability < self.model.needed(layout.region[i] > 0, article_heading(lines[i], layout))
             }
         else:
             remove = {

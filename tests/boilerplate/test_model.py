@@ -43,7 +43,7 @@ def test_the_packaged_model_keeps_prose_and_drops_a_sidebar_teaser():
     ]  # fmt: skip
     step, found, vectors = signals(page)
     keep = {
-        i: step.model.keep(vector, found.layout.region[i] > 0, False)
+        i: step.model.keep_probability(vector) >= step.model.needed(found.layout.region[i] > 0, False)
         for i, vector in vectors.items()
         if found.lines[i].reason is None
     }
