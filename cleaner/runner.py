@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+
 from cleaner import __version__
 from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
@@ -88,6 +90,9 @@ def run(
     workers = workers or config.run.workers or default_workers()
     pipeline = Pipeline(build_steps(config))
     tasks = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
+    for step in [*pipeline.steps, *pipeline.corpus_steps]:
+        step.prepare()
+    _prime_pyarrow()
     for step in pipeline.steps:  # first pass: what recurs across the corpus (before forking the workers)
         if getattr(step, "survey_min_docs", 0):
             step.frequent_lines = survey(tasks, step.survey_candidate, step.survey_min_docs, workers)
@@ -140,6 +145,12 @@ def run(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return summary
+
+
+def _prime_pyarrow() -> None:
+    """pyarrow imports its pandas compatibility layer (about 0.3 s) on the first conversion of Python objects;
+    done once here, before the workers fork, instead of once in every worker."""
+    pa.array(["warm"], pa.string()).to_pylist()
 
 
 def _relocate_docs(staging: Path, destination: Path) -> None:

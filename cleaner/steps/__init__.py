@@ -39,6 +39,11 @@ class Step:
     def apply(self, doc: Document) -> Document | Reject:
         raise NotImplementedError
 
+    def prepare(self) -> None:
+        """Load what :meth:`apply` needs (models, compiled rules, imports), in the main process before the workers
+        fork: they then share one copy of it instead of each building its own. Optional; steps load lazily
+        otherwise."""
+
     def reject(self, doc: Document, rule: str, detail: str) -> Reject:
         """Reject ``doc`` with the reason ``<step>.<rule>``."""
         return doc.reject(f"{self.name}.{rule}", detail)

@@ -118,6 +118,9 @@ class Boilerplate(Step):
         """Lines the survey counts: short, non-empty ones (where furniture lives)."""
         return 0 < len(line.split()) <= self.config.corpus_max_words
 
+    def prepare(self) -> None:
+        self.rules, line_features.stopwords(), self.model
+
     @cached_property
     def rules(self) -> RuleSet:
         return load_rules(max_contains_words=self.config.max_contains_words)

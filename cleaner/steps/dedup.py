@@ -55,6 +55,11 @@ class Dedup(CorpusStep):
             ]
         )
 
+    def prepare(self) -> None:
+        # The main process imports datasketch (and with it scipy, ~1 s) for the decision anyway: importing it
+        # before the workers fork spares each of them the same import.
+        self._template  # noqa: B018 (loaded for its side effect)
+
     @cached_property
     def _template(self):
         from datasketch import MinHash

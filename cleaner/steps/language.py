@@ -85,6 +85,10 @@ class Language(Step):
             raise ValueError(f"steps.language.detector must be one of {', '.join(DETECTORS)}")
         self.detect = DETECTORS[self.config.detector]
 
+    def prepare(self) -> None:
+        if self.config.detector == "py3langid":
+            _py3langid()
+
     def apply(self, doc: Document) -> Document:
         text = sample(doc.text, self.config.sample_chars)
         if not _has_letters(text, self.config.min_letters):

@@ -61,6 +61,9 @@ class Repair(Step):
     Config = RepairConfig
     counters = ("lines_fixed",)
 
+    def prepare(self) -> None:
+        self.fixer  # noqa: B018 (loaded for its side effect)
+
     @cached_property
     def fixer(self):
         import ftfy
