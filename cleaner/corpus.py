@@ -41,29 +41,25 @@ def apply_corpus_steps(pipeline: Pipeline, staging: Path) -> Counter:
 def _rewrite(staging: Path, step: str, decisions: dict[str, Decision]) -> Counter:
     rejected: Counter = Counter()
     rejects = PartWriter(staging / "rejects" / f"{step}-00000.parquet", REJECT_SCHEMA)
-    ids = pa.array(sorted(decisions), pa.string())
     for part in sorted((staging / "documents").glob("*.parquet")):
-        table = pq.read_table(part)
-        if not pc.any(pc.is_in(table["id"], value_set=ids)).as_py():
+        ids = pq.read_table(part, columns=["id"])["id"].to_pylist()
+        if not any(doc_id in decisions for doc_id in ids):
             continue
+        table = pq.read_table(part)
         clusters = [
             decisions[doc_id].cluster if doc_id in decisions else cluster
-            for doc_id, cluster in zip(table["id"].to_pylist(), table["duplicate_cluster"].to_pylist(), strict=True)
+            for doc_id, cluster in zip(ids, table["duplicate_cluster"].to_pylist(), strict=True)
         ]
         table = table.set_column(
             table.schema.get_field_index("duplicate_cluster"), "duplicate_cluster", pa.array(clusters, pa.string())
         )
-        keep = []
-        for row_index, doc_id in enumerate(table["id"].to_pylist()):
-            decision = decisions.get(doc_id)
-            if decision is None or decision.reason is None:
-                keep.append(row_index)
-                continue
-            row = table.slice(row_index, 1).to_pylist()[0]
-            reject = Reject(doc_id, row["source"], decision.reason, decision.detail, row["text"])
+        keep = pa.array([doc_id not in decisions or decisions[doc_id].reason is None for doc_id in ids])
+        for row in table.filter(pc.invert(keep)).select(["id", "source", "text"]).to_pylist():
+            decision = decisions[row["id"]]
+            reject = Reject(row["id"], row["source"], decision.reason, decision.detail, row["text"])
             rejects.add(reject_row(reject, decision.cluster), len(row["text"]))
             rejected[decision.reason] += 1
-        table = table.take(pa.array(keep, pa.int64()))
+        table = table.filter(keep)
         temporary = part.with_suffix(".rewrite")
         pq.write_table(table, temporary, **PARQUET_OPTIONS)
         os.replace(temporary, part)

@@ -12,10 +12,10 @@ from functools import lru_cache
 
 
 @lru_cache(maxsize=16)
-def _table(language: str) -> dict[str, float]:
+def _table(language: str, wordlist: str) -> dict[str, float]:
     from wordfreq import get_frequency_dict
 
-    return get_frequency_dict(language, wordlist="best")
+    return get_frequency_dict(language, wordlist=wordlist)
 
 
 @lru_cache(maxsize=64)
@@ -25,10 +25,13 @@ def has_language(language: str) -> bool:
     return language in available_languages(wordlist="best")
 
 
-def zipf(word: str, language: str) -> float:
-    """The Zipf frequency of a lower-cased word (0.0 when unknown, or when the language has no table)."""
+def zipf(word: str, language: str, wordlist: str = "best") -> float:
+    """The Zipf frequency of a lower-cased word (0.0 when unknown, or when the language has no table).
+
+    ``wordlist="small"`` holds only words of Zipf 3 and more: enough to ask whether a word is common, and its
+    table loads twenty times faster than the full one (0.02 s against 0.46 s for German, in every worker)."""
     try:
-        frequency = _table(language).get(word, 0.0)
+        frequency = _table(language, wordlist).get(word, 0.0)
     except LookupError:
         return 0.0
     return round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0

@@ -119,5 +119,5 @@ class Metadata(Step):
         if not has_language(language):  # no word list: judge by the English one, the web's lingua franca
             language = "en"
         words = [w for w in name.split() if len(w.rstrip(".")) > 1]
-        common = sum(1 for w in words if zipf(w.lower(), language) >= self.config.common_word_zipf)
+        common = sum(1 for w in words if zipf(w.lower(), language, "small") >= self.config.common_word_zipf)
         return common * 2 <= len(words)
