@@ -115,6 +115,27 @@ def test_output_is_byte_identical_for_any_worker_count(tmp_path: Path):
     assert outputs[0] == outputs[1] == outputs[2]
 
 
+def test_steps_prepare_once_in_the_main_process_before_the_workers(tmp_path: Path, monkeypatch):
+    from cleaner.steps.boilerplate import Boilerplate
+
+    calls: list[int] = []
+    original = Boilerplate.prepare
+
+    def prepare(self) -> None:
+        calls.append(os.getpid())
+        original(self)
+
+    monkeypatch.setattr(Boilerplate, "prepare", prepare)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(8):
+        (raw / f"doc-{i}.txt").write_text(ARTICLE + f"\n\nNote {i}.", encoding="utf-8")
+    config = config_module.parse({"pipeline": ["whitespace", "boilerplate"]})
+    summary = run(raw, tmp_path / "out", config, workers=2)
+    assert summary.kept == 8
+    assert calls == [os.getpid()]  # once, here; the forked workers inherit what it loaded
+
+
 def test_missing_and_empty_input_folder(tmp_path: Path, defaults):
     with pytest.raises(RunError, match="does not exist"):
         run(tmp_path / "nope", tmp_path / "out", defaults)

@@ -65,13 +65,13 @@ class StopWords:
 
     def guess(self, words: list[str]) -> frozenset[str]:
         """The stop-word list that covers the most of ``words`` (lower-cased)."""
-        hits: Counter[tuple[int, ...]] = Counter(self.index[w] for w in words if w in self.index)
-        if not hits:
-            return frozenset()
         per_language: Counter[int] = Counter()
-        for langs, count in hits.items():
-            for lang in langs:
+        index = self.index
+        for word, count in Counter(words).items():  # counted in C first: far fewer distinct words than words
+            for lang in index.get(word, ()):
                 per_language[lang] += count
+        if not per_language:
+            return frozenset()
         best = max(per_language.items(), key=lambda item: (item[1], -item[0]))[0]
         return self.lists[self.names[best]]
 
@@ -99,6 +99,12 @@ def features(texts: list[str], stoplist: frozenset[str]) -> list[Line]:
             )
         )
     return lines
+
+
+def fresh(line: Line, index: int) -> Line:
+    """A copy of ``line`` at a new position with only its context-free features (text, counts, rule match): for
+    analysing a document again once some of its lines are gone."""
+    return Line(index, line.text, line.words, line.chars, line.stop_density, line.terminal, line.rule)
 
 
 def classify(lines: list[Line], t: Thresholds) -> None:

@@ -79,6 +79,8 @@ class BoilerplateConfig:
     model_outside_threshold: float = 0.7
     model_heading_threshold: float = 0.25
     model_file: str = ""
+    # The analysis is repeated on what it kept until it removes nothing more (see Boilerplate._removals).
+    max_passes: int = 8
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
 
@@ -135,10 +137,16 @@ class Boilerplate(Step):
         )
 
     def analyse(
-        self, texts: list[str], structural: bool = True, scratch: dict | None = None, group: str = ""
+        self,
+        texts: list[str],
+        structural: bool = True,
+        scratch: dict | None = None,
+        group: str = "",
+        known: list[line_features.Line] | None = None,
     ) -> list[line_features.Line]:
-        """Every line with its class and, for lines to remove, the reason."""
-        found = self.signals(texts, structural, scratch, group)
+        """Every line with its class and, for lines to remove, the reason. ``known``: these same texts' lines
+        from an earlier analysis, whose context-free features are reused when the stop-word list is the same."""
+        found = self.signals(texts, structural, scratch, group, known)
         if found.layout is None:
             return found.lines
         lines, layout = found.lines, found.layout
@@ -168,24 +176,33 @@ class Boilerplate(Step):
         return lines
 
     def signals(
-        self, texts: list[str], structural: bool = True, scratch: dict | None = None, group: str = ""
+        self,
+        texts: list[str],
+        structural: bool = True,
+        scratch: dict | None = None,
+        group: str = "",
+        known: list[line_features.Line] | None = None,
     ) -> Signals:
         """Everything known about the lines before the keep-or-remove decision: features, rule matches (as
         reasons), classes before and after context revision, repeated and recurring lines, content regions."""
         words = [w for text in texts[:400] for w in line_features.WORD.findall(text.lower())][:2000]
         stoplist = line_features.stopwords().guess(words)
+        reuse = known is not None and scratch is not None and scratch.get("stoplist") is stoplist
         if scratch is not None:
             scratch["stoplist"] = stoplist
         covered = sum(1 for w in words if w in stoplist) / len(words) if words else 0.0
-        lines = line_features.features(texts, stoplist)
         # Stop words carry no signal for a language without a list (or a script without spaces): then prose is
         # told from boilerplate by length and final punctuation alone.
         thresholds = self.thresholds if covered >= self.config.min_stopword_coverage else self.no_stoplist
+        if reuse:
+            lines = [line_features.fresh(line, index) for index, line in enumerate(known)]  # type: ignore[arg-type]
+        else:
+            lines = line_features.features(texts, stoplist)
+            for line in lines:
+                if not line.blank:
+                    line.rule = self.rules.match(line.text)
         for line in lines:
-            if not line.blank:
-                line.rule = self.rules.match(line.text)
-                if line.rule is not None:
-                    line.reason = line.rule
+            line.reason = line.rule
         if not structural:
             return Signals(lines)
         line_features.classify(lines, thresholds)
@@ -220,14 +237,13 @@ class Boilerplate(Step):
         return recurring
 
     def apply(self, doc: Document) -> Document | Reject:
-        texts = doc.text.split("\n")
+        original = doc.text.split("\n")
         structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
-        lines = self.analyse(texts, structural, doc.scratch, source_group(doc))
-        reasons = {line.index: line.reason for line in lines if line.reason is not None and not line.blank}
+        reasons, words = self._removals(original, structural, doc.scratch, source_group(doc))
         if not reasons:
             return doc
-        removed_words = sum(lines[i].words for i in reasons)
-        total_words = sum(line.words for line in lines) or 1
+        removed_words = sum(words[i] for i in reasons)
+        total_words = sum(words) or 1
         if removed_words / total_words > self.config.max_removed_share:
             limit = self.config.max_removed_share
             detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
@@ -238,9 +254,34 @@ class Boilerplate(Step):
             return doc
         doc.count(self.name, "lines_removed", len(reasons))
         doc.count(self.name, "words_removed", removed_words)
-        self.drop_lines(doc, texts, reasons)
+        self.drop_lines(doc, original, reasons)
         doc.text = _collapse_blank_lines(doc.text)
         return doc
+
+    def _removals(
+        self, original: list[str], structural: bool, scratch: dict, group: str
+    ) -> tuple[dict[int, str], list[int]]:
+        """The lines to remove (by index into ``original``) with their reasons, and every line's word count.
+
+        The analysis runs again on what it kept until it removes nothing more (at most ``max_passes`` times):
+        the regions and the line model judge a line by its surroundings, and once the menus are gone the
+        surroundings change. Stopping at that fixed point is what makes cleaning clean text a no-op."""
+        reasons: dict[int, str] = {}
+        words: list[int] = []
+        positions = list(range(len(original)))  # where each line being analysed stands in ``original``
+        texts = original
+        known = None
+        for _ in range(self.config.max_passes):
+            lines = self.analyse(texts, structural, scratch, group, known)
+            words = words or [line.words for line in lines]
+            found = {positions[line.index]: line.reason for line in lines if line.reason and not line.blank}
+            if not found:
+                break
+            reasons.update(found)
+            known = [line for line in lines if line.blank or not line.reason]
+            positions = [positions[line.index] for line in known]
+            texts = [original[i] for i in positions]
+        return reasons, words
 
 
 def _collapse_blank_lines(text: str) -> str:

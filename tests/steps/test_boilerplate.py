@@ -124,6 +124,24 @@ def test_html_extractions_get_rules_only():
     assert doc.text.split("\n") == [PARAGRAPHS_EN[0], "A short line", PARAGRAPHS_EN[1]]
 
 
+def test_analysis_repeats_until_nothing_more_goes():
+    # Once the menu is gone, its last item ("Politik") stands alone above the article: a single pass leaves it,
+    # a second would remove it. The step repeats the analysis until a pass removes nothing, so cleaning its
+    # own output is a no-op.
+    page = [
+        "Menu", "Startseite", "Politik", "Haushalt", *PARAGRAPHS_DE, "Mehr zum Thema",
+        "Neue Bibliothek eröffnet heute in der Stadt", "Sturm schließt Hafen", "Kommentare", "Impressum",
+    ]  # fmt: skip
+    single = clean(page, max_passes=1)
+    assert clean(single.text.split("\n"), max_passes=1).removed  # one pass is not a fixed point here
+    once = clean(page)
+    assert "Politik" not in once.text.split("\n")
+    for paragraph in PARAGRAPHS_DE:
+        assert paragraph in once.text
+    again = clean(once.text.split("\n"))
+    assert again.text == once.text and again.removed == []
+
+
 def test_idempotent():
     page = ["Home", "Share", *PARAGRAPHS_EN, "Related", "Another story", "Read More »"]
     once = clean(page)
