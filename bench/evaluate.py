@@ -20,8 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINES = {
-    "boilerplate": ["repair", "whitespace", "boilerplate", "language", "spacing", "metadata", "pii", "quality"],
-    "html": ["repair", "whitespace", "boilerplate", "language", "spacing", "metadata", "pii", "quality"],
+    "boilerplate": ["repair", "whitespace", "pii", "boilerplate", "language", "spacing", "metadata", "quality"],
+    "html": ["repair", "whitespace", "pii", "boilerplate", "language", "spacing", "metadata", "quality"],
     "mojibake": ["repair"],
     "spaces": ["repair", "whitespace", "language", "spacing"],
     "neardup": None,  # the repository's full pipeline, dedup included

@@ -17,8 +17,12 @@ from importlib import resources
 from cleaner.document import Document, Reject
 from cleaner.steps import Step
 
+# A phone number stays on one line (INLINE_SPACE: whitespace other than a line break): "306" above "04/2021" is a
+# page number and a date, and joining them would also make the result depend on which lines were removed before.
+INLINE_SPACE = r"[^\S\n]"
 PHONE = re.compile(
-    r"(?=[+(\d])(?<![\w+.-])(?:\+\d{1,3}[\s.-]?)?(?:\(\d{1,5}\)[\s.-]?)?\d{2,5}(?:(?:\s?[/.-]\s?|\s)\d{2,5}){1,4}(?![\w-]|\.\d)"
+    rf"(?=[+(\d])(?<![\w+.-])(?:\+\d{{1,3}}(?:{INLINE_SPACE}|[.-])?)?(?:\(\d{{1,5}}\)(?:{INLINE_SPACE}|[.-])?)?"
+    rf"\d{{2,5}}(?:(?:{INLINE_SPACE}?[/.-]{INLINE_SPACE}?|{INLINE_SPACE})\d{{2,5}}){{1,4}}(?![\w-]|\.\d)"
 )
 IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]|\.\d)")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])")
