@@ -26,6 +26,7 @@ from cleaner import config as config_module
 from cleaner.boilerplate.model import FEATURES, article_heading, line_vectors
 from cleaner.document import Document
 from cleaner.pipeline import build_steps
+from cleaner.steps.boilerplate import BoilerplateConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "cleaner" / "data" / "boilerplate" / "line_model.json"
@@ -131,9 +132,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
-    parser.add_argument("--threshold", type=float, default=0.5)
-    parser.add_argument("--outside-threshold", type=float, default=0.5, help="for lines outside the regions")
-    parser.add_argument("--heading-threshold", type=float, default=0.25, help="for headings inside the main region")
+    defaults = BoilerplateConfig()
+    parser.add_argument("--threshold", type=float, default=defaults.model_threshold)
+    parser.add_argument("--outside-threshold", type=float, default=defaults.model_outside_threshold)
+    parser.add_argument("--heading-threshold", type=float, default=defaults.model_heading_threshold)
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     pages = load_pages(args.folder)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -23,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, Line, heading_like
+from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, WORD, Line, heading_like
 
 FEATURES = (
     "log_words", "log_chars", "stop_density", "terminal", "heading",
@@ -34,6 +35,7 @@ FEATURES = (
     "log_good_words_near", "word_share", "good_share_before", "good_share_after",
     "log_good_words_5", "log_bad_words_5", "good_ratio_5", "good_ratio_12",
     "log_lines_to_main_end", "log_lines_from_main_start", "after_main", "before_main",
+    "furniture_words", "furniture_share",
 )  # fmt: skip
 NOT_LETTER = re.compile(r"[\W\d_]")
 SEPARATOR_CODES = np.array([ord(c) for c in "|»›·•>/–—"], dtype=np.uint32)
@@ -89,6 +91,8 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         return out
 
     letters, upper, digits, separators, token_counts, capitalised = _character_counts(texts)
+    vocabulary = furniture_vocabulary()
+    furniture = np.array([sum(w in vocabulary for w in WORD.findall(text.lower())) for text in texts], dtype=float)
     near_good, _ = window(3)
     good5, bad5 = window(5)
     good12, bad12 = window(12)
@@ -132,6 +136,8 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         np.where(in_main, np.log1p(np.maximum(0, positions - main_first)), 0.0),
         (positions > main_last) & (len(main) > 0),
         (positions < main_first) & (len(main) > 0),
+        np.log1p(furniture),
+        furniture / np.maximum(words, 1),
     ]
     return index, np.column_stack([np.asarray(column, dtype=float) for column in columns])
 
@@ -143,13 +149,21 @@ def line_vectors(lines: list[Line], first_classes: list[str], layout: Layout) ->
 
 
 def article_heading(line: Line, layout: Layout) -> bool:
-    """A heading inside the main region that leads into good text (the context revision promoted it): most
-    likely the article's own section heading, so it is kept on weaker evidence (``heading_threshold``). Titles
-    taken in above a region are not asked at all: the metadata step reads the title from them.
+    """A heading (or a lead-in ending with a colon) inside the main region that leads into good text (the
+    context revision promoted it): most likely the article's own, so it is kept on weaker evidence
+    (``heading_threshold``). Titles taken in above a region are not asked at all: the metadata step reads the
+    title from them.
 
     Gold snippets are mostly sentences, so the examples the model learns from hold few section headings and many
     teaser headlines; left to itself it drops short title-like lines."""
-    return line.reason is None and layout.region[line.index] == 1 and line.cls == GOOD and heading_like(line)
+    if line.reason is not None or layout.region[line.index] != 1 or line.cls != GOOD:
+        return False
+    return heading_like(line) or _lead_in(line)
+
+
+def _lead_in(line: Line) -> bool:
+    """A short line ending with a colon that introduces what follows ("What the budget does:")."""
+    return 0 < line.words <= 15 and line.text.rstrip().endswith(":")
 
 
 def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
@@ -240,6 +254,13 @@ def parse_model(record: dict, source: str) -> LineModel:
     threshold = float(record.get("threshold", 0.5))
     outside, heading = (float(record.get(key, threshold)) for key in ("outside_threshold", "heading_threshold"))
     return LineModel(tuple(weights), bias, threshold, outside, heading)
+
+
+@lru_cache(maxsize=1)
+def furniture_vocabulary() -> frozenset[str]:
+    """Words with which a site talks about itself (``data/boilerplate/vocabulary.toml``), all languages together."""
+    text = (resources.files("cleaner") / "data" / "boilerplate" / "vocabulary.toml").read_text(encoding="utf-8")
+    return frozenset(word for words in tomllib.loads(text)["words"].values() for word in words)
 
 
 @lru_cache(maxsize=4)

@@ -75,8 +75,8 @@ class BoilerplateConfig:
     # its place (inside a region, outside, an article heading); a custom model file may be given.
     # "regions": keep what lies inside a content region and is not classed bad.
     decision: str = "model"
-    model_threshold: float = 0.5
-    model_outside_threshold: float = 0.7
+    model_threshold: float = 0.6
+    model_outside_threshold: float = 0.8
     model_heading_threshold: float = 0.25
     model_file: str = ""
     # The analysis is repeated on what it kept until it removes nothing more (see Boilerplate._removals).

@@ -1,4 +1,5 @@
 import json
+import math
 
 import pytest
 
@@ -83,3 +84,11 @@ def test_layout_marks_titles_above_the_region():
     assert isinstance(found.layout, Layout)
     assert found.layout.title[1] and not found.layout.title[4]
     assert found.layout.region[1] == 1 and found.layout.region[0] == 0
+
+
+def test_furniture_vocabulary_is_counted_per_line():
+    page = [*ARTICLE, "Abonnieren Sie jetzt unseren Newsletter und lesen Sie die Kommentare"]
+    _, _, vectors = signals(page)
+    furniture = FEATURES.index("furniture_words")
+    assert vectors[3][furniture] == pytest.approx(math.log1p(3))  # abonnieren, newsletter, kommentare
+    assert vectors[0][furniture] == 0.0
