@@ -3,12 +3,16 @@
     pip install -e ".[train]"
     python bench/train_boilerplate.py ../shared/eval-dev/boilerplate [--write]
 
-Each page dump goes through the whitespace step and the boilerplate step's signals. A line holding a ``with``
-snippet is an example of a line to keep, one holding a ``without`` snippet of a line to remove; lines that rules or
-repetition already remove are left out (the model is not asked about them). Five-fold cross-validation by page
-prints snippet-level precision, recall and F1 on the pages each fold did not train on, beside the fixed rule the
-model replaces (``decision = "regions"``), so the figure that matters is the one on unseen pages. ``--write`` fits
-on every page and writes the weights to ``cleaner/data/boilerplate/line_model.json``.
+Each page dump goes through the steps that run before boilerplate removal (repair, whitespace, pii). A line
+holding a ``with`` snippet is an example of a line to keep, one holding a ``without`` snippet of a line to remove;
+lines that rules, repetition or the title rule decide are left out (the model is not asked about them).
+
+The step analyses a page again after each removal until nothing more goes, so the model also meets pages that
+are already partly cleaned: after a first fit on the first pass, the lines as the later passes see them are added
+and the model is fitted again. Five-fold cross-validation by page runs the real step, with each fold's model, on
+the pages that fold did not train on, and prints snippet-level precision, recall and F1 beside the fixed rule the
+model replaces (``decision = "regions"``). ``--write`` fits on every page and writes the weights to
+``cleaner/data/boilerplate/line_model.json``.
 """
 
 from __future__ import annotations
@@ -17,21 +21,21 @@ import argparse
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from cleaner import config as config_module
-from cleaner.boilerplate.model import FEATURES, article_heading, line_vectors
+from cleaner.boilerplate.model import FEATURES, LineModel, parse_model
 from cleaner.document import Document
 from cleaner.pipeline import build_steps
-from cleaner.steps.boilerplate import BoilerplateConfig
+from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "cleaner" / "data" / "boilerplate" / "line_model.json"
 FOLDS = 5
-INSIDE = (FEATURES.index("main_region"), FEATURES.index("extra_region"))
+BEFORE = ["repair", "whitespace", "pii"]  # the steps that run before boilerplate in the default pipeline
 
 
 def norm(text: str) -> str:
@@ -40,50 +44,94 @@ def norm(text: str) -> str:
 
 @dataclass
 class Page:
-    vectors: dict[int, list[float]]
-    decided: set[int]  # lines decided before the model is asked (rules, repetition, titles)
-    titles: set[int]  # of those, the ones kept
-    headings: set[int]  # headings inside the main region: kept on weaker evidence
-    regions_kept: set[int]  # lines the fixed rule keeps
+    texts: list[str]
     snippets: list[tuple[int, list[int]]]  # (1 keep / 0 remove, the lines holding the snippet)
+
+    @property
+    def labels(self) -> dict[int, int]:
+        return {i: label for label, holders in self.snippets for i in holders}
 
 
 def load_pages(folder: Path) -> list[Page]:
-    config = config_module.parse({"steps": {"boilerplate": {"decision": "regions"}}})
-    steps = {s.name: s for s in build_steps(config)}
-    whitespace, boilerplate = steps["whitespace"], steps["boilerplate"]
+    steps = build_steps(config_module.parse({"pipeline": BEFORE}))
     pages = []
     rows = sorted(map(json.loads, (folder / "gold.jsonl").read_text().splitlines()), key=lambda r: r["name"])
     for row in rows:
         path = folder / "text" / f"{row['name']}.txt"
-        texts = whitespace.apply(Document(id="x", text=path.read_text(encoding="utf-8"), source=path.name)).text
-        found = boilerplate.signals(texts.split("\n"))
-        # Removed by rules or repetition, or kept as a title: the model is not asked about these lines.
-        decided = {line.index for line in found.lines if line.reason is not None or found.layout.title[line.index]}
-        titles = {i for i, title in enumerate(found.layout.title) if title and found.lines[i].reason is None}
-        vectors = line_vectors(found.lines, found.first_classes, found.layout)
-        headings = {line.index for line in found.lines if not line.blank and article_heading(line, found.layout)}
-        regions = boilerplate.analyse(texts.split("\n"))
-        kept = {line.index for line in regions if not line.blank and line.reason is None}
-        normed = [norm(line.text) for line in found.lines]
+        doc = Document(id="x", text=path.read_text(encoding="utf-8"), source=path.name)
+        for step in steps:
+            doc = step.apply(doc)
+        texts = doc.text.split("\n")
+        normed = [norm(text) for text in texts]
         snippets = []
         for label, key in ((1, "with"), (0, "without")):
             for snippet in row[key]:
                 target = norm(snippet)
                 snippets.append((label, [i for i, text in enumerate(normed) if target and target in text]))
-        pages.append(Page(vectors, decided, titles, headings, kept, snippets))
+        pages.append(Page(texts, snippets))
     return pages
 
 
-def examples(pages: list[Page]) -> tuple[np.ndarray, np.ndarray]:
+THRESHOLDS: dict[str, float] = {}  # overrides of the step's model_* thresholds, from the command line
+
+
+def step_with(model: LineModel | None, decision: str = "model") -> Boilerplate:
+    step = Boilerplate(BoilerplateConfig(decision=decision, **THRESHOLDS))
+    if model is not None:
+        step.__dict__["model"] = replace(  # the cached property, set directly
+            model,
+            threshold=step.config.model_threshold,
+            outside_threshold=step.config.model_outside_threshold,
+            heading_threshold=step.config.model_heading_threshold,
+        )
+    return step
+
+
+def examples(pages: list[Page], step: Boilerplate, first_pass_only: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled lines the model is asked about, as the step's passes see them."""
     x, y = [], []
     for page in pages:
-        for label, holders in page.snippets:
-            for i in holders:
-                if i not in page.decided and i in page.vectors:
-                    x.append(page.vectors[i])
-                    y.append(label)
+        labels = page.labels
+        trace: list = []
+        if first_pass_only:
+            trace.append(step.model_input(step.signals(page.texts)))
+        else:
+            step.removals(page.texts, True, {}, "", trace)
+        for index, matrix, asked in trace:
+            for row, (i, ask) in enumerate(zip(index, asked, strict=True)):
+                if ask and i in labels:
+                    x.append(matrix[row])
+                    y.append(labels[i])
     return np.array(x), np.array(y)
+
+
+def fit(x: np.ndarray, y: np.ndarray, c: float) -> tuple[LineModel, dict]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(x)
+    regression = LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y)
+    record = {
+        "features": list(FEATURES),
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) for v in scaler.scale_],
+        "coef": [round(float(v), 6) for v in regression.coef_[0]],
+        "intercept": round(float(regression.intercept_[0]), 6),
+    }
+    return parse_model(record, "training"), record
+
+
+def train(pages: list[Page], c: float) -> tuple[LineModel, dict, int]:
+    """Fit on the first pass, then again with the lines of every pass the first model's step makes."""
+    first, _ = fit(*examples(pages, step_with(None, "regions"), first_pass_only=True), c)
+    x, y = examples(pages, step_with(first), first_pass_only=False)
+    model, record = fit(x, y, c)
+    return model, record, len(y)
+
+
+def kept_lines(page: Page, step: Boilerplate) -> set[int]:
+    reasons, _ = step.removals(page.texts, True, {}, "")
+    return {i for i, text in enumerate(page.texts) if text.strip() and i not in reasons}
 
 
 def snippet_scores(pages: list[Page], kept: list[set[int]]) -> tuple[float, float, float]:
@@ -98,32 +146,6 @@ def snippet_scores(pages: list[Page], kept: list[set[int]]) -> tuple[float, floa
     return precision, recall, 2 * precision * recall / max(1e-9, precision + recall)
 
 
-def fit(x: np.ndarray, y: np.ndarray, c: float):
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    scaler = StandardScaler().fit(x)
-    return scaler, LogisticRegression(C=c, max_iter=5000).fit(scaler.transform(x), y)
-
-
-def model_kept(page: Page, scaler, model, thresholds: tuple[float, float, float]) -> set[int]:
-    lines = [i for i in page.vectors if i not in page.decided]
-    if not lines:
-        return set(page.titles)
-    probability = model.predict_proba(scaler.transform(np.array([page.vectors[i] for i in lines])))[:, 1]
-    inside, outside, heading = thresholds
-
-    def needed(i: int) -> float:
-        return heading if i in page.headings else inside if _inside(page, i) else outside
-
-    return page.titles | {i for i, p in zip(lines, probability, strict=True) if p >= needed(i)}
-
-
-def _inside(page: Page, line: int) -> bool:
-    vector = page.vectors[line]
-    return bool(vector[INSIDE[0]] or vector[INSIDE[1]])
-
-
 def _figures(scores: tuple[float, float, float]) -> str:
     return "P {:.3f} R {:.3f} F1 {:.3f}".format(*scores)
 
@@ -132,41 +154,39 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("folder", type=Path)
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
-    defaults = BoilerplateConfig()
-    parser.add_argument("--threshold", type=float, default=defaults.model_threshold)
-    parser.add_argument("--outside-threshold", type=float, default=defaults.model_outside_threshold)
-    parser.add_argument("--heading-threshold", type=float, default=defaults.model_heading_threshold)
+    parser.add_argument("--threshold", type=float, help="override model_threshold (inside the regions)")
+    parser.add_argument("--outside-threshold", type=float, help="override model_outside_threshold")
+    parser.add_argument("--heading-threshold", type=float, help="override model_heading_threshold")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
+    for name in ("threshold", "outside_threshold", "heading_threshold"):
+        if getattr(args, name) is not None:
+            THRESHOLDS[f"model_{name}"] = getattr(args, name)
     pages = load_pages(args.folder)
-    print("fixed rule (regions):  " + _figures(snippet_scores(pages, [p.regions_kept for p in pages])))
-    thresholds = (args.threshold, args.outside_threshold, args.heading_threshold)
+    regions = step_with(None, "regions")
+    print("fixed rule (regions):  " + _figures(snippet_scores(pages, [kept_lines(p, regions) for p in pages])))
     kept: list[set[int]] = [set()] * len(pages)
     for fold in range(FOLDS):
-        train = [p for n, p in enumerate(pages) if n % FOLDS != fold]
-        scaler, model = fit(*examples(train), args.c)
+        model, _, _ = train([p for n, p in enumerate(pages) if n % FOLDS != fold], args.c)
+        step = step_with(model)
         for n, page in enumerate(pages):
             if n % FOLDS == fold:
-                kept[n] = model_kept(page, scaler, model, thresholds)
+                kept[n] = kept_lines(page, step)
     print(f"line model, {FOLDS}-fold CV: " + _figures(snippet_scores(pages, kept)))
     if not args.write:
         return
-    x, y = examples(pages)
-    scaler, model = fit(x, y, args.c)
+    _, record, lines = train(pages, args.c)
+    defaults = BoilerplateConfig(**THRESHOLDS)
     record = {
         "about": "Boilerplate line model: logistic regression, trained by bench/train_boilerplate.py",
-        "training": {"pages": len(pages), "lines": len(y), "keep_share": round(float(y.mean()), 4), "C": args.c},
-        "features": list(FEATURES),
-        "mean": [round(float(v), 6) for v in scaler.mean_],
-        "scale": [round(float(v), 6) for v in scaler.scale_],
-        "coef": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
-        "threshold": args.threshold,
-        "outside_threshold": args.outside_threshold,
-        "heading_threshold": args.heading_threshold,
+        "training": {"pages": len(pages), "lines": lines, "C": args.c},
+        **record,
+        "threshold": defaults.model_threshold,
+        "outside_threshold": defaults.model_outside_threshold,
+        "heading_threshold": defaults.model_heading_threshold,
     }
     MODEL_PATH.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {MODEL_PATH.relative_to(ROOT)} ({len(y)} lines from {len(pages)} pages)")
+    print(f"wrote {MODEL_PATH.relative_to(ROOT)} ({lines} line observations from {len(pages)} pages)")
 
 
 if __name__ == "__main__":

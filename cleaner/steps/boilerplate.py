@@ -23,6 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+import numpy as np
+
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.lines import BAD
 from cleaner.boilerplate.model import Layout, LineModel, article_heading, line_matrix, load_model
@@ -75,11 +77,11 @@ class BoilerplateConfig:
     # its place (inside a region, outside, an article heading); a custom model file may be given.
     # "regions": keep what lies inside a content region and is not classed bad.
     decision: str = "model"
-    model_threshold: float = 0.6
+    model_threshold: float = 0.5
     model_outside_threshold: float = 0.8
     model_heading_threshold: float = 0.25
     model_file: str = ""
-    # The analysis is repeated on what it kept until it removes nothing more (see Boilerplate._removals).
+    # The analysis is repeated on what it kept until it removes nothing more (see Boilerplate.removals).
     max_passes: int = 8
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
@@ -143,22 +145,25 @@ class Boilerplate(Step):
         scratch: dict | None = None,
         group: str = "",
         known: list[line_features.Line] | None = None,
+        trace: list | None = None,
     ) -> list[line_features.Line]:
         """Every line with its class and, for lines to remove, the reason. ``known``: these same texts' lines
-        from an earlier analysis, whose context-free features are reused when the stop-word list is the same."""
+        from an earlier analysis, whose context-free features are reused when the stop-word list is the same.
+        ``trace``: receives the line model's input (for training): line indices, feature matrix, and whether
+        each line was asked (rules, repetition and titles decide the others)."""
         found = self.signals(texts, structural, scratch, group, known)
         if found.layout is None:
             return found.lines
         lines, layout = found.lines, found.layout
         if self.config.decision == "model":
-            index, matrix = line_matrix(lines, found.first_classes, layout)
+            index, matrix, asked = self.model_input(found)
+            if trace is not None:
+                trace.append((index, matrix, asked))
             probabilities = self.model.keep_probabilities(matrix)
             remove = {
                 i
-                for i, probability in zip(index, probabilities.tolist(), strict=True)
-                if lines[i].reason is None
-                and not layout.title[i]
-                and probability < self.model.needed(layout.region[i] > 0, article_heading(lines[i], layout))
+                for i, probability, ask in zip(index, probabilities.tolist(), asked, strict=True)
+                if ask and probability < self.model.needed(layout.region[i] > 0, article_heading(lines[i], layout))
             }
         else:
             remove = {
@@ -174,6 +179,14 @@ class Boilerplate(Step):
                 recurring = i in found.recurring
                 line.reason = "corpus_repeated" if recurring else "low_content" if inside else "outside_content"
         return lines
+
+    def model_input(self, found: Signals) -> tuple[list[int], np.ndarray, list[bool]]:
+        """The line model's input: the non-blank lines' indices and features, and whether each is asked (rule
+        matches, repeated lines and titles are decided without it)."""
+        assert found.layout is not None
+        index, matrix = line_matrix(found.lines, found.first_classes, found.layout)
+        asked = [found.lines[i].reason is None and not found.layout.title[i] for i in index]
+        return index, matrix, asked
 
     def signals(
         self,
@@ -239,7 +252,7 @@ class Boilerplate(Step):
     def apply(self, doc: Document) -> Document | Reject:
         original = doc.text.split("\n")
         structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
-        reasons, words = self._removals(original, structural, doc.scratch, source_group(doc))
+        reasons, words = self.removals(original, structural, doc.scratch, source_group(doc))
         if not reasons:
             return doc
         removed_words = sum(words[i] for i in reasons)
@@ -258,21 +271,25 @@ class Boilerplate(Step):
         doc.text = _collapse_blank_lines(doc.text)
         return doc
 
-    def _removals(
-        self, original: list[str], structural: bool, scratch: dict, group: str
+    def removals(
+        self, original: list[str], structural: bool, scratch: dict, group: str, trace: list | None = None
     ) -> tuple[dict[int, str], list[int]]:
         """The lines to remove (by index into ``original``) with their reasons, and every line's word count.
 
         The analysis runs again on what it kept until it removes nothing more (at most ``max_passes`` times):
         the regions and the line model judge a line by its surroundings, and once the menus are gone the
-        surroundings change. Stopping at that fixed point is what makes cleaning clean text a no-op."""
+        surroundings change. Stopping at that fixed point is what makes cleaning clean text a no-op. ``trace``
+        receives, per pass, the line model's input with line indices mapped back to ``original``."""
         reasons: dict[int, str] = {}
         words: list[int] = []
         positions = list(range(len(original)))  # where each line being analysed stands in ``original``
         texts = original
         known = None
         for _ in range(self.config.max_passes):
-            lines = self.analyse(texts, structural, scratch, group, known)
+            passes: list = []
+            lines = self.analyse(texts, structural, scratch, group, known, passes if trace is not None else None)
+            if trace is not None:
+                trace += [([positions[i] for i in index], matrix, asked) for index, matrix, asked in passes]
             words = words or [line.words for line in lines]
             found = {positions[line.index]: line.reason for line in lines if line.reason and not line.blank}
             if not found:
