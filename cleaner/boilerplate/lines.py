@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 TERMINAL = (".", "!", "?", "…", '."', ".”", "?”", "!”", ".»", '."', ".'", ".)", "。", "！", "？", ":")
@@ -43,6 +44,10 @@ class Line:
     rule: str | None = None
     cls: str = SHORT
     reason: str | None = None  # set when the line is to be removed
+    tokens: list[str] = field(default_factory=list)  # lower-cased words
+    # The line model's features that depend on the line alone (see model.py), computed once and kept across
+    # the repeated analysis of a document.
+    shape: Any = None
 
     @property
     def blank(self) -> bool:
@@ -65,15 +70,13 @@ class StopWords:
 
     def guess(self, words: list[str]) -> frozenset[str]:
         """The stop-word list that covers the most of ``words`` (lower-cased)."""
-        per_language: Counter[int] = Counter()
+        totals = [0] * len(self.names)
         index = self.index
         for word, count in Counter(words).items():  # counted in C first: far fewer distinct words than words
             for lang in index.get(word, ()):
-                per_language[lang] += count
-        if not per_language:
-            return frozenset()
-        best = max(per_language.items(), key=lambda item: (item[1], -item[0]))[0]
-        return self.lists[self.names[best]]
+                totals[lang] += count
+        best = max(range(len(totals)), key=totals.__getitem__)  # the first of equals: the lowest number
+        return self.lists[self.names[best]] if totals[best] else frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -81,12 +84,17 @@ def stopwords() -> StopWords:
     return StopWords()
 
 
-def features(texts: list[str], stoplist: frozenset[str]) -> list[Line]:
-    """Lines with their length, stop-word density and final punctuation."""
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """The lower-cased words of each line."""
+    return [WORD.findall(text.lower()) for text in texts]
+
+
+def features(texts: list[str], stoplist: frozenset[str], words: list[list[str]] | None = None) -> list[Line]:
+    """Lines with their length, stop-word density and final punctuation (``words``: :func:`tokenize`'s)."""
+    words = words if words is not None else tokenize(texts)
     lines = []
-    for index, text in enumerate(texts):
+    for index, (text, tokens) in enumerate(zip(texts, words, strict=True)):
         stripped = text.strip()
-        tokens = WORD.findall(stripped.lower()) if stripped else []
         stops = sum(1 for t in tokens if t in stoplist)
         lines.append(
             Line(
@@ -96,6 +104,7 @@ def features(texts: list[str], stoplist: frozenset[str]) -> list[Line]:
                 chars=len(stripped),
                 stop_density=stops / len(tokens) if tokens else 0.0,
                 terminal=stripped.endswith(TERMINAL),
+                tokens=tokens,
             )
         )
     return lines
@@ -104,7 +113,17 @@ def features(texts: list[str], stoplist: frozenset[str]) -> list[Line]:
 def fresh(line: Line, index: int) -> Line:
     """A copy of ``line`` at a new position with only its context-free features (text, counts, rule match): for
     analysing a document again once some of its lines are gone."""
-    return Line(index, line.text, line.words, line.chars, line.stop_density, line.terminal, line.rule)
+    return Line(
+        index,
+        line.text,
+        line.words,
+        line.chars,
+        line.stop_density,
+        line.terminal,
+        line.rule,
+        tokens=line.tokens,
+        shape=line.shape,
+    )
 
 
 def classify(lines: list[Line], t: Thresholds) -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, WORD, Line, heading_like
+from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, Line, heading_like
 
 FEATURES = (
     "log_words", "log_chars", "stop_density", "terminal", "heading",
@@ -90,9 +90,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
             out[:by] = values[-by:]
         return out
 
-    letters, upper, digits, separators, token_counts, capitalised = _character_counts(texts)
-    vocabulary = furniture_vocabulary()
-    furniture = np.array([sum(w in vocabulary for w in WORD.findall(text.lower())) for text in texts], dtype=float)
+    shape = _shapes(kept)
     near_good, _ = window(3)
     good5, bad5 = window(5)
     good12, bad12 = window(12)
@@ -101,7 +99,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         np.log1p(chars),
         stop,
         [line.terminal for line in kept],
-        [heading_like(line) for line in kept],
+        shape[:, 0],
         [c == GOOD for c in first],
         [c == NEARGOOD for c in first],
         [c == BAD for c in first],
@@ -111,15 +109,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         [layout.title[i] for i in index],
         np.log1p(_region_distances(list(region > 0))),
         positions / n,
-        np.divide(upper, letters, out=np.zeros(n), where=letters > 0),
-        digits / np.maximum(chars, 1),
-        separators / np.maximum(chars, 1),
-        np.divide(capitalised, token_counts, out=np.zeros(n), where=token_counts > 0),
-        [text.endswith(("...", "…")) for text in texts],
-        [":" in text[:40] for text in texts],
-        ["©" in text for text in texts],
-        [text[:1] in "-•*·–" for text in texts],
-        [text[:1] in "\"“„«'" for text in texts],
+        *shape[:, 1:10].T,
         shifted(good_line.astype(float), 1),
         shifted(good_line.astype(float), -1),
         shifted(stop, 1),
@@ -136,8 +126,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         np.where(in_main, np.log1p(np.maximum(0, positions - main_first)), 0.0),
         (positions > main_last) & (len(main) > 0),
         (positions < main_first) & (len(main) > 0),
-        np.log1p(furniture),
-        furniture / np.maximum(words, 1),
+        *shape[:, 10:].T,
     ]
     return index, np.column_stack([np.asarray(column, dtype=float) for column in columns])
 
@@ -164,6 +153,54 @@ def article_heading(line: Line, layout: Layout) -> bool:
 def _lead_in(line: Line) -> bool:
     """A short line ending with a colon that introduces what follows ("What the budget does:")."""
     return 0 < line.words <= 15 and line.text.rstrip().endswith(":")
+
+
+def _shapes(lines: list[Line]) -> np.ndarray:
+    """The features of each line that depend on its text alone (``FEATURES``' "heading", "uppercase" …
+    "quote", "furniture_words", "furniture_share"): computed for the lines that do not have them yet, in one
+    pass over their text, and kept on the line for the next analysis of the same document."""
+    missing = [line for line in lines if line.shape is None]
+    if missing:
+        texts = [line.text.strip() for line in missing]
+        chars = np.array([max(1, len(text)) for text in texts], dtype=float)
+        words = np.array([max(1, line.words) for line in missing], dtype=float)
+        letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
+        furniture = _furniture_counts(texts)
+        columns = [
+            [heading_like(line) for line in missing],
+            np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0),
+            digits / chars,
+            separators / chars,
+            np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0),
+            [text.endswith(("...", "…")) for text in texts],
+            [":" in text[:40] for text in texts],
+            ["©" in text for text in texts],
+            [text[:1] in "-•*·–" for text in texts],
+            [text[:1] in "\"“„«'" for text in texts],
+            np.log1p(furniture),
+            furniture / words,
+        ]
+        rows = np.column_stack([np.asarray(column, dtype=float) for column in columns]).tolist()
+        for line, row in zip(missing, rows, strict=True):
+            line.shape = row
+    return np.array([line.shape for line in lines], dtype=float)
+
+
+def _furniture_counts(texts: list[str]) -> np.ndarray:
+    """Per text, how many whole words of the furniture vocabulary it holds (one automaton pass over them all)."""
+    joined = "\n".join(texts).lower()
+    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
+    hits = []
+    for end, length in furniture_automaton().iter(joined):
+        start = end - length + 1
+        before = joined[start - 1] if start else " "
+        after = joined[end + 1] if end + 1 < len(joined) else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            hits.append(start)
+    counts = np.zeros(len(texts))
+    if hits:
+        np.add.at(counts, np.searchsorted(starts, hits, side="right") - 1, 1)
+    return counts
 
 
 def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
@@ -261,6 +298,18 @@ def furniture_vocabulary() -> frozenset[str]:
     """Words with which a site talks about itself (``data/boilerplate/vocabulary.toml``), all languages together."""
     text = (resources.files("cleaner") / "data" / "boilerplate" / "vocabulary.toml").read_text(encoding="utf-8")
     return frozenset(word for words in tomllib.loads(text)["words"].values() for word in words)
+
+
+@lru_cache(maxsize=1)
+def furniture_automaton():
+    """An Aho-Corasick automaton of the vocabulary, each word stored with its length."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    for word in furniture_vocabulary():
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
 
 
 @lru_cache(maxsize=4)

@@ -198,7 +198,8 @@ class Boilerplate(Step):
     ) -> Signals:
         """Everything known about the lines before the keep-or-remove decision: features, rule matches (as
         reasons), classes before and after context revision, repeated and recurring lines, content regions."""
-        words = [w for text in texts[:400] for w in line_features.WORD.findall(text.lower())][:2000]
+        tokens = [line.tokens for line in known] if known is not None else line_features.tokenize(texts)
+        words = [w for line_tokens in tokens[:400] for w in line_tokens][:2000]
         stoplist = line_features.stopwords().guess(words)
         reuse = known is not None and scratch is not None and scratch.get("stoplist") is stoplist
         if scratch is not None:
@@ -210,7 +211,7 @@ class Boilerplate(Step):
         if reuse:
             lines = [line_features.fresh(line, index) for index, line in enumerate(known)]  # type: ignore[arg-type]
         else:
-            lines = line_features.features(texts, stoplist)
+            lines = line_features.features(texts, stoplist, tokens)
             for line in lines:
                 if not line.blank:
                     line.rule = self.rules.match(line.text)
