@@ -26,16 +26,27 @@ PHONE = re.compile(
 )
 IPV4 = re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]|\.\d)")
 IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])")
-# Cheap test for an obfuscated address ("name [at] example", "(arroba)"): only then the full e-mail pattern runs.
-OBFUSCATION_HINT = re.compile(r"[\[(\{]\s*\w{1,10}\s*[\])\}]")
 PLACEHOLDERS = {"email": "[EMAIL]", "phone": "[PHONE]", "ip": "[IP]"}
 
 
 @lru_cache(maxsize=1)
-def _email() -> re.Pattern[str]:
+def _words() -> tuple[str, str]:
+    """The words for "@" and "." as regex alternations."""
     words = tomllib.loads((resources.files("cleaner") / "data" / "pii.toml").read_text(encoding="utf-8"))
-    at = "|".join(map(re.escape, words["at_words"]))
-    dot = "|".join(map(re.escape, words["dot_words"]))
+    return "|".join(map(re.escape, words["at_words"])), "|".join(map(re.escape, words["dot_words"]))
+
+
+@lru_cache(maxsize=1)
+def _obfuscated_at() -> re.Pattern[str]:
+    """A bracketed "at" ("[at]", "(arroba)"): the cheap test that an address without "@" may be in the text,
+    before the full e-mail pattern runs (it is slow on long texts, and most texts have no address at all)."""
+    at, _ = _words()
+    return re.compile(rf"[\[(\{{]\s*(?:{at})\s*[\])\}}]", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _email() -> re.Pattern[str]:
+    at, dot = _words()
     at_token = rf"(?:@|\s*[\[(\{{]\s*(?:@|{at})\s*[\])\}}]\s*)"
     dot_token = rf"(?:\.|\s*[\[(\{{]\s*(?:\.|{dot})\s*[\])\}}]\s*)"
     label = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -68,7 +79,7 @@ class Pii(Step):
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, kind)`` of every match, left to right, without overlaps."""
         found: list[tuple[int, int, str]] = []
-        if self.config.emails and ("@" in text or OBFUSCATION_HINT.search(text)):
+        if self.config.emails and ("@" in text or _obfuscated_at().search(text)):
             found += [(m.start(), m.end(), "email") for m in _email().finditer(text)]
         if self.config.ips and "." in text:
             found += [(m.start(), m.end(), "ip") for m in IPV4.finditer(text)]
