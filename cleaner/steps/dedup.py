@@ -2,8 +2,9 @@
 
 Runs on the cleaned text, because two copies of one article on two sites differ mostly in their boilerplate
 (on the development set, shingle similarity of the raw pages finds only 19 % of duplicate pairs). Exact
-duplicates share a hash of their normalised text; near duplicates are found with MinHash LSH (datasketch) on word
-shingles and confirmed by their estimated Jaccard similarity. Every document gets ``duplicate_cluster``; in each
+duplicates share a hash of their normalised text; near duplicates are found with MinHash (datasketch) on word
+shingles, candidates by LSH banding (datasketch's band parameters, the banding itself vectorised over the corpus)
+and confirmed by their estimated containment. Every document gets ``duplicate_cluster``; in each
 cluster the longest document is kept (ties: the smallest id), the others are rejected with the id they duplicate.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from cleaner.document import Document
@@ -68,9 +70,7 @@ class Dedup(CorpusStep):
 
     @cached_property
     def _reusable(self):
-        return self._minhash()
-
-    def _minhash(self, hashvalues=None):
+        """The MinHash each document is hashed into (cleared between documents)."""
         from datasketch import MinHash
 
         t = self._template
@@ -82,7 +82,6 @@ class Dedup(CorpusStep):
             permutations=t.permutations,
             scheme=t.scheme,
             hashfunc=zlib.crc32,
-            hashvalues=hashvalues,
         )
 
     def sign(self, doc: Document) -> dict[str, Any]:
@@ -122,24 +121,22 @@ class Dedup(CorpusStep):
                     union(first[row["exact"]], row["id"])
                 else:
                     first[row["exact"]] = row["id"]
-        if self.config.near:
-            from datasketch import MinHashLSH
+        signed = [row for row in rows if row["minhash"] is not None]
+        if self.config.near and signed:
+            from datasketch.lsh import _optimal_param
 
-            lsh = MinHashLSH(threshold=self.config.candidate_jaccard, num_perm=self.config.num_perm)
-            sizes = {row["id"]: row["n_shingles"] for row in rows}
-            hashes = {}
-            for row in rows:
-                hashes[row["id"]] = self._minhash(hashvalues=row["minhash"])
-                lsh.insert(row["id"], hashes[row["id"]])
-            for row in rows:
-                mine = hashes[row["id"]]
-                for other in sorted(lsh.query(mine)):
-                    if other <= row["id"]:
-                        continue
-                    score = containment(mine.jaccard(hashes[other]), sizes[row["id"]], sizes[other])
-                    if score >= self.config.threshold:
-                        similarity[(row["id"], other)] = score
-                        union(row["id"], other)
+            # LSH's banding, with the band count and width datasketch's own optimiser picks for the threshold;
+            # done over all signatures at once with numpy (datasketch's index hashes one document at a time).
+            bands, width = _optimal_param(self.config.candidate_jaccard, self.config.num_perm, 0.5, 0.5)
+            hashes = np.array([row["minhash"] for row in signed], dtype=np.uint32)
+            pairs = candidate_pairs(hashes, bands, width)
+            jaccard = (hashes[pairs[:, 0]] == hashes[pairs[:, 1]]).mean(axis=1) if len(pairs) else []
+            for (a, b), estimate in zip(pairs.tolist(), jaccard, strict=True):
+                first, second = signed[a], signed[b]
+                score = containment(float(estimate), first["n_shingles"], second["n_shingles"])
+                if score >= self.config.threshold:
+                    similarity[(first["id"], second["id"])] = score
+                    union(first["id"], second["id"])
 
         clusters: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
@@ -162,6 +159,23 @@ class Dedup(CorpusStep):
                 reason = "dedup.exact_duplicate" if exact else "dedup.near_duplicate"
                 decisions[member["id"]] = Decision(cluster=keeper["id"], reason=reason, detail=detail)
         return decisions
+
+
+def candidate_pairs(hashes: np.ndarray, bands: int, width: int) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of rows of ``hashes`` (one MinHash per row) equal on all ``width`` values of at
+    least one of ``bands`` bands: LSH's candidates, sorted. Each band is sorted once; equal runs give the pairs."""
+    found: set[tuple[int, int]] = set()
+    for band in range(bands):
+        block = np.ascontiguousarray(hashes[:, band * width : (band + 1) * width])
+        keys = block.view(np.dtype((np.void, block.dtype.itemsize * width))).ravel()
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+        for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
+            if hi - lo > 1:
+                members = sorted(order[lo:hi].tolist())
+                found.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
+    return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
 
 
 def containment(jaccard: float, size_a: int, size_b: int) -> float:

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from cleaner import config as config_module
 from cleaner.document import Document
 from cleaner.runner import output_dir, run
-from cleaner.steps.dedup import Dedup, DedupConfig, containment
+from cleaner.steps.dedup import Dedup, DedupConfig, candidate_pairs, containment
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -71,3 +73,17 @@ def test_run_moves_duplicates_to_rejects_and_keeps_accounting(tmp_path: Path):
     assert dup["duplicate_cluster"] == documents["b.txt"]["id"] == documents["b.txt"]["duplicate_cluster"]
     assert summary.read == 3 and summary.kept == 2 and summary.rejected_total == 1
     assert not (build / "_signatures").exists()
+
+
+def test_candidate_pairs_share_a_whole_band():
+    hashes = np.array(
+        [
+            [1, 2, 3, 4, 5, 6],
+            [1, 2, 9, 9, 9, 9],  # band 1 as row 0's
+            [7, 2, 3, 4, 8, 8],  # half of row 0's band 1 (not enough), all of its band 2
+            [7, 8, 9, 9, 0, 0],  # band 2 as row 1's; (7, 8) is not row 2's (7, 2)
+        ],
+        dtype=np.uint32,
+    )
+    pairs = candidate_pairs(hashes, bands=3, width=2)
+    assert pairs.tolist() == [[0, 1], [0, 2], [1, 3]]
