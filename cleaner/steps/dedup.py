@@ -99,7 +99,8 @@ class Dedup(CorpusStep):
         return {"id": doc.id, "n_chars": len(doc.text), "n_shingles": n_shingles, "exact": exact, "minhash": minhash}
 
     def decide(self, signatures: pa.Table) -> dict[str, Decision]:
-        rows = signatures.sort_by("id").to_pylist()
+        table = signatures.sort_by("id")
+        rows = table.drop_columns(["minhash"]).to_pylist()  # the MinHashes stay in Arrow / numpy
         parent = {row["id"]: row["id"] for row in rows}
         similarity: dict[tuple[str, str], float] = {}
 
@@ -121,22 +122,28 @@ class Dedup(CorpusStep):
                     union(first[row["exact"]], row["id"])
                 else:
                     first[row["exact"]] = row["id"]
-        signed = [row for row in rows if row["minhash"] is not None]
-        if self.config.near and signed:
+        minhashes = table.column("minhash").combine_chunks()
+        if self.config.near and len(minhashes) and minhashes.null_count == 0:
             from datasketch.lsh import _optimal_param
 
             # LSH's banding, with the band count and width datasketch's own optimiser picks for the threshold;
             # done over all signatures at once with numpy (datasketch's index hashes one document at a time).
             bands, width = _optimal_param(self.config.candidate_jaccard, self.config.num_perm, 0.5, 0.5)
-            hashes = np.array([row["minhash"] for row in signed], dtype=np.uint32)
+            hashes = minhashes.flatten().to_numpy().reshape(len(minhashes), -1)
             pairs = candidate_pairs(hashes, bands, width)
-            jaccard = (hashes[pairs[:, 0]] == hashes[pairs[:, 1]]).mean(axis=1) if len(pairs) else []
-            for (a, b), estimate in zip(pairs.tolist(), jaccard, strict=True):
-                first, second = signed[a], signed[b]
-                score = containment(float(estimate), first["n_shingles"], second["n_shingles"])
-                if score >= self.config.threshold:
-                    similarity[(first["id"], second["id"])] = score
-                    union(first["id"], second["id"])
+            # Estimated Jaccard (the share of equal MinHash values), in chunks: a pair costs num_perm bytes here.
+            jaccard = np.concatenate(
+                [
+                    (hashes[chunk[:, 0]] == hashes[chunk[:, 1]]).mean(axis=1)
+                    for chunk in np.array_split(pairs, max(1, len(pairs) // 100_000))
+                ]
+            )
+            sizes = table.column("n_shingles").to_numpy().astype(float)
+            scores = containment(jaccard, sizes[pairs[:, 0]], sizes[pairs[:, 1]])
+            confirmed = np.flatnonzero(scores >= self.config.threshold)
+            for (a, b), score in zip(pairs[confirmed].tolist(), scores[confirmed].tolist(), strict=True):
+                similarity[(rows[a]["id"], rows[b]["id"])] = score
+                union(rows[a]["id"], rows[b]["id"])
 
         clusters: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
@@ -163,24 +170,39 @@ class Dedup(CorpusStep):
 
 def candidate_pairs(hashes: np.ndarray, bands: int, width: int) -> np.ndarray:
     """Pairs ``(i, j)``, ``i < j``, of rows of ``hashes`` (one MinHash per row) equal on all ``width`` values of at
-    least one of ``bands`` bands: LSH's candidates, sorted. Each band is sorted once; equal runs give the pairs."""
-    found: set[tuple[int, int]] = set()
+    least one of ``bands`` bands: LSH's candidates, sorted.
+
+    Each band is sorted once; runs of equal keys are the buckets, and all buckets of one size yield their pairs in
+    one array operation. Pairs are kept as one int64 code each (``i * rows + j``) and merged whenever a few
+    million are waiting, so memory grows with the distinct pairs, not with bands times pairs."""
+    rows = len(hashes)
+    found = np.zeros(0, dtype=np.int64)
+    pending: list[np.ndarray] = []
+    waiting = 0
     for band in range(bands):
         block = np.ascontiguousarray(hashes[:, band * width : (band + 1) * width])
         keys = block.view(np.dtype((np.void, block.dtype.itemsize * width))).ravel()
-        order = np.argsort(keys, kind="stable")
+        order = np.argsort(keys, kind="stable").astype(np.int64)
         ordered = keys[order]
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
-        for lo, hi in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
-            if hi - lo > 1:
-                members = sorted(order[lo:hi].tolist())
-                found.update((a, b) for k, a in enumerate(members) for b in members[k + 1 :])
-    return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+        sizes = np.diff(starts)
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            first = starts[:-1][sizes == size]
+            members = np.sort(order[first[:, None] + np.arange(size)], axis=1)
+            left, right = np.triu_indices(size, 1)
+            pending.append((members[:, left] * rows + members[:, right]).ravel())
+            waiting += len(pending[-1])
+        if waiting > 4_000_000 or band == bands - 1:
+            found = np.unique(np.concatenate([found, *pending]))
+            pending, waiting = [], 0
+    return np.stack((found // rows, found % rows), axis=1)
 
 
-def containment(jaccard: float, size_a: int, size_b: int) -> float:
+def containment(jaccard: Any, size_a: Any, size_b: Any) -> np.ndarray:
     """The share of the smaller set inside the larger, from their Jaccard similarity and sizes:
-    |A∩B| = J(|A|+|B|)/(1+J)."""
-    if not size_a or not size_b:
-        return 0.0
-    return min(1.0, jaccard * (size_a + size_b) / ((1 + jaccard) * min(size_a, size_b)))
+    |A∩B| = J(|A|+|B|)/(1+J). Works on numbers or on arrays of them (0 where a set is empty)."""
+    jaccard, size_a, size_b = (np.asarray(v, dtype=float) for v in (jaccard, size_a, size_b))
+    smaller = np.minimum(size_a, size_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.minimum(1.0, jaccard * (size_a + size_b) / ((1 + jaccard) * smaller))
+    return np.where(smaller > 0, share, 0.0)
