@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import chain, islice
 
 import numpy as np
 
@@ -199,12 +200,12 @@ class Boilerplate(Step):
         """Everything known about the lines before the keep-or-remove decision: features, rule matches (as
         reasons), classes before and after context revision, repeated and recurring lines, content regions."""
         tokens = [line.tokens for line in known] if known is not None else line_features.tokenize(texts)
-        words = [w for line_tokens in tokens[:400] for w in line_tokens][:2000]
+        words = list(islice(chain.from_iterable(tokens[:400]), 2000))
         stoplist = line_features.stopwords().guess(words)
         reuse = known is not None and scratch is not None and scratch.get("stoplist") is stoplist
         if scratch is not None:
             scratch["stoplist"] = stoplist
-        covered = sum(1 for w in words if w in stoplist) / len(words) if words else 0.0
+        covered = sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
         # Stop words carry no signal for a language without a list (or a script without spaces): then prose is
         # told from boilerplate by length and final punctuation alone.
         thresholds = self.thresholds if covered >= self.config.min_stopword_coverage else self.no_stoplist
