@@ -83,7 +83,7 @@ class BoilerplateConfig:
     model_heading_threshold: float = 0.25
     model_file: str = ""
     # The analysis is repeated on what it kept until it removes nothing more (see Boilerplate.removals).
-    max_passes: int = 8
+    max_passes: int = 12
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
 
