@@ -1,5 +1,5 @@
 """Explain boilerplate errors on an evaluation set: for every gold snippet that was lost (``with``) or kept
-(``without``), the line that holds it, its class and the reason it was removed or kept.
+(``without``), the line that holds it, the reason it was removed, and the line model's keep probability.
 
     python bench/explain_boilerplate.py ../shared/eval-dev/boilerplate [--limit 40] [--kind fn|fp]
 
@@ -31,32 +31,40 @@ def main() -> None:
     args = parser.parse_args()
     config = config_module.parse({})
     steps = {s.name: s for s in build_steps(config)}
-    whitespace, boilerplate = steps["whitespace"], steps["boilerplate"]
+    before = [steps[name] for name in ("repair", "whitespace", "pii")]  # what runs before boilerplate
+    boilerplate = steps["boilerplate"]
     from cleaner.document import Document
 
     tally: Counter[str] = Counter()
     shown = 0
     for row in map(json.loads, (args.folder / "gold.jsonl").read_text().splitlines()):
         path = args.folder / "text" / f"{row['name']}.txt"
-        doc = whitespace.apply(Document(id="x", text=path.read_text(encoding="utf-8"), source=path.name))
-        lines = boilerplate.analyse(doc.text.split("\n"))
+        doc = Document(id="x", text=path.read_text(encoding="utf-8"), source=path.name)
+        for step in before:
+            doc = step.apply(doc)
+        texts = doc.text.split("\n")
+        trace: list = []
+        reasons, _ = boilerplate.removals(texts, True, {}, "", trace)
+        probability: dict[int, float] = {}  # the line model's keep probability, at the last pass that asked it
+        for index, matrix, asked in trace:
+            for i, ask, p in zip(index, asked, boilerplate.model.keep_probabilities(matrix).tolist(), strict=True):
+                if ask:
+                    probability[i] = p
         snippets = row["with"] if args.kind == "fn" else row["without"]
         for snippet in snippets:
             target = norm(snippet)
-            holder = next((ln for ln in lines if target in norm(ln.text)), None)
+            holder = next((i for i, text in enumerate(texts) if target in norm(text)), None)
             if holder is None:
                 continue
-            removed = holder.reason is not None
+            removed = holder in reasons
             if removed != (args.kind == "fn"):
                 continue
-            key = holder.reason if removed else f"kept:{holder.cls}"
+            key = reasons[holder] if removed else "kept"
             tally[key] += 1
             if shown < args.limit:
                 shown += 1
-                print(
-                    f"[{key}] {row['name'][:30]} L{holder.index} w={holder.words} sd={holder.stop_density:.2f} "
-                    f"| {holder.text[:150]}"
-                )
+                p = f"{probability[holder]:.2f}" if holder in probability else "-"
+                print(f"[{key}] {row['name'][:30]} L{holder} p(keep)={p} | {texts[holder].strip()[:150]}")
     print(tally.most_common())
 
 
