@@ -140,19 +140,15 @@ class Boilerplate(Step):
         )
 
     def analyse(
-        self,
-        texts: list[str],
-        structural: bool = True,
-        scratch: dict | None = None,
-        group: str = "",
-        known: list[line_features.Line] | None = None,
-        trace: list | None = None,
+        self, texts: list[str], structural: bool = True, scratch: dict | None = None, group: str = ""
     ) -> list[line_features.Line]:
-        """Every line with its class and, for lines to remove, the reason. ``known``: these same texts' lines
-        from an earlier analysis, whose context-free features are reused when the stop-word list is the same.
-        ``trace``: receives the line model's input (for training): line indices, feature matrix, and whether
-        each line was asked (rules, repetition and titles decide the others)."""
-        found = self.signals(texts, structural, scratch, group, known)
+        """Every line with its class and, for lines to remove, the reason (one pass)."""
+        return self.decide(self.signals(texts, structural, scratch, group))
+
+    def decide(self, found: Signals, trace: list | None = None) -> list[line_features.Line]:
+        """Set the reason of every line to remove, from the signals. ``trace`` receives the line model's input
+        (for training): line indices, feature matrix, and whether each line was asked (rules, repetition and
+        titles decide the others)."""
         if found.layout is None:
             return found.lines
         lines, layout = found.lines, found.layout
@@ -198,7 +194,9 @@ class Boilerplate(Step):
         known: list[line_features.Line] | None = None,
     ) -> Signals:
         """Everything known about the lines before the keep-or-remove decision: features, rule matches (as
-        reasons), classes before and after context revision, repeated and recurring lines, content regions."""
+        reasons), classes before and after context revision, repeated and recurring lines, content regions.
+        ``known``: these same texts' lines from an earlier pass, whose context-free features are reused when the
+        stop-word list is the same."""
         tokens = [line.tokens for line in known] if known is not None else line_features.tokenize(texts)
         words = list(islice(chain.from_iterable(tokens[:400]), 2000))
         stoplist = line_features.stopwords().guess(words)
@@ -289,7 +287,7 @@ class Boilerplate(Step):
         known = None
         for _ in range(self.config.max_passes):
             passes: list = []
-            lines = self.analyse(texts, structural, scratch, group, known, passes if trace is not None else None)
+            lines = self.decide(self.signals(texts, structural, scratch, group, known), passes)
             if trace is not None:
                 trace += [([positions[i] for i in index], matrix, asked) for index, matrix, asked in passes]
             words = words or [line.words for line in lines]
