@@ -167,22 +167,25 @@ def heading_like(line: Line) -> bool:
     return 0 < line.words <= 15 and not line.terminal and line.rule is None and (first.isupper() or first.isdigit())
 
 
-def _followed_by_good(lines: list[Line], i: int, max_distance: int) -> bool:
-    distance = 0
-    for line in lines[i + 1 :]:
-        if distance > max_distance:
-            return False
-        if line.cls == GOOD:
-            return True
-        distance += line.chars
-    return False
+def _good_ahead(lines: list[Line], max_distance: int) -> list[bool]:
+    """For every line, whether a good line follows it with at most ``max_distance`` characters of other lines in
+    between. One backward pass: the next good line and the characters before it, instead of a walk per line."""
+    ahead = [False] * len(lines)
+    next_good = None  # characters between the line after i and the next good line, when there is one
+    for i in range(len(lines) - 1, -1, -1):
+        ahead[i] = next_good is not None and next_good <= max_distance
+        line = lines[i]
+        next_good = 0 if line.cls == GOOD else None if next_good is None else next_good + line.chars
+    return ahead
 
 
 def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
     """jusText's context-sensitive pass: headings before good text are promoted, short lines take the class of
     their surroundings, near-good lines are good unless boilerplate lies on both sides."""
+    headings = [heading_like(line) for line in lines]
+    good_ahead = _good_ahead(lines, max_heading_distance)  # promoting short lines to near-good does not change it
     for i, line in enumerate(lines):
-        if line.cls == SHORT and heading_like(line) and _followed_by_good(lines, i, max_heading_distance):
+        if line.cls == SHORT and headings[i] and good_ahead[i]:
             line.cls = NEARGOOD
     classes: list[str | None] = [None if line.blank else line.cls for line in lines]
     prev_gb, next_gb = _nearest(classes, (GOOD, BAD))
@@ -206,9 +209,10 @@ def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
             line.cls = BAD if (last, next_gb[i]) == (BAD, BAD) else GOOD
         if not line.blank and line.cls in (GOOD, BAD):
             last = line.cls
+    # jusText promotes only headings that were not bad to begin with; in text, a long title has the low stop-word
+    # density of a bad line, so any heading-like line (never a rule match) that leads into good text is taken.
+    # A promotion only changes what lies ahead of the lines before it, which this forward loop has passed.
+    good_ahead = _good_ahead(lines, max_heading_distance)
     for i, line in enumerate(lines):
-        # jusText promotes only headings that were not bad to begin with; in text, a long title has the low
-        # stop-word density of a bad line, so any heading-like line (never a rule match) that leads into
-        # good text is taken.
-        if line.cls == BAD and heading_like(line) and _followed_by_good(lines, i, max_heading_distance):
+        if line.cls == BAD and headings[i] and good_ahead[i]:
             line.cls = GOOD
