@@ -27,10 +27,14 @@ from cleaner.document import Document
 from cleaner.steps import Step
 from cleaner.wordfreqs import zipf as word_zipf
 
+# The leading lookahead names the characters a match starts with; it changes no match, but lets the regex engine
+# skip to them instead of trying the lookbehind at every character (about 5x faster on ordinary text).
 PUNCT_GLUE = re.compile(
+    r'(?=[.!?;:,)”»"’])(?:'
     r"(?<=[^\W\d_]{2})(?:[.!?;:](?=[A-ZÀ-ÖØ-Þ][^\W\d_])|[,)”»\"](?=[^\W\d_]{2}))"
     # a plural possessive before a word ("victims’interest"), but not a contraction ("you’re", "we’ll")
     r"|(?<=[^\W\d_]s)’(?=(?!(?:re|ve|ll|d|m|s|t)\b)[^\W\d_]{2})"
+    r")"
 )
 TOKEN = re.compile(r"(?<![\w@/.\-’'])([^\W\d_]{4,})(?![\w@/\-’'])")
 # Tokens that are code, addresses or file names: never split inside them.
