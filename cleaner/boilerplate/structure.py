@@ -19,9 +19,10 @@ def normalise(text: str) -> str:
 
 def mark_repeated(lines: list[Line], max_words: int) -> None:
     """Short lines that occur more than once in the document are boilerplate (teasers, widgets, bylines)."""
-    counts = Counter(normalise(line.text) for line in lines if not line.blank and line.words <= max_words)
-    for line in lines:
-        if not line.blank and line.reason is None and line.words <= max_words and counts[normalise(line.text)] > 1:
+    keys = [normalise(line.text) if not line.blank and line.words <= max_words else None for line in lines]
+    counts = Counter(keys)
+    for line, key in zip(lines, keys, strict=True):
+        if key is not None and line.reason is None and counts[key] > 1:
             line.reason = "repeated"
 
 
