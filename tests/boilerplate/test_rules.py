@@ -27,6 +27,9 @@ RULES = load_rules()
         ("Lesen Sie auch: Der Stadtrat streitet über den Haushalt", "related"),
         ("Lee también: El Gobierno anuncia nuevas medidas", "related"),
         ("Czytaj także: Sejm przyjął ustawę", "related"),
+        ("Le puede interesar: JEP abrirá tres nuevos macrocasos", "related"),
+        ("PUEDES VER: ¿Qué es la Sunedu y para qué sirve?", "related"),
+        ("Polecamy", "related"),
         ("Read More »", "related"),
         ("Most Popular", "related"),
         ("Das könnte Sie auch interessieren", "related"),
@@ -65,6 +68,8 @@ def test_boilerplate_lines_are_matched_with_their_category(line: str, category: 
         "Pakistan’s New Pressure Tactics",
         "Ultimately, Zalmay Khalilzad’s latest anti-Pakistan tirade is a transparent attempt to deflect blame.",
         "Los comentarios del ministro provocaron una fuerte reacción en el Congreso.",
+        "Puedes ver la exposición hasta el domingo en el museo municipal.",
+        "Polecamy tę książkę każdemu, kto interesuje się historią.",
         "",
     ],
 )
