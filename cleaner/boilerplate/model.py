@@ -36,6 +36,7 @@ FEATURES = (
     "log_good_words_5", "log_bad_words_5", "good_ratio_5", "good_ratio_12",
     "log_lines_to_main_end", "log_lines_from_main_start", "after_main", "before_main",
     "furniture_words", "furniture_share",
+    "log_good_run", "previous_heading", "next_heading", "headings_near",
 )  # fmt: skip
 NOT_LETTER = re.compile(r"[\W\d_]")
 SEPARATOR_CODES = np.array([ord(c) for c in "|»›·•>/–—"], dtype=np.uint32)
@@ -69,7 +70,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
     # Lines already removed (rules, repetition) count as boilerplate around their neighbours, whatever their class.
     bad_line = np.array([line.reason is not None or line.cls == BAD for line in kept])
     good, bad = words * good_line, words * bad_line
-    good_sums, bad_sums = np.concatenate(([0.0], np.cumsum(good))), np.concatenate(([0.0], np.cumsum(bad)))
+    good_sums = np.concatenate(([0.0], np.cumsum(good)))
     total_good = good_sums[-1] or 1.0
     region = np.array([layout.region[i] for i in index])
     first = [first_classes[i] for i in index]
@@ -79,8 +80,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
     in_main = region == 1
 
     def window(radius: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = np.maximum(0, positions - radius), np.minimum(n, positions + radius + 1)
-        return good_sums[hi] - good_sums[lo] - good, bad_sums[hi] - bad_sums[lo] - bad
+        return _window_sum(good, radius), _window_sum(bad, radius)
 
     def shifted(values: np.ndarray, by: int) -> np.ndarray:
         out = np.zeros(n)
@@ -91,6 +91,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         return out
 
     shape = _shapes(kept)
+    runs = _run_lengths(good_line)
     near_good, _ = window(3)
     good5, bad5 = window(5)
     good12, bad12 = window(12)
@@ -127,8 +128,31 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         (positions > main_last) & (len(main) > 0),
         (positions < main_first) & (len(main) > 0),
         *shape[:, 10:].T,
+        np.log1p(runs),
+        shifted(shape[:, 0], 1),
+        shifted(shape[:, 0], -1),
+        _window_sum(shape[:, 0], 4),
     ]
     return index, np.column_stack([np.asarray(column, dtype=float) for column in columns])
+
+
+def _run_lengths(flags: np.ndarray) -> np.ndarray:
+    """For each set flag, the length of the run of consecutive set flags it belongs to (0 where unset): article
+    prose comes in long runs of good lines, a teaser's blurb alone between two headlines."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
+    lengths = edges[1::2] - edges[::2]
+    runs = np.zeros(len(flags))
+    runs[flags.astype(bool)] = np.repeat(lengths, lengths)
+    return runs
+
+
+def _window_sum(values: np.ndarray, radius: int) -> np.ndarray:
+    """The sum of ``values`` over the ``radius`` lines on each side of every line, the line itself left out."""
+    n = len(values)
+    sums = np.concatenate(([0.0], np.cumsum(values)))
+    positions = np.arange(n)
+    lo, hi = np.maximum(0, positions - radius), np.minimum(n, positions + radius + 1)
+    return sums[hi] - sums[lo] - values
 
 
 def line_vectors(lines: list[Line], first_classes: list[str], layout: Layout) -> dict[int, list[float]]:

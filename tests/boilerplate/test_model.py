@@ -1,9 +1,19 @@
 import json
 import math
 
+import numpy as np
 import pytest
 
-from cleaner.boilerplate.model import FEATURES, Layout, _region_distances, line_vectors, load_model, parse_model
+from cleaner.boilerplate.model import (
+    FEATURES,
+    Layout,
+    _region_distances,
+    _run_lengths,
+    _window_sum,
+    line_vectors,
+    load_model,
+    parse_model,
+)
 from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
 
 ARTICLE = [
@@ -34,6 +44,17 @@ def test_every_non_blank_line_gets_a_vector_of_every_feature():
 def test_region_distances_are_counted_both_ways():
     assert _region_distances([False, False, True, False, False, False, True]) == [2, 1, 0, 1, 2, 1, 0]
     assert _region_distances([False, False]) == [50, 50]
+
+
+def test_good_runs_are_measured_per_run():
+    # prose comes in runs; a teaser blurb stands alone between headlines
+    flags = np.array([1, 1, 0, 1, 0, 1, 1, 1], dtype=bool)
+    assert _run_lengths(flags).tolist() == [2, 2, 0, 1, 0, 3, 3, 3]
+    assert _run_lengths(np.zeros(3, dtype=bool)).tolist() == [0, 0, 0]
+
+
+def test_window_sums_leave_the_line_itself_out():
+    assert _window_sum(np.array([1.0, 0.0, 1.0, 1.0, 0.0]), 1).tolist() == [0, 2, 1, 1, 1]
 
 
 def test_the_packaged_model_keeps_prose_and_drops_a_sidebar_teaser():
