@@ -91,7 +91,10 @@ def run(
     pipeline = Pipeline(build_steps(config))
     tasks = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
     for step in [*pipeline.steps, *pipeline.corpus_steps]:
-        step.prepare()
+        try:
+            step.prepare()
+        except (OSError, ValueError) as err:  # a data file the config names is missing or does not fit
+            raise RunError(f"step {step.name} cannot start: {err}") from err
     _prime_pyarrow()
     for step in pipeline.steps:  # first pass: what recurs across the corpus (before forking the workers)
         if getattr(step, "survey_min_docs", 0):

@@ -171,6 +171,12 @@ def test_cli_exit_codes(tmp_path: Path):
     bad_config = cli("run", "raw", cwd=tmp_path)
     assert bad_config.returncode == 2
     assert "'steps.length.minwords'" in bad_config.stderr and "Traceback" not in bad_config.stderr
+    (tmp_path / "old_model.json").write_text(json.dumps({"features": ["log_words"]}), encoding="utf-8")
+    (tmp_path / "cleaner.toml").write_text('[steps.boilerplate]\nmodel_file = "old_model.json"\n', encoding="utf-8")
+    bad_model = cli("run", "raw", cwd=tmp_path)
+    assert bad_model.returncode == 2
+    assert "step boilerplate cannot start" in bad_model.stderr and "retrain" in bad_model.stderr
+    assert "Traceback" not in bad_model.stderr
     (tmp_path / "cleaner.toml").unlink()
     (tmp_path / "junk").mkdir()
     (tmp_path / "junk" / "x.bin").write_bytes(b"\x00\x01")
