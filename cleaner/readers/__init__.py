@@ -53,8 +53,7 @@ READERS: dict[str, Reader] = {
 def reader_for(name: str) -> Reader | None:
     """The reader for a file name, looking through one compression suffix (``a.jsonl.zst`` -> jsonl)."""
     base, _ = strip_compression(name)
-    suffix = Path(base).suffix.lower()
-    return READERS.get(suffix)
+    return READERS.get(os.path.splitext(base)[1].lower())
 
 
 def discover(raw_dir: Path) -> tuple[list[InputFile], list[str]]:
@@ -92,7 +91,7 @@ def open_input(file: InputFile) -> tuple[RawInput, str]:
     if file.size <= IN_MEMORY_BYTES:
         with open(file.path, "rb") as handle:
             data = handle.read()
-        return RawInput(file.rel, lambda: io.BytesIO(data)), hashlib.sha256(data).hexdigest()
+        return RawInput(file.rel, lambda: io.BytesIO(data), data), hashlib.sha256(data).hexdigest()
     return RawInput(file.rel, lambda: open(file.path, "rb")), file_digest(file.path)
 
 

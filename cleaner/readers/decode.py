@@ -99,10 +99,13 @@ class RawInput:
 
     ``rel`` is the file's path relative to the input folder: it names the format (by suffix) and appears in
     every message. ``opener`` returns a fresh binary stream of the file as stored (still compressed).
+    ``data``: the stored bytes when they are already in memory, which spares the common case (a small,
+    uncompressed file) a stream.
     """
 
     rel: str
     opener: Callable[[], BinaryIO]
+    data: bytes | None = None
 
     @property
     def compression(self) -> str | None:
@@ -136,6 +139,8 @@ class RawInput:
 
     def read_all(self) -> bytes:
         """The whole decompressed content."""
+        if self.data is not None and self.compression is None:
+            return self.data
         with self.stream() as stream:
             return stream.read()
 
