@@ -33,3 +33,11 @@ def test_clean_text_is_unchanged_and_idempotent():
     assert once.text == text and once.stats == {}
     messy = "a\u00a0b \n\n\n\nc\u2028d\u2029e"
     assert clean(clean(messy).text).text == clean(messy).text
+
+
+def test_trailing_blanks_of_any_length_and_mix_go():
+    # short runs take the fast path, a long one the line-by-line fallback; both leave the same text
+    text = "one \t \ntwo" + " " * 50 + "\nthree\t\n\tindented stays\nlast \t"
+    doc = clean(text)
+    assert doc.text == "one\ntwo\nthree\n\tindented stays\nlast"
+    assert doc.stats["whitespace_trailing_spaces"] == 3 + 50 + 1 + 2
