@@ -4,8 +4,9 @@ The hand-made signals (jusText classes, the content regions, the title extension
 one side of the question; a fixed rule combining them ("inside a region and not bad") is brittle where they
 disagree: an author bio inside the region, an article paragraph cut off by an advertisement block. Here a logistic
 regression weighs them, plus the context a region boundary cannot express (how much good text surrounds the line,
-how much of the page's good text lies before and after it). Logistic regression, not a larger model: forty
-multiply-adds per line cost nothing, the weights can be read, and it does not learn particular pages by heart.
+how much of the page's good text lies before and after it, whether it stands in a run of prose or between
+headlines). Logistic regression, not a larger model: forty-five multiply-adds per line cost nothing, the weights
+can be read, and it does not learn particular pages by heart.
 
 The weights are data (``cleaner/data/boilerplate/line_model.json``), made by ``bench/train_boilerplate.py`` from
 an evaluation set with gold snippets; the script prints the cross-validated figures beside the fixed rule's. Rule
