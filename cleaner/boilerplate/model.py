@@ -162,6 +162,14 @@ def line_vectors(lines: list[Line], first_classes: list[str], layout: Layout) ->
     return dict(zip(index, matrix.tolist(), strict=True))
 
 
+def main_share(lines: list[Line], layout: Layout) -> float:
+    """The share of the page's good words (good lines no rule removed) that stand in the main region; 1.0 for a
+    page without any."""
+    good = [(line.words, layout.region[line.index] == 1) for line in lines if _good(line)]
+    total = sum(words for words, _ in good)
+    return sum(words for words, main in good if main) / total if total else 1.0
+
+
 def article_heading(line: Line, layout: Layout) -> bool:
     """A heading (or a lead-in ending with a colon) inside the main region that leads into good text (the
     context revision promoted it): most likely the article's own, so it is kept on weaker evidence

@@ -28,7 +28,7 @@ import numpy as np
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.lines import BAD
-from cleaner.boilerplate.model import Layout, LineModel, article_heading, line_matrix, load_model
+from cleaner.boilerplate.model import Layout, LineModel, article_heading, line_matrix, load_model, main_share
 from cleaner.boilerplate.rules import RuleSet, load_rules
 from cleaner.boilerplate.structure import (
     content_regions,
@@ -81,6 +81,9 @@ class BoilerplateConfig:
     model_threshold: float = 0.5
     model_outside_threshold: float = 0.8
     model_heading_threshold: float = 0.25
+    # Below this share of the page's good words in the main region, the outside threshold is not used: the
+    # article is likely cut in pieces, and lines outside the region are judged as those inside (0: never).
+    min_main_share: float = 0.6
     model_file: str = ""
     # The analysis is repeated on what it kept until it removes nothing more (see Boilerplate.removals).
     max_passes: int = 12
@@ -157,10 +160,14 @@ class Boilerplate(Step):
             if trace is not None:
                 trace.append((index, matrix, asked))
             probabilities = self.model.keep_probabilities(matrix)
+            # When the main region holds little of the page's prose, the article is likely cut in pieces (by an
+            # advertisement, a gallery): a line outside the region then needs only what a line inside needs.
+            split = main_share(lines, layout) < self.config.min_main_share
             remove = {
                 i
                 for i, probability, ask in zip(index, probabilities.tolist(), asked, strict=True)
-                if ask and probability < self.model.needed(layout.region[i] > 0, article_heading(lines[i], layout))
+                if ask
+                and probability < self.model.needed(split or layout.region[i] > 0, article_heading(lines[i], layout))
             }
         else:
             remove = {

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 
+from cleaner.boilerplate.model import main_share
 from cleaner.document import Document, Reject
 from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
 
@@ -155,3 +156,27 @@ def test_idempotent():
     twice = clean(once.text.split("\n"))
     assert twice.text == once.text
     assert twice.removed == []
+
+
+def test_main_share_counts_the_good_words_of_the_main_region():
+    step = Boilerplate()
+    found = step.signals(["Home", "News", *PARAGRAPHS_EN, "Share"])
+    assert main_share(found.lines, found.layout) == 1.0  # all the prose is in the one region
+    found.layout.region[3:5] = [0, 0]  # as if the region held only the first paragraph
+    words = [len(p.split()) for p in PARAGRAPHS_EN]
+    assert abs(main_share(found.lines, found.layout) - words[0] / sum(words)) < 0.05
+
+
+def test_a_page_whose_main_region_holds_little_prose_judges_outside_lines_like_inside_ones():
+    # One pass, so that only the thresholds differ: the lower one can only keep more.
+    rng = random.Random(5)
+    furniture = ["Most Popular", "Storm closes the harbour after the night's gale", "Read More »", "Newsletter",
+                 "New library opens downtown with a reading garden", "Police seek witnesses", "Share"]  # fmt: skip
+    differs = 0
+    for _ in range(30):
+        page = [*rng.sample(furniture, 3), PARAGRAPHS_EN[0], *rng.sample(furniture, 4), *PARAGRAPHS_EN[1:]]
+        strict = reasons(clean(page, min_main_share=0.0, max_passes=1))
+        lenient = reasons(clean(page, min_main_share=1.01, max_passes=1))
+        assert set(lenient) <= set(strict)
+        differs += set(lenient) != set(strict)
+    assert differs > 0
