@@ -42,6 +42,9 @@ RULES = load_rules()
         ("© 2024 City News. All rights reserved.", "footer"),
         ("Alle Rechte vorbehalten", "footer"),
         ("Impressum", "footer"),
+        ("Les opinions exprimées dans les blogs du Monde diplomatique n'engagent que leurs auteurs.", "footer"),
+        ("The views expressed in this column are those of the author.", "footer"),
+        ("Ich habe keinen Einfluss auf die Inhalte dieser Seiten und mache sie mir nicht zu eigen.", "footer"),
         ("Forgot your password? Get help", "account"),
         ("Anzeige", "advertising"),
         ("Advertising disclosure: We may receive compensation for some of the links in our stories.", "advertising"),
@@ -76,6 +79,8 @@ def test_boilerplate_lines_are_matched_with_their_category(line: str, category: 
         "Polecamy tę książkę każdemu, kto interesuje się historią.",
         "The company said it would earn a commission of 3 percent on every sale through its platform.",
         "She decided to sign up for the marathon after her doctor encouraged her to keep running.",
+        "The views expressed at the hearing were sharply divided between the two parties.",
+        "Die Regierung hat keinen Einfluss auf die Entscheidungen der unabhängigen Zentralbank.",
         "",
     ],
 )
