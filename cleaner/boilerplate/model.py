@@ -71,7 +71,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
     # Lines already removed (rules, repetition) count as boilerplate around their neighbours, whatever their class.
     bad_line = np.array([line.reason is not None or line.cls == BAD for line in kept])
     good, bad = words * good_line, words * bad_line
-    good_sums = np.concatenate(([0.0], np.cumsum(good)))
+    good_sums, bad_sums = np.concatenate(([0.0], np.cumsum(good))), np.concatenate(([0.0], np.cumsum(bad)))
     total_good = good_sums[-1] or 1.0
     region = np.array([layout.region[i] for i in index])
     first = [first_classes[i] for i in index]
@@ -81,7 +81,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
     in_main = region == 1
 
     def window(radius: int) -> tuple[np.ndarray, np.ndarray]:
-        return _window_sum(good, radius), _window_sum(bad, radius)
+        return _window_sum(good, radius, good_sums), _window_sum(bad, radius, bad_sums)
 
     def shifted(values: np.ndarray, by: int) -> np.ndarray:
         out = np.zeros(n)
@@ -147,10 +147,12 @@ def _run_lengths(flags: np.ndarray) -> np.ndarray:
     return runs
 
 
-def _window_sum(values: np.ndarray, radius: int) -> np.ndarray:
-    """The sum of ``values`` over the ``radius`` lines on each side of every line, the line itself left out."""
+def _window_sum(values: np.ndarray, radius: int, sums: np.ndarray | None = None) -> np.ndarray:
+    """The sum of ``values`` over the ``radius`` lines on each side of every line, the line itself left out
+    (``sums``: the cumulative sums of ``values`` with a leading 0, when the caller has them already)."""
     n = len(values)
-    sums = np.concatenate(([0.0], np.cumsum(values)))
+    if sums is None:
+        sums = np.concatenate(([0.0], np.cumsum(values)))
     positions = np.arange(n)
     lo, hi = np.maximum(0, positions - radius), np.minimum(n, positions + radius + 1)
     return sums[hi] - sums[lo] - values
