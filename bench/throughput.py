@@ -1,8 +1,9 @@
 """End-to-end throughput and memory of `cleaner run`, against two baselines run in the same benchmark.
 
-    python bench/throughput.py [--docs 20000] [--scale 10] [--workers 2] [--work /tmp/cleaner-bench]
+    python bench/throughput.py [--docs 4000] [--scale 10] [--workers 2] [--work /tmp/cleaner-bench]
 
-Generates (once, cached in --work) a corpus of --docs documents and one --scale times larger (bench/corpus.py),
+Generates (once, cached in --work) a corpus of --docs documents and one --scale times larger (bench/corpus.py;
+the defaults, 4,000 and 40,000 documents, take about ten minutes in all),
 then measures, each as a separate process with wall time and peak RSS of its whole process tree:
 
 - baseline (a): read every file and write one Parquet file with pyarrow, in one process;
@@ -68,7 +69,7 @@ def report(name: str, m: Measurement, docs: int, size: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--docs", type=int, default=20000)
+    parser.add_argument("--docs", type=int, default=4000, help="documents in the small corpus (about 5 KB each)")
     parser.add_argument("--scale", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--baseline-docs", type=int, default=2000)
