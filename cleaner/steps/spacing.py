@@ -5,7 +5,7 @@ Two kinds of damage, two rules:
 - after closing punctuation (``concessions.The``, ``versions,or``, ``games”is``, ``out)as``): a space goes in when
   both sides are words of at least two letters, so ``U.S.``, ``e.g.``, ``3.5``, URLs, e-mail addresses and file
   names (no capital after the dot, or single letters, or digits) are left alone;
-- inside a token (``thesilver``, ``pleathat``, ``Afghanistana``, ``silverAudi``): split only when the token is not
+- inside a token (``thegreen``, ``pleathat``, ``Afghanistana``, ``greenVolvo``): split only when the token is not
   a known word of the document's language (word frequencies from wordfreq), does not occur elsewhere in the
   document, and splits into two frequent words. A capitalised token is taken for a name and split only when its
   second part is a function word (``Afghanistan`` + ``a``), so ``Khalilzad`` or ``Waziristan`` stay whole.

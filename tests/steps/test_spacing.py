@@ -21,11 +21,11 @@ def space(text: str, language: str = "en") -> str:
         ("pawns in ISI’s games”is a clear warning", "pawns in ISI’s games” is a clear warning"),
         ("Khalilzad’s pleathat former leaders", "Khalilzad’s plea that former leaders"),
         ("the Salvation of Afghanistana coalition of leaders", "the Salvation of Afghanistan a coalition of leaders"),
-        ("officers were behind thesilver Audi", "officers were behind the silver Audi"),
-        ("by that silverAudi, said a dispatcher", "by that silver Audi, said a dispatcher"),
-        ("the Mac versions,or you are", "the Mac versions, or you are"),
-        ("to sell out)as soon as", "to sell out) as soon as"),
-        ("the potential victims’interest in it", "the potential victims’ interest in it"),
+        ("officers were parked behind thegreen Volvo", "officers were parked behind the green Volvo"),
+        ("by that blueToyota, said a witness", "by that blue Toyota, said a witness"),
+        ("the Windows builds,or you can", "the Windows builds, or you can"),
+        ("the tickets sold out)as soon as", "the tickets sold out) as soon as"),
+        ("the residents’interest in it", "the residents’ interest in it"),
     ],
 )
 def test_glued_words_are_split(glued: str, fixed: str):
