@@ -53,7 +53,7 @@ def _rewrite(staging: Path, step: str, decisions: dict[str, Decision]) -> Counte
         table = table.set_column(
             table.schema.get_field_index("duplicate_cluster"), "duplicate_cluster", pa.array(clusters, pa.string())
         )
-        keep = pa.array([doc_id not in decisions or decisions[doc_id].reason is None for doc_id in ids])
+        keep = pa.array([doc_id not in decisions or decisions[doc_id].reason is None for doc_id in ids], pa.bool_())
         for row in table.filter(pc.invert(keep)).select(["id", "source", "text"]).to_pylist():
             decision = decisions[row["id"]]
             reject = Reject(row["id"], row["source"], decision.reason, decision.detail, row["text"])

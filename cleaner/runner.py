@@ -12,6 +12,7 @@ import json
 import platform
 import shutil
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -151,9 +152,29 @@ def run(
 
 
 def _prime_pyarrow() -> None:
-    """pyarrow imports its pandas compatibility layer (about 0.3 s) on the first conversion of Python objects;
-    done once here, before the workers fork, instead of once in every worker."""
-    pa.array(["warm"], pa.string()).to_pylist()
+    """Convert one Python list to Arrow before the workers fork, with pyarrow told that pandas is absent.
+
+    pyarrow imports pandas (about 0.3 s, longer than the spine takes to clean a thousand documents) the first
+    time it converts a Python list, only to ask whether the list is a pandas object. The rows we write are plain
+    lists, so the answer is always no. pyarrow's lazy shim remembers the failed import and tries again at the
+    first call that really needs pandas (``Table.to_pandas``, in validation), so nothing else changes."""
+    if "pandas" in sys.modules:  # already paid for (a notebook, the tests): nothing to save
+        pa.array(["warm"], pa.string()).to_pylist()
+        return
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array(["warm"], pa.string()).to_pylist()
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import hook under which ``import pandas`` fails at once, as it does where pandas is not installed."""
+
+    @staticmethod
+    def find_spec(name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("pandas is not needed to write Python lists", name=name)
 
 
 def _relocate_docs(staging: Path, destination: Path) -> None:
