@@ -34,14 +34,41 @@ class Pipeline:
     Corpus steps (deduplication) are kept apart: in the workers they only sign each kept document; their
     decisions are applied after all tasks (see :mod:`cleaner.corpus`)."""
 
+    # Rounds of judging the text again after later steps edited it (see process); one more is almost never needed.
+    max_rounds = 3
+
     def __init__(self, steps: list[Step]) -> None:
         self.steps = [s for s in steps if not isinstance(s, CorpusStep)]
         self.corpus_steps = [s for s in steps if isinstance(s, CorpusStep)]
         self.counter_columns = [f"{s.name}_{c}" for s in self.steps for c in s.counters]
         self.document_schema = schema.document_schema(self.counter_columns)
+        # The first step that judges lines by their context, when a step after it may edit the text.
+        judges = [i for i, step in enumerate(self.steps) if step.judges_context]
+        self.judge_at = judges[0] if judges and judges[0] < len(self.steps) - 1 else None
 
     def process(self, doc: Document) -> Document | Reject:
-        for step in self.steps:
+        """The document through every step.
+
+        Cleaning clean text must change nothing. A step that judges lines by their context (boilerplate) can
+        judge differently once a later step has edited the text, so when the text changed after it, it judges
+        the edited text again; if it then removes something, the steps after it run again too. This repeats until
+        the judgement stands, at most ``max_rounds`` times. Most documents take one round: only the ~10 % that a
+        later step edits are judged twice."""
+        result = self._run(doc, self.steps)
+        if self.judge_at is None:
+            return result
+        for _ in range(self.max_rounds - 1):
+            if isinstance(result, Reject) or result.text == result.scratch.get("judged_text"):
+                break
+            before = result.text
+            result = self._run(result, self.steps[self.judge_at : self.judge_at + 1])
+            if isinstance(result, Reject) or result.text == before:
+                break  # the judgement stands; the later steps would only repeat themselves
+            result = self._run(result, self.steps[self.judge_at + 1 :])
+        return result
+
+    def _run(self, doc: Document, steps: list[Step]) -> Document | Reject:
+        for step in steps:
             try:
                 result = step.apply(doc)
             except Exception as err:  # a bug or a pathological input must not take the whole run down
@@ -51,6 +78,8 @@ class Pipeline:
             if isinstance(result, Reject):
                 return result
             doc = result
+            if step.judges_context:
+                doc.scratch["judged_text"] = doc.text
         return doc
 
 

@@ -32,6 +32,10 @@ class Step:
     name: ClassVar[str] = ""
     Config: ClassVar[type] = NoOptions
     counters: ClassVar[tuple[str, ...]] = ()
+    # Set by a step that judges each line by the text around it (boilerplate). When a later step then edits the
+    # text (spacing splits a glued word), the judgement may no longer be the one the published text would get,
+    # and a second run would change it: the pipeline judges the edited text again (see Pipeline.process).
+    judges_context: ClassVar[bool] = False
 
     def __init__(self, config: Any = None) -> None:
         self.config = config if config is not None else self.Config()

@@ -105,6 +105,7 @@ class Boilerplate(Step):
     name = "boilerplate"
     Config = BoilerplateConfig
     counters = ("lines_removed", "words_removed", "valve")
+    judges_context = True
 
     def __init__(self, config: BoilerplateConfig | None = None) -> None:
         super().__init__(config)

@@ -1,0 +1,86 @@
+"""The pipeline's own behaviour: a step that judges lines by context judges the text later steps edited again."""
+
+from __future__ import annotations
+
+from cleaner.document import Document, Reject
+from cleaner.pipeline import Pipeline
+from cleaner.steps import Step
+
+
+class DropMenus(Step):
+    """Removes every line that reads "menu", like boilerplate removal judging the text it is given."""
+
+    name = "drop_menus"
+    judges_context = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def apply(self, doc: Document) -> Document:
+        self.calls += 1
+        lines = doc.text.split("\n")
+        return self.drop_lines(doc, lines, {i: "menu" for i, line in enumerate(lines) if line == "menu"})
+
+
+class JoinSplitWords(Step):
+    """Edits the text after the judgement, like the spacing step: here it rejoins "me nu" into "menu"."""
+
+    name = "join"
+
+    def apply(self, doc: Document) -> Document:
+        doc.text = doc.text.replace("me nu", "menu")
+        return doc
+
+
+class AppendMenu(Step):
+    """A pathological later step that adds a line the judge removes, every time."""
+
+    name = "append"
+
+    def apply(self, doc: Document) -> Document:
+        doc.text += "\nmenu"
+        return doc
+
+
+class RejectMarked(Step):
+    name = "reject_marked"
+
+    def apply(self, doc: Document) -> Document | Reject:
+        return self.reject(doc, "marked", "") if "REJECT" in doc.text else doc
+
+
+def test_text_edited_after_the_judgement_is_judged_again_and_cleaning_is_idempotent():
+    judge = DropMenus()
+    pipeline = Pipeline([judge, JoinSplitWords()])
+    doc = pipeline.process(Document(id="a", text="menu\nArticle text.\nme nu\nMore text.", source="a.txt"))
+    assert doc.text == "Article text.\nMore text."
+    assert [(r.step, r.line_no, r.text) for r in doc.removed] == [("drop_menus", 1, "menu"), ("drop_menus", 2, "menu")]
+    assert judge.calls == 2
+    again = pipeline.process(Document(id="a", text=doc.text, source="a.txt"))
+    assert again.text == doc.text
+
+
+def test_the_judge_runs_once_when_nothing_after_it_edits_the_text():
+    judge = DropMenus()
+    pipeline = Pipeline([judge, JoinSplitWords()])
+    doc = pipeline.process(Document(id="a", text="menu\nArticle text.", source="a.txt"))
+    assert doc.text == "Article text."
+    assert judge.calls == 1
+
+
+def test_rounds_are_bounded_and_a_later_reject_still_rejects():
+    judge = DropMenus()
+    pipeline = Pipeline([judge, AppendMenu()])
+    doc = pipeline.process(Document(id="a", text="Article text.", source="a.txt"))
+    assert judge.calls == pipeline.max_rounds
+    assert doc.text == "Article text.\nmenu"  # the last round's edit stands: the loop ends instead of spinning
+    rejecting = Pipeline([DropMenus(), JoinSplitWords(), RejectMarked()])
+    result = rejecting.process(Document(id="b", text="me nu\nREJECT this", source="b.txt"))
+    assert isinstance(result, Reject) and result.reason == "reject_marked.marked"
+
+
+def test_without_a_judging_step_or_with_it_last_there_is_a_single_round():
+    assert Pipeline([JoinSplitWords(), RejectMarked()]).judge_at is None
+    assert Pipeline([JoinSplitWords(), DropMenus()]).judge_at is None
+    assert Pipeline([DropMenus(), JoinSplitWords()]).judge_at == 0
