@@ -270,8 +270,10 @@ class Boilerplate(Step):
             detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
             if self.config.on_excess == "reject":
                 return self.reject(doc, "too_much_removed", detail)
-            doc.count(self.name, "valve")
-            doc.metadata.setdefault("flags", []).append(f"boilerplate.valve: {detail}")
+            flags = doc.metadata.setdefault("flags", [])
+            if not any(flag.startswith("boilerplate.valve") for flag in flags):  # judged again after an edit
+                doc.count(self.name, "valve")
+                flags.append(f"boilerplate.valve: {detail}")
             return doc
         doc.count(self.name, "lines_removed", len(reasons))
         doc.count(self.name, "words_removed", removed_words)

@@ -116,6 +116,8 @@ def test_safety_valve_keeps_or_rejects_a_document_that_would_be_gutted():
     assert kept.text == "\n".join(page)
     assert kept.stats == {"boilerplate_valve": 1}
     assert kept.metadata["flags"][0].startswith("boilerplate.valve: would remove")
+    again = Boilerplate(BoilerplateConfig(max_removed_share=0.5)).apply(kept)  # judged again after a later edit
+    assert again.stats == {"boilerplate_valve": 1} and len(again.metadata["flags"]) == 1
     rejected = clean(page, max_removed_share=0.5, on_excess="reject")
     assert isinstance(rejected, Reject)
     assert rejected.reason == "boilerplate.too_much_removed"
