@@ -73,10 +73,17 @@ def parse_date(text: str, language: str | None = None) -> str | None:
 
 @lru_cache(maxsize=64)
 def _date_parser(languages: tuple[str, ...], day_first: bool):
-    """A dateparser parser per language set, built once: building one costs more than parsing many dates."""
+    """A dateparser parser per language set, built once: building one costs more than parsing many dates.
+
+    Relative dates ("yesterday", "vor 2 Tagen") are not parsed: they would resolve against the day of the run, and
+    the same input must give the same output on any day. Leaving that parser out also halves the parsing time."""
     from dateparser.date import DateDataParser
 
-    settings = {"REQUIRE_PARTS": ["day", "month", "year"], **({"DATE_ORDER": "DMY"} if day_first else {})}
+    settings = {
+        "REQUIRE_PARTS": ["day", "month", "year"],
+        "PARSERS": ["timestamp", "absolute-time"],
+        **({"DATE_ORDER": "DMY"} if day_first else {}),
+    }
     return DateDataParser(languages=list(languages) or None, settings=settings)
 
 

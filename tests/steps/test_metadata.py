@@ -31,6 +31,13 @@ def test_parse_date_in_several_languages():
     assert parse_date("Recent", "en") is None
 
 
+def test_relative_datelines_give_no_date_so_the_output_does_not_depend_on_the_day_of_the_run():
+    for text, language in [("yesterday", "en"), ("3 days ago", "en"), ("vor 2 Tagen", "de"), ("hace 2 días", "es")]:
+        assert parse_date(text, language) is None, text
+    removed = [RemovedLine("boilerplate", "date", 1, "Updated 5 hours ago")]
+    assert "date" not in meta(BODY, removed)
+
+
 def test_author_from_byline_or_signature():
     assert meta(f"Budget passes\nBy Jane Doe\n{BODY}")["author"] == "Jane Doe"
     assert meta(f"Haushalt beschlossen\nVon Max Mustermann\n{BODY}", language="de")["author"] == "Max Mustermann"
