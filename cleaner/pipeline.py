@@ -54,33 +54,35 @@ class Pipeline:
         the edited text again; if it then removes something, the steps after it run again too. This repeats until
         the judgement stands, at most ``max_rounds`` times. Most documents take one round: only the ~10 % that a
         later step edits are judged twice."""
-        result = self._run(doc, self.steps)
-        if self.judge_at is None:
-            return result
-        for _ in range(self.max_rounds - 1):
-            if isinstance(result, Reject) or result.text == result.scratch.get("judged_text"):
+        result, judged = self._run(doc, self.steps)
+        rounds = 1
+        while self.judge_at is not None and rounds < self.max_rounds:
+            if isinstance(result, Reject) or result.text == judged:
                 break
             before = result.text
-            result = self._run(result, self.steps[self.judge_at : self.judge_at + 1])
-            if isinstance(result, Reject) or result.text == before:
+            result, judged = self._run(result, self.steps[self.judge_at : self.judge_at + 1])
+            rounds += 1
+            if isinstance(result, Reject) or judged == before:
                 break  # the judgement stands; the later steps would only repeat themselves
-            result = self._run(result, self.steps[self.judge_at + 1 :])
+            result, _ = self._run(result, self.steps[self.judge_at + 1 :])
         return result
 
-    def _run(self, doc: Document, steps: list[Step]) -> Document | Reject:
+    def _run(self, doc: Document, steps: list[Step]) -> tuple[Document | Reject, str | None]:
+        """``doc`` through ``steps``; also returns the text as the last context-judging step among them left it."""
+        judged = None
         for step in steps:
             try:
                 result = step.apply(doc)
             except Exception as err:  # a bug or a pathological input must not take the whole run down
                 last = traceback.extract_tb(err.__traceback__)[-1]
                 detail = f"{type(err).__name__}: {err} (at {Path(last.filename).name}:{last.lineno})"
-                return doc.reject(f"{step.name}.error", detail)
+                return doc.reject(f"{step.name}.error", detail), judged
             if isinstance(result, Reject):
-                return result
+                return result, judged
             doc = result
             if step.judges_context:
-                doc.scratch["judged_text"] = doc.text
-        return doc
+                judged = doc.text
+        return doc, judged
 
 
 @dataclass
