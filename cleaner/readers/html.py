@@ -14,6 +14,9 @@ from cleaner.document import Document, Reject, stable_id
 from cleaner.readers.decode import RawInput, decode_text, encoding_note
 
 METADATA_FIELDS = ("title", "author", "date", "url", "sitename", "description")
+# trafilatura's date finder (htmldate) drops dates after ``max_date``, by default the day of the run: a page dated
+# next month would get no date today and a date next month. A fixed ceiling gives the same output on every day.
+DATE_SEARCH = {"original_date": True, "extensive_search": True, "max_date": "2099-12-31"}
 
 
 def extract(html: str, url: str | None = None) -> tuple[str | None, dict[str, Any]]:
@@ -28,6 +31,7 @@ def extract(html: str, url: str | None = None) -> tuple[str | None, dict[str, An
         include_tables=True,
         with_metadata=True,
         deduplicate=False,
+        date_extraction_params=dict(DATE_SEARCH),
     )
     if result is None or not (result.text or "").strip():
         return None, {}

@@ -79,6 +79,15 @@ def test_html_main_text_and_metadata(tmp_path: Path):
     assert doc.original_text == PAGE_HTML
 
 
+def test_html_date_does_not_depend_on_the_day_of_the_run(tmp_path: Path):
+    """A page dated after today (an event page, a scheduled post) keeps its date: otherwise the same page would be
+    dated on one day and not on another."""
+    path = tmp_path / "event.html"
+    path.write_text(PAGE_HTML.replace("2024-03-05", "2031-09-14"), encoding="utf-8")
+    [doc] = records(path, tmp_path)
+    assert doc.metadata["date"] == "2031-09-14"
+
+
 def test_html_without_main_text_is_rejected(tmp_path: Path):
     path = tmp_path / "empty.htm"
     path.write_text("<html><head><script>var a=1;</script></head><body></body></html>", encoding="utf-8")
