@@ -46,6 +46,7 @@ class RunSummary(Counts):
     output: str = ""
     files: int = 0
     hidden: list[str] = field(default_factory=list)
+    skipped_output: str = ""  # the output folder, relative to the input folder, when it lies inside it
     seconds: float = 0.0
     input_fingerprint: str = ""
     workers: int = 1
@@ -84,7 +85,8 @@ def run(
     started = time.perf_counter()
     if not raw_dir.is_dir():
         raise RunError(f"input folder {raw_dir} does not exist (or is not a folder)")
-    files, hidden = discover(raw_dir)
+    own_output = _output_inside(raw_dir, out, config)
+    files, hidden = discover(raw_dir, skip=own_output)
     if not files:
         raise RunError(f"no input files in {raw_dir}: put .txt, .html, .jsonl, .parquet or .warc files there")
     destination = output_dir(out, config)
@@ -101,6 +103,8 @@ def run(
         if getattr(step, "survey_min_docs", 0):
             step.frequent_lines = survey(tasks, step.survey_candidate, step.survey_min_docs, workers)
     summary = RunSummary(raw_dir=str(raw_dir), output=str(destination), files=len(files), hidden=hidden)
+    if own_output is not None:
+        summary.skipped_output = str(own_output.relative_to(raw_dir.resolve()))
     summary.workers = min(workers, len(tasks))
     total_bytes = sum(f.size for f in files)
 
@@ -149,6 +153,15 @@ def run(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return summary
+
+
+def _output_inside(raw_dir: Path, out: Path, config: Config) -> Path | None:
+    """The folder this run writes into, when it lies inside the input folder (``cleaner run .``): its tables and
+    releases are the last run's output, and reading them as input would clean the corpus into itself."""
+    raw, folder = raw_dir.resolve(), out.resolve()
+    if folder == raw:  # --out is the input folder itself: only the dataset's own folder is output
+        folder = folder / config.dataset.name
+    return folder if folder.is_relative_to(raw) else None
 
 
 def _prime_pyarrow() -> None:
@@ -215,6 +228,7 @@ def _write_run_json(path: Path, summary: RunSummary, config: Config, tasks: int)
             "bytes": summary.bytes_in,
             "fingerprint": summary.input_fingerprint,
             "hidden_files_ignored": summary.hidden,
+            "output_folder_ignored": summary.skipped_output or None,
         },
         "counts": {
             "read": summary.read,

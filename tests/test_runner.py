@@ -97,6 +97,21 @@ def test_ids_are_stable_across_text_changes(tmp_path: Path):
     assert before["id"] == after["id"] and before["content_sha256"] != after["content_sha256"]
 
 
+def test_an_output_folder_inside_the_input_folder_is_not_read_again(tmp_path: Path, spine):
+    """``cleaner run .`` writes dist/ inside the folder it reads: the next run must not take the last run's tables
+    (or its run.json) for input."""
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(ARTICLE_DE, encoding="utf-8")
+    for _ in range(2):
+        summary = run(tmp_path, tmp_path / "dist", spine, workers=1)
+        assert (summary.read, summary.kept, summary.skipped_output) == (2, 2, "dist")
+    beside = run(tmp_path, tmp_path, spine, workers=1)  # --out is the input folder: the dataset's folder is skipped
+    assert beside.skipped_output == spine.dataset.name
+    assert beside.files == 2 + sum(1 for p in (tmp_path / "dist").rglob("*") if p.is_file())  # dist/ is input now
+    elsewhere = run(tmp_path / "dist", tmp_path / "other", spine, workers=1)  # no output inside: nothing skipped
+    assert elsewhere.skipped_output == "" and elsewhere.read > 0
+
+
 def test_output_is_byte_identical_for_any_worker_count(tmp_path: Path):
     raw = tmp_path / "raw"
     raw.mkdir()

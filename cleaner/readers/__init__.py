@@ -56,10 +56,11 @@ def reader_for(name: str) -> Reader | None:
     return READERS.get(os.path.splitext(base)[1].lower())
 
 
-def discover(raw_dir: Path) -> tuple[list[InputFile], list[str]]:
+def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], list[str]]:
     """All input files below ``raw_dir``, sorted by relative path, and the hidden files that were passed over.
 
-    Sorting makes the run's order, and so its output, independent of the file system's listing order.
+    Sorting makes the run's order, and so its output, independent of the file system's listing order. ``skip``:
+    a folder (resolved) whose files are not input, such as the run's own output folder when it lies inside.
     """
     files: list[InputFile] = []
     hidden: list[str] = []
@@ -70,7 +71,8 @@ def discover(raw_dir: Path) -> tuple[list[InputFile], list[str]]:
             for entry in entries:
                 rel = prefix + entry.name
                 if entry.is_dir():
-                    pending.append((entry.path, rel + "/"))
+                    if skip is None or os.path.realpath(entry.path) != str(skip):
+                        pending.append((entry.path, rel + "/"))
                 elif entry.is_file():
                     if entry.name.startswith(".") or "/." in "/" + prefix:
                         hidden.append(rel)
