@@ -298,6 +298,17 @@ def release(
     to: Annotated[str | None, typer.Option("--to", help="Also push to the Hub: hf://ORG/NAME.")] = None,
 ) -> None:
     """Run, validate and publish in one go: what the release workflow calls on a version tag."""
+    from cleaner import config as config_module
+    from cleaner.publish.release import PublishError, release_target
+
+    try:
+        config = config_module.load(config_file)
+    except config_module.ConfigError as err:
+        fail(str(err))
+    try:  # a version that cannot be released is refused before the run, not after it
+        release_target(out / config.dataset.name, config, version.removeprefix("v"), None)
+    except PublishError as err:
+        fail(str(err), code=1)
     # publish validates the build (and refuses a failing one), so the run does not validate twice
     run(raw_dir, out=out, config_file=config_file, workers=None, quiet=True, no_validate=True)
     publish(None, out=out, config_file=config_file, version=version.removeprefix("v"), bump=None,

@@ -31,6 +31,25 @@ class PublishError(Exception):
     """A release that must not be made; the message says why and what to do."""
 
 
+def release_target(dataset_dir: Path, config: Config, release_version: str | None, bump: str | None) -> str:
+    """The version a release of the dataset in ``dataset_dir`` would get; PublishError when that version is not
+    valid or already released (checked before a long run, too: ``cleaner release``)."""
+    existing = version.releases(dataset_dir)
+    target = release_version or config.dataset.version
+    if bump:
+        target = version.bump(existing[-1] if existing else config.dataset.version, bump)
+    try:
+        version.parse(target)
+    except ValueError as err:
+        raise PublishError(str(err)) from err
+    if (dataset_dir / target).exists():
+        raise PublishError(
+            f"version {target} is already released at {dataset_dir / target}; releases are immutable — "
+            "set a new version (--version X.Y.Z or --bump patch)"
+        )
+    return target
+
+
 def publish(
     build: Path,
     config: Config,
@@ -45,18 +64,7 @@ def publish(
         raise PublishError(f"{build} is not a run output; run `cleaner run RAW_DIR` first")
     dataset_dir = build.parent
     existing = version.releases(dataset_dir)
-    target = release_version or config.dataset.version
-    if bump:
-        target = version.bump(existing[-1] if existing else config.dataset.version, bump)
-    try:
-        version.parse(target)
-    except ValueError as err:
-        raise PublishError(str(err)) from err
-    if (dataset_dir / target).exists():
-        raise PublishError(
-            f"version {target} is already released at {dataset_dir / target}; releases are immutable — "
-            "set a new version (--version X.Y.Z or --bump patch)"
-        )
+    target = release_target(dataset_dir, config, release_version, bump)
     report = validate(build, config)
     if not report.success and not allow_invalid:
         failed = ", ".join(f"{o.expectation}({o.column or ''})" for o in report.outcomes if not o.success)

@@ -98,6 +98,21 @@ def test_existing_version_is_refused(released: Path, built: Path, config):
     assert {p: p.read_bytes() for p in released.rglob("*") if p.is_file()} == before
 
 
+def test_release_command_refuses_an_existing_version_before_running(released: Path, built: Path):
+    """On a large corpus the run takes hours: a version that cannot be released must be refused first."""
+    run_json = (built / "run.json").stat().st_mtime_ns
+    result = subprocess.run(
+        [sys.executable, "-m", "cleaner", "release", "raw", "--out", str(built.parent.parent), "--version", "v1.0.0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1 and "already released" in result.stderr
+    assert "read " not in result.stdout  # no run happened
+    assert (built / "run.json").stat().st_mtime_ns == run_json
+
+
 def test_reproducible_bytes(built: Path, config, tmp_path: Path):
     copies = []
     for name in ("a", "b"):
