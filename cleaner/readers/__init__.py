@@ -59,28 +59,61 @@ def reader_for(name: str) -> Reader | None:
 def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], list[str]]:
     """All input files below ``raw_dir``, sorted by relative path, and the hidden files that were passed over.
 
-    Sorting makes the run's order, and so its output, independent of the file system's listing order. ``skip``:
-    a folder (resolved) whose files are not input, such as the run's own output folder when it lies inside.
+    Sorting makes the run's order, and so its output, independent of the file system's listing order. Links to
+    folders are followed, but every folder is read once: a link back up the tree (a loop) or a second way into a
+    folder would otherwise read its files again, or forever. A folder reached both directly and through a link is
+    read under its own path. ``skip``: a folder (resolved) whose files are not input, such as the run's own output
+    folder when it lies inside.
     """
     files: list[InputFile] = []
     hidden: list[str] = []
+    seen = {_identity(raw_dir)}
     pending = [(str(raw_dir), "")]
-    while pending:
-        folder, prefix = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                rel = prefix + entry.name
-                if entry.is_dir():
-                    if skip is None or os.path.realpath(entry.path) != str(skip):
-                        pending.append((entry.path, rel + "/"))
-                elif entry.is_file():
-                    if entry.name.startswith(".") or "/." in "/" + prefix:
-                        hidden.append(rel)
-                    else:
-                        files.append(InputFile(path=entry.path, rel=rel, size=entry.stat().st_size))
+    links: list[tuple[str, str]] = []  # folders behind links: entered once everything else has been walked
+    while pending or links:
+        if pending:
+            folder, prefix = pending.pop()
+        else:
+            links.sort(key=lambda link: link[1], reverse=True)
+            folder, prefix = links.pop()  # the first by relative path
+            if (identity := _identity(folder)) in seen:
+                continue
+            seen.add(identity)
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+        for entry in entries:
+            rel = prefix + entry.name
+            kind = _kind(entry)
+            if kind == "folder":
+                if skip is not None and os.path.realpath(entry.path) == str(skip):
+                    continue
+                if entry.is_symlink():
+                    links.append((entry.path, rel + "/"))
+                elif (identity := _identity(entry.path)) not in seen:
+                    seen.add(identity)
+                    pending.append((entry.path, rel + "/"))
+            elif kind == "file":
+                if entry.name.startswith(".") or "/." in "/" + prefix:
+                    hidden.append(rel)
+                else:
+                    files.append(InputFile(path=entry.path, rel=rel, size=entry.stat().st_size))
     files.sort(key=lambda f: f.rel)
     hidden.sort()
     return files, hidden
+
+
+def _identity(path: str | Path) -> tuple[int, int]:
+    status = os.stat(path)
+    return status.st_dev, status.st_ino
+
+
+def _kind(entry: os.DirEntry) -> str | None:
+    """What an entry is, following links: a folder, a file, or None for a link that points nowhere or to itself,
+    a socket or a device (they hold no documents)."""
+    try:
+        return "folder" if entry.is_dir() else "file" if entry.is_file() else None
+    except OSError:
+        return None
 
 
 def file_digest(path: str) -> str:

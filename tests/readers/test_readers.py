@@ -222,3 +222,18 @@ def test_discover_sorts_and_skips_hidden(tmp_path: Path):
     files, hidden = discover(tmp_path)
     assert [f.rel for f in files] == ["a.txt", "b/1.txt", "b/2.txt"]
     assert hidden == [".git/config", "c/.DS_Store"]
+
+
+def test_discover_follows_links_but_enters_each_folder_once(tmp_path: Path):
+    raw = tmp_path / "raw"
+    (raw / "news").mkdir(parents=True)
+    (raw / "news" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    shared = tmp_path / "shared"  # data kept elsewhere and linked in: followed
+    shared.mkdir()
+    (shared / "b.txt").write_text(ARTICLE_DE, encoding="utf-8")
+    (raw / "linked").symlink_to(shared)
+    (raw / "news" / "up").symlink_to(raw)  # a loop back to the top
+    (raw / "again").symlink_to(raw / "news")  # a second way into a folder already read
+    (raw / "nowhere").symlink_to(raw / "nowhere")  # a link to itself
+    files, _ = discover(raw)
+    assert [f.rel for f in files] == ["linked/b.txt", "news/a.txt"]  # news/ under its own path, not again/
