@@ -79,24 +79,26 @@ def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], 
             if (identity := _identity(folder)) in seen:
                 continue
             seen.add(identity)
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
-        for entry in entries:
-            rel = prefix + entry.name
-            kind = _kind(entry)
-            if kind == "folder":
-                if skip is not None and os.path.realpath(entry.path) == str(skip):
-                    continue
-                if entry.is_symlink():
-                    links.append((entry.path, rel + "/"))
-                elif (identity := _identity(entry.path)) not in seen:
-                    seen.add(identity)
-                    pending.append((entry.path, rel + "/"))
-            elif kind == "file":
-                if entry.name.startswith(".") or "/." in "/" + prefix:
-                    hidden.append(rel)
-                else:
-                    files.append(InputFile(path=entry.path, rel=rel, size=entry.stat().st_size))
+        folders = []
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                kind = _kind(entry)
+                if kind == "folder":
+                    folders.append(entry)
+                elif kind == "file":
+                    rel = prefix + entry.name
+                    if entry.name.startswith(".") or "/." in "/" + prefix:
+                        hidden.append(rel)
+                    else:
+                        files.append(InputFile(path=entry.path, rel=rel, size=entry.stat().st_size))
+        for entry in sorted(folders, key=lambda e: e.name):  # in name order, whatever the listing order
+            if skip is not None and os.path.realpath(entry.path) == str(skip):
+                continue
+            if entry.is_symlink():
+                links.append((entry.path, prefix + entry.name + "/"))
+            elif (identity := _identity(entry.path)) not in seen:
+                seen.add(identity)
+                pending.append((entry.path, prefix + entry.name + "/"))
     files.sort(key=lambda f: f.rel)
     hidden.sort()
     return files, hidden
