@@ -8,6 +8,7 @@ nothing read is ever lost and everything rejected can be reprocessed.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,9 +50,9 @@ class Document:
 
     @property
     def n_words(self) -> int:
-        """Whitespace-separated words of the current text; counted once per version of the text."""
+        """Words of the current text (:func:`count_words`); counted once per version of the text."""
         if self._words is None or self._words[0] is not self.text:
-            self._words = (self.text, len(self.text.split()))
+            self._words = (self.text, count_words(self.text))
         return self._words[1]
 
     def count(self, step: str, counter: str, amount: int = 1) -> None:
@@ -77,6 +78,37 @@ class Reject:
     reason: str
     detail: str = ""
     text: str | None = None
+
+
+# Chinese characters and Japanese kana: scripts written without spaces between words.
+UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+WORD_CHARACTER = re.compile(r"\w")
+UNSPACED_LEAD_BYTES = [bytes([lead]) for lead in range(0xE3, 0xEA)]  # U+3000–U+9FFF in UTF-8
+
+
+def count_words(text: str) -> int:
+    """Whitespace-separated words, where each Chinese character or Japanese kana counts as one word.
+
+    Chinese and Japanese put no spaces between words: a whole paragraph would count as one "word", and every
+    article in those languages would fall under a minimum length. Counting their characters one by one is what
+    word processors do; it overstates the words of a Chinese text about 1.5 times, which is far closer than one
+    per paragraph."""
+    tokens = text.split()
+    if text.isascii() or not _may_hold_unspaced(text):
+        return len(tokens)
+    unspaced = [len(UNSPACED.findall(token)) for token in tokens]
+    # A token such as "iPhone发布了" is one word for its Latin part plus one per character.
+    return sum(
+        n + bool(WORD_CHARACTER.search(UNSPACED.sub("", token))) if n else 1
+        for n, token in zip(unspaced, tokens, strict=True)
+    )
+
+
+def _may_hold_unspaced(text: str) -> bool:
+    """A quick test, ruling out most texts: their UTF-8 has none of the lead bytes of U+3000–U+9FFF (seven
+    byte searches cost a third of one regex pass over the text)."""
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in UNSPACED_LEAD_BYTES)
 
 
 def stable_id(source: str) -> str:

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from cleaner.document import Document, count_words
+
+
+def test_words_are_whitespace_separated_except_in_chinese_and_japanese():
+    assert count_words("The council met on Tuesday, as planned.") == 7
+    assert count_words("Straße, “Anführungszeichen” und 3,5 % – wie üblich") == 8
+    assert count_words("城市议会周二通过了预算案。") == 12  # one per character; the full stop is no word
+    assert count_words("Apple 发布了 iPhone 15 新机型") == 9  # Apple, 发, 布, 了, iPhone, 15, 新, 机, 型
+    assert count_words("iPhone发布了") == 4  # the Latin part of a mixed token is one more word
+    assert count_words("子どもへの虐待をなくす") == 11
+    assert count_words("") == 0
+
+
+def test_n_words_follows_the_text():
+    doc = Document(id="a", text="one two three", source="a")
+    assert doc.n_words == 3
+    doc.text = "四五六"
+    assert doc.n_words == 3
