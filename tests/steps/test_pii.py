@@ -20,6 +20,15 @@ def redact(text: str, **options) -> Document | Reject:
         ("Tel. 0221 / 123 45 67", "Tel. [PHONE]"),
         ("Zadzwoń: +48 22 123 45 67.", "Zadzwoń: [PHONE]."),
         ("logged from 192.168.10.20 at noon", "logged from [IP] at noon"),
+        ("Telefon: 030 12345678 (Zentrale)", "Telefon: [PHONE] (Zentrale)"),
+        ("Rufen Sie an: +49 89 1234567.", "Rufen Sie an: [PHONE]."),
+        ("Standard : +33 1 42 68 53 00", "Standard : [PHONE]"),
+        (
+            "Spendenkonto: IBAN DE89 3704 0044 0532 0130 00, BIC COBADEFFXXX",
+            "Spendenkonto: IBAN [IBAN], BIC COBADEFFXXX",
+        ),
+        ("Payments to GB82WEST12345698765432 only.", "Payments to [IBAN] only."),
+        ("Zadzwoń: tel. 601 234 567", "Zadzwoń: tel. [PHONE]"),
     ],
 )
 def test_personal_data_is_redacted(text: str, expected: str):
@@ -37,6 +46,11 @@ def test_personal_data_is_redacted(text: str, expected: str):
         "Meet me at noon; the address is 12 Main Street.",
         "The IP address 999.1.1.1 is not valid.",
         "Issue 306\n04/2021",  # a page number above a date: digit groups on two lines are not one number
+        "Le déficit atteint 2 500 000 000 euros, selon le ministère.",  # thousands apart, not a phone number
+        "Budżet wyniósł 1 250 000 000 zł w 2022 roku.",
+        "Le contrat vaut 100 000 000 euros, dit-il.",
+        "Wyniki: 10\t11\t12\t13\t14 punktów.",
+        "The code DE89 3704 0044 0532 0130 01 fails its checksum and is no IBAN.",
     ],
 )
 def test_numbers_that_are_not_personal_data_stay(text: str):
@@ -49,3 +63,9 @@ def test_keep_and_reject_modes():
     assert kept.text == "write to jane@example.org" and kept.stats == {"pii_email": 1}
     rejected = redact("write to jane@example.org", action="reject")
     assert isinstance(rejected, Reject) and rejected.reason == "pii.found"
+
+
+def test_two_numbers_in_a_row_are_both_found():
+    doc = redact("Vertrieb: +49 8105 77803-380 Störungen: +49 6182 7865-99 +49 30 1234567")
+    assert doc.text == "Vertrieb: [PHONE] Störungen: [PHONE] [PHONE]"
+    assert doc.stats == {"pii_phone": 3}
