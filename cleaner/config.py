@@ -42,6 +42,10 @@ class RunConfig:
     task_mb: float = 16.0
     task_files: int = 4096
 
+    def __post_init__(self) -> None:
+        if self.workers < 0 or self.task_mb <= 0 or self.task_files < 1:
+            raise ConfigError("run: workers must be 0 (one per core) or more, task_mb above 0, task_files 1 or more")
+
 
 @dataclass
 class ValidateConfig:

@@ -91,7 +91,10 @@ def run(
         raise RunError(f"no input files in {raw_dir}: put .txt, .html, .jsonl, .parquet or .warc files there")
     destination = output_dir(out, config)
     workers = workers or config.run.workers or default_workers()
-    pipeline = Pipeline(build_steps(config))
+    try:
+        pipeline = Pipeline(build_steps(config))
+    except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
+        raise RunError(f"bad configuration: {err}") from err
     tasks = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
     for step in [*pipeline.steps, *pipeline.corpus_steps]:
         try:

@@ -37,6 +37,8 @@ def test_file_overrides(tmp_path: Path):
         ("pipeline = ['whitespace', 'nope']\n", "'nope'"),
         ("[steps.length]\nmin_words = 'ten'\n", "steps.length.min_words"),
         ("[run]\nworkers = true\n", "run.workers"),
+        ("[run]\nworkers = -1\n", "run: workers must be 0"),
+        ("[run]\ntask_mb = 0\n", "task_mb above 0"),
     ],
 )
 def test_bad_keys_and_types_are_named(tmp_path: Path, toml: str, named: str):

@@ -186,6 +186,10 @@ def test_cli_exit_codes(tmp_path: Path):
     bad_config = cli("run", "raw", cwd=tmp_path)
     assert bad_config.returncode == 2
     assert "'steps.length.minwords'" in bad_config.stderr and "Traceback" not in bad_config.stderr
+    (tmp_path / "cleaner.toml").write_text('[steps.pii]\naction = "mask"\n', encoding="utf-8")
+    bad_value = cli("run", "raw", cwd=tmp_path)
+    assert bad_value.returncode == 2
+    assert "steps.pii.action must be" in bad_value.stderr and "Traceback" not in bad_value.stderr
     (tmp_path / "old_model.json").write_text(json.dumps({"features": ["log_words"]}), encoding="utf-8")
     (tmp_path / "cleaner.toml").write_text('[steps.boilerplate]\nmodel_file = "old_model.json"\n', encoding="utf-8")
     bad_model = cli("run", "raw", cwd=tmp_path)
