@@ -22,7 +22,7 @@ from cleaner.steps import Step
 # "306" above "04/2021" is a page number and a date, and joining them would also make the result depend on which
 # lines were removed before; "10<tab>11<tab>12" is a row of figures.
 INLINE_SPACE = r"[^\S\n\t]"
-# After a country code the area code may be one digit ("+33 1 42 68 53 00"); a subscriber number may run to eight
+# After a country code the area code may be one digit ("+33 1 23 45 67 89"); a subscriber number may run to eight
 # digits ("030 12345678", "+49 30 1234567").
 SEP = rf"(?:{INLINE_SPACE}|[.-])"
 PHONE = re.compile(
