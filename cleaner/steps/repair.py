@@ -1,9 +1,10 @@
 """Text repair with ftfy: mojibake, C1 and other control characters, surrogates — and nothing else.
 
 ftfy's defaults are made for display, not for corpora: they straighten curly quotes, unfold ligatures, narrow
-full-width characters, NFC-normalise and turn ``&amp;`` into ``&``. Each of those changes correct text the author
-wrote (on the development set, defaults damage 40 of 212 intact paragraphs). Here only the fixes for real damage
-are on by default; the cosmetic ones are available in the config.
+full-width characters and turn ``&amp;`` into ``&``. Each of those changes correct text the author wrote (on the
+development set, defaults damage 40 of 212 intact paragraphs). Here only the fixes for real damage are on by
+default; the cosmetic ones are available in the config. The whole text is also put in Unicode NFC, which changes
+how some characters are stored but not the text.
 
 Most text needs no repair at all, so ftfy runs only on lines that its own badness heuristic (or a control
 character) flags: the common case costs one regular-expression scan. Lines are repaired one at a time, because a
@@ -13,6 +14,7 @@ page can mix intact paragraphs with ones that were decoded twice.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -51,7 +53,11 @@ class RepairConfig:
     fix_latin_ligatures: bool = False
     fix_character_width: bool = False
     unescape_html: bool = False  # "&amp;" in plain text may be a legitimate literal
-    normalization: str = ""  # "", "NFC", "NFKC", …; "" keeps the text's own normalisation
+    # Unicode normalisation of the whole text. NFC stores each character one way: "é" typed as "e" plus a combining
+    # accent (as macOS and some editors save it) becomes the one character "é", which changes nothing a reader sees
+    # but lets word lists, deduplication and search find it. "NFKC" also folds ligatures and widths (it changes
+    # text); "" keeps the text as stored.
+    normalization: str = "NFC"
     # "Â " left where a mis-decoded no-break space was flattened (see LOST_NBSP).
     restore_lost_nbsp: bool = True
 
@@ -85,7 +91,7 @@ class Repair(Step):
             fix_line_breaks=False,  # line structure is the whitespace step's business
             fix_surrogates=c.fix_surrogates,
             remove_control_chars=c.remove_control_chars,
-            normalization=c.normalization or None,
+            normalization=None,  # done on the whole text in apply(), only where it changes something
             explain=True,
         )
 
@@ -95,15 +101,23 @@ class Repair(Step):
         if text.isascii() and not CONTROL.search(text):
             return False
         cosmetic = fixer.uncurl_quotes or fixer.fix_latin_ligatures or fixer.fix_character_width
-        if cosmetic or fixer.normalization or CONTROL.search(text):
+        if cosmetic or CONTROL.search(text):
             return True
         if self.config.restore_lost_nbsp and "Â " in text:
             return True
         return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
 
     def apply(self, doc: Document) -> Document:
-        if not self.needs_repair(doc.text):
-            return doc
+        if self.needs_repair(doc.text):
+            self._repair_lines(doc)
+        form = self.config.normalization
+        if form and not unicodedata.is_normalized(form, doc.text):  # a quick check; most text is NFC already
+            doc.text = unicodedata.normalize(form, doc.text)
+            doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), f"normalize:{form}"})
+        return doc
+
+    def _repair_lines(self, doc: Document) -> None:
+        """ftfy on each line its detector flags (a page can mix intact paragraphs with mis-decoded ones)."""
         import ftfy
 
         lines = doc.text.split("\n")
@@ -126,4 +140,3 @@ class Repair(Step):
             doc.text = "\n".join(lines)
             doc.count(self.name, "lines_fixed", changed)
             doc.metadata["repairs"] = sorted(fixes)
-        return doc
