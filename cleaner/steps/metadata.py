@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from cleaner.document import Document
+from cleaner.document import Document, count_words
 from cleaner.steps import Step
 from cleaner.wordfreqs import has_language, zipf
 
-TERMINAL = (".", "!", "?", "…", ":", ";", ",")
+# Sentence and clause ends, also in Chinese and Japanese (full-width), Arabic and Hindi: a title has none.
+TERMINAL = (".", "!", "?", "…", ":", ";", ",", "。", "！", "？", "：", "；", "，", "、", "؟", "؛", "،", "।")
 NAME_WORD = r"(?-i:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+(?:['’][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+)?|[A-ZÀ-ÖØ-Þ]\.)"
 
 
@@ -106,7 +107,7 @@ class Metadata(Step):
         return doc
 
     def _heading_like(self, line: str) -> bool:
-        return len(line.split()) <= self.config.max_title_words and not line.endswith(TERMINAL)
+        return count_words(line) <= self.config.max_title_words and not line.endswith(TERMINAL)
 
     def _author(self, doc: Document, lines: list[str]) -> str | None:
         signature, byline = _patterns()

@@ -18,6 +18,12 @@ def test_title_is_the_first_heading_like_line():
     assert meta(f"Heading\n\n{BODY}", title="From the page")["title"] == "From the page"
 
 
+def test_a_chinese_or_japanese_sentence_is_no_title():
+    sentence = "城市议会周二通过了新的预算案，经过长时间的辩论，议员们最终达成了一致意见。"
+    assert "title" not in meta(f"{sentence}\n\n{sentence}")
+    assert meta(f"城市议会通过新预算\n\n{sentence}")["title"] == "城市议会通过新预算"
+
+
 def test_date_from_the_removed_dateline():
     removed = [RemovedLine("boilerplate", "date", 2, "Friday, July 25, 2025")]
     assert meta(BODY, removed)["date"] == "2025-07-25"
