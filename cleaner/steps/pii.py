@@ -39,7 +39,9 @@ NUMBER_BEFORE = re.compile(rf"\d{INLINE_SPACE}$")
 IPV4 = re.compile(r"(?=[0-9])(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\d.]|\.\d)")
 IPV6 = re.compile(r"(?=[0-9a-fA-F]{1,4}:)(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])")
 # An IBAN: country, check digits, then the account in groups of four (spaces optional); confirmed by its checksum.
-IBAN = re.compile(r"(?=[A-Z]{2}\d)(?<![\w-])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])")
+# The match starts at the check digits, with the country code in a lookbehind: scanning for digits skips far more
+# of a text than scanning for capitals (half the time). The country code is added back in find().
+IBAN = re.compile(r"(?=[0-9])(?<=(?<![\w-])[A-Z]{2})[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])")
 PLACEHOLDERS = {"email": "[EMAIL]", "phone": "[PHONE]", "ip": "[IP]", "iban": "[IBAN]"}
 
 
@@ -111,7 +113,8 @@ class Pii(Step):
             found += [(m.start(), m.end(), "ip") for m in IPV4.finditer(text)]
             found += [(m.start(), m.end(), "ip") for m in IPV6.finditer(text)]
         if self.config.ibans:
-            found += [(m.start(), m.end(), "iban") for m in IBAN.finditer(text) if _iban_checksum_ok(m.group())]
+            ibans = [(m.start() - 2, m.end()) for m in IBAN.finditer(text)]
+            found += [(start, end, "iban") for start, end in ibans if _iban_checksum_ok(text[start:end])]
         if self.config.phones:
             for m in PHONE.finditer(text):
                 digits = sum(c.isdigit() for c in m.group())
