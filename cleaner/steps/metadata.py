@@ -25,7 +25,17 @@ from cleaner.wordfreqs import has_language, zipf
 
 # Sentence and clause ends, also in Chinese and Japanese (full-width), Arabic and Hindi: a title has none.
 TERMINAL = (".", "!", "?", "…", ":", ";", ",", "。", "！", "？", "：", "；", "，", "、", "؟", "؛", "،", "।")
-NAME_WORD = r"(?-i:[A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+(?:['’][A-ZÀ-ÖØ-Þ][a-zà-öø-ÿ-]+)?|[A-ZÀ-ÖØ-Þ]\.)"
+
+
+def _letters(test: str) -> str:
+    """The upper- or lower-case letters of the Latin, Greek and Cyrillic blocks, as a regex class body: names are
+    written in Polish, Czech, Turkish, Greek, Russian … ("Łukasz Żochowski", "Jędrzejczyk"), not only in ASCII."""
+    letters = (chr(c) for c in range(0x41, 0x530) if getattr(chr(c), test)())
+    return "".join(re.escape(c) for c in letters)
+
+
+UPPER, LOWER = _letters("isupper"), _letters("islower")
+NAME_WORD = rf"(?-i:[{UPPER}][{LOWER}-]+(?:['’][{UPPER}][{LOWER}-]+)?|[{UPPER}]\.)"
 
 
 @dataclass

@@ -51,6 +51,13 @@ def test_author_from_byline_or_signature():
     assert meta(BODY, signature)["author"] == "Sahibzada M. Usman"
 
 
+def test_names_in_polish_czech_and_cyrillic_letters():
+    body = "Rada miasta przyjęła budżet we wtorek po długiej debacie o finansowaniu szkół."
+    assert meta(f"Autor: Łukasz Żochowski\n{body}", language="pl")["author"] == "Łukasz Żochowski"
+    assert meta(f"By Dorota Jędrzejczyk\n{body}", language="pl")["author"] == "Dorota Jędrzejczyk"
+    assert meta(f"{body}\n\nTomáš Dvořák", language="cs")["author"] == "Tomáš Dvořák"
+
+
 def test_title_case_headings_are_not_authors():
     assert "author" not in meta(f"{BODY}\n\nPakistan’s New Pressure Tactics")
 
