@@ -29,7 +29,7 @@ TERMINAL = (".", "!", "?", "…", ":", ";", ",", "。", "！", "？", "：", "�
 
 def _letters(test: str) -> str:
     """The upper- or lower-case letters of the Latin, Greek and Cyrillic blocks, as a regex class body: names are
-    written in Polish, Czech, Turkish, Greek, Russian … ("Łukasz Żochowski", "Jędrzejczyk"), not only in ASCII."""
+    written in Polish, Czech, Turkish, Greek, Russian … ("Kamil Brzęczek", "Jędrzejczyk"), not only in ASCII."""
     letters = (chr(c) for c in range(0x41, 0x530) if getattr(chr(c), test)())
     return "".join(re.escape(c) for c in letters)
 
