@@ -67,6 +67,11 @@ class Repair(Step):
     Config = RepairConfig
     counters = ("lines_fixed",)
 
+    def __init__(self, config: RepairConfig | None = None) -> None:
+        super().__init__(config)
+        if self.config.normalization not in ("", "NFC", "NFD", "NFKC", "NFKD"):
+            raise ValueError('steps.repair.normalization must be NFC, NFKC, NFD, NFKD or "" (keep as stored)')
+
     def prepare(self) -> None:
         self.fixer  # noqa: B018 (loaded for its side effect)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,3 +86,8 @@ def test_decomposed_text_is_composed_so_that_word_lists_find_it():
     assert doc.text == "Die Grün-Partei für München"
     assert doc.metadata["repairs"] == ["normalize:NFC"]
     assert STEP.apply(Document(id="y", text=doc.text, source="y")).metadata == {}  # already NFC: untouched
+
+
+def test_an_unknown_normalisation_form_is_refused_when_the_step_is_built():
+    with pytest.raises(ValueError, match=r"steps\.repair\.normalization"):
+        Repair(RepairConfig(normalization="nfc"))
