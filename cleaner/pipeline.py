@@ -1,9 +1,9 @@
-"""The pipeline: configured steps applied to the document stream, one task of input files at a time.
+"""The pipeline: configured steps applied to the document stream, one task at a time.
 
-A task is a run of consecutive input files (in sorted order) of bounded size. The worker that takes it reads the
-files, passes every record through the steps and writes its own part of each output table, returning only
-counts. Which worker takes which task does not matter: the parts are named by task number, so the output is the
-same for any number of workers.
+A task (see :mod:`cleaner.tasks`) is a run of consecutive input files of bounded size, or a slice of the records
+of one large file. The worker that takes it reads the files, passes every record through the steps and writes its
+own part of each output table, returning only counts. Which worker takes which task does not matter: the parts
+are named by task number, so the output is the same for any number of workers.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from pathlib import Path
 from cleaner import schema
 from cleaner.config import Config
 from cleaner.document import Document, Reject
-from cleaner.readers import InputFile, read_file
+from cleaner.readers import read_file
 from cleaner.steps import STEPS, CorpusStep, Step
+from cleaner.tasks import Slice, Task
 from cleaner.writer import PartWriter
 
 TABLES = ("documents", "rejects", "audit")
@@ -118,29 +119,8 @@ class TaskResult(Counts):
     digests: list[tuple[str, int, str]] = field(default_factory=list)
 
 
-def plan_tasks(files: list[InputFile], max_bytes: int, max_files: int, min_tasks: int = 16) -> list[list[InputFile]]:
-    """Cut the sorted file list into consecutive tasks of at most ``max_bytes`` / ``max_files`` (a larger file
-    is a task of its own), and into at least ``min_tasks`` when there are that many files, so that a small corpus
-    still keeps every core busy. Depends on the input only, so parts come out the same for any worker count."""
-    total = sum(f.size for f in files)
-    max_bytes = max(1, min(max_bytes, -(-total // min_tasks)))
-    max_files = max(1, min(max_files, -(-len(files) // min_tasks)))
-    tasks: list[list[InputFile]] = []
-    current: list[InputFile] = []
-    size = 0
-    for file in files:
-        if current and (size + file.size > max_bytes or len(current) >= max_files):
-            tasks.append(current)
-            current, size = [], 0
-        current.append(file)
-        size += file.size
-    if current:
-        tasks.append(current)
-    return tasks
-
-
-def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Path) -> TaskResult:
-    """Read, clean and write one task's files; returns its counts."""
+def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskResult:
+    """Read (unless the task is a slice, read already), clean and write one task's records; returns its counts."""
     result = TaskResult(index=index)
     name = f"part-{index:05d}.parquet"
     writers = {
@@ -152,30 +132,42 @@ def run_task(pipeline: Pipeline, index: int, files: list[InputFile], staging: Pa
         step.name: (step, PartWriter(signature_dir(staging, step.name) / name, step.signature_schema))
         for step in pipeline.corpus_steps
     }
-    for file in files:
-        result.files += 1
-        result.bytes_in += file.size
-        digests: dict[str, str] = {}
-        for record in read_file(file, digests):
-            result.read += 1
-            if isinstance(record, Document):
-                record = pipeline.process(record)
-            elif record.reason.startswith("read."):
-                result.read_errors.append(record.detail)
-            if isinstance(record, Reject):
-                result.rejected[record.reason] += 1
-                writers["rejects"].add(schema.reject_row(record), len(record.text or ""))
-                continue
-            result.kept += 1
-            row = schema.document_row(record, pipeline.counter_columns)
-            result.words_kept += row["n_words"]
-            writers["documents"].add(row, row["n_chars"])
-            for step, signatures in signers.values():
-                signatures.add(step.sign(record))
-            if record.removed:
-                result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
-                writers["audit"].extend(schema.audit_rows(record))
-        result.digests.append((file.rel, file.size, digests.get(file.rel, "unreadable")))
+
+    def clean(record: Document | Reject) -> None:
+        result.read += 1
+        if isinstance(record, Document):
+            record = pipeline.process(record)
+        elif record.reason.startswith("read."):
+            result.read_errors.append(record.detail)
+        if isinstance(record, Reject):
+            result.rejected[record.reason] += 1
+            writers["rejects"].add(schema.reject_row(record), len(record.text or ""))
+            return
+        result.kept += 1
+        row = schema.document_row(record, pipeline.counter_columns)
+        result.words_kept += row["n_words"]
+        writers["documents"].add(row, row["n_chars"])
+        for step, signatures in signers.values():
+            signatures.add(step.sign(record))
+        if record.removed:
+            result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
+            writers["audit"].extend(schema.audit_rows(record))
+
+    if isinstance(task, Slice):
+        for record in task.records:
+            clean(record)
+        result.bytes_in += task.bytes_in
+        if task.digest is not None:  # the file's last slice
+            result.files += 1
+            result.digests.append((task.file.rel, task.file.size, task.digest))
+    else:
+        for file in task:
+            result.files += 1
+            result.bytes_in += file.size
+            digests: dict[str, str] = {}
+            for record in read_file(file, digests):
+                clean(record)
+            result.digests.append((file.rel, file.size, digests.get(file.rel, "unreadable")))
     result.rows = Counter({table: writer.close() for table, writer in writers.items()})
     for _, signatures in signers.values():
         signatures.close()

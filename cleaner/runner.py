@@ -25,10 +25,11 @@ from cleaner import __version__
 from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
 from cleaner.engine.local import default_workers, run_ordered
-from cleaner.pipeline import TABLES, Counts, Pipeline, TaskResult, build_steps, plan_tasks, run_task
+from cleaner.pipeline import TABLES, Counts, Pipeline, TaskResult, build_steps, run_task
 from cleaner.readers import discover
 from cleaner.schema import AUDIT_SCHEMA, REJECT_SCHEMA
 from cleaner.survey import survey
+from cleaner.tasks import LargeFile, Task, files_of, plan_tasks, tasks
 from cleaner.writer import make_staging, publish_staging, write_empty
 
 
@@ -68,9 +69,9 @@ def output_dir(out: Path, config: Config) -> Path:
     return out / config.dataset.name / "build"
 
 
-def _task(pipeline: Pipeline, staging: Path, item: tuple[int, list]) -> TaskResult:
-    index, files = item
-    return run_task(pipeline, index, files, staging)
+def _task(pipeline: Pipeline, staging: Path, item: tuple[int, Task]) -> TaskResult:
+    index, task = item
+    return run_task(pipeline, index, task, staging)
 
 
 def run(
@@ -95,7 +96,7 @@ def run(
         pipeline = Pipeline(build_steps(config))
     except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
         raise RunError(f"bad configuration: {err}") from err
-    tasks = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
+    plan, task_bytes = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
     for step in [*pipeline.steps, *pipeline.corpus_steps]:
         try:
             step.prepare()
@@ -104,11 +105,13 @@ def run(
     _prime_pyarrow()
     for step in pipeline.steps:  # first pass: what recurs across the corpus (before forking the workers)
         if getattr(step, "survey_min_docs", 0):
-            step.frequent_lines = survey(tasks, step.survey_candidate, step.survey_min_docs, workers)
+            file_runs = [files_of(planned) for planned in plan]
+            step.frequent_lines = survey(file_runs, step.survey_candidate, step.survey_min_docs, workers)
     summary = RunSummary(raw_dir=str(raw_dir), output=str(destination), files=len(files), hidden=hidden)
     if own_output is not None:
         summary.skipped_output = str(own_output.relative_to(raw_dir.resolve()))
-    summary.workers = min(workers, len(tasks))
+    sliced = any(isinstance(planned, LargeFile) for planned in plan)
+    summary.workers = workers if sliced else min(workers, len(plan))
     total_bytes = sum(f.size for f in files)
 
     staging = make_staging(destination)
@@ -116,7 +119,9 @@ def run(
     try:
         digests: list[tuple[str, int, str]] = []
         job = functools.partial(_task, pipeline, staging)
-        for result in run_ordered(job, list(enumerate(tasks)), workers):
+        done = 0
+        for result in run_ordered(job, enumerate(tasks(plan, task_bytes)), summary.workers):
+            done += 1
             summary.add(result)
             digests.extend(result.digests)
             if on_progress:
@@ -132,7 +137,7 @@ def run(
                 write_empty(staging / table / "part-00000.parquet", table_schema)
         summary.input_fingerprint = _fingerprint(digests)
         summary.seconds = time.perf_counter() - started
-        _write_run_json(staging / "run.json", summary, config, len(tasks))
+        _write_run_json(staging / "run.json", summary, config, done)
         suites = config.root / config.validate.expectations
         if validate and not suites.is_dir():
             summary.validation_skipped = f"no expectations folder at {suites}"

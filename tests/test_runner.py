@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from cleaner import config as config_module
-from cleaner.pipeline import plan_tasks
 from cleaner.readers import discover
 from cleaner.runner import RunError, output_dir, run
+from cleaner.tasks import plan_tasks
 from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML, read_table
 
 
@@ -125,9 +125,47 @@ def test_output_is_byte_identical_for_any_worker_count(tmp_path: Path):
         run(raw, out, config, workers=workers)
         build = output_dir(out, config)
         outputs.append({p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*.parquet"))})
-    tasks = plan_tasks(discover(raw)[0], int(config.run.task_mb * 2**20), config.run.task_files)
-    assert len([name for name in outputs[0] if name.startswith("documents/")]) == len(tasks) > 1
+    plan, _ = plan_tasks(discover(raw)[0], int(config.run.task_mb * 2**20), config.run.task_files)
+    assert len([name for name in outputs[0] if name.startswith("documents/")]) == len(plan) > 1
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_one_large_file_is_cleaned_by_every_worker(tmp_path: Path, monkeypatch):
+    """A corpus of one big JSON Lines shard must not leave all cores but one idle: its records are handed out in
+    slices, and the output is the same for any worker count."""
+    import cleaner.pipeline
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    records = [json.dumps({"id": i, "text": f"{ARTICLE}\n\nUpdate {i}."}) for i in range(300)]
+    records[17] = "{not json"
+    (raw / "shard.jsonl").write_text("\n".join(records) + "\n", encoding="utf-8")
+    pids = tmp_path / "pids"
+    original = cleaner.pipeline.run_task
+
+    def run_task(*args):
+        with open(pids, "a") as log:
+            log.write(f"{os.getpid()}\n")
+        return original(*args)
+
+    monkeypatch.setattr(cleaner.pipeline, "run_task", run_task)
+    monkeypatch.setattr("cleaner.runner.run_task", run_task)
+    spine = config_module.parse({"pipeline": ["whitespace", "length"]})
+    outputs = []
+    for workers in (1, 2):
+        pids.write_text("")
+        out = tmp_path / f"out{workers}"
+        summary = run(raw, out, spine, workers=workers)
+        assert (summary.read, summary.kept, summary.files) == (300, 299, 1)
+        assert summary.rejected == {"read.bad_json": 1}
+        assert summary.bytes_in == (raw / "shard.jsonl").stat().st_size
+        build = output_dir(out, spine)
+        outputs.append({p.relative_to(build).as_posix(): p.read_bytes() for p in sorted(build.rglob("*.parquet"))})
+        assert len(set(pids.read_text().split())) == workers
+    assert len([name for name in outputs[0] if name.startswith("documents/")]) > 1
+    assert outputs[0] == outputs[1]
+    sources = [row["source"] for row in read_table(output_dir(tmp_path / "out2", spine) / "documents")]
+    assert sources == [f"shard.jsonl#{i}" for i in range(300) if i != 17]  # in file order
 
 
 def test_steps_prepare_once_in_the_main_process_before_the_workers(tmp_path: Path, monkeypatch):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sized
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -48,17 +49,28 @@ def _call(item: Any) -> Any:
     return _job(item)
 
 
-def run_ordered(job: Callable[[T], R], items: list[T], workers: int) -> Iterator[R]:
-    """``job(item)`` for every item, in order, on up to ``workers`` processes (in this process when 1)."""
-    workers = max(1, min(workers, len(items)))
+def run_ordered(job: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """``job(item)`` for every item, in order, on up to ``workers`` processes (in this process when 1).
+
+    ``items`` may be a generator that reads as it goes (slices of a large file): it is drawn only as workers
+    free up, at most ``2 * workers`` items ahead of the results, so what waits in memory stays bounded."""
+    if isinstance(items, Sized):
+        workers = min(workers, len(items))
+    workers = max(1, workers)
     if workers == 1:
         for item in items:
             yield job(item)
         return
     context = multiprocessing.get_context("fork")
     pool = context.Pool(workers, initializer=_init_worker, initargs=(job,))
+    pending: deque = deque()
     try:
-        yield from pool.imap(_call, items, chunksize=1)
+        for item in items:
+            pending.append(pool.apply_async(_call, (item,)))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
         pool.close()
     finally:
         pool.terminate()

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cleaner.document import Document, Reject, stable_id
 from cleaner.readers import html, jsonl, parquet, text, warc
@@ -123,19 +124,47 @@ def file_digest(path: str) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def open_input(file: InputFile) -> tuple[RawInput, str]:
+class Position:
+    """How far a reader has got into a file's stored bytes: the progress of a large file read in slices.
+
+    Only an estimate (streams read ahead, Parquet reads its footer first), and 0 before the file is opened or
+    after it is closed."""
+
+    def __init__(self) -> None:
+        self._handle: BinaryIO | None = None
+
+    def watch(self, handle: BinaryIO) -> BinaryIO:
+        self._handle = handle
+        return handle
+
+    def __call__(self) -> int:
+        try:
+            return self._handle.tell() if self._handle is not None else 0
+        except (OSError, ValueError):  # closed
+            return 0
+
+
+def open_input(file: InputFile, position: Position | None = None) -> tuple[RawInput, str]:
     """The file ready for its reader, and the SHA-256 of its stored bytes (for the input fingerprint)."""
+    watch = position.watch if position is not None else _unwatched
     if file.size <= IN_MEMORY_BYTES:
         with open(file.path, "rb") as handle:
             data = handle.read()
-        return RawInput(file.rel, lambda: io.BytesIO(data), data), hashlib.sha256(data).hexdigest()
-    return RawInput(file.rel, lambda: open(file.path, "rb")), file_digest(file.path)
+        return RawInput(file.rel, lambda: watch(io.BytesIO(data)), data), hashlib.sha256(data).hexdigest()
+    return RawInput(file.rel, lambda: watch(open(file.path, "rb"))), file_digest(file.path)
 
 
-def read_file(file: InputFile, digests: dict[str, str] | None = None) -> Iterator[Document | Reject]:
+def _unwatched(handle: BinaryIO) -> BinaryIO:
+    return handle
+
+
+def read_file(
+    file: InputFile, digests: dict[str, str] | None = None, position: Position | None = None
+) -> Iterator[Document | Reject]:
     """Every record of one input file, as documents or rejects; never raises for bad input.
 
-    When ``digests`` is given, the file's SHA-256 (or ``unreadable``) is recorded in it under ``file.rel``.
+    When ``digests`` is given, the file's SHA-256 (or ``unreadable``) is recorded in it under ``file.rel``;
+    ``position`` follows the reading (see :class:`Position`).
     """
     reader = reader_for(file.rel)
     if reader is None:
@@ -150,7 +179,7 @@ def read_file(file: InputFile, digests: dict[str, str] | None = None) -> Iterato
         )
         return
     try:
-        raw, digest = open_input(file)
+        raw, digest = open_input(file, position)
     except OSError as err:
         if digests is not None:
             digests[file.rel] = "unreadable"
