@@ -4,11 +4,13 @@ Each is replaced by a placeholder (``[EMAIL]``, ``[PHONE]``, ``[IP]``, ``[IBAN]`
 reject, by config; the count per document is recorded either way. Patterns are deliberately narrow: a phone number
 needs a leading ``+`` or a separator layout of a real number and at least nine digits, and must not continue a
 number written with spaces between its thousands, so that years, prices, large amounts, ISBNs and dates are not
-taken for one; an IPv4 address must have four octets of at most 255; an IBAN must pass its checksum.
+taken for one; an IPv4 address must have four octets of at most 255, and a public one (a router's ``192.168.1.1``
+in a setup guide points at nobody), not after a word such as "version"; an IBAN must pass its checksum.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from dataclasses import dataclass
@@ -60,6 +62,13 @@ def _phone_words() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _version_words() -> re.Pattern[str]:
+    """A word that makes four dotted numbers a version ("Version 2.0.0.16", "v1.2.3.4"), right before them."""
+    words = "|".join(map(re.escape, _data()["version_words"]))
+    return re.compile(rf"\b(?:{words})\.?[^\S\n]?\Z", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
 def _words() -> tuple[str, str]:
     """The words for "@" and "." as regex alternations."""
     words = _data()
@@ -95,6 +104,9 @@ class PiiConfig:
     ibans: bool = True
     # A phone number has at least this many digits (shorter digit groups are years, prices, page numbers).
     min_phone_digits: int = 9
+    # Also private, loopback and reserved IP addresses (192.168.x.x, 10.x.x.x, 127.0.0.1): they identify no one
+    # outside a local network, and in a how-to they are the instructions.
+    private_ips: bool = False
 
 
 class Pii(Step):
@@ -112,9 +124,10 @@ class Pii(Step):
         found: list[tuple[int, int, str]] = []
         if self.config.emails and ("@" in text or _obfuscated_at().search(text)):
             found += [(m.start(), m.end(), "email") for m in _email().finditer(text)]
-        if self.config.ips and "." in text:
-            found += [(m.start(), m.end(), "ip") for m in IPV4.finditer(text)]
-            found += [(m.start(), m.end(), "ip") for m in IPV6.finditer(text)]
+        # Every IP-shaped span, redacted or not: dotted numbers shaped like an address are never a phone number.
+        addresses = [*IPV4.finditer(text), *IPV6.finditer(text)] if "." in text else []
+        if self.config.ips:
+            found += [(m.start(), m.end(), "ip") for m in addresses if self._personal_ip(text, m)]
         if self.config.ibans:
             ibans = [(m.start() - 2, m.end()) for m in IBAN.finditer(text)]
             found += [(start, end, "iban") for start, end in ibans if _iban_checksum_ok(text[start:end])]
@@ -123,8 +136,9 @@ class Pii(Step):
                 digits = sum(c.isdigit() for c in m.group())
                 if digits < self.config.min_phone_digits or _looks_like_date(m.group()):
                     continue
-                if not _part_of_a_number(text, m):
-                    found.append((m.start(), m.end(), "phone"))
+                if _part_of_a_number(text, m) or any(a.start() < m.end() and m.start() < a.end() for a in addresses):
+                    continue
+                found.append((m.start(), m.end(), "phone"))
         found.sort()
         result: list[tuple[int, int, str]] = []
         for span in found:
@@ -152,6 +166,13 @@ class Pii(Step):
                 last = end
             doc.text = "".join([*pieces, text[last:]])
         return doc
+
+    def _personal_ip(self, text: str, match: re.Match[str]) -> bool:
+        """An address that may point at someone's connection: public (unless ``private_ips``), and not a version
+        number."""
+        if not (self.config.private_ips or ipaddress.ip_address(match.group()).is_global):
+            return False
+        return not _version_words().search(text, max(0, match.start() - 20), match.start())
 
 
 def _part_of_a_number(text: str, match: re.Match[str]) -> bool:

@@ -19,7 +19,8 @@ def redact(text: str, **options) -> Document | Reject:
         ("Call +1 415 555 0134 today", "Call [PHONE] today"),
         ("Tel. 0221 / 123 45 67", "Tel. [PHONE]"),
         ("Zadzwoń: +48 22 123 45 67.", "Zadzwoń: [PHONE]."),
-        ("logged from 192.168.10.20 at noon", "logged from [IP] at noon"),
+        ("logged from 81.2.69.160 at noon", "logged from [IP] at noon"),
+        ("Zugriff von 2a02:8070:a2c4:1d00:9c3f:11aa:4b1e:70e2.", "Zugriff von [IP]."),
         ("Telefon: 030 12345678 (Zentrale)", "Telefon: [PHONE] (Zentrale)"),
         ("Rufen Sie an: +49 89 1234567.", "Rufen Sie an: [PHONE]."),
         ("Standard : +33 1 23 45 67 89", "Standard : [PHONE]"),
@@ -45,6 +46,8 @@ def test_personal_data_is_redacted(text: str, expected: str):
         "Version 2.0 of the law, article 12, paragraph 3, 45 votes to 12.",
         "Meet me at noon; the address is 12 Main Street.",
         "The IP address 999.1.1.1 is not valid.",
+        "Open 192.168.1.1 in the browser and log in as admin.",  # a router's private address identifies no one
+        "Firefox Version 2.0.0.16 fixes the bug; v1.2.3.4 followed.",
         "Issue 306\n04/2021",  # a page number above a date: digit groups on two lines are not one number
         "Le déficit atteint 2 500 000 000 euros, selon le ministère.",  # thousands apart, not a phone number
         "Budżet wyniósł 1 250 000 000 zł w 2022 roku.",
@@ -69,3 +72,10 @@ def test_two_numbers_in_a_row_are_both_found():
     doc = redact("Zentrale: +49 711 44891-120 Service: +49 7031 6620-99 +49 30 1234567")
     assert doc.text == "Zentrale: [PHONE] Service: [PHONE] [PHONE]"
     assert doc.stats == {"pii_phone": 3}
+
+
+def test_private_addresses_can_be_redacted_too_and_are_never_phone_numbers():
+    text = "Server: 10.20.30.40, router 192.168.100.200"
+    assert redact(text, private_ips=True).text == "Server: [IP], router [IP]"
+    assert redact(text).text == text  # kept, and not taken for the phone number its digits would make
+    assert redact(text, ips=False).text == text
