@@ -49,8 +49,18 @@ class MetadataConfig:
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return tomllib.loads((resources.files("cleaner") / "data" / "metadata.toml").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _closings() -> frozenset[str]:
+    return frozenset(_data()["closings"])
+
+
+@lru_cache(maxsize=1)
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    data = tomllib.loads((resources.files("cleaner") / "data" / "metadata.toml").read_text(encoding="utf-8"))
+    data = _data()
     prefixes = "|".join(data["name_prefixes"])
     suffixes = "|".join(data["name_suffixes"])
     name = rf"(?:(?:{prefixes})\s+)?(?P<name>{NAME_WORD}(?:\s+{NAME_WORD}){{1,3}})(?:,?\s+(?:{suffixes}))*"
@@ -127,6 +137,8 @@ class Metadata(Step):
         tail = lines[-self.config.signature_lines :]
         tail += [r.text.strip() for r in doc.removed if r.reason == "repeated"]  # a signature printed twice
         for line in tail:
+            if line.rstrip(" ,.!").lower() in _closings():  # "Liebe Grüße": the signature follows it
+                continue
             if len(line) <= 60 and (match := signature.match(line)) and self._name_like(match.group("name"), doc):
                 return match.group("name")
         return None

@@ -62,6 +62,12 @@ def test_title_case_headings_are_not_authors():
     assert "author" not in meta(f"{BODY}\n\nPakistan’s New Pressure Tactics")
 
 
+def test_a_closing_formula_is_not_an_author_and_the_name_after_it_is():
+    assert "author" not in meta(f"{BODY}\n\nLiebe Grüße")  # German words are rare in the English word list
+    assert meta(f"{BODY}\n\nBest regards,\nMarta Kowalczyk")["author"] == "Marta Kowalczyk"
+    assert meta(f"{BODY}\n\nViele Grüße\nJonas Weber", language="de")["author"] == "Jonas Weber"
+
+
 def test_a_language_dateparser_does_not_know_does_not_fail_the_document():
     # language detectors name languages (here Aragonese) that dateparser has no locale for; it says so only
     # when parsing, which once turned every such document into a metadata.error reject
