@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,6 +79,32 @@ class Reject:
     reason: str
     detail: str = ""
     text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A record whose document is made where it will be cleaned: ``make()`` returns the document or a reject.
+
+    Extracting a web page's text from its HTML costs as much as cleaning it. A reader hands out pages this way so
+    that, when the main process reads a large WARC file and passes its records to the workers, the extraction
+    runs in the workers too; everywhere else a pending record is made as soon as it is read. ``size`` is the
+    payload's length, for cutting the file into slices."""
+
+    source: str
+    size: int
+    make: Callable[[], Document | Reject]
+
+    def resolve(self) -> Document | Reject:
+        """The record, or a reject when making it failed (a bug in an extractor must not end the run)."""
+        try:
+            return self.make()
+        except Exception as err:
+            return Reject(
+                id=stable_id(self.source),
+                source=self.source,
+                reason="read.extraction_failed",
+                detail=f"{self.source}: the text could not be extracted ({type(err).__name__}: {err})",
+            )
 
 
 # Chinese characters and Japanese kana: scripts written without spaces between words.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cleaner import schema
 from cleaner.config import Config
-from cleaner.document import Document, Reject
+from cleaner.document import Document, Pending, Reject
 from cleaner.readers import read_file
 from cleaner.steps import STEPS, CorpusStep, Step
 from cleaner.tasks import Slice, Task
@@ -133,8 +133,10 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         for step in pipeline.corpus_steps
     }
 
-    def clean(record: Document | Reject) -> None:
+    def clean(record: Document | Reject | Pending) -> None:
         result.read += 1
+        if isinstance(record, Pending):  # a page of a large WARC file, to be extracted here
+            record = record.resolve()
         if isinstance(record, Document):
             record = pipeline.process(record)
         elif record.reason.startswith("read."):

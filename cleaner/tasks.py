@@ -2,10 +2,10 @@
 
 A task is what one worker takes at a time: it reads, cleans and writes one part of each output table. Most
 corpora are many small files, and a task is a run of consecutive files of bounded size. A corpus of a few large
-shards (a 2 GB JSON Lines dump, a Parquet export) would then give each file to one core and leave the others idle,
-so a large file of records is read here, in the main process, and its records are handed to the workers in
-slices of bounded size. Reading and parsing run at tens of MB/s, cleaning at about one, so one reader keeps every
-worker fed.
+shards (a 2 GB JSON Lines dump, a Parquet export, a WARC archive) would then give each file to one core and leave
+the others idle, so a large file of records is read here, in the main process, and its records are handed to the
+workers in slices of bounded size. Reading and parsing run at tens of MB/s, cleaning at about one, so one reader
+keeps every worker fed; the costly part of reading a WARC page, extracting its text, is left to the worker.
 
 How the input is cut depends on the input alone, never on the number of workers: the parts, and their bytes, are
 the same whatever ``--workers``.
@@ -16,13 +16,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from cleaner.document import Document, Reject
-from cleaner.readers import InputFile, Position, jsonl, parquet, read_file, reader_for
+from cleaner.document import Document, Pending, Reject
+from cleaner.readers import InputFile, Position, jsonl, parquet, read_file, reader_for, warc
 from cleaner.readers.decode import strip_compression
 
-# Formats whose records the main process can read cheaply. WARC is not among them: its reader extracts the text
-# from each page's HTML, which costs as much as cleaning it, so a WARC file stays one task.
-SLICED_READERS = {jsonl.read, parquet.read}
+# Formats of many records. The main process only reads them: a WARC page's text is extracted by the worker that
+# cleans it (see cleaner.document.Pending), as extracting costs as much as cleaning.
+SLICED_READERS = {jsonl.read, parquet.read, warc.read}
 # Web text compresses about this many times with gzip or zstd: what a compressed file holds, for planning.
 COMPRESSION_RATIO = 4
 
@@ -42,7 +42,7 @@ class Slice:
     SHA-256, is set on its last slice only, which is when the file counts as done."""
 
     file: InputFile
-    records: list[Document | Reject]
+    records: list[Document | Reject | Pending]
     bytes_in: int
     digest: str | None = None
 
@@ -104,11 +104,11 @@ def slices(file: InputFile, max_bytes: int) -> Iterator[Slice]:
     """The records of ``file`` in slices of about ``max_bytes`` of text each (the last one carries the digest)."""
     digests: dict[str, str] = {}
     position = Position()
-    records: list[Document | Reject] = []
+    records: list[Document | Reject | Pending] = []
     size = reported = 0
-    for record in read_file(file, digests, position):
+    for record in read_file(file, digests, position, defer=True):
         records.append(record)
-        size += len(record.text or "") + 1
+        size += (record.size if isinstance(record, Pending) else len(record.text or "")) + 1
         if size >= max_bytes:
             done = max(reported, min(file.size, position()))
             yield Slice(file, records, done - reported)

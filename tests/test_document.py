@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from cleaner.document import Document, count_words
+from cleaner.document import Document, Pending, Reject, count_words
 
 
 def test_words_are_whitespace_separated_except_in_chinese_and_japanese():
@@ -18,3 +18,14 @@ def test_n_words_follows_the_text():
     assert doc.n_words == 3
     doc.text = "四五六"
     assert doc.n_words == 3
+
+
+def test_a_pending_record_that_cannot_be_made_is_a_reject_not_a_crash():
+    def broken() -> Document:
+        raise RecursionError("maximum recursion depth exceeded")  # what a parser does on a pathological page
+
+    reject = Pending("crawl.warc#3", 100, broken).resolve()
+    assert isinstance(reject, Reject) and reject.reason == "read.extraction_failed"
+    assert reject.source == "crawl.warc#3" and "RecursionError" in reject.detail
+    document = Document(id="x", text="made", source="crawl.warc#4")
+    assert Pending("crawl.warc#4", 4, lambda: document).resolve() is document

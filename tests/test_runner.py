@@ -168,6 +168,24 @@ def test_one_large_file_is_cleaned_by_every_worker(tmp_path: Path, monkeypatch):
     assert sources == [f"shard.jsonl#{i}" for i in range(300) if i != 17]  # in file order
 
 
+def test_a_large_warc_is_sliced_and_its_pages_extracted_in_the_workers(tmp_path: Path):
+    from tests.readers.test_readers import write_warc
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    page = PAGE_HTML.replace("on Tuesday", "on day {}")
+    write_warc(
+        raw / "crawl.warc.gz", [(f"https://a.example/{i}", "text/html", page.format(i).encode()) for i in range(8)]
+    )
+    config = config_module.parse({"pipeline": ["whitespace", "length"], "run": {"task_mb": 0.002}})
+    summary = run(raw, tmp_path / "out", config, workers=2)
+    assert (summary.read, summary.kept, summary.files) == (8, 8, 1)
+    rows = read_table(output_dir(tmp_path / "out", config) / "documents")
+    assert [row["source"] for row in rows] == [f"crawl.warc.gz#{i}" for i in range(8)]
+    assert all(f"on day {i}" in row["text"] and row["url"] == f"https://a.example/{i}" for i, row in enumerate(rows))
+    assert len(list((output_dir(tmp_path / "out", config) / "documents").glob("*.parquet"))) > 1
+
+
 def test_steps_prepare_once_in_the_main_process_before_the_workers(tmp_path: Path, monkeypatch):
     from cleaner.steps.boilerplate import Boilerplate
 

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import pickle
 from pathlib import Path
 
+from cleaner.document import Pending
 from cleaner.engine.local import run_ordered
 from cleaner.readers import InputFile, discover, read_file
 from cleaner.tasks import LargeFile, Slice, files_of, plan_tasks, slices, tasks
-from tests.conftest import ARTICLE, ARTICLE_DE
+from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML
+from tests.readers.test_readers import write_warc
 
 
 def write_jsonl(path: Path, records: int, compress: bool = False) -> Path:
@@ -22,14 +25,16 @@ def input_file(path: Path) -> InputFile:
 
 def test_a_large_file_of_records_is_planned_alone_and_a_large_text_file_stays_whole(tmp_path: Path):
     write_jsonl(tmp_path / "b-shard.jsonl", 200)
+    write_warc(tmp_path / "e-crawl.warc", [("https://a.example/", "text/html", PAGE_HTML.encode() * 40)])
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     (tmp_path / "c-long.txt").write_text(ARTICLE * 200, encoding="utf-8")  # one document, however long
     (tmp_path / "d.txt").write_text(ARTICLE_DE, encoding="utf-8")
     files, _ = discover(tmp_path)
     plan, task_bytes = plan_tasks(files, max_bytes=20_000, max_files=10, min_tasks=1)
     assert task_bytes == 20_000
-    assert [files_of(planned)[0].rel for planned in plan] == ["a.txt", "b-shard.jsonl", "c-long.txt", "d.txt"]
-    assert isinstance(plan[1], LargeFile)
+    names = [files_of(planned)[0].rel for planned in plan]
+    assert names == ["a.txt", "b-shard.jsonl", "c-long.txt", "d.txt", "e-crawl.warc"]
+    assert isinstance(plan[1], LargeFile) and isinstance(plan[4], LargeFile)
     assert [type(planned) for planned in (plan[0], plan[2], plan[3])] == [list, list, list]
 
 
@@ -50,6 +55,22 @@ def test_slices_hold_every_record_in_order_and_the_last_one_the_digest(tmp_path:
     assert [s.digest is not None for s in cut] == [False] * (len(cut) - 1) + [True]
     assert sum(s.bytes_in for s in cut) == file.size
     assert all(s.bytes_in >= 0 for s in cut)
+
+
+def test_warc_pages_are_extracted_by_whoever_cleans_them_not_by_the_main_process(tmp_path: Path):
+    pages = [
+        (f"https://news.example.org/{i}", "text/html", PAGE_HTML.replace("Tuesday", f"day {i}").encode())
+        for i in range(12)
+    ]
+    write_warc(tmp_path / "crawl.warc.gz", pages)
+    file = input_file(tmp_path / "crawl.warc.gz")
+    cut = list(slices(file, max_bytes=3 * len(PAGE_HTML)))
+    assert len(cut) > 2
+    pending = [record for s in cut for record in s.records]
+    assert all(isinstance(record, Pending) for record in pending)  # slicing read the archive, extracted nothing
+    made = [pickle.loads(pickle.dumps(record)).resolve() for record in pending]  # as a worker receives them
+    assert [(d.id, d.text, d.metadata) for d in made] == [(d.id, d.text, d.metadata) for d in read_file(file)]
+    assert "approved the new budget on day 7" in made[7].text
 
 
 def test_a_plan_becomes_tasks_in_order(tmp_path: Path):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from cleaner.document import Document, Reject, stable_id
+from cleaner.document import Document, Pending, Reject, stable_id
 from cleaner.readers import html, jsonl, parquet, text, warc
 from cleaner.readers.decode import RawInput, ReadError, strip_compression
 
@@ -32,7 +32,7 @@ class InputFile:
     size: int
 
 
-Reader = Callable[[RawInput], Iterator[Document | Reject]]
+Reader = Callable[[RawInput], Iterator[Document | Reject | Pending]]
 
 # Files up to this size are read into memory once: hashed for the input fingerprint and parsed from the same
 # bytes. Larger ones are streamed, and hashed in a separate pass.
@@ -159,12 +159,13 @@ def _unwatched(handle: BinaryIO) -> BinaryIO:
 
 
 def read_file(
-    file: InputFile, digests: dict[str, str] | None = None, position: Position | None = None
-) -> Iterator[Document | Reject]:
+    file: InputFile, digests: dict[str, str] | None = None, position: Position | None = None, defer: bool = False
+) -> Iterator[Document | Reject | Pending]:
     """Every record of one input file, as documents or rejects; never raises for bad input.
 
     When ``digests`` is given, the file's SHA-256 (or ``unreadable``) is recorded in it under ``file.rel``;
-    ``position`` follows the reading (see :class:`Position`).
+    ``position`` follows the reading (see :class:`Position`). With ``defer``, pages still to be extracted come as
+    :class:`~cleaner.document.Pending` records, for the process that will clean them to make.
     """
     reader = reader_for(file.rel)
     if reader is None:
@@ -201,7 +202,7 @@ def read_file(
     try:
         for record in reader(raw):
             count += 1
-            yield record
+            yield record.resolve() if isinstance(record, Pending) and not defer else record
     except ReadError as err:
         count += 1
         yield Reject(id=stable_id(file.rel), source=file.rel, reason=err.reason, detail=err.message)
