@@ -5,6 +5,11 @@ pulled out and matched without a regex engine: whole-line phrases by one set loo
 Aho-Corasick automaton pass (pyahocorasick) over the line. What remains of real regexes is compiled into one
 alternation per kind, with one named group per category, and run on the lower-cased line. Every line costs a
 few microseconds however many rules there are. See the data folder's README for the file format.
+
+"Anywhere" regexes are the exception: a regex searched at every position of a line, with dozens of alternatives,
+cost about 27 µs a line, the largest single cost of the step. Most of them contain a literal every match must
+contain ("affiliate links", "cookie"); one automaton pass finds which of those literals the line holds, and only
+the regexes they belong to (and the few without such a literal) are searched.
 """
 
 from __future__ import annotations
@@ -74,6 +79,10 @@ class RuleSet:
     prefix: re.Pattern[str] | None = None
     contains: re.Pattern[str] | None = None
     contains_phrases: Any = None  # an ahocorasick.Automaton, or None
+    # The "anywhere" regexes one by one, in the alternation's order, with an automaton of the literals they need.
+    contains_regexes: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
+    contains_literals: Any = None  # an ahocorasick.Automaton: literal -> indices into contains_regexes
+    contains_always: tuple[int, ...] = ()  # the regexes without a literal: searched on every line
     max_contains_words: int = 60
 
     def __post_init__(self) -> None:
@@ -104,9 +113,23 @@ class RuleSet:
         if self.contains_phrases is not None:
             for _, category in self.contains_phrases.iter(lower):
                 return category
+        if self.contains_literals is not None:
+            return self._contains_category(lower)
         if self.contains is not None and (m := self.contains.search(lower)):
             return m.lastgroup
         return None
+
+    def _contains_category(self, lower: str) -> str | None:
+        """What ``self.contains.search(lower).lastgroup`` gives (the leftmost match, the first alternative among
+        those matching there), searching only the regexes whose literal the line holds."""
+        candidates = set(self.contains_always)
+        for _, indices in self.contains_literals.iter(lower):
+            candidates.update(indices)
+        best: tuple[int, int] | None = None
+        for index in candidates:
+            if (m := self.contains_regexes[index][1].search(lower)) and (best is None or (m.start(), index) < best):
+                best = (m.start(), index)
+        return self.contains_regexes[best[1]][0] if best is not None else None
 
 
 def parse_rules(text: str, source: str) -> dict[str, list[str]]:
@@ -134,6 +157,7 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
     ruleset = RuleSet(max_contains_words=max_contains_words)
     automaton = ahocorasick.Automaton()
     regexes: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
+    contains_alternatives: list[tuple[str, str]] = []  # (category, lower-cased regex), in the alternation's order
     for category, rules in sorted(by_category.items()):
         rest: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
         for kind, patterns in rules.items():
@@ -151,16 +175,83 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
             if alternatives:
                 if kind != "prefix":
                     alternatives = [_lower_pattern(a) for a in alternatives]
+                if kind == "contains":
+                    contains_alternatives += [(category, a) for a in alternatives]
                 regexes[kind].append(f"(?P<{category}>{'|'.join(f'(?:{a})' for a in alternatives)})")
     if len(automaton):
         automaton.make_automaton()
         ruleset.contains_phrases = automaton
+    _index_contains_regexes(ruleset, contains_alternatives)
     # Lines are lower-cased before matching; prefix rules see the original case (breadcrumb glue is detected by
     # a capital letter), so they keep IGNORECASE.
     for kind, flags in (("line", 0), ("prefix", re.IGNORECASE), ("contains", 0)):
         if regexes[kind]:
             setattr(ruleset, kind, re.compile("|".join(regexes[kind]), flags))
     return ruleset
+
+
+def _index_contains_regexes(ruleset: RuleSet, alternatives: list[tuple[str, str]]) -> None:
+    """Compile the "anywhere" regexes one by one and index them by the literal each needs (see the module doc)."""
+    import ahocorasick
+
+    literals: dict[str, list[int]] = {}
+    always: list[int] = []
+    for index, (category, pattern) in enumerate(alternatives):
+        ruleset.contains_regexes.append((category, re.compile(pattern)))
+        needed = required_literals(pattern)
+        if needed is None:
+            always.append(index)
+        for literal in needed or ():
+            literals.setdefault(literal, []).append(index)
+    if literals:
+        automaton = ahocorasick.Automaton()
+        for literal, indices in literals.items():
+            automaton.add_word(literal, tuple(indices))
+        automaton.make_automaton()
+        ruleset.contains_literals = automaton
+        ruleset.contains_always = tuple(always)
+
+
+def required_literals(pattern: str, min_chars: int = 3) -> tuple[str, ...] | None:
+    """Literals of which every match of ``pattern`` contains at least one, or None when there are none to rely on:
+    ``(?:contains|includes) affiliate links`` -> (`` affiliate links``,); ``(?:getty images|shutterstock)`` ->
+    (``getty images``, ``shutterstock``). Read from the parsed regex: groups are entered, a repeat only when it
+    must match at least once, a flagged group never; of what every match needs, the option whose shortest literal
+    is longest is taken (each literal at least ``min_chars`` long and not only spaces)."""
+    try:
+        from re import _constants as ops
+        from re import _parser
+
+        tree = _parser.parse(pattern)
+    except Exception:  # re's parser is private: without it, every regex is simply searched on every line
+        return None
+
+    def options(items) -> list[tuple[str, ...]]:
+        """Each way of naming what a match of this sequence must contain."""
+        found: list[tuple[str, ...]] = []
+        run: list[str] = []
+        for op, argument in items:
+            if op is ops.LITERAL:
+                run.append(chr(argument))
+                continue
+            found.append(("".join(run),))
+            run = []
+            if op is ops.SUBPATTERN and not argument[1] and not argument[2]:  # (group, add flags, del flags, items)
+                found += options(argument[3])
+            elif op is ops.BRANCH:
+                best = [_best(options(branch)) for branch in argument[1]]
+                if all(best):
+                    found.append(tuple(literal for literals in best for literal in literals))  # type: ignore[union-attr]
+            elif op in (ops.MAX_REPEAT, ops.MIN_REPEAT) and argument[0] >= 1:
+                found += options(argument[2])
+        found.append(("".join(run),))
+        return found
+
+    def _best(found: list[tuple[str, ...]]) -> tuple[str, ...] | None:
+        usable = [o for o in found if all(len(literal) >= min_chars and literal.strip() for literal in o)]
+        return max(usable, key=lambda o: min(map(len, o)), default=None)
+
+    return _best(options(tree))
 
 
 def load_rules(folder: Path | None = None, max_contains_words: int = 60) -> RuleSet:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.boilerplate.rules import load_rules, parse_rules
+from cleaner.boilerplate.rules import compile_rules, load_rules, parse_rules, required_literals
 
 RULES = load_rules()
 
@@ -101,3 +101,41 @@ def test_rule_files_are_checked(tmp_path: Path):
         parse_rules("= (unclosed\n", "bad.txt")
     (tmp_path / "custom.txt").write_text("= buy now\n", encoding="utf-8")
     assert load_rules(tmp_path).match("Buy now!") == "custom"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        (r"(?:contains|may contain|includes) affiliate links", (" affiliate links",)),
+        (r"(?:^|[\s(|/])(?:getty images|shutterstock)(?:$|\s)", ("getty images", "shutterstock")),
+        (r"cookies? (?:akzeptieren|zulassen)", ("akzeptieren", "zulassen")),
+        (r"(?:wordpress )?theme:? \S+ by \S", ("theme",)),  # an optional word is not needed
+        (r"(?-i:Abo)nnieren jetzt", ("nnieren jetzt",)),  # nor is a group under other flags
+        (r"^\s*\w+\s*=", None),  # nothing literal: searched on every line
+    ],
+)
+def test_required_literals_are_what_every_match_contains(pattern: str, literals: tuple[str, ...] | None):
+    assert required_literals(pattern) == literals
+
+
+def test_contains_regexes_searched_by_their_literals_find_what_the_whole_alternation_finds():
+    rules = compile_rules(
+        {
+            "a": {"line": [], "prefix": [], "contains": [r"(?:read|lies) (?:more|weiter)\b", r"\bx+y"]},
+            "b": {"line": [], "prefix": [], "contains": [r"more \w+ here", r"[0-9]+ comments?"]},
+        }
+    )
+    assert rules.contains_literals is not None  # the literals index is in use
+    lines = [
+        "read more here, 12 comments",  # two categories: the leftmost match wins ("read more" at 0)
+        "see 3 comments and read more",  # "3 comments" comes first
+        "lies weiter",
+        "more words here",
+        "xxxy and nothing else",
+        "nothing at all",
+        "",
+    ]
+    for line in lines:
+        whole = rules.contains.search(line) if rules.contains is not None else None
+        assert rules._contains_category(line) == (whole.lastgroup if whole else None), line
+    assert [rules._contains_category(line) for line in lines] == ["a", "b", "a", "b", "a", None, None]
