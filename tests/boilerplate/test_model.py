@@ -113,3 +113,22 @@ def test_furniture_vocabulary_is_counted_per_line():
     furniture = FEATURES.index("furniture_words")
     assert vectors[3][furniture] == pytest.approx(math.log1p(3))  # abonnieren, newsletter, kommentare
     assert vectors[0][furniture] == 0.0
+
+
+def test_character_counts_by_table_are_those_of_the_regex_path(monkeypatch):
+    import cleaner.boilerplate.model as model
+
+    texts = [
+        "Übersicht | Politik » Wirtschaft › Kultur",
+        "Ça coûte 12,50 € — ½ Preis, Ⅻ Kapitel, ٣ أيام, snake_case und ²",
+        "城市议会通过新预算 · ＮＥＷＳ ＷＥＢ",
+        "Ελλάδα και Россия: ΑΒΓ / абв",
+    ]
+    by_table = model._character_counts(texts)
+    first_line = [int(counts[0]) for counts in by_table]
+    assert first_line == [32, 4, 0, 3, 7, 4]  # letters, upper case, digits, separators, tokens, capitalised
+    monkeypatch.setattr(model, "BMP", 0)  # as for a text with emoji: the regex over the text itself
+    by_regex = model._character_counts(texts)
+    assert all(np.array_equal(a, b) for a, b in zip(by_table, by_regex, strict=True))
+    emoji = model._character_counts(["Gut gemacht 👍 | Danke"])  # beyond the BMP: the regex path
+    assert emoji[0].tolist() == [15] and emoji[3].tolist() == [1]
