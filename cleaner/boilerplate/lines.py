@@ -48,6 +48,7 @@ class Line:
     # The line model's features that depend on the line alone (see model.py), computed once and kept across
     # the repeated analysis of a document.
     shape: Any = None
+    heading: bool | None = None  # heading_like(), remembered: it is asked of every line in every pass
 
     @property
     def blank(self) -> bool:
@@ -95,7 +96,7 @@ def features(texts: list[str], stoplist: frozenset[str], words: list[list[str]] 
     lines = []
     for index, (text, tokens) in enumerate(zip(texts, words, strict=True)):
         stripped = text.strip()
-        stops = sum(1 for t in tokens if t in stoplist)
+        stops = sum(map(stoplist.__contains__, tokens))
         lines.append(
             Line(
                 index=index,
@@ -123,6 +124,7 @@ def fresh(line: Line, index: int) -> Line:
         line.rule,
         tokens=line.tokens,
         shape=line.shape,
+        heading=line.heading,
     )
 
 
@@ -162,9 +164,14 @@ def _nearest(classes: list[str | None], accepted: tuple[str, ...]) -> tuple[list
 
 
 def heading_like(line: Line) -> bool:
-    """A short line without final punctuation that starts like a title: the text stand-in for ``<h1>``–``<h6>``."""
-    first = line.text.lstrip()[:1]
-    return 0 < line.words <= 15 and not line.terminal and line.rule is None and (first.isupper() or first.isdigit())
+    """A short line without final punctuation that starts like a title: the text stand-in for ``<h1>``–``<h6>``.
+    (Asked once the line's rule match is known; the answer is kept on the line.)"""
+    if line.heading is None:
+        first = line.text.lstrip()[:1]
+        line.heading = (
+            0 < line.words <= 15 and not line.terminal and line.rule is None and (first.isupper() or first.isdigit())
+        )
+    return line.heading
 
 
 def _good_ahead(lines: list[Line], max_distance: int) -> list[bool]:
