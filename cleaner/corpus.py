@@ -14,7 +14,6 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cleaner.document import Reject
@@ -53,8 +52,9 @@ def _rewrite(staging: Path, step: str, decisions: dict[str, Decision]) -> Counte
         table = table.set_column(
             table.schema.get_field_index("duplicate_cluster"), "duplicate_cluster", pa.array(clusters, pa.string())
         )
-        keep = pa.array([doc_id not in decisions or decisions[doc_id].reason is None for doc_id in ids], pa.bool_())
-        for row in table.filter(pc.invert(keep)).select(["id", "source", "text"]).to_pylist():
+        dropped = [doc_id in decisions and decisions[doc_id].reason is not None for doc_id in ids]
+        keep = pa.array([not drop for drop in dropped], pa.bool_())
+        for row in table.filter(pa.array(dropped, pa.bool_())).select(["id", "source", "text"]).to_pylist():
             decision = decisions[row["id"]]
             reject = Reject(row["id"], row["source"], decision.reason, decision.detail, row["text"])
             rejects.add(reject_row(reject, decision.cluster), len(row["text"]))
