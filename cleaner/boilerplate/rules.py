@@ -7,7 +7,7 @@ alternation per kind, with one named group per category, and run on the lower-ca
 few microseconds however many rules there are. See the data folder's README for the file format.
 
 "Anywhere" regexes are the exception: a regex searched at every position of a line, with dozens of alternatives,
-cost about 27 µs a line, the largest single cost of the step. Most of them contain a literal every match must
+cost over 20 µs a line, the largest single cost of the step. Most of them contain a literal every match must
 contain ("affiliate links", "cookie"); one automaton pass finds which of those literals the line holds, and only
 the regexes they belong to (and the few without such a literal) are searched.
 """
