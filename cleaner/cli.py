@@ -79,11 +79,17 @@ def run(
     except config_module.ConfigError as err:
         fail(str(err))
     console = Console(stderr=True)  # the progress bar: only on a terminal
-    progress, on_progress = _progress_bar(console, disabled=quiet or not console.is_terminal)
+    progress, on_progress, on_phase = _progress_bar(console, disabled=quiet or not console.is_terminal)
     try:
         with progress:
             summary = run_pipeline(
-                raw_dir, out, config, workers=workers, on_progress=on_progress, validate=not no_validate
+                raw_dir,
+                out,
+                config,
+                workers=workers,
+                on_progress=on_progress,
+                validate=not no_validate,
+                on_phase=on_phase,
             )
     except RunError as err:
         fail(str(err))
@@ -99,11 +105,12 @@ def run(
 
 
 def _progress_bar(console, disabled: bool):
-    """A progress bar over input bytes, showing documents and MB per second."""
+    """A progress bar over input bytes, showing documents and MB per second, headed by the stage the run is in
+    (the survey before cleaning, deduplication and validation after it run without a bar of their own)."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
     progress = Progress(
-        TextColumn("cleaning"),
+        TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         TextColumn(
@@ -117,21 +124,29 @@ def _progress_bar(console, disabled: bool):
     )
     state = {"task": None, "docs": 0, "bytes": 0, "start": time.perf_counter()}
 
+    def on_phase(phase: str) -> None:
+        if state["task"] is None:
+            state["task"] = progress.add_task(phase, total=None, docs=0, docs_rate=0.0, mb_rate=0.0)
+        progress.update(state["task"], description=phase)
+        if phase == "cleaning":  # rates count from here, not from the start-up and the survey
+            state["start"] = time.perf_counter()
+
     def on_progress(result, total_files: int, total_bytes: int) -> None:
         if state["task"] is None:
-            state["task"] = progress.add_task("clean", total=total_bytes, docs=0, docs_rate=0.0, mb_rate=0.0)
+            on_phase("cleaning")
         state["docs"] += result.read
         state["bytes"] += result.bytes_in
         elapsed = max(time.perf_counter() - state["start"], 1e-6)
         progress.update(
             state["task"],
+            total=total_bytes,
             completed=state["bytes"],
             docs=state["docs"],
             docs_rate=state["docs"] / elapsed,
             mb_rate=state["bytes"] / elapsed / 1e6,
         )
 
-    return progress, on_progress
+    return progress, on_progress, on_phase
 
 
 def _print_summary(summary: RunSummary) -> None:

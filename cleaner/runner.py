@@ -32,6 +32,9 @@ from cleaner.survey import survey
 from cleaner.tasks import LargeFile, Task, files_of, plan_tasks, tasks
 from cleaner.writer import make_staging, publish_staging, write_empty
 
+# The stages of a run, in order, as ``on_phase`` names them (a stage a run does not need is not announced).
+PHASES = ("loading the steps", "surveying recurring lines", "cleaning", "deduplicating", "validating")
+
 
 class RunError(Exception):
     """A run that cannot start or produced nothing; the message says what to do."""
@@ -81,9 +84,14 @@ def run(
     workers: int | None = None,
     on_progress: Callable[[TaskResult, int, int], None] | None = None,
     validate: bool = False,
+    on_phase: Callable[[str], None] | None = None,
 ) -> RunSummary:
-    """Clean everything below ``raw_dir`` into ``output_dir(out, config)``; returns the summary."""
+    """Clean everything below ``raw_dir`` into ``output_dir(out, config)``; returns the summary.
+
+    ``on_progress`` hears of every finished task of the cleaning pass; ``on_phase`` of each stage as it begins
+    (one of :data:`PHASES`): the passes before and after cleaning take minutes on a large corpus."""
     started = time.perf_counter()
+    phase = on_phase or _quiet
     if not raw_dir.is_dir():
         raise RunError(f"input folder {raw_dir} does not exist (or is not a folder)")
     own_output = _output_inside(raw_dir, out, config)
@@ -97,6 +105,7 @@ def run(
     except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
         raise RunError(f"bad configuration: {err}") from err
     plan, task_bytes = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
+    phase("loading the steps")
     for step in [*pipeline.steps, *pipeline.corpus_steps]:
         try:
             step.prepare()
@@ -105,6 +114,7 @@ def run(
     _prime_pyarrow()
     for step in pipeline.steps:  # first pass: what recurs across the corpus (before forking the workers)
         if getattr(step, "survey_min_docs", 0):
+            phase("surveying recurring lines")
             file_runs = [files_of(planned) for planned in plan]
             step.frequent_lines = survey(file_runs, step.survey_candidate, step.survey_min_docs, workers)
     summary = RunSummary(raw_dir=str(raw_dir), output=str(destination), files=len(files), hidden=hidden)
@@ -120,12 +130,15 @@ def run(
         digests: list[tuple[str, int, str]] = []
         job = functools.partial(_task, pipeline, staging)
         done = 0
+        phase("cleaning")
         for result in run_ordered(job, enumerate(tasks(plan, task_bytes)), summary.workers):
             done += 1
             summary.add(result)
             digests.extend(result.digests)
             if on_progress:
                 on_progress(result, len(files), total_bytes)
+        if pipeline.corpus_steps:
+            phase("deduplicating")
         moved = apply_corpus_steps(pipeline, staging)
         summary.rejected.update(moved)
         summary.kept -= sum(moved.values())
@@ -142,6 +155,7 @@ def run(
         if validate and not suites.is_dir():
             summary.validation_skipped = f"no expectations folder at {suites}"
         elif validate:
+            phase("validating")
             from cleaner.validate import ValidationError
             from cleaner.validate import validate as run_suite
 
@@ -161,6 +175,10 @@ def run(
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return summary
+
+
+def _quiet(phase: str) -> None:
+    """The default ``on_phase``: say nothing."""
 
 
 def _output_inside(raw_dir: Path, out: Path, config: Config) -> Path | None:

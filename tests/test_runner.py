@@ -13,7 +13,7 @@ import pytest
 
 from cleaner import config as config_module
 from cleaner.readers import discover
-from cleaner.runner import RunError, output_dir, run
+from cleaner.runner import PHASES, RunError, output_dir, run
 from cleaner.tasks import plan_tasks
 from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML, read_table
 
@@ -184,6 +184,20 @@ def test_a_large_warc_is_sliced_and_its_pages_extracted_in_the_workers(tmp_path:
     assert [row["source"] for row in rows] == [f"crawl.warc.gz#{i}" for i in range(8)]
     assert all(f"on day {i}" in row["text"] and row["url"] == f"https://a.example/{i}" for i, row in enumerate(rows))
     assert len(list((output_dir(tmp_path / "out", config) / "documents").glob("*.parquet"))) > 1
+
+
+def test_each_stage_of_a_run_is_announced_in_order(tmp_path: Path, defaults, spine):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(3):
+        (raw / f"doc-{i}.txt").write_text(ARTICLE + f"\n\nNote {i}.", encoding="utf-8")
+    heard: list[str] = []
+    run(raw, tmp_path / "out", defaults, workers=1, on_phase=heard.append)
+    assert heard == ["loading the steps", "surveying recurring lines", "cleaning", "deduplicating"]
+    assert heard == [phase for phase in PHASES if phase in heard]  # the documented order
+    heard.clear()
+    run(raw, tmp_path / "out", spine, workers=1, on_phase=heard.append)  # no survey, no dedup: not announced
+    assert heard == ["loading the steps", "cleaning"]
 
 
 def test_steps_prepare_once_in_the_main_process_before_the_workers(tmp_path: Path, monkeypatch):
