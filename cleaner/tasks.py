@@ -23,7 +23,8 @@ from cleaner.readers.decode import strip_compression
 # Formats of many records. The main process only reads them: a WARC page's text is extracted by the worker that
 # cleans it (see cleaner.document.Pending), as extracting costs as much as cleaning.
 SLICED_READERS = {jsonl.read, parquet.read, warc.read}
-# Web text compresses about this many times with gzip or zstd: what a compressed file holds, for planning.
+# Web text compresses 2.5 to 5 times with gzip or zstd: a middle guess of what a compressed file holds, used only
+# to plan tasks of similar size.
 COMPRESSION_RATIO = 4
 
 
