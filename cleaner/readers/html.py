@@ -7,10 +7,11 @@ URL found in the page become the document's metadata.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
-from cleaner.document import Document, Reject, stable_id
+from cleaner.document import Document, Pending, Reject, stable_id
 from cleaner.readers.decode import RawInput, decode_text, encoding_note
 
 METADATA_FIELDS = ("title", "author", "date", "url", "sitename", "description")
@@ -55,6 +56,7 @@ def document_from_html(html: str, source_id: str, meta: dict[str, Any]) -> Docum
     return Document(id=stable_id(source_id), text=text, source=source_id, metadata=found, original_text=html)
 
 
-def read(raw: RawInput) -> Iterator[Document | Reject]:
+def read(raw: RawInput) -> Iterator[Pending]:
     html, encoding = decode_text(raw.read_all(), raw.rel, html=True)
-    yield document_from_html(html, raw.rel, encoding_note(encoding))
+    # Made by whoever resolves it (see Pending): an extractor that fails on a page rejects the page, not the run.
+    yield Pending(raw.rel, len(html), functools.partial(document_from_html, html, raw.rel, encoding_note(encoding)))

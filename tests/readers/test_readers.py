@@ -176,6 +176,19 @@ def test_warc_html_responses_only(tmp_path: Path):
         assert doc.source == f"{name}#0"
 
 
+def test_a_page_the_extractor_fails_on_is_rejected_not_a_crash(tmp_path: Path, monkeypatch):
+    def failing(html: str, url: str | None = None):
+        raise RecursionError("maximum recursion depth exceeded")  # what a parser does on a pathological page
+
+    monkeypatch.setattr("cleaner.readers.html.extract", failing)
+    (tmp_path / "page.html").write_text(PAGE_HTML, encoding="utf-8")
+    write_warc(tmp_path / "crawl.warc", [("https://news.example.org/budget", "text/html", PAGE_HTML.encode())])
+    for name in ("page.html", "crawl.warc"):
+        [reject] = records(tmp_path / name, tmp_path)
+        assert isinstance(reject, Reject) and reject.reason == "read.extraction_failed", name
+        assert "RecursionError" in reject.detail
+
+
 def test_warc_zst(tmp_path: Path):
     plain = tmp_path / "crawl.warc"
     write_warc(plain, [("https://news.example.org/budget", "text/html", PAGE_HTML.encode())])
