@@ -35,3 +35,15 @@ def zipf(word: str, language: str, wordlist: str = "best") -> float:
     except LookupError:
         return 0.0
     return round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
+
+
+def known(words: set[str], language: str, wordlist: str = "best") -> list[str]:
+    """Those of ``words`` that the language's table holds (lower-cased words; none when it has no table).
+
+    Sifting a large candidate set by plain membership first spares a :func:`zipf` call for each of the many
+    candidates that are no word at all."""
+    try:
+        table = _table(language, wordlist)
+    except LookupError:
+        return []
+    return list(filter(table.__contains__, words))

@@ -25,6 +25,7 @@ from importlib import resources
 
 from cleaner.document import Document
 from cleaner.steps import Step
+from cleaner.wordfreqs import known
 from cleaner.wordfreqs import zipf as word_zipf
 
 # The leading lookahead names the characters a match starts with; it changes no match, but lets the regex engine
@@ -170,4 +171,4 @@ def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
     candidates |= {a + ch + b for a, b in splits for ch in letters}
     # Dropping the first or last letter is the glue hypothesis itself ("Afghanistana" = "Afghanistan" + "a").
     candidates -= {token, token[:-1], token[1:]}
-    return any(word_zipf(word, language) >= min_zipf for word in candidates)
+    return any(word_zipf(word, language) >= min_zipf for word in known(candidates, language))
