@@ -75,9 +75,14 @@ AUDIT_SCHEMA = pa.schema(
 
 
 def document_schema(counter_columns: Iterable[str]) -> pa.Schema:
-    """The documents schema for a pipeline whose steps report ``counter_columns``."""
-    stats = pa.struct([pa.field(name, pa.int32(), nullable=False) for name in counter_columns])
-    return pa.schema([*DOCUMENT_FIELDS, pa.field("stats", stats, nullable=False)])
+    """The documents schema for a pipeline whose steps report ``counter_columns``.
+
+    Without any counter (``pipeline = ["language", "length"]``) there is no ``stats`` column: Parquet cannot
+    store a struct without fields."""
+    fields = [pa.field(name, pa.int32(), nullable=False) for name in counter_columns]
+    if not fields:
+        return pa.schema(DOCUMENT_FIELDS)
+    return pa.schema([*DOCUMENT_FIELDS, pa.field("stats", pa.struct(fields), nullable=False)])
 
 
 def as_date(value: Any) -> dt.date | None:

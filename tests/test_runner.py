@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 
 from cleaner import config as config_module
@@ -82,6 +83,16 @@ def test_document_columns(tmp_path: Path):
         rows["a.txt"]["stats"]
     )
     assert json.loads(page["extra"])["format"] == "html"
+
+
+@pytest.mark.parametrize("steps", [[], ["language", "length"]])
+def test_a_pipeline_without_counters_writes_no_stats_column(tmp_path: Path, steps: list[str]):
+    raw = make_mixed_corpus(tmp_path)
+    config = config_module.parse({"pipeline": steps})
+    summary = run(raw, tmp_path / "out", config, workers=1)
+    documents = pq.read_table(output_dir(tmp_path / "out", config) / "documents")
+    assert "stats" not in documents.column_names
+    assert documents.num_rows == summary.kept > 0
 
 
 def test_ids_are_stable_across_text_changes(tmp_path: Path):
