@@ -177,8 +177,10 @@ def load(path: Path | None = None, cwd: Path | None = None) -> Config:
                 return parse(pyproject["tool"]["cleaner"], f"{cwd / 'pyproject.toml'} [tool.cleaner]", cwd)
     if path is None:
         return parse({}, root=cwd)
-    if not path.is_file():
+    if not path.exists():
         raise ConfigError(f"config file {path} does not exist")
+    if not path.is_file():
+        raise ConfigError(f"config file {path} is not a file: give the path of a TOML file")
     return parse(_read_toml(path), source=str(path), root=path.resolve().parent)
 
 

@@ -62,6 +62,8 @@ def test_invalid_toml_and_missing_file(tmp_path: Path):
         config_module.load(tmp_path / "bad.toml")
     with pytest.raises(ConfigError, match="does not exist"):
         config_module.load(tmp_path / "missing.toml")
+    with pytest.raises(ConfigError, match="is not a file"):
+        config_module.load(tmp_path)
 
 
 def test_fingerprint_ignores_execution_settings():
