@@ -10,6 +10,8 @@ then measures, each as a separate process with wall time and peak RSS of its who
 - baseline (b): ftfy.fix_text + langdetect on 1,000 characters + a regex line filter over 2 processes, writing
   Parquet (on a sample of at most --baseline-docs documents: it is slow, and its rate does not depend on size);
 - `cleaner run` with only the spine's steps (whitespace, length), and with the full default pipeline;
+- `cleaner run` with no steps at all: reading, ids, hashes and writing, the floor under any pipeline (printed, not
+  a target: when it is no faster than baseline (a), no choice of steps can make the spine reach its target);
 - baseline (a) and the spine again on the larger corpus, where start-up costs weigh less (printed, not a target);
 - the full pipeline again on the larger corpus, for memory growth.
 
@@ -34,6 +36,7 @@ from corpus import generate
 from measure import Measurement, measure
 
 SPINE_CONFIG = 'pipeline = ["whitespace", "length"]\n'
+NO_STEPS_CONFIG = "pipeline = []\n"
 
 
 def corpus(work: Path, docs: int) -> tuple[Path, int]:
@@ -90,6 +93,8 @@ def main() -> None:
     few_size = sum(p.stat().st_size for p in few.iterdir())
     spine = args.work / "spine.toml"
     spine.write_text(SPINE_CONFIG)
+    no_steps = args.work / "no-steps.toml"
+    no_steps.write_text(NO_STEPS_CONFIG)
     full = Path(__file__).resolve().parent.parent / "cleaner.toml"
     out = args.work / "out"
     out.mkdir(exist_ok=True)
@@ -108,10 +113,11 @@ def main() -> None:
     ]
 
     print(f"corpus: {args.docs:,} documents, {small_size / 1e6:.1f} MB; x{args.scale}: {large_size / 1e6:.1f} MB")
-    copy_runs, spine_runs = [], []
-    for _ in range(max(1, args.repeat)):  # alternately, so that both meet the same moments of the machine
+    copy_runs, spine_runs, floor_runs = [], [], []
+    for _ in range(max(1, args.repeat)):  # alternately, so that all meet the same moments of the machine
         copy_runs.append(measure([python, baselines, "copy", str(small), str(out / "a.pq")]))
         spine_runs.append(measure([*cleaner, "--config", str(spine), str(small)]))
+        floor_runs.append(measure([*cleaner, "--config", str(no_steps), str(small)]))
     rate_a = report(f"baseline (a) read + Parquet, best of {len(copy_runs)}", best(copy_runs), args.docs, small_size)
     simple_runs, full_runs = [], []
     for _ in range(max(1, args.repeat_slow)):  # alternately as well
@@ -120,12 +126,15 @@ def main() -> None:
     name_b = f"baseline (b) ftfy+langdetect, best of {len(simple_runs)}"
     rate_b = report(name_b, best(simple_runs), args.baseline_docs, few_size)
     rate_spine = report(f"cleaner run, spine steps, best of {len(spine_runs)}", best(spine_runs), args.docs, small_size)
+    rate_floor = report(f"cleaner run, no steps, best of {len(floor_runs)}", best(floor_runs), args.docs, small_size)
     # At the larger size the start-up costs (interpreter, imports, worker pool) weigh less on both sides.
     copy_large = measure([python, baselines, "copy", str(large), str(out / "a.pq")])
     spine_large = measure([*cleaner, "--config", str(spine), str(large)])
+    floor_large = measure([*cleaner, "--config", str(no_steps), str(large)])
     large_docs = args.docs * args.scale
     rate_a_large = report(f"baseline (a) read + Parquet, x{args.scale}", copy_large, large_docs, large_size)
     rate_spine_large = report(f"cleaner run, spine steps, x{args.scale}", spine_large, large_docs, large_size)
+    rate_floor_large = report(f"cleaner run, no steps, x{args.scale}", floor_large, large_docs, large_size)
     full_small = best(full_runs)
     rate_full = report(f"cleaner run, full pipeline, best of {len(full_runs)}", full_small, args.docs, small_size)
     full_large = measure([*cleaner, "--config", str(full), str(large)])
@@ -134,6 +143,10 @@ def main() -> None:
     print()
     print(f"spine throughput / baseline (a):        {rate_spine / rate_a:5.2f}x  [target >= 1.6]")
     print(f"  the same at x{args.scale} (start-up amortised):  {rate_spine_large / rate_a_large:5.2f}x")
+    print(
+        f"  no steps at all / baseline (a):          {rate_floor / rate_a:5.2f}x, at x{args.scale} "
+        f"{rate_floor_large / rate_a_large:.2f}x  (the ceiling for the spine)"
+    )
     print(f"full pipeline throughput / baseline (b): {rate_full / rate_b:5.2f}x  [target >= 3]")
     print(
         f"peak RSS x{args.scale} corpus / x1 corpus:          {full_large.peak_rss_mb / full_small.peak_rss_mb:5.2f}x  "
