@@ -355,6 +355,17 @@ def main() -> None:
         app()
     except BrokenPipeError:
         sys.exit(1)
+    except Exception:  # bad input and bad settings end above with a one-line error: this is a bug
+        import traceback
+
+        traceback.print_exc()
+        typer.secho(
+            "error: cleaner stopped on an unexpected error, a bug in cleaner rather than a problem with your input; "
+            "please report it with the traceback above",
+            fg="red",
+            err=True,
+        )
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -289,6 +289,20 @@ def test_cli_exit_codes(tmp_path: Path):
     assert ok.returncode == 0, ok.stderr
 
 
+def test_an_unexpected_error_is_reported_as_a_bug_with_its_traceback(monkeypatch, capsys):
+    from cleaner import cli as cli_module
+
+    def broken() -> None:
+        raise RuntimeError("a step's data file lost a field")
+
+    monkeypatch.setattr(cli_module, "app", broken)
+    with pytest.raises(SystemExit) as stopped:
+        cli_module.main()
+    assert stopped.value.code == 3
+    stderr = capsys.readouterr().err
+    assert "Traceback" in stderr and "lost a field" in stderr and "a bug in cleaner" in stderr
+
+
 def test_writing_rows_does_not_import_pandas_and_pandas_still_works_after():
     """The run tells pyarrow that pandas is absent while it primes the conversion of Python lists (0.3 s saved
     in every run; the writer always gives the schema, so pyarrow has no type to infer); validation, which needs
