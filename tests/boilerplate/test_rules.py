@@ -59,6 +59,11 @@ RULES = load_rules()
         ("Startseite » Politik » Inland", "navigation"),
         ("Foto: Christof Stache", "caption"),
         ("dpa / Michael Kappeler", "caption"),
+        ("Anna Schmidt (l.) und Peter Maier bei der Eröffnung des Museums.", "caption"),
+        ("The mayor (left) greets the new harbour master on Friday.", "caption"),
+        ("La alcaldesa (derecha) junto al ministro durante la visita.", "caption"),
+        ("V.l.n.r.: Anna Schmidt, Peter Maier und Jana Novak", "caption"),
+        ("From left: the three founders in their first workshop", "caption"),
     ],
 )
 def test_boilerplate_lines_are_matched_with_their_category(line: str, category: str):
@@ -82,6 +87,8 @@ def test_boilerplate_lines_are_matched_with_their_category(line: str, category: 
         "She decided to sign up for the marathon after her doctor encouraged her to keep running.",
         "The views expressed at the hearing were sharply divided between the two parties.",
         "Die Regierung hat keinen Einfluss auf die Entscheidungen der unabhängigen Zentralbank.",
+        "From left-wing parties came the loudest protest against the budget.",
+        "Wer eine(r) von ihnen ist, entscheidet das Los.",
         "",
     ],
 )
