@@ -137,7 +137,8 @@ def validate(path: Path, config: Config, suite: str | None = None, expectations:
     folder = expectations or (config.root / config.validate.expectations)
     if not folder.is_dir():
         raise ValidationError(
-            f"no expectations folder {folder}: set [validate] expectations in the config or pass --expectations"
+            f"no expectations folder {folder}: set `expectations` under [validate] in the config to the folder of "
+            "suite files (this repository's expectations/ holds the default suite)"
         )
     suites = load_suites(folder, suite)
     params = parameters(config)

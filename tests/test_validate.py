@@ -131,6 +131,8 @@ def test_unknown_suite_and_bad_path(tmp_path, config):
     (tmp_path / "documents").mkdir()
     with pytest.raises(ValidationError, match="no suite 'nope'"):
         validate(tmp_path, config, suite="nope")
+    with pytest.raises(ValidationError, match=r"no expectations folder .* under \[validate\] in the config"):
+        validate(tmp_path, config, expectations=tmp_path / "missing")
 
 
 def test_cli_exit_code_and_help_is_fast(tmp_path):
