@@ -13,9 +13,13 @@ from functools import lru_cache
 
 @lru_cache(maxsize=16)
 def _table(language: str, wordlist: str) -> dict[str, float]:
+    """The language's frequency table; empty (and remembered as such) when wordfreq has none for it."""
     from wordfreq import get_frequency_dict
 
-    return get_frequency_dict(language, wordlist=wordlist)
+    try:
+        return get_frequency_dict(language, wordlist=wordlist)
+    except LookupError:
+        return {}
 
 
 @lru_cache(maxsize=64)
@@ -30,10 +34,7 @@ def zipf(word: str, language: str, wordlist: str = "best") -> float:
 
     ``wordlist="small"`` holds only words of Zipf 3 and more: enough to ask whether a word is common, and its
     table loads twenty times faster than the full one (0.02 s against 0.46 s for German, in every worker)."""
-    try:
-        frequency = _table(language, wordlist).get(word, 0.0)
-    except LookupError:
-        return 0.0
+    frequency = _table(language, wordlist).get(word, 0.0)
     return round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
 
 
@@ -42,8 +43,4 @@ def known(words: set[str], language: str, wordlist: str = "best") -> list[str]:
 
     Sifting a large candidate set by plain membership first spares a :func:`zipf` call for each of the many
     candidates that are no word at all."""
-    try:
-        table = _table(language, wordlist)
-    except LookupError:
-        return []
-    return list(filter(table.__contains__, words))
+    return list(filter(_table(language, wordlist).__contains__, words))
