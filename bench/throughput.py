@@ -12,6 +12,8 @@ then measures, each as a separate process with wall time and peak RSS of its who
 - `cleaner run` with only the spine's steps (whitespace, length), and with the full default pipeline;
 - `cleaner run` with no steps at all: reading, ids, hashes and writing, the floor under any pipeline (printed, not
   a target: when it is no faster than baseline (a), no choice of steps can make the spine reach its target);
+- baseline (a)'s own work split over --workers processes (printed, not a target): every pipeline does at least
+  this work, so the spine cannot beat it on as many processes. It is the ceiling for the spine's ratio;
 - baseline (a) and the spine again on the larger corpus, where start-up costs weigh less (printed, not a target);
 - the full pipeline again on the larger corpus, for memory growth.
 
@@ -113,12 +115,15 @@ def main() -> None:
     ]
 
     print(f"corpus: {args.docs:,} documents, {small_size / 1e6:.1f} MB; x{args.scale}: {large_size / 1e6:.1f} MB")
-    copy_runs, spine_runs, floor_runs = [], [], []
+    copy_runs, split_runs, spine_runs, floor_runs = [], [], [], []
     for _ in range(max(1, args.repeat)):  # alternately, so that all meet the same moments of the machine
         copy_runs.append(measure([python, baselines, "copy", str(small), str(out / "a.pq")]))
+        split_runs.append(measure([python, baselines, "split", str(small), str(out / "a.pq"), str(args.workers)]))
         spine_runs.append(measure([*cleaner, "--config", str(spine), str(small)]))
         floor_runs.append(measure([*cleaner, "--config", str(no_steps), str(small)]))
     rate_a = report(f"baseline (a) read + Parquet, best of {len(copy_runs)}", best(copy_runs), args.docs, small_size)
+    name_split = f"(a) split over {args.workers} processes, best of {len(split_runs)}"
+    rate_split = report(name_split, best(split_runs), args.docs, small_size)
     simple_runs, full_runs = [], []
     for _ in range(max(1, args.repeat_slow)):  # alternately as well
         simple_runs.append(measure([python, baselines, "simple", str(few), str(out / "b.pq")]))
@@ -129,10 +134,14 @@ def main() -> None:
     rate_floor = report(f"cleaner run, no steps, best of {len(floor_runs)}", best(floor_runs), args.docs, small_size)
     # At the larger size the start-up costs (interpreter, imports, worker pool) weigh less on both sides.
     copy_large = measure([python, baselines, "copy", str(large), str(out / "a.pq")])
+    split_large = measure([python, baselines, "split", str(large), str(out / "a.pq"), str(args.workers)])
     spine_large = measure([*cleaner, "--config", str(spine), str(large)])
     floor_large = measure([*cleaner, "--config", str(no_steps), str(large)])
     large_docs = args.docs * args.scale
     rate_a_large = report(f"baseline (a) read + Parquet, x{args.scale}", copy_large, large_docs, large_size)
+    rate_split_large = report(
+        f"(a) split over {args.workers} processes, x{args.scale}", split_large, large_docs, large_size
+    )
     rate_spine_large = report(f"cleaner run, spine steps, x{args.scale}", spine_large, large_docs, large_size)
     rate_floor_large = report(f"cleaner run, no steps, x{args.scale}", floor_large, large_docs, large_size)
     full_small = best(full_runs)
@@ -145,7 +154,11 @@ def main() -> None:
     print(f"  the same at x{args.scale} (start-up amortised):  {rate_spine_large / rate_a_large:5.2f}x")
     print(
         f"  no steps at all / baseline (a):          {rate_floor / rate_a:5.2f}x, at x{args.scale} "
-        f"{rate_floor_large / rate_a_large:.2f}x  (the ceiling for the spine)"
+        f"{rate_floor_large / rate_a_large:.2f}x  (the spine's steps only add to this)"
+    )
+    print(
+        f"  (a)'s own work on {args.workers} processes / (a):     {rate_split / rate_a:5.2f}x, at x{args.scale} "
+        f"{rate_split_large / rate_a_large:.2f}x  (the ceiling for the spine: it does this work and more)"
     )
     print(f"full pipeline throughput / baseline (b): {rate_full / rate_b:5.2f}x  [target >= 3]")
     print(
