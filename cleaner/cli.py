@@ -214,7 +214,8 @@ def publish(
     version: Annotated[str | None, typer.Option("--version", help="Release version (default: config).")] = None,
     bump: Annotated[str | None, typer.Option("--bump", help="major, minor or patch of the latest release.")] = None,
     allow_invalid: Annotated[
-        bool, typer.Option("--allow-invalid", help="Publish even if validation fails (recorded in the card).")
+        bool,
+        typer.Option("--allow-invalid", help="Publish even if validation fails or cannot run (recorded in the card)."),
     ] = False,
     to: Annotated[str | None, typer.Option("--to", help="Also push to the Hub: hf://ORG/NAME.")] = None,
 ) -> None:

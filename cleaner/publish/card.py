@@ -100,8 +100,7 @@ def render(manifest: dict[str, Any], features: list[dict[str, Any]], config: dic
         "",
         "## Validation",
         "",
-        f"Great Expectations suite `{validation['suite']}`: **{'passed' if validation['success'] else 'FAILED'}**"
-        + (" — published anyway with `--allow-invalid`." if validation.get("allowed_invalid") else "."),
+        _verdict(validation),
         *[f"- failed: `{name}`" for name in validation.get("failed", [])],
         "",
         "## Changelog",
@@ -111,3 +110,14 @@ def render(manifest: dict[str, Any], features: list[dict[str, Any]], config: dic
     ]
     card_data = front_matter(manifest, features)
     return str(DatasetCard(f"---\n{card_data.to_yaml()}\n---\n\n" + "\n".join(lines)))
+
+
+def _verdict(validation: dict[str, Any]) -> str:
+    """The validation section's first line: passed, failed, or not run at all (and why)."""
+    if validation.get("not_run"):
+        return (
+            "**Not validated**: the suites could not be run (why: `validation.not_run` in manifest.json) — published "
+            "anyway with `--allow-invalid`."
+        )
+    verdict = f"Great Expectations suite `{validation['suite']}`: **{'passed' if validation['success'] else 'FAILED'}**"
+    return verdict + (" — published anyway with `--allow-invalid`." if validation.get("allowed_invalid") else ".")

@@ -3,7 +3,8 @@
 Layout (the Hugging Face one): ``data/train-0000K-of-0000N.parquet`` shards of at most ``SHARD_BYTES`` with row
 groups of about ``ROW_GROUP_BYTES`` in memory (the Hub's viewer refuses row groups over ~286 MiB), ``README.md``
 (the card), ``manifest.json`` (every file's sha256 and size, row counts, schema, tool version, config and input
-fingerprints, validation verdict, changelog) and ``validation/result.json``. The release is written beside its
+fingerprints, validation verdict, changelog) and ``validation/result.json`` (unless it was released unvalidated,
+see :func:`publish`). The release is written beside its
 final place and renamed into it; an existing version is never overwritten. ``dist/<name>/README.md`` then lists
 every release as a ``datasets`` config, the latest as ``default``.
 """
@@ -57,16 +58,26 @@ def publish(
     bump: str | None = None,
     allow_invalid: bool = False,
 ) -> Path:
-    """Make a release of ``build`` (a run's output) next to it; returns the release folder."""
-    from cleaner.validate import validate
+    """Make a release of ``build`` (a run's output) next to it; returns the release folder.
+
+    With ``allow_invalid``, a build is released even when validation fails, or cannot run at all (no suites where
+    the config says): the card and the manifest say which."""
+    from cleaner.validate import ValidationError, validate
 
     if not (build / "documents").is_dir() or not (build / "run.json").is_file():
         raise PublishError(f"{build} is not a run output; run `cleaner run RAW_DIR` first")
     dataset_dir = build.parent
     existing = version.releases(dataset_dir)
     target = release_target(dataset_dir, config, release_version, bump)
-    report = validate(build, config)
-    if not report.success and not allow_invalid:
+    try:
+        report = validate(build, config)
+    except ValidationError as err:
+        if not allow_invalid:
+            raise PublishError(f"{err}; or pass --allow-invalid to publish without validation") from err
+        report, verdict = None, {"suite": None, "success": False, "allowed_invalid": True, "not_run": str(err)}
+    else:
+        verdict = validation_verdict(report, allow_invalid)
+    if report is not None and not report.success and not allow_invalid:
         failed = ", ".join(f"{o.expectation}({o.column or ''})" for o in report.outcomes if not o.success)
         raise PublishError(f"validation failed ({failed}); fix the data, or pass --allow-invalid to publish anyway")
 
@@ -74,11 +85,12 @@ def publish(
     try:
         files = write_shards(sorted((build / "documents").glob("*.parquet")), staging / "data")
         run = json.loads((build / "run.json").read_text(encoding="utf-8"))
-        manifest = build_manifest(staging, files, run, config, target, report, allow_invalid)
+        manifest = build_manifest(staging, files, run, config, target, verdict)
         previous = [v for v in existing if version.parse(v) < version.parse(target)]
         manifest["changelog"] = changelog(dataset_dir, previous[-1] if previous else None, staging, manifest)
-        (staging / "validation").mkdir()
-        shutil.copy(build / "validation" / "result.json", staging / "validation" / "result.json")
+        if report is not None:
+            (staging / "validation").mkdir()
+            shutil.copy(build / "validation" / "result.json", staging / "validation" / "result.json")
         write_json(staging / "manifest.json", manifest)
         (staging / "README.md").write_text(card.render(manifest, features(staging), run["config"]), encoding="utf-8")
         os.rename(staging, dataset_dir / target)
@@ -136,8 +148,18 @@ def write_shards(parts: list[Path], folder: Path) -> list[Path]:
     return final
 
 
+def validation_verdict(report: Any, allowed: bool) -> dict[str, Any]:
+    """What the manifest and the card say of a validation ``report`` (a :class:`cleaner.validate.Report`)."""
+    return {
+        "suite": report.suite,
+        "success": report.success,
+        "allowed_invalid": bool(allowed and not report.success),
+        "failed": [f"{o.expectation} {o.column or ''}".strip() for o in report.outcomes if not o.success],
+    }
+
+
 def build_manifest(
-    release: Path, files: list[Path], run: dict[str, Any], config: Config, target: str, report, allowed: bool
+    release: Path, files: list[Path], run: dict[str, Any], config: Config, target: str, verdict: dict[str, Any]
 ) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
@@ -182,12 +204,7 @@ def build_manifest(
             "removed_lines_by_reason": counts["removed_lines_by_reason"],
         },
         "schema": {field.name: str(field.type) for field in schema},
-        "validation": {
-            "suite": report.suite,
-            "success": report.success,
-            "allowed_invalid": bool(allowed and not report.success),
-            "failed": [f"{o.expectation} {o.column or ''}".strip() for o in report.outcomes if not o.success],
-        },
+        "validation": verdict,
         "changelog": [],
     }
 

@@ -161,6 +161,24 @@ def test_invalid_build_is_refused(built: Path, config, tmp_path: Path):
     assert not (target.parent / "1.0.0").exists()
 
 
+def test_build_without_suites_is_released_unvalidated_only_when_allowed(built: Path, tmp_path: Path):
+    # A project of its own (a config outside this repository) has no expectations/ folder beside its config.
+    (tmp_path / "cleaner.toml").write_text((ROOT / "cleaner.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    config = config_module.load(tmp_path / "cleaner.toml")
+    target = tmp_path / "dist" / built.parent.name / "build"
+    shutil.copytree(built, target)
+    with pytest.raises(PublishError, match=r"no expectations folder .*--allow-invalid to publish without validation"):
+        publish(target, config, release_version="1.0.0")
+    assert not (target.parent / "1.0.0").exists()
+
+    release = publish(target, config, release_version="1.0.0", allow_invalid=True)
+    validation = json.loads((release / "manifest.json").read_text())["validation"]
+    assert validation["success"] is False and validation["allowed_invalid"] is True
+    assert "no expectations folder" in validation["not_run"]
+    assert not (release / "validation").exists()
+    assert "**Not validated**: the suites could not be run" in (release / "README.md").read_text()
+
+
 class FakeApi:
     def __init__(self):
         self.calls = []
