@@ -29,6 +29,10 @@ LITERAL = re.compile(r"^[\w\s'’!,&+:;/-]+$")
 # Whole-line rules describe menu items and widgets: a line longer than this is prose, never one of them.
 MAX_LINE_CHARS = 120
 MAX_LINE_WORDS = 15
+# A named piece of regex, defined in a rule file ("@month = jan(?:uary)?|…") and used as "{month}" by the rules
+# below it: the month names of nine languages are written once, not in every dateline rule.
+FRAGMENT = re.compile(r"@([a-z_]+)\s*=\s*(\S.*)")
+REFERENCE = re.compile(r"\{([a-z_]+)\}")
 
 
 def split_alternatives(pattern: str) -> list[str]:
@@ -133,21 +137,44 @@ class RuleSet:
 
 
 def parse_rules(text: str, source: str) -> dict[str, list[str]]:
-    """The rules of one file, by kind; malformed lines are errors naming the file and line."""
+    """The rules of one file, by kind, with their fragments expanded; malformed lines are errors naming the file
+    and line."""
     rules: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
+    fragments: dict[str, str] = {}
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
+        where = f"{source}:{number}"
+        if line.startswith("@"):
+            if not (definition := FRAGMENT.fullmatch(line)):
+                raise ValueError(f"{where}: a fragment reads '@name = regex' (name: lower-case letters and _)")
+            fragments[definition[1]] = _checked(_expand(definition[2], fragments, where), where)
+            continue
         marker, _, pattern = line.partition(" ")
         if marker not in KINDS or not pattern.strip():
-            raise ValueError(f"{source}:{number}: a rule starts with '=', '^' or '~' and a space, then a regex")
-        try:
-            re.compile(pattern, re.IGNORECASE)
-        except re.error as err:
-            raise ValueError(f"{source}:{number}: bad regex ({err})") from err
-        rules[KINDS[marker]].append(pattern.strip())
+            raise ValueError(f"{where}: a rule starts with '=', '^' or '~' and a space, then a regex")
+        rules[KINDS[marker]].append(_checked(_expand(pattern.strip(), fragments, where), where))
     return rules
+
+
+def _expand(pattern: str, fragments: dict[str, str], where: str) -> str:
+    """``pattern`` with each ``{name}`` replaced by its fragment, as a group."""
+
+    def fragment(reference: re.Match[str]) -> str:
+        if reference[1] not in fragments:
+            raise ValueError(f"{where}: no fragment @{reference[1]} is defined above this line")
+        return f"(?:{fragments[reference[1]]})"
+
+    return REFERENCE.sub(fragment, pattern)
+
+
+def _checked(pattern: str, where: str) -> str:
+    try:
+        re.compile(pattern, re.IGNORECASE)
+    except re.error as err:
+        raise ValueError(f"{where}: bad regex ({err})") from err
+    return pattern
 
 
 def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_words: int = 60) -> RuleSet:

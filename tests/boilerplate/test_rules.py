@@ -55,6 +55,15 @@ RULES = load_rules()
         ("Friday, July 25, 2025", "date"),
         ("3 May, 2022, 11:37 pm", "date"),
         ("Veröffentlicht am 14.05.2014, 15:40 Uhr", "date"),
+        ("Veröffentlicht am 3. März 2021", "date"),
+        ("Published on March 3, 2021", "date"),
+        ("Updated: March 3, 2021 at 9:15 am", "date"),
+        ("Publié le 3 mars 2021 à 9h15", "date"),
+        ("Pubblicato il 3 Marzo 2021 Ultima modifica 4 Marzo 2021 10:02", "date"),
+        ("Publicado em 3 de março de 2021", "date"),
+        ("Gepubliceerd op 3 maart 2021", "date"),
+        ("Opublikowano 3 marca 2021, 10:15", "date"),
+        ("2021-03-03T09:15:00", "date"),
         ("HomeOpinionPakistan’s attempt to mobilise anti-Taliban leaders", "navigation"),
         ("Startseite » Politik » Inland", "navigation"),
         ("Foto: Christof Stache", "caption"),
@@ -89,6 +98,9 @@ def test_boilerplate_lines_are_matched_with_their_category(line: str, category: 
         "Die Regierung hat keinen Einfluss auf die Entscheidungen der unabhängigen Zentralbank.",
         "From left-wing parties came the loudest protest against the budget.",
         "Wer eine(r) von ihnen ist, entscheidet das Los.",
+        "On 3 March 2021 the council published its budget for the coming year.",
+        "Il 3 marzo 2021 il governo ha approvato il decreto.",
+        "Veröffentlicht am 3. März 2021 wurde der Bericht sofort zum Bestseller.",
         "",
     ],
 )
@@ -108,6 +120,20 @@ def test_rule_files_are_checked(tmp_path: Path):
         parse_rules("= (unclosed\n", "bad.txt")
     (tmp_path / "custom.txt").write_text("= buy now\n", encoding="utf-8")
     assert load_rules(tmp_path).match("Buy now!") == "custom"
+
+
+def test_fragments_are_defined_once_and_used_by_name_in_the_rules_below():
+    text = "@day = mon|tue\n@when = (?:{day}) \\d{1,2}\n= closed {when}\n^ open {day}\n"
+    assert parse_rules(text, "shop.txt")["line"] == [r"closed (?:(?:(?:mon|tue)) \d{1,2})"]
+    rules = compile_rules({"shop": parse_rules(text, "shop.txt")})
+    assert rules.match("Closed tue 12") == "shop" and rules.match("Open mon to fri") == "shop"
+    assert rules.match("Closed wed 12") is None
+    with pytest.raises(ValueError, match=r"shop\.txt:1: no fragment @day is defined above this line"):
+        parse_rules("= closed {day}\n@day = mon\n", "shop.txt")
+    with pytest.raises(ValueError, match=r"shop\.txt:1: a fragment reads '@name = regex'"):
+        parse_rules("@Day: mon\n", "shop.txt")
+    with pytest.raises(ValueError, match=r"shop\.txt:1: bad regex"):
+        parse_rules("@day = (mon\n", "shop.txt")
 
 
 @pytest.mark.parametrize(
