@@ -25,6 +25,9 @@ from cleaner.wordfreqs import has_language, zipf
 
 # Sentence and clause ends, also in Chinese and Japanese (full-width), Arabic and Hindi: a title has none.
 TERMINAL = (".", "!", "?", "…", ":", ";", ",", "。", "！", "？", "：", "；", "，", "、", "؟", "؛", "،", "।")
+# In a dateline: where a word starts, and a year (four digits on their own).
+WORD_START = re.compile(r"(?<=\s)\S")
+YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 
 
 def _letters(test: str) -> str:
@@ -73,23 +76,37 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 def parse_date(text: str, language: str | None = None) -> str | None:
     """An ISO date from a dateline in any language, or None when it does not name a full date.
 
-    Tried on the whole line, then from its first digit on ("Veröffentlicht am 14.05.2014"); numeric dates with
-    dots are day-first, as everywhere dots are used."""
-    text = text.strip(" |·•-–—")
-    candidates = [text]
-    if (first_digit := re.search(r"\d", text)) and first_digit.start() > 0:
-        candidates.append(text[first_digit.start() :])
-    # Naming the language spares dateparser from trying (and compiling the rules of) all its 200 locales.
-    languages = tuple(sorted({language, "en"} - {None, "und"})) if language else ()
-    for candidate in candidates:
+    Numeric dates with dots are day-first, as everywhere dots are used; with slashes they follow the document's
+    language ("10/05/2022" is the 10th of May in Spanish), then English. See :func:`_date_candidates` for which
+    parts of the line are tried."""
+    # Naming the language spares dateparser from trying (and compiling the rules of) all its 200 locales. The
+    # document's own language goes alone first: together with English, English's month-first order would win.
+    own = () if language in (None, "und", "en") else (language,)
+    language_sets = [own, ("en",)] if own else [("en",) if language else ()]
+    for candidate in _date_candidates(text.strip(" |·•-–—")):
         day_first = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
-        try:
-            parsed = _date_parser(languages, day_first).get_date_data(candidate).date_obj
-        except ValueError:  # a language dateparser does not know, found out only when parsing: try them all
-            parsed = _date_parser((), day_first).get_date_data(candidate).date_obj
-        if parsed:
-            return parsed.date().isoformat()
+        for languages in language_sets:
+            try:
+                parsed = _date_parser(languages, day_first).get_date_data(candidate).date_obj
+            except ValueError:  # a language dateparser does not know, found out only when parsing: try them all
+                parsed = _date_parser((), day_first).get_date_data(candidate).date_obj
+            if parsed:
+                return parsed.date().isoformat()
     return None
+
+
+def _date_candidates(text: str) -> list[str]:
+    """The parts of a dateline that may be a date, in the order they are tried: the whole line; the line from each
+    word before its first digit on ("July 25, 2025" in "Published on July 25, 2025", "14.05.2014" in
+    "Veröffentlicht am14.05.2014"); then each of those cut after its first year, when more follows (a second date:
+    "Pubblicato il 19 Febbraio 2020 Ultima modifica 19 Febbraio 2020")."""
+    first_digit = re.search(r"\d", text)
+    if first_digit is None:
+        return [text]
+    starts = [0, *(word.start() for word in WORD_START.finditer(text, 0, first_digit.start() + 1)), first_digit.start()]
+    tails = [text[start:] for start in dict.fromkeys(starts)]
+    cut = [tail[: year.end()] for tail in tails if (year := YEAR.search(tail)) and year.end() < len(tail)]
+    return list(dict.fromkeys(tails + cut))
 
 
 @lru_cache(maxsize=64)

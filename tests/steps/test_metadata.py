@@ -37,6 +37,18 @@ def test_parse_date_in_several_languages():
     assert parse_date("Recent", "en") is None
 
 
+def test_parse_date_after_a_publication_stamp_and_of_the_first_of_two_dates():
+    assert parse_date("Published on March 3, 2021", "en") == "2021-03-03"
+    assert parse_date("Updated: March 3, 2021 at 9:15 am", "en") == "2021-03-03"
+    assert parse_date("Pubblicato il 3 Marzo 2021 Ultima modifica 4 Marzo 2021 10:02", "it") == "2021-03-03"
+    assert parse_date("Published 3 March 2021 | Updated 4 March 2021", "en") == "2021-03-03"
+
+
+def test_slashed_dates_follow_the_documents_language():
+    assert parse_date("04/05/2022 05:22 pm", "es") == "2022-05-04"
+    assert parse_date("04/05/2022 05:22 pm", "en") == "2022-04-05"
+
+
 def test_relative_datelines_give_no_date_so_the_output_does_not_depend_on_the_day_of_the_run():
     for text, language in [("yesterday", "en"), ("3 days ago", "en"), ("vor 2 Tagen", "de"), ("hace 2 días", "es")]:
         assert parse_date(text, language) is None, text
