@@ -130,7 +130,7 @@ def train(pages: list[Page], c: float) -> tuple[LineModel, dict, int]:
 
 
 def kept_lines(page: Page, step: Boilerplate) -> set[int]:
-    reasons, _ = step.removals(page.texts, True, {}, "")
+    reasons = step.removals(page.texts, True, {}, "").reasons
     return {i for i, text in enumerate(page.texts) if text.strip() and i not in reasons}
 
 

@@ -15,7 +15,9 @@ The line model weighs the signals (jusText-style classes, the regions, the line'
 classed bad), for comparison.
 
 A safety valve keeps a document unmodified (or rejects it, by config) when the signals would remove more than
-``max_removed_share`` of its words: a gutted document is worse than a noisy one, and it is flagged either way.
+``max_removed_share`` of its words, or when the analysis has not settled after ``max_passes`` passes (it would then
+eat the page away line by line, and cleaning its output again would change it): a gutted document is worse than a
+noisy one, and it is flagged either way.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, islice
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,6 +71,7 @@ class BoilerplateConfig:
     max_contains_words: int = 60
     # The safety valve: removing more than this share of a document's words keeps it as it was, flagged.
     max_removed_share: float = 0.97
+    # The same for a document whose analysis has not settled after max_passes passes (see Boilerplate.removals).
     on_excess: str = "keep"  # "keep" (unmodified, counted in boilerplate_valve) or "reject"
     # A short line found in at least this many documents of a source (a first pass over the corpus counts them)
     # is the site's furniture. It is classed as boilerplate, not removed outright: a heading such as
@@ -260,35 +264,44 @@ class Boilerplate(Step):
     def apply(self, doc: Document) -> Document | Reject:
         original = doc.text.split("\n")
         structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
-        reasons, words = self.removals(original, structural, doc.scratch, source_group(doc))
+        reasons, words, settled = self.removals(original, structural, doc.scratch, source_group(doc))
         if not reasons:
             return doc
         removed_words = sum(words[i] for i in reasons)
         total_words = sum(words) or 1
+        if not settled:
+            detail = f"still removing lines after max_passes={self.config.max_passes} passes"
+            return self._keep_whole(doc, "unsettled", detail)
         if removed_words / total_words > self.config.max_removed_share:
             limit = self.config.max_removed_share
             detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
-            if self.config.on_excess == "reject":
-                return self.reject(doc, "too_much_removed", detail)
-            flags = doc.metadata.setdefault("flags", [])
-            if not any(flag.startswith("boilerplate.valve") for flag in flags):  # judged again after an edit
-                doc.count(self.name, "valve")
-                flags.append(f"boilerplate.valve: {detail}")
-            return doc
+            return self._keep_whole(doc, "too_much_removed", detail)
         doc.count(self.name, "lines_removed", len(reasons))
         doc.count(self.name, "words_removed", removed_words)
         self.drop_lines(doc, original, reasons)
         doc.text = _collapse_blank_lines(doc.text)
         return doc
 
+    def _keep_whole(self, doc: Document, reason: str, detail: str) -> Document | Reject:
+        """The safety valve: ``doc`` kept as it was and flagged (or rejected, ``on_excess = "reject"``) when the
+        step cannot clean it safely."""
+        if self.config.on_excess == "reject":
+            return self.reject(doc, reason, detail)
+        flags = doc.metadata.setdefault("flags", [])
+        if not any(flag.startswith("boilerplate.valve") for flag in flags):  # judged again after an edit
+            doc.count(self.name, "valve")
+            flags.append(f"boilerplate.valve: {detail}")
+        return doc
+
     def removals(
         self, original: list[str], structural: bool, scratch: dict, group: str, trace: list | None = None
-    ) -> tuple[dict[int, str], list[int]]:
+    ) -> Removals:
         """The lines to remove (by index into ``original``) with their reasons, and every line's word count.
 
         The analysis runs again on what it kept until it removes nothing more (at most ``max_passes`` times):
         the regions and the line model judge a line by its surroundings, and once the menus are gone the
-        surroundings change. Stopping at that fixed point is what makes cleaning clean text a no-op. ``trace``
+        surroundings change. Stopping at that fixed point is what makes cleaning clean text a no-op; a page still
+        losing lines after the last pass is being eaten away line by line, and is not settled. ``trace``
         receives, per pass, the line model's input with line indices mapped back to ``original``."""
         reasons: dict[int, str] = {}
         words: list[int] = []
@@ -303,12 +316,21 @@ class Boilerplate(Step):
             words = words or [line.words for line in lines]
             found = {positions[line.index]: line.reason for line in lines if line.reason and not line.blank}
             if not found:
-                break
+                return Removals(reasons, words, settled=True)
             reasons.update(found)
             known = [line for line in lines if line.blank or not line.reason]
             positions = [positions[line.index] for line in known]
             texts = [original[i] for i in positions]
-        return reasons, words
+        return Removals(reasons, words, settled=False)
+
+
+class Removals(NamedTuple):
+    """What :meth:`Boilerplate.removals` found: the lines to remove with their reasons (by line index), every
+    line's word count, and whether the analysis reached its fixed point within ``max_passes``."""
+
+    reasons: dict[int, str]
+    words: list[int]
+    settled: bool
 
 
 def _collapse_blank_lines(text: str) -> str:
