@@ -38,7 +38,9 @@ def _letters(test: str) -> str:
 
 
 UPPER, LOWER = _letters("isupper"), _letters("islower")
-NAME_WORD = rf"(?-i:[{UPPER}][{LOWER}-]+(?:['’][{UPPER}][{LOWER}-]+)?|[{UPPER}]\.)"
+# A word of a name ("Usman", "Schmoll-Trautmann", "Jean-baptiste"), or an initial ("M."). After an apostrophe
+# only a capital may follow: "Pakistan’s" is no name.
+NAME_WORD = rf"(?-i:[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+|['’][{UPPER}][{LOWER}]+)*|[{UPPER}]\.)"
 
 
 @dataclass
@@ -148,7 +150,8 @@ class Metadata(Step):
 
     def _author(self, doc: Document, lines: list[str]) -> str | None:
         signature, byline = _patterns()
-        for line in lines[: self.config.byline_lines]:
+        datelines = [r.text.strip() for r in doc.removed if r.reason == "date"]  # "Von Max Muster am 14.05.2014"
+        for line in [*lines[: self.config.byline_lines], *datelines]:
             if match := byline.match(line):
                 return match.group("name")
         tail = lines[-self.config.signature_lines :]

@@ -44,6 +44,12 @@ def test_parse_date_after_a_publication_stamp_and_of_the_first_of_two_dates():
     assert parse_date("Published 3 March 2021 | Updated 4 March 2021", "en") == "2021-03-03"
 
 
+def test_a_byline_removed_with_its_date_gives_the_author_and_the_date():
+    removed = [RemovedLine("boilerplate", "date", 1, "Von Anja Schmoll-Trautmann am 14. Mai 2014, 15:40 Uhr")]
+    found = meta(BODY, removed, language="de")
+    assert found["author"] == "Anja Schmoll-Trautmann" and found["date"] == "2014-05-14"
+
+
 def test_slashed_dates_follow_the_documents_language():
     assert parse_date("04/05/2022 05:22 pm", "es") == "2022-05-04"
     assert parse_date("04/05/2022 05:22 pm", "en") == "2022-04-05"
