@@ -4,9 +4,9 @@ Layout (the Hugging Face one): ``data/train-0000K-of-0000N.parquet`` shards of a
 groups of about ``ROW_GROUP_BYTES`` in memory (the Hub's viewer refuses row groups over ~286 MiB), ``README.md``
 (the card), ``manifest.json`` (every file's sha256 and size, row counts, schema, tool version, config and input
 fingerprints, validation verdict, changelog) and ``validation/result.json`` (unless it was released unvalidated,
-see :func:`publish`). The release is written beside its
-final place and renamed into it; an existing version is never overwritten. ``dist/<name>/README.md`` then lists
-every release as a ``datasets`` config, the latest as ``default``.
+see :func:`publish`). The release is written beside its final place and renamed into it; an existing version is
+never overwritten. ``dist/<name>/README.md`` then lists every release as a ``datasets`` config, the latest as
+``default``.
 """
 
 from __future__ import annotations
