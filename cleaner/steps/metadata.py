@@ -38,7 +38,7 @@ def _letters(test: str) -> str:
 
 
 UPPER, LOWER = _letters("isupper"), _letters("islower")
-# A word of a name ("Usman", "Schmoll-Trautmann", "Jean-baptiste"), or an initial ("M."). After an apostrophe
+# A word of a name ("Usman", "Berg-Hoffmann", "Jean-baptiste"), or an initial ("M."). After an apostrophe
 # only a capital may follow: "Pakistan’s" is no name.
 NAME_WORD = rf"(?-i:[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+|['’][{UPPER}][{LOWER}]+)*|[{UPPER}]\.)"
 
@@ -79,7 +79,7 @@ def parse_date(text: str, language: str | None = None) -> str | None:
     """An ISO date from a dateline in any language, or None when it does not name a full date.
 
     Numeric dates with dots are day-first, as everywhere dots are used; with slashes they follow the document's
-    language ("10/05/2022" is the 10th of May in Spanish), then English. See :func:`_date_candidates` for which
+    language ("07/03/2021" is the 7th of March in Spanish), then English. See :func:`_date_candidates` for which
     parts of the line are tried."""
     # Naming the language spares dateparser from trying (and compiling the rules of) all its 200 locales. The
     # document's own language goes alone first: together with English, English's month-first order would win.
@@ -101,7 +101,7 @@ def _date_candidates(text: str) -> list[str]:
     """The parts of a dateline that may be a date, in the order they are tried: the whole line; the line from each
     word before its first digit on ("July 25, 2025" in "Published on July 25, 2025", "14.05.2014" in
     "Veröffentlicht am14.05.2014"); then each of those cut after its first year, when more follows (a second date:
-    "Pubblicato il 19 Febbraio 2020 Ultima modifica 19 Febbraio 2020")."""
+    "Pubblicato il 3 Marzo 2021 Ultima modifica 4 Marzo 2021")."""
     first_digit = re.search(r"\d", text)
     if first_digit is None:
         return [text]

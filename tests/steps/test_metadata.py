@@ -40,19 +40,19 @@ def test_parse_date_in_several_languages():
 def test_parse_date_after_a_publication_stamp_and_of_the_first_of_two_dates():
     assert parse_date("Published on March 3, 2021", "en") == "2021-03-03"
     assert parse_date("Updated: March 3, 2021 at 9:15 am", "en") == "2021-03-03"
-    assert parse_date("Pubblicato il 3 Marzo 2021 Ultima modifica 4 Marzo 2021 10:02", "it") == "2021-03-03"
+    assert parse_date("Pubblicato il 3 Marzo 2021 Ultima modifica 4 Marzo 2021 18:45", "it") == "2021-03-03"
     assert parse_date("Published 3 March 2021 | Updated 4 March 2021", "en") == "2021-03-03"
 
 
 def test_a_byline_removed_with_its_date_gives_the_author_and_the_date():
-    removed = [RemovedLine("boilerplate", "date", 1, "Von Anja Schmoll-Trautmann am 14. Mai 2014, 15:40 Uhr")]
+    removed = [RemovedLine("boilerplate", "date", 1, "Von Lena Berg-Hoffmann am 9. Juni 2023, 08:15 Uhr")]
     found = meta(BODY, removed, language="de")
-    assert found["author"] == "Anja Schmoll-Trautmann" and found["date"] == "2014-05-14"
+    assert found["author"] == "Lena Berg-Hoffmann" and found["date"] == "2023-06-09"
 
 
 def test_slashed_dates_follow_the_documents_language():
-    assert parse_date("04/05/2022 05:22 pm", "es") == "2022-05-04"
-    assert parse_date("04/05/2022 05:22 pm", "en") == "2022-04-05"
+    assert parse_date("07/03/2021 09:40 am", "es") == "2021-03-07"
+    assert parse_date("07/03/2021 09:40 am", "en") == "2021-07-03"
 
 
 def test_relative_datelines_give_no_date_so_the_output_does_not_depend_on_the_day_of_the_run():
