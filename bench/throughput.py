@@ -13,7 +13,8 @@ then measures, each as a separate process with wall time and peak RSS of its who
 - `cleaner run` with no steps at all: reading, ids, hashes and writing, the floor under any pipeline (printed, not
   a target: when it is no faster than baseline (a), no choice of steps can make the spine reach its target);
 - baseline (a)'s own work split over --workers processes (printed, not a target): every pipeline does at least
-  this work, so the spine cannot beat it on as many processes. It is the ceiling for the spine's ratio;
+  this work, and the spine more, so the spine beats it on as many processes only by reading and writing more
+  cheaply than (a)'s few lines of pyarrow. It is the ceiling for the spine's ratio;
 - the four short runs above again on the larger corpus, where start-up costs weigh less (printed, not targets);
 - the full pipeline again on the larger corpus, for memory growth.
 
