@@ -1,9 +1,11 @@
 """Whitespace normalisation: odd spaces, invisible characters, trailing spaces and blank-line runs.
 
 Scraped text carries the whitespace of its markup: no-break spaces from ``&nbsp;``, zero-width spaces used as
-line-break hints, ``\\r\\n`` line ends, trailing blanks, and stacks of empty lines where block elements were.
-None of it is content, and it defeats deduplication and exact matching, so it is normalised here. Zero-width
-joiners and non-joiners are *not* touched: they are part of the spelling of Persian, Indic scripts and emoji.
+line-break hints, soft hyphens from ``&shy;`` (break hints inside words: "Ra\\u00addon" is not the word "Radon" to a
+tokenizer, a word count or a stop-word list), ``\\r\\n`` line ends, trailing blanks, and stacks of empty lines
+where block elements were. None of it is content, and it defeats deduplication and exact matching, so it is
+normalised here. Zero-width joiners and non-joiners are *not* touched: they are part of the spelling of Persian,
+Indic scripts and emoji.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from cleaner.document import Document
 from cleaner.steps import Step
 
 SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
-INVISIBLE = "\u200b\u2060\ufeff"
+INVISIBLE = "\u00ad\u200b\u2060\ufeff"
 LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n\n", "\x0b": "\n", "\x0c": "\n"}
 
 LINE_BREAK = re.compile("|".join(map(re.escape, LINE_BREAKS)))

@@ -41,3 +41,9 @@ def test_trailing_blanks_of_any_length_and_mix_go():
     doc = clean(text)
     assert doc.text == "one\ntwo\nthree\n\tindented stays\nlast"
     assert doc.stats["whitespace_trailing_spaces"] == 3 + 50 + 1 + 2
+
+
+def test_soft_hyphens_are_removed_so_that_words_are_whole_again():
+    doc = clean("Die Ra\u00addon\u00adkar\u00adte zeigt die Be\u00adlas\u00adtung.")
+    assert doc.text == "Die Radonkarte zeigt die Belastung."
+    assert doc.stats == {"whitespace_odd_spaces": 5}
