@@ -26,8 +26,9 @@ def main() -> None:
 
     from cleaner import config as config_module
     from cleaner.document import Document
+    from cleaner.language_id import DETECTORS
     from cleaner.pipeline import build_steps
-    from cleaner.steps.language import DETECTORS, LanguageConfig, sample
+    from cleaner.steps.language import LanguageConfig, sample
 
     folder = args.eval / "boilerplate"
     before = build_steps(config_module.parse({"pipeline": ["repair", "whitespace", "pii", "boilerplate"]}))
