@@ -40,6 +40,7 @@ from cleaner.boilerplate.structure import (
     trim_weak_tail,
 )
 from cleaner.document import Document, Reject
+from cleaner.language_id import py3langid_model
 from cleaner.steps import Step
 from cleaner.survey import line_key, source_group
 
@@ -53,6 +54,11 @@ class BoilerplateConfig:
     stopwords_high: float = 0.32
     # Below this share of stop words in the document's words, its language has no usable list.
     min_stopword_coverage: float = 0.12
+    # The stop-word list is the one of the language py3langid finds in the page's longest lines (this many
+    # characters of them); when its probability is below min_language_score, the list the page's words hit most.
+    # 0: always the latter.
+    language_sample_chars: int = 1000
+    min_language_score: float = 0.5
     # What a rule-matched or repeated line costs the region around it, in words of good text: a teaser blurb
     # (30-50 words) between two "Read More" lines must not be enough to pull the region over it.
     rule_penalty: float = 25.0
@@ -132,7 +138,9 @@ class Boilerplate(Step):
         return 0 < len(line.split()) <= self.config.corpus_max_words
 
     def prepare(self) -> None:
-        self.rules, line_features.stopwords(), self.model
+        self.rules, line_features.stopwords(), line_features.stoplist_names(), self.model
+        if self.config.language_sample_chars:
+            py3langid_model()
 
     @cached_property
     def rules(self) -> RuleSet:
@@ -211,14 +219,18 @@ class Boilerplate(Step):
         stop-word list is the same."""
         tokens = [line.tokens for line in known] if known is not None else line_features.tokenize(texts)
         words = list(islice(chain.from_iterable(tokens[:400]), 2000))
-        stoplist = line_features.stopwords().guess(words)
+        config, lists = self.config, line_features.stopwords()
+        if structural:
+            stoplist = lists.for_page(texts, words, config.language_sample_chars, config.min_language_score)
+        else:  # the rules alone decide: the classes that stop words feed are not asked
+            stoplist = lists.guess(words)
         reuse = known is not None and scratch is not None and scratch.get("stoplist") is stoplist
         if scratch is not None:
             scratch["stoplist"] = stoplist
         covered = sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
         # Stop words carry no signal for a language without a list (or a script without spaces): then prose is
         # told from boilerplate by length and final punctuation alone.
-        thresholds = self.thresholds if covered >= self.config.min_stopword_coverage else self.no_stoplist
+        thresholds = self.thresholds if covered >= config.min_stopword_coverage else self.no_stoplist
         if reuse:
             lines = [line_features.fresh(line, index) for index, line in enumerate(known)]  # type: ignore[arg-type]
         else:

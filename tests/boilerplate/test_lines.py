@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from itertools import chain, islice
+
+from cleaner.boilerplate.lines import longest_lines, stopwords, tokenize
+
+PROSE = [
+    "Die Stadtwerke haben am Montag angekündigt, dass die neuen Leitungen bis zum Herbst verlegt werden sollen.",
+    "Nach Angaben der Bauleitung wird die Straße dafür in mehreren Abschnitten gesperrt, jeweils für zwei Wochen.",
+    "Anwohner können sich bei einer Sprechstunde im Rathaus über die Umleitungen und die Zeitpläne informieren.",
+]
+# A page that opens with a long archive menu of month names and short labels, as blogs and shops print them.
+MENU = ["Jan 2021", "Feb 2021", "Mar 2021", "Oct 2021", "Nov 2021", "Dec 2021", "Top", "Single", "Music", "Rock"] * 60
+
+
+def first_words(texts: list[str]) -> list[str]:
+    return list(islice(chain.from_iterable(tokenize(texts)[:400]), 2000))
+
+
+def test_the_stop_word_list_follows_the_language_of_the_longest_lines_not_the_menu():
+    texts = MENU + PROSE
+    lists = stopwords()
+    german = lists.lists["German"]
+    assert lists.guess(first_words(texts)) is not german  # the menu's words alone point elsewhere
+    assert lists.for_page(texts, first_words(texts), sample_chars=1000, min_score=0.5) is german
+
+
+def test_without_a_sample_or_a_sure_identifier_the_stop_word_count_decides():
+    texts = MENU + PROSE
+    lists = stopwords()
+    words = first_words(texts)
+    assert lists.for_page(texts, words, sample_chars=0, min_score=0.5) is lists.guess(words)
+    assert lists.for_page(texts, words, sample_chars=1000, min_score=1.01) is lists.guess(words)
+
+
+def test_a_language_without_a_list_gets_none():
+    texts = ["東京都は月曜日、新しい公園の計画を発表しました。公園は来年の春に開く予定です。"] * 3
+    assert stopwords().for_page(texts, first_words(texts), sample_chars=1000, min_score=0.5) == frozenset()
+
+
+def test_longest_lines_takes_the_prose_until_enough_characters():
+    texts = ["Home", "", PROSE[0], "Share", PROSE[1], PROSE[2]]
+    assert longest_lines(texts, 150).split("\n") == sorted(PROSE, key=len, reverse=True)[:2]
+    assert longest_lines(["", "  "], 100) == ""
