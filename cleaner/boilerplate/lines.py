@@ -88,11 +88,11 @@ class StopWords:
         """The stop-word list of the language the page's prose is written in.
 
         A page dump opens with menus, and :meth:`guess` on their words goes astray: short items, abbreviations and
-        month names hit Kurdish, Finnish or Occitan more often than German or English (13 of the 308 dev pages got a
-        wrong list). The page's longest lines (``sample_chars`` characters of them) are its prose: a language
-        identifier judges them, and the language names the list (``data/boilerplate/stoplists.toml``; none for a
-        language without one). Only when the identifier is unsure (below ``min_score``), or with ``sample_chars``
-        0, does :meth:`guess` decide."""
+        month names hit Kurdish, Finnish or Occitan more often than German or English (11 of the 306 dev pages of
+        known language got a wrong list). The page's longest lines (``sample_chars`` characters of them) are its
+        prose: a language identifier judges them, and the language names the list
+        (``data/boilerplate/stoplists.toml``; none for a language without one). Only when the identifier is unsure
+        (below ``min_score``), or with ``sample_chars`` 0, does :meth:`guess` decide."""
         if sample_chars > 0 and (sample := longest_lines(texts, sample_chars)):
             language, score = _identify(sample)
             if score >= min_score:
