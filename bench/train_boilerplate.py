@@ -12,8 +12,8 @@ are already partly cleaned: after a first fit on the first pass, the lines as th
 and the model is fitted again. Five-fold cross-validation by page runs the real step, with each fold's model, on
 the pages that fold did not train on, and prints snippet-level precision, recall and F1 beside the fixed rule the
 model replaces (``decision = "regions"``), then F1 per fold and a 95 % interval over pages drawn with replacement:
-how much of a difference between two runs is only the sample. ``--write`` fits on every page and writes the weights to
-``cleaner/data/boilerplate/line_model.json``.
+how much of a difference between two runs is only the sample. ``--write`` fits on every page and writes the
+weights to ``cleaner/data/boilerplate/line_model.json``.
 """
 
 from __future__ import annotations
