@@ -116,7 +116,8 @@ def run(
         if getattr(step, "survey_min_docs", 0):
             phase("surveying recurring lines")
             file_runs = [files_of(planned) for planned in plan]
-            step.frequent_lines = survey(file_runs, step.survey_candidate, step.survey_min_docs, workers)
+            share = getattr(step, "survey_min_share", 0.0)
+            step.frequent_lines = survey(file_runs, step.survey_candidate, step.survey_min_docs, workers, share)
     summary = RunSummary(raw_dir=str(raw_dir), output=str(destination), files=len(files), hidden=hidden)
     if own_output is not None:
         summary.skipped_output = str(own_output.relative_to(raw_dir.resolve()))

@@ -8,7 +8,7 @@ import numpy as np
 from cleaner import config as config_module
 from cleaner.readers import discover
 from cleaner.runner import output_dir, run
-from cleaner.survey import _survey_task, line_key
+from cleaner.survey import _survey_task, line_key, survey
 from tests.conftest import read_table
 
 BLURB = "Harbour Gazette, your independent voice from the coast"
@@ -38,9 +38,10 @@ def test_keys_are_grouped_and_normalised():
 def test_survey_counts_each_line_once_per_document(tmp_path: Path):
     raw = corpus(tmp_path, 3)
     files, _ = discover(raw)
-    keys = _survey_task(lambda line: 0 < len(line.split()) <= 12, files)
+    keys, key_groups, doc_groups = _survey_task(lambda line: 0 < len(line.split()) <= 12, files)
     assert isinstance(keys, np.ndarray)
     assert int((keys == line_key(BLURB, "harbour.example")).sum()) == 3
+    assert len(key_groups) == len(keys) and len(doc_groups) == 3
 
 
 def test_a_line_on_many_pages_of_a_site_is_removed(tmp_path: Path):
@@ -56,3 +57,28 @@ def test_below_the_threshold_the_survey_does_not_fire(tmp_path: Path):
     run(corpus(tmp_path / "few", 2), tmp_path / "out", config, workers=1)
     audit = read_table(output_dir(tmp_path / "out", config) / "audit")
     assert "corpus_repeated" not in {row["reason"] for row in audit}  # (the structure may still drop the blurb)
+
+
+def test_a_line_must_also_stand_in_a_share_of_its_groups_documents(tmp_path: Path):
+    """Without URLs, 100 pages of many sites are one group: a heading on 6 of them is no site's furniture, a
+    menu line on 40 is; a site of 6 pages with its blurb on each is judged by its own count."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    rows = []
+    for i in range(100):
+        lines = [
+            PARAGRAPH.format(day=DAYS[i % 6]) + f" Page {i}.",
+            "Ingredients" if i < 6 else "",
+            "Kontakt" if i < 40 else "",
+        ]
+        rows.append({"text": "\n\n".join(lines)})
+    rows += [
+        {"text": f"{PARAGRAPH.format(day=day)}\n\n{BLURB}", "url": f"https://harbour.example/{day}"} for day in DAYS
+    ]
+    (raw / "pages.jsonl").write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    files, _ = discover(raw)
+    found = survey([files], lambda line: 0 < len(line.split()) <= 12, 5, 1, min_share=0.1)
+    assert line_key("Kontakt", "") in found
+    assert line_key("Ingredients", "") not in found
+    assert line_key(BLURB, "harbour.example") in found
+    assert line_key("Ingredients", "") in survey([files], lambda line: 0 < len(line.split()) <= 12, 5, 1)

@@ -83,6 +83,9 @@ class BoilerplateConfig:
     # is the site's furniture. It is classed as boilerplate, not removed outright: a heading such as
     # "Conclusion" recurs too, and survives when good text follows it. 0 turns the survey off.
     corpus_min_docs: int = 5
+    # It must also stand in at least this share of its source's documents: inputs without a URL are all one
+    # source, which may mix many sites, where a plain heading recurs on a few pages without being furniture.
+    corpus_min_share: float = 0.05
     corpus_max_words: int = 12
     # "model": the learned line model decides, keeping a line whose keep probability reaches the threshold for
     # its place (inside a region, outside, an article heading); a custom model file may be given.
@@ -132,6 +135,10 @@ class Boilerplate(Step):
     @property
     def survey_min_docs(self) -> int:
         return self.config.corpus_min_docs
+
+    @property
+    def survey_min_share(self) -> float:
+        return self.config.corpus_min_share
 
     def survey_candidate(self, line: str) -> bool:
         """Lines the survey counts: short, non-empty ones (where furniture lives)."""
