@@ -8,7 +8,10 @@ Two kinds of damage, two rules:
 - inside a token (``thegreen``, ``pleathat``, ``Afghanistana``, ``greenVolvo``): split only when the token is not
   a known word of the document's language (word frequencies from wordfreq), does not occur elsewhere in the
   document, and splits into two frequent words. A capitalised token is taken for a name and split only when its
-  second part is a function word (``Afghanistan`` + ``a``), so ``Khalilzad`` or ``Waziristan`` stay whole.
+  second part is a function word (``Afghanistan`` + ``a``), so ``Khalilzad`` or ``Waziristan`` stay whole. A token
+  that is a common word of another language is left alone too (a German page taken for English must not lose
+  ``hielt`` to ``hi elt``), and so is a cut after a prefix of the language (``intercoréens`` is not ``inter
+  coréens``) unless what follows is a function word (``overthe``).
 
 A false split is worse than a missed one, so every threshold leans towards leaving text alone. Glued words are
 split only for languages listed in ``data/spacing.toml`` (compounding languages such as German are not).
@@ -19,9 +22,10 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from cleaner.document import Document
 from cleaner.steps import Step
@@ -60,15 +64,27 @@ class SpacingConfig:
     function_word_zipf: float = 6.5
     # An unknown token one edit away from a word this frequent is a misspelling, never split.
     misspelling_zipf: float = 3.5
+    # A token at least this frequent in one of these languages is a word of the text (a quotation, or a page
+    # whose language was misjudged), never split. Looked up only for tokens a split was found for.
+    foreign_word_zipf: float = 3.0
+    foreign_languages: list[str] = field(default_factory=lambda: ["en", "de", "fr", "es", "it", "pt", "nl", "pl"])
     # Language when the document has none yet (the language step usually runs first).
     default_language: str = "en"
 
 
+class LanguageRules(NamedTuple):
+    """What ``data/spacing.toml`` says of a language: its one-letter words and its productive prefixes."""
+
+    single_letter_words: frozenset[str]
+    prefixes: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def _languages() -> dict[str, frozenset[str]]:
+def _languages() -> dict[str, LanguageRules]:
     text = (resources.files("cleaner") / "data" / "spacing.toml").read_text(encoding="utf-8")
     return {
-        code: frozenset(spec.get("single_letter_words", [])) for code, spec in tomllib.loads(text)["languages"].items()
+        code: LanguageRules(frozenset(spec.get("single_letter_words", [])), frozenset(spec.get("prefixes", [])))
+        for code, spec in tomllib.loads(text)["languages"].items()
     }
 
 
@@ -105,7 +121,7 @@ class Spacing(Step):
         return text
 
     def _glued(self, doc: Document, text: str, language: str) -> str:
-        singles = _languages()[language]
+        singles, prefixes = _languages()[language]
         c = self.config
         # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
         occurrences = Counter(t.lower() for t in TOKEN.findall(text))
@@ -139,6 +155,8 @@ class Spacing(Step):
                     continue  # "Khalilzad": a name, unless one part is a function word ("Afghanistan" + "a")
                 if right[0].isupper() and not (left[0].isupper() or zl >= c.function_word_zipf or zl >= 4):
                     continue
+                if left.lower() in prefixes and zr < c.function_word_zipf:
+                    continue  # "intercoréens", "antivax": a prefixed word the table lacks, not two words
                 score = zl + zr
                 if best is None or score > best[0]:
                     best = (score, left, right)
@@ -150,7 +168,7 @@ class Spacing(Step):
             if occurrences[token.lower()] > 1:
                 return token
             found = best_split(token)
-            if found is None:
+            if found is None or self._foreign_word(token.lower(), _line_at(text, match.start()), language):
                 return token
             count += 1
             return f"{found[0]} {found[1]}"
@@ -159,6 +177,27 @@ class Spacing(Step):
         if count:
             doc.count(self.name, "glued", count)
         return text
+
+    def _foreign_word(self, token: str, line: str, language: str) -> str | None:
+        """The other language ``token`` is a common word of (wordfreq's small lists: Zipf 3 and more), when the line
+        around it holds more common words of that language than of the document's: a German sentence on a page
+        taken for English keeps "hielt", an English line keeps its glued "todo" for the split ("to do")."""
+        threshold = self.config.foreign_word_zipf
+        words = [word.lower() for word in TOKEN.findall(line)]
+        for other in self.config.foreign_languages:
+            if other == language or word_zipf(token, other, "small") < threshold:
+                continue
+            theirs = sum(word_zipf(word, other, "small") >= threshold for word in words)
+            ours = sum(word_zipf(word, language, "small") >= threshold for word in words)
+            if theirs > ours:
+                return other
+        return None
+
+
+def _line_at(text: str, position: int) -> str:
+    """The line of ``text`` that holds ``position``."""
+    end = text.find("\n", position)
+    return text[text.rfind("\n", 0, position) + 1 : end if end != -1 else len(text)]
 
 
 def _near_known_word(token: str, language: str, min_zipf: float) -> bool:

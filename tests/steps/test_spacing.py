@@ -54,6 +54,31 @@ def test_compounding_languages_are_not_split():
     assert space(text, "de") == text
 
 
+def test_a_sentence_in_another_language_keeps_its_words():
+    """A German sentence on a page taken for English: "hielt" is no "hi elt", "wichtig" no "wich tig"."""
+    german = "Am 3. Mai hielt die Bürgermeisterin eine Rede, die für die Stadt wichtig war."
+    assert space(german, "en") == german
+    assert space("I have so much todo before the weekend starts.") == "I have so much to do before the weekend starts."
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("la normalisation des rapports intercoréens avance", "fr"),
+        ("the postpandemic economy grew slowly", "en"),
+        ("a megadonor of the party", "en"),
+        ("una campaña antivacuna en las redes", "es"),
+        ("o supermercadinho da esquina", "pt"),
+    ],
+)
+def test_a_prefixed_word_is_not_cut_after_its_prefix(text: str, language: str):
+    assert space(text, language) == text
+
+
+def test_a_prefix_glued_to_a_function_word_is_split():
+    assert space("the lorry rolled overthe bridge at dawn") == "the lorry rolled over the bridge at dawn"
+
+
 def test_a_token_that_recurs_in_the_document_is_a_word():
     text = "The brand Silverwing sells thesilver paint; thesilver line is new."
     assert space(text) == text
