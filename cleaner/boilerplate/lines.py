@@ -54,6 +54,7 @@ class Line:
     # the repeated analysis of a document.
     shape: Any = None
     heading: bool | None = None  # heading_like(), remembered: it is asked of every line in every pass
+    content: frozenset[str] | None = None  # the line model's content words (model.content_words), remembered
 
     @property
     def blank(self) -> bool:
@@ -170,6 +171,7 @@ def fresh(line: Line, index: int) -> Line:
         tokens=line.tokens,
         shape=line.shape,
         heading=line.heading,
+        content=line.content,
     )
 
 

@@ -5,7 +5,7 @@ one side of the question; a fixed rule combining them ("inside a region and not 
 disagree: an author bio inside the region, an article paragraph cut off by an advertisement block. Here a logistic
 regression weighs them, plus the context a region boundary cannot express (how much good text surrounds the line,
 how much of the page's good text lies before and after it, whether it stands in a run of prose or between
-headlines). Logistic regression, not a larger model: forty-five multiply-adds per line cost nothing, the weights
+headlines). Logistic regression, not a larger model: forty-six multiply-adds per line cost nothing, the weights
 can be read, and it does not learn particular pages by heart.
 
 The weights are data (``cleaner/data/boilerplate/line_model.json``), made by ``bench/train_boilerplate.py`` from
@@ -18,9 +18,11 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, compress
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +40,7 @@ FEATURES = (
     "log_lines_to_main_end", "log_lines_from_main_start", "after_main", "before_main",
     "furniture_words", "furniture_share",
     "log_good_run", "previous_heading", "next_heading", "headings_near",
+    "topic_share",
 )  # fmt: skip
 NOT_LETTER = re.compile(r"[\W\d_]")
 SEPARATOR_CODES = np.array([ord(c) for c in "|»›·•>/–—"], dtype=np.uint32)
@@ -134,8 +137,29 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
         shifted(shape[:, 0], 1),
         shifted(shape[:, 0], -1),
         _window_sum(shape[:, 0], 4),
+        _topic_shares(kept, in_main & good_line),
     ]
     return index, np.column_stack([np.asarray(column, dtype=float) for column in columns])
+
+
+def content_words(line: Line) -> frozenset[str]:
+    """The words of four letters or more of ``line`` (lower-cased), computed once per line and kept on it."""
+    if line.content is None:
+        line.content = frozenset(token for token in line.tokens if len(token) >= 4 and token.isalpha())
+    return line.content
+
+
+def _topic_shares(lines: list[Line], source: np.ndarray) -> np.ndarray:
+    """For each line, the share of its content words that the main region's good lines other than itself also
+    use: an article's paragraphs share its vocabulary, a teaser for another article, an author's bio or a
+    promotion does not."""
+    words = [line.content if line.content is not None else content_words(line) for line in lines]
+    flags = source.tolist()
+    counts = Counter(chain.from_iterable(compress(words, flags)))
+    anywhere = set(counts)
+    elsewhere = {word for word, count in counts.items() if count > 1}  # for the source lines themselves
+    pairs = zip(words, flags, strict=True)
+    return np.array([len(own & (elsewhere if use else anywhere)) / len(own) if own else 0.0 for own, use in pairs])
 
 
 def _run_lengths(flags: np.ndarray) -> np.ndarray:

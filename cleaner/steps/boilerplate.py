@@ -245,6 +245,8 @@ class Boilerplate(Step):
             for line in lines:
                 if not line.blank:
                     line.rule = self.rules.match(line.text)
+            for line, earlier in zip(lines, known or (), strict=False):  # what depends on the text alone
+                line.shape, line.content = earlier.shape, earlier.content
         for line in lines:
             line.reason = line.rule
         if not structural:

@@ -115,6 +115,19 @@ def test_furniture_vocabulary_is_counted_per_line():
     assert vectors[0][furniture] == 0.0
 
 
+def test_topic_share_is_the_article_vocabulary_a_line_shares():
+    # a line about the article's subject (Haushalt, Schulen, Lehrer) shares its words; a teaser for another
+    # story, or the author's bio, does not; a line of the region does not count its own words
+    on_topic = "Der Haushalt für die Schulen und die Lehrer wurde beschlossen."
+    off_topic = "Zoo feiert Geburt eines Elefantenbabys im Frühling"
+    page = [*ARTICLE, on_topic, "", off_topic]
+    _, _, vectors = signals(page)
+    topic = FEATURES.index("topic_share")
+    assert vectors[3][topic] > 0.5
+    assert vectors[5][topic] == 0.0
+    assert 0.0 < vectors[0][topic] < 1.0  # "beschlossen" and "Haushalt" recur, "Dienstag" does not
+
+
 def test_character_counts_by_table_are_those_of_the_regex_path(monkeypatch):
     import cleaner.boilerplate.model as model
 
