@@ -153,7 +153,7 @@ def _topic_shares(lines: list[Line], source: np.ndarray) -> np.ndarray:
     """For each line, the share of its content words that the main region's good lines other than itself also
     use: an article's paragraphs share its vocabulary, a teaser for another article, an author's bio or a
     promotion does not."""
-    words = [line.content if line.content is not None else content_words(line) for line in lines]
+    words = [content_words(line) for line in lines]
     flags = source.tolist()
     counts = Counter(chain.from_iterable(compress(words, flags)))
     anywhere = set(counts)

@@ -245,8 +245,9 @@ class Boilerplate(Step):
             for line in lines:
                 if not line.blank:
                     line.rule = self.rules.match(line.text)
-            for line, earlier in zip(lines, known or (), strict=False):  # what depends on the text alone
-                line.shape, line.content = earlier.shape, earlier.content
+            if known is not None:  # another stop-word list: what depends on the text alone still holds
+                for line, earlier in zip(lines, known, strict=True):
+                    line.shape, line.content = earlier.shape, earlier.content
         for line in lines:
             line.reason = line.rule
         if not structural:
