@@ -28,6 +28,8 @@ TERMINAL = (".", "!", "?", "…", ":", ";", ",", "。", "！", "？", "：", "�
 # In a dateline: where a word starts, and a year (four digits on their own).
 WORD_START = re.compile(r"(?<=\s)\S")
 YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
+# The separators between the parts of a dateline ("3. März 2021 · Peter Maier | 12 Kommentare").
+DATELINE_PARTS = re.compile(r"\s+[|·•–—-]\s+")
 
 
 def _letters(test: str) -> str:
@@ -154,6 +156,11 @@ class Metadata(Step):
         for line in [*lines[: self.config.byline_lines], *datelines]:
             if match := byline.match(line):
                 return match.group("name")
+        for line in datelines:  # "12.04.2019 - Lena Berg - 3 Kommentare": the name is one of its parts
+            for part in DATELINE_PARTS.split(line):
+                match = signature.match(part)
+                if len(part) <= 60 and match and self._name_like(match.group("name"), doc):
+                    return match.group("name")
         tail = lines[-self.config.signature_lines :]
         tail += [r.text.strip() for r in doc.removed if r.reason == "repeated"]  # a signature printed twice
         for line in tail:

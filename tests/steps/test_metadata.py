@@ -50,6 +50,17 @@ def test_a_byline_removed_with_its_date_gives_the_author_and_the_date():
     assert found["author"] == "Lena Berg-Hoffmann" and found["date"] == "2023-06-09"
 
 
+def test_a_dateline_beside_its_author_gives_both():
+    for line in ["12.04.2019 um 09:30 Uhr - Lena Berg - 14 Kommentare", "Lena Berg · 12. April 2019"]:
+        found = meta(BODY, [RemovedLine("boilerplate", "date", 1, line)], language="de")
+        assert found["author"] == "Lena Berg" and found["date"] == "2019-04-12", line
+    found = meta(BODY, [RemovedLine("boilerplate", "date", 1, "Posted by Jane Doe at 9:41 PM")], language="en")
+    assert found["author"] == "Jane Doe"
+    assert "author" not in meta(
+        BODY, [RemovedLine("boilerplate", "date", 1, "12.04.2019 - Neue Regeln")], language="de"
+    )
+
+
 def test_slashed_dates_follow_the_documents_language():
     assert parse_date("07/03/2021 09:40 am", "es") == "2021-03-07"
     assert parse_date("07/03/2021 09:40 am", "en") == "2021-07-03"
