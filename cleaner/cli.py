@@ -57,7 +57,11 @@ def _root() -> None:
 @app.command()
 def run(
     raw_dir: Annotated[
-        Path, typer.Argument(help="Folder of raw documents (txt, md, html, jsonl, parquet, warc; .gz/.zst).")
+        str,
+        typer.Argument(
+            help="Folder of raw documents (txt, md, html, jsonl, parquet, warc; .gz/.zst), or a URL such as"
+            " s3://bucket/prefix."
+        ),
     ],
     out: OutDir = Path("dist"),
     config_file: ConfigFile = None,
@@ -66,6 +70,15 @@ def run(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
     no_validate: Annotated[bool, typer.Option("--no-validate", help="Skip the Great Expectations suite.")] = False,
+    engine: Annotated[
+        str | None, typer.Option("--engine", help="Where tasks run: local (default) or ray ([run] engine).")
+    ] = None,
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster to join (ray start --head prints it).")
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Keep what an interrupted run of the same input and config finished.")
+    ] = False,
 ) -> None:
     """Clean every document below RAW_DIR into Parquet tables of documents, rejects and removed lines."""
     from rich.console import Console
@@ -90,18 +103,27 @@ def run(
                 on_progress=on_progress,
                 validate=not no_validate,
                 on_phase=on_phase,
+                engine=engine or ("ray" if ray_address else None),
+                ray_address=ray_address,
+                resume=resume,
             )
     except RunError as err:
         fail(str(err))
     except (KeyboardInterrupt, Interrupted):
-        fail("interrupted: nothing was written, the previous output is untouched", code=130)
+        fail(
+            "interrupted: nothing was published, the previous output is untouched; run again with --resume to"
+            " keep the tasks already finished",
+            code=130,
+        )
+    if summary.resume_note:
+        typer.secho(summary.resume_note, fg="yellow", err=True)
     _print_summary(summary)
     if summary.validation is not None:
         _print_validation(summary.validation, brief=True)
     elif summary.validation_skipped:
         typer.secho(f"validation skipped: {summary.validation_skipped}", fg="yellow")
     if summary.readable == 0:
-        fail(f"nothing in {raw_dir} could be read; see the reasons above", code=1)
+        fail(f"nothing in {summary.raw_dir} could be read; see the reasons above", code=1)
 
 
 def _progress_bar(console, disabled: bool):

@@ -41,10 +41,14 @@ class RunConfig:
     # only on the input, never on the worker count, which is what makes output identical for any --workers.
     task_mb: float = 16.0
     task_files: int = 4096
+    # Where the tasks run: "local" (this machine's cores) or "ray" (a Ray cluster; pip install "cleaner[ray]").
+    engine: str = "local"
 
     def __post_init__(self) -> None:
         if self.workers < 0 or self.task_mb <= 0 or self.task_files < 1:
             raise ConfigError("run: workers must be 0 (one per core) or more, task_mb above 0, task_files 1 or more")
+        if self.engine not in ("local", "ray"):
+            raise ConfigError(f"run.engine must be 'local' or 'ray', not {self.engine!r}")
 
 
 @dataclass

@@ -6,15 +6,16 @@ renders. That keeps it usable from Python, tests and notebooks as well as the co
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
+import os
 import platform
 import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +25,16 @@ import pyarrow as pa
 from cleaner import __version__
 from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
-from cleaner.engine.local import default_workers, run_ordered
-from cleaner.pipeline import TABLES, Counts, Pipeline, TaskResult, build_steps, run_task
-from cleaner.readers import discover
+from cleaner.engine import Engine, EngineError, start_engine
+from cleaner.jobs import CleanJob, PipelineRecipe, StepError, build_pipeline, remember
+from cleaner.pipeline import TABLES, Counts, Pipeline, TaskResult
+from cleaner.progress import Progress, finish, keep_cleaned_parts, open_progress
+from cleaner.readers import InputFile, discover
+from cleaner.readers.remote import is_remote, list_remote, redact
 from cleaner.schema import AUDIT_SCHEMA, REJECT_SCHEMA
 from cleaner.survey import survey
-from cleaner.tasks import LargeFile, Task, files_of, plan_tasks, tasks
-from cleaner.writer import make_staging, publish_staging, write_empty
+from cleaner.tasks import LargeFile, Planned, files_of, plan_tasks, tasks
+from cleaner.writer import publish_staging, write_empty
 
 # The stages of a run, in order, as ``on_phase`` names them (a stage a run does not need is not announced).
 PHASES = ("loading the steps", "surveying recurring lines", "cleaning", "deduplicating", "validating")
@@ -56,6 +60,9 @@ class RunSummary(Counts):
     workers: int = 1
     validation: Any = None  # a cleaner.validate.Report when the run validated its output
     validation_skipped: str = ""
+    engine: str = "local"
+    resume_note: str = ""  # what became of --resume
+    digests: list[tuple[str, int, str]] = field(default_factory=list)  # (file, size, SHA-256) of every input
 
     @property
     def rejected_total(self) -> int:
@@ -72,110 +79,241 @@ def output_dir(out: Path, config: Config) -> Path:
     return out / config.dataset.name / "build"
 
 
-def _task(pipeline: Pipeline, staging: Path, item: tuple[int, Task]) -> TaskResult:
-    index, task = item
-    return run_task(pipeline, index, task, staging)
+@dataclass
+class Inputs:
+    """What a run reads: the files, the hidden files passed over, and a stamp of each file (for resume)."""
+
+    files: list[InputFile]
+    hidden: list[str]
+    stamps: list[str]
+    own_output: Path | None = None  # the run's own output folder, when it lies inside the input folder
 
 
 def run(
-    raw_dir: Path,
+    raw_dir: str | Path,
     out: Path,
     config: Config,
     workers: int | None = None,
     on_progress: Callable[[TaskResult, int, int], None] | None = None,
     validate: bool = False,
     on_phase: Callable[[str], None] | None = None,
+    engine: str | None = None,
+    ray_address: str | None = None,
+    resume: bool = False,
 ) -> RunSummary:
-    """Clean everything below ``raw_dir`` into ``output_dir(out, config)``; returns the summary.
+    """Clean everything below ``raw_dir`` (a folder, or a URL such as ``s3://bucket/prefix``) into
+    ``output_dir(out, config)``; returns the summary.
 
     ``on_progress`` hears of every finished task of the cleaning pass; ``on_phase`` of each stage as it begins
-    (one of :data:`PHASES`): the passes before and after cleaning take minutes on a large corpus."""
+    (one of :data:`PHASES`): the passes before and after cleaning take minutes on a large corpus. ``engine``
+    names where the tasks run (:mod:`cleaner.engine`; default ``[run] engine``); with ``resume``, the tasks an
+    interrupted run of the same input and config finished are kept (:mod:`cleaner.progress`)."""
     started = time.perf_counter()
     phase = on_phase or _quiet
-    if not raw_dir.is_dir():
-        raise RunError(f"input folder {raw_dir} does not exist (or is not a folder)")
-    own_output = _output_inside(raw_dir, out, config)
-    files, hidden = discover(raw_dir, skip=own_output)
-    if not files:
-        raise RunError(f"no input files in {raw_dir}: put .txt, .html, .jsonl, .parquet or .warc files there")
+    raw = str(raw_dir)
+    inputs = find_inputs(raw, out, config)
     destination = output_dir(out, config)
-    workers = workers or config.run.workers or default_workers()
-    try:
-        pipeline = Pipeline(build_steps(config))
-    except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
-        raise RunError(f"bad configuration: {err}") from err
-    plan, task_bytes = plan_tasks(files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
+    plan, task_bytes = plan_tasks(inputs.files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
     phase("loading the steps")
-    for step in [*pipeline.steps, *pipeline.corpus_steps]:
-        try:
-            step.prepare()
-        except (OSError, ValueError) as err:  # a data file the config names is missing or does not fit
-            raise RunError(f"step {step.name} cannot start: {err}") from err
+    try:
+        pipeline = build_pipeline(config)
+    except StepError as err:
+        raise RunError(str(err)) from err
     _prime_pyarrow()
-    for step in pipeline.steps:  # first pass: what recurs across the corpus (before forking the workers)
-        if getattr(step, "survey_min_docs", 0):
-            phase("surveying recurring lines")
-            file_runs = [files_of(planned) for planned in plan]
-            share = getattr(step, "survey_min_share", 0.0)
-            step.frequent_lines = survey(file_runs, step.survey_candidate, step.survey_min_docs, workers, share)
-    summary = RunSummary(raw_dir=str(raw_dir), output=str(destination), files=len(files), hidden=hidden)
-    if own_output is not None:
-        summary.skipped_output = str(own_output.relative_to(raw_dir.resolve()))
-    sliced = any(isinstance(planned, LargeFile) for planned in plan)
-    summary.workers = workers if sliced else min(workers, len(plan))
-    total_bytes = sum(f.size for f in files)
+    runner = _start_engine(engine or config.run.engine, workers or config.run.workers or None, ray_address)
+    progress: Progress | None = None
+    try:
+        recipe = PipelineRecipe(config, survey_corpus(pipeline, plan, runner, phase))
+        remember(recipe, pipeline)  # built here, before the local engine forks: its workers inherit it
+        progress = open_progress(destination, _identity(config, inputs, plan, task_bytes), resume)
+        summary = _new_summary(raw, destination, inputs, plan, runner, progress)
+        with _signals_raise_interrupted():
+            staging = progress.staging
+            try:
+                done = clean(recipe, plan, task_bytes, runner, progress, summary, on_progress, phase)
+                deduplicate(pipeline, staging, summary, phase)
+                _check_accounting(summary)
+                _complete_tables(pipeline, staging)
+                summary.seconds = time.perf_counter() - started
+                _write_run_json(staging / "run.json", summary, config, done)
+                if validate:
+                    _validate(staging, destination, config, summary, phase)
+                finish(staging)
+                publish_staging(staging, destination)
+            except BaseException:
+                if not progress.resumable:  # a private staging folder: nothing can resume it
+                    shutil.rmtree(staging, ignore_errors=True)
+                raise
+    finally:
+        runner.close()
+        if progress is not None:
+            progress.release()
+    return summary
 
-    staging = make_staging(destination)
+
+def find_inputs(raw: str, out: Path, config: Config) -> Inputs:
+    """The input files below ``raw``, a local folder or a remote URL; :class:`RunError` when there are none."""
+    if is_remote(raw):
+        try:
+            listing = list_remote(raw)
+        except OSError as err:
+            raise RunError(f"{err}; check the URL and your credentials") from err
+        visible = [entry for entry in listing if not _is_hidden(entry[1])]
+        files = [InputFile(path=url, rel=rel, size=size) for url, rel, size, _ in visible]
+        inputs = Inputs(files, [entry[1] for entry in listing if _is_hidden(entry[1])], [e[3] for e in visible])
+    else:
+        folder = Path(raw)
+        if not folder.is_dir():
+            raise RunError(f"input folder {raw} does not exist (or is not a folder)")
+        own_output = _output_inside(folder, out, config)
+        files, hidden = discover(folder, skip=own_output)
+        inputs = Inputs(files, hidden, [_local_stamp(file.path) for file in files], own_output)
+    if not inputs.files:
+        raise RunError(f"no input files in {redact(raw)}: put .txt, .html, .jsonl, .parquet or .warc files there")
+    return inputs
+
+
+def survey_corpus(pipeline: Pipeline, plan: list[Planned], engine: Engine, phase: Callable[[str], None]) -> dict:
+    """First pass, for the steps that declare they need it: what recurs across the corpus. Returns the keys of
+    the recurring lines, by step name."""
+    found: dict[str, frozenset[int]] = {}
+    for step in pipeline.steps:
+        request = step.survey_request()
+        if request is None:
+            continue
+        phase("surveying recurring lines")
+        file_runs = [files_of(planned) for planned in plan]
+        keys = survey(file_runs, request.candidate, request.min_docs, engine.workers, request.min_share)
+        found[step.name] = frozenset(keys)
+        step.use_survey(found[step.name])
+    return found
+
+
+def clean(
+    recipe: PipelineRecipe,
+    plan: list[Planned],
+    task_bytes: int,
+    engine: Engine,
+    progress: Progress,
+    summary: RunSummary,
+    on_progress: Callable[[TaskResult, int, int], None] | None,
+    phase: Callable[[str], None],
+) -> int:
+    """The cleaning pass: every task not finished already, on the engine. Returns the number of tasks."""
+    phase("cleaning")
+    total_bytes = sum(f.size for f in _planned_files(plan))
+    results = dict(progress.finished)
+    for result in progress.finished.values():
+        if on_progress:
+            on_progress(result, summary.files, total_bytes)
+    indexed = enumerate(tasks(plan, task_bytes))
+    todo = ((index, task) for index, task in indexed if index not in progress.finished)
+    job = CleanJob(recipe, str(progress.staging))
+    for result in engine.map_ordered(job, todo):
+        results[result.index] = result
+        if on_progress:
+            on_progress(result, summary.files, total_bytes)
+    for index in sorted(results):  # summed in task order, whichever finished first (or in an earlier run)
+        summary.add(results[index])
+        summary.digests.extend(results[index].digests)
+    summary.input_fingerprint = _fingerprint(summary.digests)
+    return len(results)
+
+
+def _planned_files(plan: list[Planned]) -> list[InputFile]:
+    return [file for planned in plan for file in files_of(planned)]
+
+
+def deduplicate(pipeline: Pipeline, staging: Path, summary: RunSummary, phase: Callable[[str], None]) -> None:
+    """The corpus steps' decisions over everything cleaned; the rejected documents move from kept to rejected."""
+    if not pipeline.corpus_steps:
+        return
+    phase("deduplicating")
+    keep_cleaned_parts(staging)
+    moved = apply_corpus_steps(pipeline, staging)
+    summary.rejected.update(moved)
+    summary.kept -= sum(moved.values())
+    summary.rows["documents"] -= sum(moved.values())
+    summary.rows["rejects"] += sum(moved.values())
+
+
+def _validate(staging: Path, destination: Path, config: Config, summary: RunSummary, phase) -> None:
+    suites = config.root / config.validate.expectations
+    if not suites.is_dir():
+        summary.validation_skipped = f"no expectations folder at {suites}"
+        return
+    phase("validating")
+    from cleaner.validate import ValidationError
+    from cleaner.validate import validate as run_suite
+
+    try:
+        report = run_suite(staging, config)
+    except ValidationError as err:
+        raise RunError(f"cannot validate the output: {err} (or run with --no-validate)") from err
+    report.dataset = str(destination)
+    report.docs = report.docs.replace(str(staging), str(destination))
+    summary.validation = report
+    _relocate_docs(staging, destination)
+
+
+def _start_engine(name: str, workers: int | None, address: str | None) -> Engine:
+    try:
+        return start_engine(name, workers=workers, address=address)
+    except EngineError as err:
+        raise RunError(str(err)) from err
+
+
+def _new_summary(
+    raw: str, destination: Path, inputs: Inputs, plan: list[Planned], engine: Engine, progress: Progress
+) -> RunSummary:
+    summary = RunSummary(raw_dir=redact(raw), output=str(destination), files=len(inputs.files), hidden=inputs.hidden)
+    if inputs.own_output is not None:
+        summary.skipped_output = str(inputs.own_output.relative_to(Path(raw).resolve()))
+    sliced = any(isinstance(planned, LargeFile) for planned in plan)
+    summary.workers = engine.workers if sliced else min(engine.workers, len(plan))
+    summary.engine = engine.name
+    summary.resume_note = progress.note
+    return summary
+
+
+def _identity(config: Config, inputs: Inputs, plan: list[Planned], task_bytes: int) -> dict[str, str]:
+    """What a run is of; a resumed run must be of the same (see :mod:`cleaner.progress`)."""
+    listing = hashlib.sha256()
+    for file, stamp in zip(inputs.files, inputs.stamps, strict=True):
+        listing.update(f"{file.rel}\t{file.size}\t{stamp}\n".encode())
+    cuts = hashlib.sha256(str(task_bytes).encode())
+    for planned in plan:
+        cuts.update(("\t".join(f.rel for f in files_of(planned)) + f"\n{isinstance(planned, LargeFile)}").encode())
+    return {"tool": __version__, "config": config.fingerprint(), "input": listing.hexdigest(), "plan": cuts.hexdigest()}
+
+
+def _local_stamp(path: str) -> str:
+    try:
+        return str(os.stat(path).st_mtime_ns)
+    except OSError:
+        return "unreadable"
+
+
+def _is_hidden(rel: str) -> bool:
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
+def _complete_tables(pipeline: Pipeline, staging: Path) -> None:
+    """A table with no rows still gets an empty part, so that it exists and can be opened."""
+    for table, table_schema in zip(TABLES, (pipeline.document_schema, REJECT_SCHEMA, AUDIT_SCHEMA), strict=True):
+        if not any((staging / table).glob("*.parquet")):
+            write_empty(staging / table / "part-00000.parquet", table_schema)
+
+
+@contextmanager
+def _signals_raise_interrupted() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop the run as Ctrl-C does (an exception, so that cleanup runs)."""
     previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        digests: list[tuple[str, int, str]] = []
-        job = functools.partial(_task, pipeline, staging)
-        done = 0
-        phase("cleaning")
-        for result in run_ordered(job, enumerate(tasks(plan, task_bytes)), summary.workers):
-            done += 1
-            summary.add(result)
-            digests.extend(result.digests)
-            if on_progress:
-                on_progress(result, len(files), total_bytes)
-        if pipeline.corpus_steps:
-            phase("deduplicating")
-        moved = apply_corpus_steps(pipeline, staging)
-        summary.rejected.update(moved)
-        summary.kept -= sum(moved.values())
-        summary.rows["documents"] -= sum(moved.values())
-        summary.rows["rejects"] += sum(moved.values())
-        _check_accounting(summary)
-        for table, table_schema in zip(TABLES, (pipeline.document_schema, REJECT_SCHEMA, AUDIT_SCHEMA), strict=True):
-            if not any((staging / table).glob("*.parquet")):
-                write_empty(staging / table / "part-00000.parquet", table_schema)
-        summary.input_fingerprint = _fingerprint(digests)
-        summary.seconds = time.perf_counter() - started
-        _write_run_json(staging / "run.json", summary, config, done)
-        suites = config.root / config.validate.expectations
-        if validate and not suites.is_dir():
-            summary.validation_skipped = f"no expectations folder at {suites}"
-        elif validate:
-            phase("validating")
-            from cleaner.validate import ValidationError
-            from cleaner.validate import validate as run_suite
-
-            try:
-                report = run_suite(staging, config)
-            except ValidationError as err:
-                raise RunError(f"cannot validate the output: {err} (or run with --no-validate)") from err
-            report.dataset = str(destination)
-            report.docs = report.docs.replace(str(staging), str(destination))
-            summary.validation = report
-            _relocate_docs(staging, destination)
-        publish_staging(staging, destination)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        yield
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return summary
 
 
 def _quiet(phase: str) -> None:
@@ -269,6 +407,11 @@ def _write_run_json(path: Path, summary: RunSummary, config: Config, tasks: int)
         "config": config.to_dict(),
         "config_source": config.source,
         "config_fingerprint": config.fingerprint(),
-        "execution": {"workers": summary.workers, "tasks": tasks, "seconds": round(summary.seconds, 3)},
+        "execution": {
+            "engine": summary.engine,
+            "workers": summary.workers,
+            "tasks": tasks,
+            "seconds": round(summary.seconds, 3),
+        },
     }
     path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -160,7 +160,7 @@ def test_one_large_file_is_cleaned_by_every_worker(tmp_path: Path, monkeypatch):
         return original(*args)
 
     monkeypatch.setattr(cleaner.pipeline, "run_task", run_task)
-    monkeypatch.setattr("cleaner.runner.run_task", run_task)
+    monkeypatch.setattr("cleaner.jobs.run_task", run_task)
     spine = config_module.parse({"pipeline": ["whitespace", "length"]})
     outputs = []
     for workers in (1, 2):
@@ -346,18 +346,17 @@ def test_interrupted_run_leaves_previous_output_untouched(tmp_path: Path, sig: s
         stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 60
-    while not list((tmp_path / "out" / "cleaner-corpus").glob(".tmp-build-*/documents/*.parquet")):
+    while not list((tmp_path / "out" / "cleaner-corpus").glob(".progress-build/documents/*.parquet")):
         assert time.monotonic() < deadline and process.poll() is None, "the run never started writing"
         time.sleep(0.02)
     os.kill(process.pid, sig)
     code = process.wait(timeout=60)
     assert code != 0
     assert {p: p.read_bytes() for p in build.rglob("*.parquet")} == before
+    # what the interrupted run finished stays in its hidden progress folder, for `--resume`; a run without
+    # --resume starts clean and leaves nothing behind
     leftovers = [p.name for p in (tmp_path / "out" / "cleaner-corpus").iterdir() if p.name != "build"]
-    if sig == signal.SIGKILL:
-        # nothing can clean up after SIGKILL (the workers die with their parent); the hidden staging folder is
-        # removed by the next run
-        assert all(name.startswith(".tmp-build-") for name in leftovers)
-        assert cli("run", "small", "--out", "out", cwd=tmp_path).returncode == 0
-        leftovers = [p.name for p in (tmp_path / "out" / "cleaner-corpus").iterdir() if p.name != "build"]
+    assert leftovers == [".progress-build"]
+    assert cli("run", "small", "--out", "out", cwd=tmp_path).returncode == 0
+    leftovers = [p.name for p in (tmp_path / "out" / "cleaner-corpus").iterdir() if p.name != "build"]
     assert leftovers == []

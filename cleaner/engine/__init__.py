@@ -1,1 +1,51 @@
-"""Engines execute a run's tasks; ``local`` uses the cores of this machine."""
+"""Engines execute a run's tasks, and nothing else.
+
+The runner plans the tasks, keeps the accounting, makes the corpus decisions and publishes; an engine is only
+asked to apply a job to a stream of items and hand the results back in item order. That is the whole seam, so a
+new engine (Dask, Spark, Slurm) is one module here that implements :class:`Engine` and one entry in
+:data:`ENGINES`.
+
+A job given to an engine must be picklable (a module-level function, or ``functools.partial`` of one over
+picklable arguments): the local engine forks and never pickles it, but a cluster ships it to other machines. Jobs
+exchange data through files in the run's staging folder, so items and results stay small.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+# Engine name -> the module that defines it, imported only when chosen (``ray`` is an optional extra).
+ENGINES = {"local": "cleaner.engine.local", "ray": "cleaner.engine.ray"}
+
+
+class EngineError(Exception):
+    """An engine that cannot start (its library is missing, its cluster cannot be reached); says what to do."""
+
+
+class Engine(Protocol):
+    """Runs jobs over items, results in item order."""
+
+    name: str
+    workers: int  # the parallelism the engine offers (cores of this machine, CPUs of the cluster)
+
+    def map_ordered(self, job: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """``job(item)`` for every item, yielded in item order. ``items`` may be a generator that reads as it
+        goes: it is drawn only as workers free up, a bounded number of items ahead of the results."""
+        ...
+
+    def close(self) -> None:
+        """Release what the engine holds (worker processes, a cluster connection it opened)."""
+        ...
+
+
+def start_engine(name: str, workers: int | None = None, address: str | None = None) -> Engine:
+    """The engine called ``name``, ready to run tasks; :class:`EngineError` when it cannot start."""
+    if name not in ENGINES:
+        raise EngineError(f"unknown engine {name!r}: choose one of {', '.join(ENGINES)}")
+    module: Any = importlib.import_module(ENGINES[name])
+    return module.start(workers=workers, address=address)

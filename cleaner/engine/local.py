@@ -1,4 +1,4 @@
-"""Run tasks on this machine's cores, yielding results in task order.
+"""The local engine: tasks on this machine's cores, results in task order.
 
 Workers are forked, so the configured pipeline (and whatever data its steps loaded) is shared copy-on-write
 instead of being pickled to each worker. Results come back in task order whatever finishes first, which keeps
@@ -75,3 +75,26 @@ def run_ordered(job: Callable[[T], R], items: Iterable[T], workers: int) -> Iter
     finally:
         pool.terminate()
         pool.join()
+
+
+class LocalEngine:
+    """The :class:`~cleaner.engine.Engine` of one machine: a forked pool per map (see :func:`run_ordered`)."""
+
+    name = "local"
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+
+    def map_ordered(self, job: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        return run_ordered(job, items, self.workers)
+
+    def close(self) -> None:
+        """Nothing to release: each map's pool is torn down when the map ends."""
+
+
+def start(workers: int | None = None, address: str | None = None) -> LocalEngine:
+    if address:
+        from cleaner.engine import EngineError
+
+        raise EngineError("--ray-address is for --engine ray; the local engine runs on this machine")
+    return LocalEngine(workers or default_workers())

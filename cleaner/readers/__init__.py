@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cleaner.document import Document, Pending, Reject, stable_id
-from cleaner.readers import html, jsonl, parquet, text, warc
+from cleaner.readers import html, jsonl, parquet, remote, text, warc
 from cleaner.readers.decode import RawInput, ReadError, strip_compression
 
 
@@ -119,8 +119,14 @@ def _kind(entry: os.DirEntry) -> str | None:
         return None
 
 
+def open_binary(path: str) -> BinaryIO:
+    """The stored bytes of an input file, local or remote (see :mod:`cleaner.readers.remote`): the one place
+    where input files are opened."""
+    return remote.open_remote(path) if remote.is_remote(path) else open(path, "rb")
+
+
 def file_digest(path: str) -> str:
-    with open(path, "rb") as handle:
+    with open_binary(path) as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
@@ -148,10 +154,10 @@ def open_input(file: InputFile, position: Position | None = None) -> tuple[RawIn
     """The file ready for its reader, and the SHA-256 of its stored bytes (for the input fingerprint)."""
     watch = position.watch if position is not None else _unwatched
     if file.size <= IN_MEMORY_BYTES:
-        with open(file.path, "rb") as handle:
+        with open_binary(file.path) as handle:
             data = handle.read()
         return RawInput(file.rel, lambda: watch(io.BytesIO(data)), data), hashlib.sha256(data).hexdigest()
-    return RawInput(file.rel, lambda: watch(open(file.path, "rb"))), file_digest(file.path)
+    return RawInput(file.rel, lambda: watch(open_binary(file.path))), file_digest(file.path)
 
 
 def _unwatched(handle: BinaryIO) -> BinaryIO:

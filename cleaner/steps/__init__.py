@@ -21,6 +21,20 @@ class NoOptions:
     """For steps without settings."""
 
 
+@dataclass(frozen=True)
+class SurveyRequest:
+    """A step's declared need of the corpus survey: count the short lines (1 to ``max_words`` words) and report
+    those found in at least ``min_docs`` documents and ``min_share`` of their group's. Plain data, so that it
+    travels to the workers of any engine."""
+
+    max_words: int
+    min_docs: int
+    min_share: float = 0.0
+
+    def candidate(self, line: str) -> bool:
+        return 0 < len(line.split()) <= self.max_words
+
+
 class Step:
     """Base class of the pipeline steps.
 
@@ -47,6 +61,15 @@ class Step:
         """Load what :meth:`apply` needs (models, compiled rules, imports), in the main process before the workers
         fork: they then share one copy of it instead of each building its own. Optional; steps load lazily
         otherwise."""
+
+    def survey_request(self) -> SurveyRequest | None:
+        """What this step wants the corpus survey (:mod:`cleaner.survey`) to count before the main pass; ``None``
+        (the default) when it needs no survey. The runner surveys once for every step that asks."""
+        return None
+
+    def use_survey(self, keys: frozenset[int]) -> None:
+        """Receive the keys of the lines the survey found recurring (only called when :meth:`survey_request`
+        asked for a survey)."""
 
     def reject(self, doc: Document, rule: str, detail: str) -> Reject:
         """Reject ``doc`` with the reason ``<step>.<rule>``."""

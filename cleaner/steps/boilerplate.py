@@ -41,7 +41,7 @@ from cleaner.boilerplate.structure import (
 )
 from cleaner.document import Document, Reject
 from cleaner.language_id import py3langid_model
-from cleaner.steps import Step
+from cleaner.steps import Step, SurveyRequest
 from cleaner.survey import line_key, source_group
 
 
@@ -132,13 +132,14 @@ class Boilerplate(Step):
         self.no_stoplist = line_features.Thresholds(self.config.length_low, self.config.length_high, 0.0, 0.0)
         self.frequent_lines: set[int] = set()  # filled by the corpus survey before the main pass
 
-    @property
-    def survey_min_docs(self) -> int:
-        return self.config.corpus_min_docs
+    def survey_request(self) -> SurveyRequest | None:
+        """Short lines (where furniture lives), when the survey is on (``corpus_min_docs`` above 0)."""
+        if not self.config.corpus_min_docs:
+            return None
+        return SurveyRequest(self.config.corpus_max_words, self.config.corpus_min_docs, self.config.corpus_min_share)
 
-    @property
-    def survey_min_share(self) -> float:
-        return self.config.corpus_min_share
+    def use_survey(self, keys: frozenset[int]) -> None:
+        self.frequent_lines = keys
 
     def survey_candidate(self, line: str) -> bool:
         """Lines the survey counts: short, non-empty ones (where furniture lives)."""

@@ -1,0 +1,94 @@
+"""The jobs a run hands its engine, as recipes that any worker can rebuild.
+
+An engine may run a job in a forked child of this process (which inherits everything already loaded) or on
+another machine (which gets only what can be pickled). A loaded pipeline does not travel well: language and
+boilerplate models, compiled rules and warmed parsers are large, and some are not picklable at all. So a job
+carries the *recipe* of its pipeline, the configuration and the survey's findings, and each worker process builds
+the pipeline from it once and keeps it (:func:`pipeline_for`). The runner builds it first in the main process,
+before the local engine forks, so local workers find it built and share it copy-on-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from cleaner.config import Config
+from cleaner.pipeline import Pipeline, TaskResult, build_steps, run_task
+from cleaner.tasks import Task
+
+# Pipelines built in this process, by recipe token: one per worker process and run.
+_built: dict[str, Pipeline] = {}
+
+
+class StepError(Exception):
+    """A step that refuses its settings or cannot load what it needs."""
+
+
+@dataclass(frozen=True)
+class PipelineRecipe:
+    """What it takes to build a run's pipeline anywhere: its config, and the survey's findings per step."""
+
+    config: Config
+    survey: dict[str, frozenset[int]] = field(default_factory=dict)  # step name -> keys of recurring lines
+
+    @cached_property
+    def token(self) -> str:
+        """Equal tokens, equal pipelines."""
+        hasher = hashlib.sha256(self.config.fingerprint().encode())
+        for name, keys in sorted(self.survey.items()):
+            hasher.update(name.encode())
+            hasher.update(json.dumps(sorted(keys)).encode())
+        return hasher.hexdigest()
+
+
+def build_pipeline(config: Config) -> Pipeline:
+    """The configured pipeline with every step prepared; :class:`StepError` when a step cannot start."""
+    try:
+        pipeline = Pipeline(build_steps(config))
+    except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
+        raise StepError(f"bad configuration: {err}") from err
+    for step in [*pipeline.steps, *pipeline.corpus_steps]:
+        try:
+            step.prepare()
+        except (OSError, ValueError) as err:  # a data file the config names is missing or does not fit
+            raise StepError(f"step {step.name} cannot start: {err}") from err
+    return pipeline
+
+
+def remember(recipe: PipelineRecipe, pipeline: Pipeline) -> None:
+    """Keep ``pipeline`` (built in this process) as the one ``recipe`` makes, for forked workers to inherit."""
+    _built.clear()  # one run at a time per process: an earlier run's pipeline is not needed again
+    _built[recipe.token] = pipeline
+
+
+def pipeline_for(recipe: PipelineRecipe) -> Pipeline:
+    """This process's pipeline of ``recipe``, built on first use."""
+    token = recipe.token
+    if token not in _built:
+        pipeline = build_pipeline(recipe.config)
+        for step in pipeline.steps:
+            if step.name in recipe.survey:
+                step.use_survey(recipe.survey[step.name])
+        remember(recipe, pipeline)
+    return _built[token]
+
+
+@dataclass(frozen=True)
+class CleanJob:
+    """Clean one task into the staging folder, then record it as done (see :mod:`cleaner.progress`)."""
+
+    recipe: PipelineRecipe
+    staging: str
+
+    def __call__(self, item: tuple[int, Task]) -> TaskResult:
+        from cleaner.progress import record_task
+
+        index, task = item
+        staging = Path(self.staging)
+        result = run_task(pipeline_for(self.recipe), index, task, staging)
+        record_task(staging, result)
+        return result
