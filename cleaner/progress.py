@@ -80,8 +80,8 @@ def open_progress(destination: Path, identity: dict[str, Any], resume: bool) -> 
         elif (changed := _what_changed(earlier, identity)) is not None:
             progress.note = f"cannot resume: {changed} since the interrupted run; starting afresh"
         else:
+            _restore_cleaned_parts(staging)  # first: the markers describe the parts as cleaning left them
             progress.finished = _finished_tasks(staging)
-            _restore_cleaned_parts(staging)
             _remove_unfinished(staging, set(progress.finished))
             progress.note = f"resuming: {len(progress.finished)} finished tasks kept"
             return progress
@@ -108,15 +108,18 @@ def record_task(staging: Path, result: TaskResult) -> None:
 
 
 def keep_cleaned_parts(staging: Path) -> None:
-    """Hard links to the cleaned documents parts, before the corpus phase rewrites them (see the module doc)."""
+    """Hard links to the parts the corpus phase rewrites or removes (the documents parts and the corpus steps'
+    signatures), before it starts (see the module doc)."""
     kept = staging / PROGRESS / CLEANED
     if not (staging / PROGRESS).is_dir() or kept.is_dir():
         return
     temporary = kept.with_name(CLEANED + ".tmp")
     shutil.rmtree(temporary, ignore_errors=True)
-    temporary.mkdir()
-    for part in sorted((staging / "documents").glob("*.parquet")):
-        os.link(part, temporary / part.name)
+    for part in sorted([*staging.glob("documents/*.parquet"), *staging.glob("_signatures/**/*.parquet")]):
+        link = temporary / part.relative_to(staging)
+        link.parent.mkdir(parents=True, exist_ok=True)
+        os.link(part, link)
+    temporary.mkdir(exist_ok=True)
     os.replace(temporary, kept)
 
 
@@ -160,16 +163,19 @@ def _all_whole(staging: Path, files: dict[str, int]) -> bool:
 
 
 def _restore_cleaned_parts(staging: Path) -> None:
-    """Undo an interrupted corpus phase: the cleaned documents parts back, its rejects parts gone."""
+    """Undo an interrupted corpus phase: the cleaned parts and signatures back as they were (what it wrote
+    itself is removed with the other unfinished files, see :func:`_remove_unfinished`)."""
     kept = staging / PROGRESS / CLEANED
     if not kept.is_dir():
         return
-    for part in sorted(kept.glob("*.parquet")):
-        os.replace(part, staging / "documents" / part.name)
-    kept.rmdir()
-    for stray in (staging / "rejects").glob("*.parquet"):
-        if not stray.name.startswith("part-"):  # written by a corpus step
-            stray.unlink()
+    for link in sorted(kept.rglob("*.parquet")):
+        current = staging / link.relative_to(kept)
+        current.parent.mkdir(parents=True, exist_ok=True)
+        if current.exists() and os.path.samefile(link, current):  # not rewritten (rename() would do nothing)
+            link.unlink()
+        else:
+            os.replace(link, current)
+    shutil.rmtree(kept)
 
 
 def _remove_unfinished(staging: Path, finished: set[int]) -> None:

@@ -68,3 +68,27 @@ def read_table(folder: Path) -> list[dict]:
     for part in sorted(folder.glob("*.parquet")):
         rows.extend(pq.read_table(part).to_pylist())
     return rows
+
+
+def parquet_bytes(build: Path) -> dict[str, bytes]:
+    """Every Parquet file of an output folder, by relative path: two runs agree when these are equal."""
+    return {str(p.relative_to(build)): p.read_bytes() for p in sorted(build.rglob("*.parquet"))}
+
+
+def varied_corpus(root: Path, pages: int = 40, records: int = 200) -> Path:
+    """A small corpus that takes every path of a run: the seed pages, many small text files (some exact and
+    near copies of each other, for dedup), and one JSON Lines shard large enough to be handed out in slices."""
+    import json
+
+    raw = root / "varied"
+    shutil.copytree(SEEDS, raw)
+    for i in range(pages):
+        text = ARTICLE.replace("Tuesday", f"day {i % (pages // 2)}") + f"\n\nReport number {i // 2}."
+        (raw / "pages" / f"page-{i:03d}.txt").parent.mkdir(exist_ok=True)
+        (raw / "pages" / f"page-{i:03d}.txt").write_text(text, encoding="utf-8")
+    lines = [
+        json.dumps({"id": i, "text": f"{ARTICLE_DE if i % 3 else ARTICLE}\n\nMeldung {i}: {'Wort ' * (i % 7)}ende."})
+        for i in range(records)
+    ]
+    (raw / "shard.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return raw

@@ -33,7 +33,8 @@ def redact(url: str) -> str:
     parts = urlsplit(url)
     if parts.username is None and parts.password is None:
         return url
-    return urlunsplit(parts._replace(netloc=parts.hostname or ""))
+    host = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def _filesystem(url: str) -> tuple[Any, str]:
