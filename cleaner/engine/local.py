@@ -7,6 +7,7 @@ progress and summaries deterministic. Workers ignore Ctrl-C: the parent decides,
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -62,7 +63,15 @@ def run_ordered(job: Callable[[T], R], items: Iterable[T], workers: int) -> Iter
             yield job(item)
         return
     context = multiprocessing.get_context("fork")
-    pool = context.Pool(workers, initializer=_init_worker, initargs=(job,))
+    # Objects loaded before the fork (models, word lists, rules) are shared copy-on-write, but a garbage
+    # collection in a worker writes to every object it scans, and the page of each is copied: each worker would
+    # end up with its own copy of everything (270 MB each on the default pipeline, instead of ~40 MB). Frozen,
+    # they stay out of the workers' collections; the parent unfreezes its own at once.
+    gc.freeze()
+    try:
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(job,))
+    finally:
+        gc.unfreeze()
     pending: deque = deque()
     try:
         for item in items:
