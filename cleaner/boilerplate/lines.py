@@ -52,7 +52,7 @@ class Line:
     tokens: list[str] = field(default_factory=list)  # lower-cased words
     # The line model's features that depend on the line alone (see model.py), computed once and kept across
     # the repeated analysis of a document.
-    shape: Any = None
+    shape: Any = None  # (matrix, row): the row of a matrix of such features
     heading: bool | None = None  # heading_like(), remembered: it is asked of every line in every pass
     content: frozenset[str] | None = None  # the line model's content words (model.content_words), remembered
 
