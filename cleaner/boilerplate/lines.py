@@ -55,6 +55,7 @@ class Line:
     shape: Any = None  # (matrix, row): the row of a matrix of such features
     heading: bool | None = None  # heading_like(), remembered: it is asked of every line in every pass
     content: frozenset[str] | None = None  # the line model's content words (model.content_words), remembered
+    key: str | None = None  # the text as structure.mark_repeated compares it, remembered
 
     @property
     def blank(self) -> bool:
@@ -172,6 +173,7 @@ def fresh(line: Line, index: int) -> Line:
         shape=line.shape,
         heading=line.heading,
         content=line.content,
+        key=line.key,
     )
 
 

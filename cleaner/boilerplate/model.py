@@ -142,7 +142,7 @@ def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> 
 def content_words(line: Line) -> frozenset[str]:
     """The words of four letters or more of ``line`` (lower-cased), computed once per line and kept on it."""
     if line.content is None:
-        line.content = frozenset(token for token in line.tokens if len(token) >= 4 and token.isalpha())
+        line.content = frozenset([token for token in line.tokens if len(token) >= 4 and token.isalpha()])
     return line.content
 
 
