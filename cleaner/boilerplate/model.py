@@ -150,7 +150,7 @@ def _topic_shares(lines: list[Line], source: np.ndarray) -> np.ndarray:
     """For each line, the share of its content words that the main region's good lines other than itself also
     use: an article's paragraphs share its vocabulary, a teaser for another article, an author's bio or a
     promotion does not."""
-    words = [content_words(line) for line in lines]
+    words = [line.content if line.content is not None else content_words(line) for line in lines]
     flags = source.tolist()
     counts = Counter(chain.from_iterable(compress(words, flags)))
     anywhere = set(counts)
@@ -223,21 +223,31 @@ def _shapes(lines: list[Line]) -> np.ndarray:
         words = np.array([max(1, line.words) for line in missing], dtype=float)
         letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
         furniture = _furniture_counts(texts)
-        columns = [
-            [heading_like(line) for line in missing],
-            np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0),
-            digits / chars,
-            separators / chars,
-            np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0),
-            [text.endswith(("...", "…")) for text in texts],
-            [":" in text[:40] for text in texts],
-            ["©" in text for text in texts],
-            [text[:1] in "-•*·–" for text in texts],
-            [text[:1] in "\"“„«'" for text in texts],
-            np.log1p(furniture),
-            furniture / words,
-        ]
-        rows = np.column_stack([np.asarray(column, dtype=float) for column in columns])
+        # The features read off the text itself, in one pass: (heading, ellipsis, early colon, copyright,
+        # bullet, quote).
+        flags = np.array(
+            [
+                (
+                    heading_like(line),
+                    text.endswith(("...", "…")),
+                    ":" in text[:40],
+                    "©" in text,
+                    text[:1] in "-•*·–",
+                    text[:1] in "\"“„«'",
+                )
+                for line, text in zip(missing, texts, strict=True)
+            ],
+            dtype=float,
+        )
+        rows = np.empty((len(texts), 12))
+        rows[:, 0] = flags[:, 0]
+        rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
+        rows[:, 2] = digits / chars
+        rows[:, 3] = separators / chars
+        rows[:, 4] = np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0)
+        rows[:, 5:10] = flags[:, 1:]
+        rows[:, 10] = np.log1p(furniture)
+        rows[:, 11] = furniture / words
         for number, line in enumerate(missing):
             line.shape = (rows, number)  # the matrix and the row: the next pass gathers its rows in one call
     matrices = [line.shape[0] for line in lines]
