@@ -244,11 +244,12 @@ def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
         if line.cls == SHORT and headings[i] and good_ahead[i]:
             line.cls = NEARGOOD
     classes: list[str | None] = [None if line.blank else line.cls for line in lines]
-    prev_gb, next_gb = _nearest(classes, (GOOD, BAD))
-    prev_any, next_any = _nearest(classes, (GOOD, BAD, NEARGOOD))
-    for i, line in enumerate(lines):  # short lines, all judged on the classes before this pass (as jusText)
-        if classes[i] != SHORT:
-            continue
+    shorts = [i for i, cls in enumerate(classes) if cls == SHORT]
+    if shorts:
+        prev_gb, next_gb = _nearest(classes, (GOOD, BAD))
+        prev_any, next_any = _nearest(classes, (GOOD, BAD, NEARGOOD))
+    for i in shorts:  # short lines, all judged on the classes before this pass (as jusText)
+        line = lines[i]
         prev, nxt = prev_gb[i], next_gb[i]
         if prev == nxt:
             line.cls = prev
@@ -258,17 +259,20 @@ def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
             line.cls = BAD
     # Near-good lines, in order: a line already revised counts as the previous neighbour of the next one.
     classes = [None if line.blank else line.cls for line in lines]
-    _, next_gb = _nearest(classes, (GOOD, BAD))
-    last = BAD
-    for i, line in enumerate(lines):
-        if classes[i] == NEARGOOD:
-            line.cls = BAD if (last, next_gb[i]) == (BAD, BAD) else GOOD
-        if not line.blank and line.cls in (GOOD, BAD):
-            last = line.cls
+    if NEARGOOD in classes:
+        _, next_gb = _nearest(classes, (GOOD, BAD))
+        last = BAD
+        for i, line in enumerate(lines):
+            if classes[i] == NEARGOOD:
+                line.cls = BAD if (last, next_gb[i]) == (BAD, BAD) else GOOD
+            if not line.blank and line.cls in (GOOD, BAD):
+                last = line.cls
     # jusText promotes only headings that were not bad to begin with; in text, a long title has the low stop-word
     # density of a bad line, so any heading-like line (never a rule match) that leads into good text is taken.
     # A promotion only changes what lies ahead of the lines before it, which this forward loop has passed.
-    good_ahead = _good_ahead(lines, max_heading_distance)
-    for i, line in enumerate(lines):
-        if line.cls == BAD and headings[i] and good_ahead[i]:
-            line.cls = GOOD
+    candidates = [i for i, heading in enumerate(headings) if heading and lines[i].cls == BAD]
+    if candidates:
+        good_ahead = _good_ahead(lines, max_heading_distance)
+        for i in candidates:
+            if good_ahead[i]:
+                lines[i].cls = GOOD
