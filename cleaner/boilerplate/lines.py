@@ -52,9 +52,10 @@ class Line:
     tokens: list[str] = field(default_factory=list)  # lower-cased words
     # The line model's features that depend on the line alone (see model.py), computed once and kept across
     # the repeated analysis of a document.
-    shape: Any = None
+    shape: Any = None  # (matrix, row): the row of a matrix of such features
     heading: bool | None = None  # heading_like(), remembered: it is asked of every line in every pass
     content: frozenset[str] | None = None  # the line model's content words (model.content_words), remembered
+    key: str | None = None  # the text as structure.mark_repeated compares it, remembered
 
     @property
     def blank(self) -> bool:
@@ -172,6 +173,7 @@ def fresh(line: Line, index: int) -> Line:
         shape=line.shape,
         heading=line.heading,
         content=line.content,
+        key=line.key,
     )
 
 
@@ -242,11 +244,12 @@ def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
         if line.cls == SHORT and headings[i] and good_ahead[i]:
             line.cls = NEARGOOD
     classes: list[str | None] = [None if line.blank else line.cls for line in lines]
-    prev_gb, next_gb = _nearest(classes, (GOOD, BAD))
-    prev_any, next_any = _nearest(classes, (GOOD, BAD, NEARGOOD))
-    for i, line in enumerate(lines):  # short lines, all judged on the classes before this pass (as jusText)
-        if classes[i] != SHORT:
-            continue
+    shorts = [i for i, cls in enumerate(classes) if cls == SHORT]
+    if shorts:
+        prev_gb, next_gb = _nearest(classes, (GOOD, BAD))
+        prev_any, next_any = _nearest(classes, (GOOD, BAD, NEARGOOD))
+    for i in shorts:  # short lines, all judged on the classes before this pass (as jusText)
+        line = lines[i]
         prev, nxt = prev_gb[i], next_gb[i]
         if prev == nxt:
             line.cls = prev
@@ -256,17 +259,20 @@ def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
             line.cls = BAD
     # Near-good lines, in order: a line already revised counts as the previous neighbour of the next one.
     classes = [None if line.blank else line.cls for line in lines]
-    _, next_gb = _nearest(classes, (GOOD, BAD))
-    last = BAD
-    for i, line in enumerate(lines):
-        if classes[i] == NEARGOOD:
-            line.cls = BAD if (last, next_gb[i]) == (BAD, BAD) else GOOD
-        if not line.blank and line.cls in (GOOD, BAD):
-            last = line.cls
+    if NEARGOOD in classes:
+        _, next_gb = _nearest(classes, (GOOD, BAD))
+        last = BAD
+        for i, line in enumerate(lines):
+            if classes[i] == NEARGOOD:
+                line.cls = BAD if (last, next_gb[i]) == (BAD, BAD) else GOOD
+            if not line.blank and line.cls in (GOOD, BAD):
+                last = line.cls
     # jusText promotes only headings that were not bad to begin with; in text, a long title has the low stop-word
     # density of a bad line, so any heading-like line (never a rule match) that leads into good text is taken.
     # A promotion only changes what lies ahead of the lines before it, which this forward loop has passed.
-    good_ahead = _good_ahead(lines, max_heading_distance)
-    for i, line in enumerate(lines):
-        if line.cls == BAD and headings[i] and good_ahead[i]:
-            line.cls = GOOD
+    candidates = [i for i, heading in enumerate(headings) if heading and lines[i].cls == BAD]
+    if candidates:
+        good_ahead = _good_ahead(lines, max_heading_distance)
+        for i in candidates:
+            if good_ahead[i]:
+                lines[i].cls = GOOD

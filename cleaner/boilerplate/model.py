@@ -60,92 +60,89 @@ class Layout:
 def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> tuple[list[int], np.ndarray]:
     """The indices of the non-blank lines, and their features (one row per line, ``FEATURES`` order).
 
-    Built column by column with numpy, and the per-character counts over the whole document at once: this runs
-    on every line of every document."""
-    kept = [line for line in lines if not line.blank]
+    Built column by column into one preallocated matrix, from one pass over the lines' attributes, and the
+    per-character counts over the whole document at once: this runs on every line of every analysis pass."""
+    kept = [line for line in lines if line.chars]
     n = len(kept)
     if n == 0:
         return [], np.zeros((0, len(FEATURES)))
     index = [line.index for line in kept]
-    texts = [line.text.strip() for line in kept]
-    words = np.array([line.words for line in kept], dtype=float)
-    chars = np.array([len(text) for text in texts], dtype=float)
-    stop = np.array([line.stop_density for line in kept])
-    good_line = np.array([_good(line) for line in kept])
     # Lines already removed (rules, repetition) count as boilerplate around their neighbours, whatever their class.
-    bad_line = np.array([line.reason is not None or line.cls == BAD for line in kept])
-    good, bad = words * good_line, words * bad_line
+    attributes = np.array(
+        [
+            (
+                line.words,
+                line.chars,
+                line.stop_density,
+                line.terminal,
+                line.cls == GOOD,
+                line.cls == GOOD and line.reason is None,
+                line.reason is not None or line.cls == BAD,
+                first_classes[line.index] == GOOD,
+                first_classes[line.index] == NEARGOOD,
+                first_classes[line.index] == BAD,
+                layout.region[line.index],
+                layout.title[line.index],
+            )
+            for line in kept
+        ],
+        dtype=float,
+    )
+    words, stop = attributes[:, 0], attributes[:, 2]
+    good_line = attributes[:, 5] > 0
+    good, bad = words * attributes[:, 5], words * attributes[:, 6]
     good_sums, bad_sums = np.concatenate(([0.0], np.cumsum(good))), np.concatenate(([0.0], np.cumsum(bad)))
     total_good = good_sums[-1] or 1.0
-    region = np.array([layout.region[i] for i in index])
-    first = [first_classes[i] for i in index]
+    region = attributes[:, 10]
     positions = np.arange(n)
-    main = np.flatnonzero(region == 1)
-    main_first, main_last = (main[0], main[-1]) if len(main) else (0, -1)
     in_main = region == 1
-
-    def window(radius: int) -> tuple[np.ndarray, np.ndarray]:
-        return _window_sum(good, radius, good_sums), _window_sum(bad, radius, bad_sums)
-
-    def shifted(values: np.ndarray, by: int) -> np.ndarray:
-        out = np.zeros(n)
-        if by > 0:
-            out[by:] = values[:-by]
-        else:
-            out[:by] = values[-by:]
-        return out
-
+    main = np.flatnonzero(in_main)
+    main_first, main_last = (main[0], main[-1]) if len(main) else (0, -1)
     shape = _shapes(kept)
-    runs = _run_lengths(good_line)
-    near_good, _ = window(3)
-    good5, bad5 = window(5)
-    good12, bad12 = window(12)
-    columns = [
-        np.log1p(words),
-        np.log1p(chars),
-        stop,
-        [line.terminal for line in kept],
-        shape[:, 0],
-        [c == GOOD for c in first],
-        [c == NEARGOOD for c in first],
-        [c == BAD for c in first],
-        [line.cls == GOOD for line in kept],
-        in_main,
-        region == 2,
-        [layout.title[i] for i in index],
-        np.log1p(_region_distances(list(region > 0))),
-        positions / n,
-        *shape[:, 1:10].T,
-        shifted(good_line.astype(float), 1),
-        shifted(good_line.astype(float), -1),
-        shifted(stop, 1),
-        shifted(stop, -1),
-        np.log1p(near_good),
-        words / (words.sum() or 1.0),
-        good_sums[:-1] / total_good,
-        (total_good - good_sums[1:]) / total_good,
-        np.log1p(good5),
-        np.log1p(bad5),
-        good5 / (good5 + bad5 + 1),
-        good12 / (good12 + bad12 + 1),
-        np.where(in_main, np.log1p(np.maximum(0, main_last - positions)), 0.0),
-        np.where(in_main, np.log1p(np.maximum(0, positions - main_first)), 0.0),
-        (positions > main_last) & (len(main) > 0),
-        (positions < main_first) & (len(main) > 0),
-        *shape[:, 10:].T,
-        np.log1p(runs),
-        shifted(shape[:, 0], 1),
-        shifted(shape[:, 0], -1),
-        _window_sum(shape[:, 0], 4),
-        _topic_shares(kept, in_main & good_line),
-    ]
-    return index, np.column_stack([np.asarray(column, dtype=float) for column in columns])
+    heading = shape[:, 0]
+    near_good = _window_sum(good, 3, good_sums)
+    good5, bad5 = _window_sum(good, 5, good_sums), _window_sum(bad, 5, bad_sums)
+    good12, bad12 = _window_sum(good, 12, good_sums), _window_sum(bad, 12, bad_sums)
+    matrix = np.empty((n, len(FEATURES)))
+    matrix[:, 0:2] = np.log1p(attributes[:, 0:2])
+    matrix[:, 2:4] = attributes[:, 2:4]
+    matrix[:, 4] = heading
+    matrix[:, 5:8] = attributes[:, 7:10]
+    matrix[:, 8] = attributes[:, 4]
+    matrix[:, 9] = in_main
+    matrix[:, 10] = region == 2
+    matrix[:, 11] = attributes[:, 11]
+    matrix[:, 12] = np.log1p(_region_distances((region > 0).tolist()))
+    matrix[:, 13] = positions / n
+    matrix[:, 14:23] = shape[:, 1:10]
+    matrix[:, 23:27] = 0.0
+    matrix[1:, 23], matrix[:-1, 24] = attributes[:-1, 5], attributes[1:, 5]
+    matrix[1:, 25], matrix[:-1, 26] = stop[:-1], stop[1:]
+    matrix[:, 27] = np.log1p(near_good)
+    matrix[:, 28] = words / (words.sum() or 1.0)
+    matrix[:, 29] = good_sums[:-1] / total_good
+    matrix[:, 30] = (total_good - good_sums[1:]) / total_good
+    matrix[:, 31] = np.log1p(good5)
+    matrix[:, 32] = np.log1p(bad5)
+    matrix[:, 33] = good5 / (good5 + bad5 + 1)
+    matrix[:, 34] = good12 / (good12 + bad12 + 1)
+    matrix[:, 35] = np.where(in_main, np.log1p(np.maximum(0, main_last - positions)), 0.0)
+    matrix[:, 36] = np.where(in_main, np.log1p(np.maximum(0, positions - main_first)), 0.0)
+    matrix[:, 37] = (positions > main_last) & (len(main) > 0)
+    matrix[:, 38] = (positions < main_first) & (len(main) > 0)
+    matrix[:, 39:41] = shape[:, 10:]
+    matrix[:, 41] = np.log1p(_run_lengths(good_line))
+    matrix[:, 42:44] = 0.0
+    matrix[1:, 42], matrix[:-1, 43] = heading[:-1], heading[1:]
+    matrix[:, 44] = _window_sum(heading, 4)
+    matrix[:, 45] = _topic_shares(kept, in_main & good_line)
+    return index, matrix
 
 
 def content_words(line: Line) -> frozenset[str]:
     """The words of four letters or more of ``line`` (lower-cased), computed once per line and kept on it."""
     if line.content is None:
-        line.content = frozenset(token for token in line.tokens if len(token) >= 4 and token.isalpha())
+        line.content = frozenset([token for token in line.tokens if len(token) >= 4 and token.isalpha()])
     return line.content
 
 
@@ -153,7 +150,7 @@ def _topic_shares(lines: list[Line], source: np.ndarray) -> np.ndarray:
     """For each line, the share of its content words that the main region's good lines other than itself also
     use: an article's paragraphs share its vocabulary, a teaser for another article, an author's bio or a
     promotion does not."""
-    words = [content_words(line) for line in lines]
+    words = [line.content if line.content is not None else content_words(line) for line in lines]
     flags = source.tolist()
     counts = Counter(chain.from_iterable(compress(words, flags)))
     anywhere = set(counts)
@@ -226,24 +223,38 @@ def _shapes(lines: list[Line]) -> np.ndarray:
         words = np.array([max(1, line.words) for line in missing], dtype=float)
         letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
         furniture = _furniture_counts(texts)
-        columns = [
-            [heading_like(line) for line in missing],
-            np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0),
-            digits / chars,
-            separators / chars,
-            np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0),
-            [text.endswith(("...", "…")) for text in texts],
-            [":" in text[:40] for text in texts],
-            ["©" in text for text in texts],
-            [text[:1] in "-•*·–" for text in texts],
-            [text[:1] in "\"“„«'" for text in texts],
-            np.log1p(furniture),
-            furniture / words,
-        ]
-        rows = np.column_stack([np.asarray(column, dtype=float) for column in columns])
-        for line, row in zip(missing, rows, strict=True):
-            line.shape = row  # a row of this matrix: stacking rows again is four times faster than lists
-    return np.array([line.shape for line in lines], dtype=float)
+        # The features read off the text itself, in one pass: (heading, ellipsis, early colon, copyright,
+        # bullet, quote).
+        flags = np.array(
+            [
+                (
+                    heading_like(line),
+                    text.endswith(("...", "…")),
+                    ":" in text[:40],
+                    "©" in text,
+                    text[:1] in "-•*·–",
+                    text[:1] in "\"“„«'",
+                )
+                for line, text in zip(missing, texts, strict=True)
+            ],
+            dtype=float,
+        )
+        rows = np.empty((len(texts), 12))
+        rows[:, 0] = flags[:, 0]
+        rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
+        rows[:, 2] = digits / chars
+        rows[:, 3] = separators / chars
+        rows[:, 4] = np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0)
+        rows[:, 5:10] = flags[:, 1:]
+        rows[:, 10] = np.log1p(furniture)
+        rows[:, 11] = furniture / words
+        for number, line in enumerate(missing):
+            line.shape = (rows, number)  # the matrix and the row: the next pass gathers its rows in one call
+    matrices = [line.shape[0] for line in lines]
+    first = matrices[0]
+    if all(matrix is first for matrix in matrices):  # nearly always: the lines of one document's first pass
+        return first[[line.shape[1] for line in lines]]
+    return np.array([matrix[row] for matrix, row in (line.shape for line in lines)], dtype=float)
 
 
 def _furniture_counts(texts: list[str]) -> np.ndarray:

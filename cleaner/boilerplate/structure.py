@@ -19,11 +19,18 @@ def normalise(text: str) -> str:
 
 def mark_repeated(lines: list[Line], max_words: int) -> None:
     """Short lines that occur more than once in the document are boilerplate (teasers, widgets, bylines)."""
-    keys = [normalise(line.text) if not line.blank and line.words <= max_words else None for line in lines]
+    keys = [_key(line) if line.chars and line.words <= max_words else None for line in lines]
     counts = Counter(keys)
     for line, key in zip(lines, keys, strict=True):
         if key is not None and line.reason is None and counts[key] > 1:
             line.reason = "repeated"
+
+
+def _key(line: Line) -> str:
+    """The line's normalised text, computed once and kept on the line across passes."""
+    if line.key is None:
+        line.key = normalise(line.text)
+    return line.key
 
 
 def line_score(line: Line, rule_penalty: float) -> float:
