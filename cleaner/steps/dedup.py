@@ -3,9 +3,10 @@
 Runs on the cleaned text, because two copies of one article on two sites differ mostly in their boilerplate
 (on the development set, shingle similarity of the raw pages finds only 19 % of duplicate pairs). Exact
 duplicates share a hash of their normalised text; near duplicates are found with MinHash (datasketch) on word
-shingles, candidates by LSH banding (datasketch's band parameters, the banding itself vectorised over the corpus)
-and confirmed by their estimated containment. Every document gets ``duplicate_cluster``; in each
-cluster the longest document is kept (ties: the smallest id), the others are rejected with the id they duplicate.
+shingles, candidates by LSH banding (the band parameters datasketch's MinHashLSH would choose) and confirmed by
+their estimated containment. Every document gets ``duplicate_cluster``; in each cluster the longest document is
+kept (ties: the smallest id), the others are rejected with the id they duplicate. The corpus-wide work runs as
+passes of tasks over bucketed keys (:mod:`cleaner.steps.dedup_passes`), so that it scales with a cluster.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ class Dedup(CorpusStep):
         )
 
     def prepare(self) -> None:
-        # The main process imports datasketch (and with it scipy, ~1 s) for the decision anyway: importing it
+        # The main process imports scipy (~1 s) for the band parameters anyway: importing it
         # before the workers fork spares each of them the same import.
         self._template  # noqa: B018 (loaded for its side effect)
 
