@@ -180,6 +180,9 @@ def test_passes_decide_as_one_process_for_any_buckets_and_workers(tmp_path: Path
     for buckets, workers, parts in [(1, 1, 1), (7, 2, 3), (16, 2, 5)]:
         folder = tmp_path / f"{buckets}-{workers}-{parts}"
         assert decide_rows(rows, config, folder, buckets, workers, parts) == expected
+    near_only = DedupConfig(threshold=0.5, candidate_jaccard=0.3, exact=False)
+    decided = decide_rows(rows, near_only, tmp_path / "near-only", buckets=4)
+    assert decided == reference_decide(rows, near_only)  # exact copies are found by their equal MinHashes
 
 
 def decide_rows(rows, config, folder: Path, buckets=16, workers=2, parts=3) -> dict[str, Decision]:
