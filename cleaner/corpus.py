@@ -1,13 +1,15 @@
 """Applying corpus steps: decisions over all documents, made once every task has run.
 
-Each corpus step reads the signatures the workers wrote, decides, and the documents parts it touches are
-rewritten: decided clusters go into ``duplicate_cluster``, rejected documents move to a rejects part of their own
-(``rejects/<step>-00000.parquet``), with the cleaned text they had. Parts with nothing to change are left as they
-are. The accounting moves each rejected document from kept to rejected.
+Each corpus step decides from the signatures the workers wrote, in passes of tasks (see
+:meth:`cleaner.steps.CorpusStep.decide`). Its decisions are then applied by one task per documents part that they
+touch: decided clusters go into ``duplicate_cluster``, rejected documents move to a rejects part of that part's own
+(``rejects/<step>-NNNNN.parquet`` beside ``documents/part-NNNNN.parquet``), with the cleaned text they had. Parts
+with nothing to change are left as they are. The accounting moves each rejected document from kept to rejected.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections import Counter
@@ -17,51 +19,70 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from cleaner.document import Reject
+from cleaner.engine.local import default_workers, run_ordered
 from cleaner.pipeline import Pipeline, signature_dir
 from cleaner.schema import REJECT_SCHEMA, reject_row
-from cleaner.steps import Decision
+from cleaner.steps import Decision, MapOrdered
 from cleaner.writer import PARQUET_OPTIONS, PartWriter
 
+DECISION_SCHEMA = pa.schema(
+    [("id", pa.string()), ("cluster", pa.string()), ("reason", pa.string()), ("detail", pa.string())]
+)
 
-def apply_corpus_steps(pipeline: Pipeline, staging: Path) -> Counter:
+
+def local_map(workers: int | None = None) -> MapOrdered:
+    """``map_ordered`` on this machine's forked pool."""
+    return functools.partial(run_ordered, workers=workers or default_workers())
+
+
+def apply_corpus_steps(pipeline: Pipeline, staging: Path, map_ordered: MapOrdered | None = None) -> Counter:
     """Run every corpus step's decision over the staged output; returns rejected documents by reason."""
+    map_ordered = map_ordered or local_map()
     rejected: Counter = Counter()
     for step in pipeline.corpus_steps:
         folder = signature_dir(staging, step.name)
-        parts = sorted(folder.glob("*.parquet"))
-        signatures = pa.concat_tables([pq.read_table(p) for p in parts]) if parts else None
-        decisions = step.decide(signatures) if signatures is not None and signatures.num_rows else {}
-        if decisions:
-            rejected += _rewrite(staging, step.name, decisions)
+        by_part = step.decide(folder, map_ordered) if any(folder.glob("part-*.parquet")) else {}
+        (folder / "decisions").mkdir(parents=True, exist_ok=True)
+        for part, decisions in by_part.items():  # what each rewriting task reads
+            rows = [
+                {"id": i, "cluster": d.cluster, "reason": d.reason, "detail": d.detail} for i, d in decisions.items()
+            ]
+            pq.write_table(pa.Table.from_pylist(rows, DECISION_SCHEMA), folder / "decisions" / part)
+        job = functools.partial(rewrite_part, staging, step.name)
+        for moved in map_ordered(job, sorted(by_part)):
+            rejected += moved
     shutil.rmtree(staging / "_signatures", ignore_errors=True)
     return rejected
 
 
-def _rewrite(staging: Path, step: str, decisions: dict[str, Decision]) -> Counter:
+def rewrite_part(staging: Path, step: str, part_name: str) -> Counter:
+    """Apply a step's decisions to one documents part; its rejected documents go to the step's rejects part of
+    the same number. Returns the rejected documents by reason."""
+    decided = pq.read_table(signature_dir(staging, step) / "decisions" / part_name).to_pylist()
+    decisions = {row["id"]: Decision(row["cluster"], row["reason"], row["detail"]) for row in decided}
+    part = staging / "documents" / part_name
     rejected: Counter = Counter()
-    rejects = PartWriter(staging / "rejects" / f"{step}-00000.parquet", REJECT_SCHEMA)
-    for part in sorted((staging / "documents").glob("*.parquet")):
-        ids = pq.read_table(part, columns=["id"])["id"].to_pylist()
-        if not any(doc_id in decisions for doc_id in ids):
-            continue
-        table = pq.read_table(part)
-        clusters = [
-            decisions[doc_id].cluster if doc_id in decisions else cluster
-            for doc_id, cluster in zip(ids, table["duplicate_cluster"].to_pylist(), strict=True)
-        ]
-        table = table.set_column(
-            table.schema.get_field_index("duplicate_cluster"), "duplicate_cluster", pa.array(clusters, pa.string())
-        )
-        dropped = [doc_id in decisions and decisions[doc_id].reason is not None for doc_id in ids]
-        keep = pa.array([not drop for drop in dropped], pa.bool_())
+    table = pq.read_table(part)
+    ids = table["id"].to_pylist()
+    clusters = [
+        decisions[doc_id].cluster if doc_id in decisions else cluster
+        for doc_id, cluster in zip(ids, table["duplicate_cluster"].to_pylist(), strict=True)
+    ]
+    table = table.set_column(
+        table.schema.get_field_index("duplicate_cluster"), "duplicate_cluster", pa.array(clusters, pa.string())
+    )
+    dropped = [doc_id in decisions and decisions[doc_id].reason is not None for doc_id in ids]
+    if any(dropped):
+        number = part_name.removeprefix("part-")
+        rejects = PartWriter(staging / "rejects" / f"{step}-{number}", REJECT_SCHEMA)
         for row in table.filter(pa.array(dropped, pa.bool_())).select(["id", "source", "text"]).to_pylist():
             decision = decisions[row["id"]]
             reject = Reject(row["id"], row["source"], decision.reason, decision.detail, row["text"])
             rejects.add(reject_row(reject, decision.cluster), len(row["text"]))
             rejected[decision.reason] += 1
-        table = table.filter(keep)
-        temporary = part.with_suffix(".rewrite")
-        pq.write_table(table, temporary, **PARQUET_OPTIONS)
-        os.replace(temporary, part)
-    rejects.close()
+        rejects.close()
+    table = table.filter(pa.array([not drop for drop in dropped], pa.bool_()))
+    temporary = part.with_suffix(".rewrite")
+    pq.write_table(table, temporary, **PARQUET_OPTIONS)
+    os.replace(temporary, part)
     return rejected

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,7 @@ import numpy as np
 from cleaner import config as config_module
 from cleaner.readers import discover
 from cleaner.runner import output_dir, run
-from cleaner.survey import _survey_task, line_key, survey
+from cleaner.survey import document_keys, line_key, survey
 from tests.conftest import read_table
 
 BLURB = "Harbour Gazette, your independent voice from the coast"
@@ -38,7 +39,7 @@ def test_keys_are_grouped_and_normalised():
 def test_survey_counts_each_line_once_per_document(tmp_path: Path):
     raw = corpus(tmp_path, 3)
     files, _ = discover(raw)
-    keys, key_groups, doc_groups = _survey_task(lambda line: 0 < len(line.split()) <= 12, files)
+    keys, key_groups, doc_groups = document_keys(lambda line: 0 < len(line.split()) <= 12, files)
     assert isinstance(keys, np.ndarray)
     assert int((keys == line_key(BLURB, "harbour.example")).sum()) == 3
     assert len(key_groups) == len(keys) and len(doc_groups) == 3
@@ -82,3 +83,33 @@ def test_a_line_must_also_stand_in_a_share_of_its_groups_documents(tmp_path: Pat
     assert line_key("Ingredients", "") not in found
     assert line_key(BLURB, "harbour.example") in found
     assert line_key("Ingredients", "") in survey([files], lambda line: 0 < len(line.split()) <= 12, 5, 1)
+
+
+def test_the_passes_count_as_one_process_for_any_buckets_and_workers(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for site in range(4):  # four files (tasks) of pages of one site each, and pages without a URL
+        rows = [
+            {
+                "text": f"{PARAGRAPH.format(day=DAYS[i % 6])}\n\nSection {i % (site % 3 + 2)}\n\n{BLURB}",
+                "url": f"https://s{site}.example/{i}",
+            }
+            for i in range(3 + 3 * site)
+        ]
+        rows += [{"text": f"Kontakt\n\nNote {i % 3}\n\n{PARAGRAPH.format(day='today')}"} for i in range(site * 4)]
+        (raw / f"site{site}.jsonl").write_text("\n".join(json.dumps(row) for row in rows), encoding="utf-8")
+    files, _ = discover(raw)
+    tasks = [[file] for file in files]
+    candidate = lambda line: 0 < len(line.split()) <= 12  # noqa: E731
+    keys, key_groups, doc_groups = (
+        np.concatenate(c) for c in zip(*(document_keys(candidate, t) for t in tasks), strict=True)
+    )
+    counts = Counter(keys.tolist())
+    group_docs = Counter(doc_groups.tolist())
+    group = dict(zip(keys.tolist(), key_groups.tolist(), strict=True))
+    expected = {k for k, n in counts.items() if n >= max(3, np.ceil(0.3 * group_docs[group[k]]))}
+    assert line_key("Section 1", "s3.example") in expected and line_key("Note 1", "") in expected
+    assert line_key("Section 3", "s2.example") not in expected  # on 2 of the site's 9 pages
+    for buckets, workers in [(1, 1), (5, 2), (16, 2)]:
+        scratch = tmp_path / f"scratch-{buckets}-{workers}"
+        assert survey(tasks, candidate, 3, workers, 0.3, scratch=scratch, buckets=buckets) == expected

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from cleaner.document import Document, Reject, RemovedLine
@@ -99,14 +101,23 @@ class Decision:
     detail: str = ""
 
 
+# How a corpus step runs its passes: ``map_ordered(job, items)`` yields ``job(item)`` for every item, in item order,
+# wherever the engine runs tasks (``cleaner.engine.local.run_ordered`` without its workers argument). ``job`` must be
+# picklable (a module-level function, or a functools.partial of one over small values), and items and results small:
+# the tasks exchange their data through files in the staging folder.
+MapOrdered = Callable[[Callable[[Any], Any], Iterable[Any]], Iterator[Any]]
+# A corpus step's decisions, by the name of the documents part their documents are in, then by document id.
+PartDecisions = dict[str, dict[str, Decision]]
+
+
 class CorpusStep(Step):
     """A step that judges documents against the whole corpus (deduplication).
 
     It works in two halves. In the workers, :meth:`sign` turns each kept document into a small signature row
-    (schema :attr:`signature_schema`); the rows of every task are written beside the output. Once all tasks are
-    done, :meth:`decide` sees all signatures at once, in the main process, and returns a :class:`Decision` for
-    the documents it wants changed. Corpus steps run after every per-document step, whatever their place in the
-    pipeline list.
+    (schema :attr:`signature_schema`); the rows of each task are written beside the output, in a part named as the
+    task's documents part. Once all tasks are done, :meth:`decide` runs its corpus-wide passes as tasks of the
+    engine over those files (no process sees every signature) and returns a :class:`Decision` for the documents it
+    wants changed. Corpus steps run after every per-document step, whatever their place in the pipeline list.
     """
 
     signature_schema: ClassVar[Any] = None
@@ -117,7 +128,9 @@ class CorpusStep(Step):
     def sign(self, doc: Document) -> dict[str, Any]:
         raise NotImplementedError
 
-    def decide(self, signatures: Any) -> dict[str, Decision]:
+    def decide(self, signatures: Path, map_ordered: MapOrdered) -> PartDecisions:
+        """Decisions from the signature parts in the folder ``signatures`` (where the passes may also keep their
+        intermediate files), by documents part."""
         raise NotImplementedError
 
 

@@ -3,25 +3,29 @@
 Runs on the cleaned text, because two copies of one article on two sites differ mostly in their boilerplate
 (on the development set, shingle similarity of the raw pages finds only 19 % of duplicate pairs). Exact
 duplicates share a hash of their normalised text; near duplicates are found with MinHash (datasketch) on word
-shingles, candidates by LSH banding (datasketch's band parameters, the banding itself vectorised over the corpus)
-and confirmed by their estimated containment. Every document gets ``duplicate_cluster``; in each
-cluster the longest document is kept (ties: the smallest id), the others are rejected with the id they duplicate.
+shingles, candidates by LSH banding (the band parameters datasketch's MinHashLSH would choose) and confirmed by
+their estimated containment. Every document gets ``duplicate_cluster``; in each cluster the longest document is
+kept (ties: the smallest id), the others are rejected with the id they duplicate. The corpus-wide work runs as
+passes of tasks over bucketed keys (:mod:`cleaner.steps.dedup_passes`), so that it scales with a cluster.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import zlib
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from cleaner.document import Document
-from cleaner.steps import CorpusStep, Decision
+from cleaner.steps import CorpusStep, Decision, MapOrdered, PartDecisions
+from cleaner.steps.dedup_passes import BUCKETS, Plan, bucket_pairs, confirm_pairs, scatter_keys
 
 WORDS = re.compile(r"\w+")
 
@@ -58,7 +62,7 @@ class Dedup(CorpusStep):
         )
 
     def prepare(self) -> None:
-        # The main process imports datasketch (and with it scipy, ~1 s) for the decision anyway: importing it
+        # The main process imports scipy (~1 s) for the band parameters anyway: importing it
         # before the workers fork spares each of them the same import.
         self._template  # noqa: B018 (loaded for its side effect)
 
@@ -98,104 +102,89 @@ class Dedup(CorpusStep):
             n_shingles = len(shingles)
         return {"id": doc.id, "n_chars": len(doc.text), "n_shingles": n_shingles, "exact": exact, "minhash": minhash}
 
-    def decide(self, signatures: pa.Table) -> dict[str, Decision]:
-        table = signatures.sort_by("id")
-        rows = table.drop_columns(["minhash"]).to_pylist()  # the MinHashes stay in Arrow / numpy
-        parent = {row["id"]: row["id"] for row in rows}
-        similarity: dict[tuple[str, str], float] = {}
+    def decide(self, signatures: Path, map_ordered: MapOrdered, buckets: int = BUCKETS) -> PartDecisions:
+        """Clusters of the signature parts in ``signatures``, decided in three passes of tasks (see
+        :mod:`cleaner.steps.dedup_passes`): the driver holds only the confirmed pairs and their documents."""
+        parts = sorted(signatures.glob("part-*.parquet"))
+        if not parts:
+            return {}
+        bands, width = (
+            optimal_param(self.config.candidate_jaccard, self.config.num_perm) if self.config.near else (0, 0)
+        )
+        plan = Plan(signatures, [p.name for p in parts], self.config, bands, width, buckets)
+        for _ in map_ordered(functools.partial(scatter_keys, plan), range(len(parts))):
+            pass
+        for _ in map_ordered(functools.partial(bucket_pairs, plan), range(buckets)):
+            pass
+        nodes: dict[str, tuple[int, int, str]] = {}  # id -> (part, n_chars, exact)
+        edges: list[tuple[str, str, float | None]] = []
+        for part_nodes, part_edges in map_ordered(functools.partial(confirm_pairs, plan), range(len(parts))):
+            nodes.update(part_nodes)
+            edges.extend(part_edges)
+        decisions = cluster_decisions(nodes, edges)
+        by_part: PartDecisions = {}
+        for doc_id in sorted(decisions):
+            by_part.setdefault(plan.parts[nodes[doc_id][0]], {})[doc_id] = decisions[doc_id]
+        return by_part
 
-        def find(x: str) -> str:
-            while parent[x] != x:
-                parent[x] = parent[parent[x]]
-                x = parent[x]
-            return x
 
-        def union(a: str, b: str) -> None:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
+def cluster_decisions(nodes: dict[str, tuple[int, int, str]], edges: list[tuple[str, str, float | None]]):
+    """Union-find over the confirmed pairs; in each cluster the longest document is kept (ties: the smallest id),
+    the others are rejected as exact duplicates (same text as the keeper) or near ones, with their overlap."""
+    parent = {doc_id: doc_id for doc_id in sorted(nodes)}
+    similarity: dict[tuple[str, str], float] = {}
 
-        if self.config.exact:
-            first: dict[str, str] = {}
-            for row in rows:
-                if row["exact"] in first:
-                    union(first[row["exact"]], row["id"])
-                else:
-                    first[row["exact"]] = row["id"]
-        minhashes = table.column("minhash").combine_chunks()
-        if self.config.near and len(minhashes) and minhashes.null_count == 0:
-            from datasketch.lsh import _optimal_param
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
 
-            # LSH's banding, with the band count and width datasketch's own optimiser picks for the threshold;
-            # done over all signatures at once with numpy (datasketch's index hashes one document at a time).
-            bands, width = _optimal_param(self.config.candidate_jaccard, self.config.num_perm, 0.5, 0.5)
-            hashes = minhashes.flatten().to_numpy().reshape(len(minhashes), -1)
-            pairs = candidate_pairs(hashes, bands, width)
-            # Estimated Jaccard (the share of equal MinHash values), in chunks: a pair costs num_perm bytes here.
-            jaccard = np.concatenate(
-                [
-                    (hashes[chunk[:, 0]] == hashes[chunk[:, 1]]).mean(axis=1)
-                    for chunk in np.array_split(pairs, max(1, len(pairs) // 100_000))
-                ]
-            )
-            sizes = table.column("n_shingles").to_numpy().astype(float)
-            scores = containment(jaccard, sizes[pairs[:, 0]], sizes[pairs[:, 1]])
-            confirmed = np.flatnonzero(scores >= self.config.threshold)
-            for (a, b), score in zip(pairs[confirmed].tolist(), scores[confirmed].tolist(), strict=True):
-                similarity[(rows[a]["id"], rows[b]["id"])] = score
-                union(rows[a]["id"], rows[b]["id"])
-
-        clusters: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            clusters.setdefault(find(row["id"]), []).append(row)
-        decisions: dict[str, Decision] = {}
-        for members in clusters.values():
-            if len(members) == 1:
+    for a, b, score in sorted(edges, key=lambda e: (e[0], e[1])):
+        if score is not None:
+            similarity[(min(a, b), max(a, b))] = score
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    clusters: dict[str, list[str]] = {}
+    for doc_id in parent:
+        clusters.setdefault(find(doc_id), []).append(doc_id)
+    decisions: dict[str, Decision] = {}
+    for members in clusters.values():
+        if len(members) == 1:
+            continue
+        keeper = min(members, key=lambda m: (-nodes[m][1], m))
+        for member in members:
+            if member == keeper:
+                decisions[member] = Decision(cluster=keeper)
                 continue
-            keeper = min(members, key=lambda r: (-r["n_chars"], r["id"]))
-            for member in members:
-                if member is keeper:
-                    decisions[member["id"]] = Decision(cluster=keeper["id"])
-                    continue
-                exact = member["exact"] == keeper["exact"]
-                pair = tuple(sorted((member["id"], keeper["id"])))
-                score = similarity.get(pair)  # type: ignore[arg-type]
-                detail = f"duplicate of {keeper['id']}" + (
-                    " (same text)" if exact else f" (estimated overlap {score:.2f})" if score else " (same cluster)"
-                )
-                reason = "dedup.exact_duplicate" if exact else "dedup.near_duplicate"
-                decisions[member["id"]] = Decision(cluster=keeper["id"], reason=reason, detail=detail)
-        return decisions
+            exact = nodes[member][2] == nodes[keeper][2]
+            score = similarity.get((min(member, keeper), max(member, keeper)))
+            detail = f"duplicate of {keeper}" + (
+                " (same text)" if exact else f" (estimated overlap {score:.2f})" if score else " (same cluster)"
+            )
+            reason = "dedup.exact_duplicate" if exact else "dedup.near_duplicate"
+            decisions[member] = Decision(cluster=keeper, reason=reason, detail=detail)
+    return decisions
 
 
-def candidate_pairs(hashes: np.ndarray, bands: int, width: int) -> np.ndarray:
-    """Pairs ``(i, j)``, ``i < j``, of rows of ``hashes`` (one MinHash per row) equal on all ``width`` values of at
-    least one of ``bands`` bands: LSH's candidates, sorted.
+@functools.lru_cache
+def optimal_param(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_weight: float = 0.5) -> tuple[int, int]:
+    """The LSH bands and band width (``b * r <= num_perm``) that minimise the weighted sum of the probabilities of a
+    false candidate (Jaccard below ``threshold``) and of a missed one (above it): datasketch's choice for
+    MinHashLSH, computed here because datasketch keeps it private. A pair of Jaccard ``s`` shares a whole band
+    with probability ``1 - (1 - s^r)^b``."""
+    from scipy.integrate import quad
 
-    Each band is sorted once; runs of equal keys are the buckets, and all buckets of one size yield their pairs in
-    one array operation. Pairs are kept as one int64 code each (``i * rows + j``) and merged whenever a few
-    million are waiting, so memory grows with the distinct pairs, not with bands times pairs."""
-    rows = len(hashes)
-    found = np.zeros(0, dtype=np.int64)
-    pending: list[np.ndarray] = []
-    waiting = 0
-    for band in range(bands):
-        block = np.ascontiguousarray(hashes[:, band * width : (band + 1) * width])
-        keys = block.view(np.dtype((np.void, block.dtype.itemsize * width))).ravel()
-        order = np.argsort(keys, kind="stable").astype(np.int64)
-        ordered = keys[order]
-        starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
-        sizes = np.diff(starts)
-        for size in np.unique(sizes[sizes > 1]).tolist():
-            first = starts[:-1][sizes == size]
-            members = np.sort(order[first[:, None] + np.arange(size)], axis=1)
-            left, right = np.triu_indices(size, 1)
-            pending.append((members[:, left] * rows + members[:, right]).ravel())
-            waiting += len(pending[-1])
-        if waiting > 4_000_000 or band == bands - 1:
-            found = np.unique(np.concatenate([found, *pending]))
-            pending, waiting = [], 0
-    return np.stack((found // rows, found % rows), axis=1)
+    best, choice = float("inf"), (0, 0)
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = quad(lambda s, b=b, r=r: 1 - (1 - s ** float(r)) ** float(b), 0.0, threshold)[0]
+            fn = quad(lambda s, b=b, r=r: 1 - (1 - (1 - s ** float(r)) ** float(b)), threshold, 1.0)[0]
+            error = fp * fp_weight + fn * fn_weight
+            if error < best:
+                best, choice = error, (b, r)
+    return choice
 
 
 def containment(jaccard: Any, size_a: Any, size_b: Any) -> np.ndarray:
