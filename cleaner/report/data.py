@@ -19,6 +19,7 @@ from cleaner.schema import QUALITY_SIGNALS
 
 # Columns read for the charts: no text.
 FIGURE_COLUMNS = ["id", "source", "domain", "language", "n_chars", "n_words", "duplicate_cluster", *QUALITY_SIGNALS]
+SITE_COUNTS = ("documents kept", "documents rejected", "lines removed", "chars removed")
 MAX_DOC_CHARS = 20_000  # a longer embedded document is cut (and the page says so)
 
 
@@ -132,7 +133,7 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
     return ReportData(
         title=title,
         kind=sources.kind,
-        folder=str(sources.folder),
+        folder=_shown_folder(sources),
         counts={
             "read": read,
             "kept": docs.num_rows,
@@ -145,7 +146,10 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
         removed_by_reason=Counter(audit_reasons),
         removed_by_step=Counter(audit["step"].to_pylist()),
         rejected_by_reason=Counter(rejects["reason"].to_pylist()),
-        sites=sorted(({"site": s, **c} for s, c in sites.items()), key=lambda r: (-r["chars removed"], r["site"])),
+        sites=sorted(
+            ({"site": s, **{key: c[key] for key in SITE_COUNTS}} for s, c in sites.items()),
+            key=lambda r: (-r["chars removed"], r["site"]),
+        ),
         cluster_sizes=cluster_sizes,
         samples=samples,
         sampling={"per_group": per_group, "embedded": len(samples), "documents": read, "max_chars": MAX_DOC_CHARS},
@@ -226,6 +230,14 @@ def _sample(row: dict, status: str, site: str, lines: list[dict], reasons: list[
         "cut": cut,
         "repairs": repairs,
     }
+
+
+def _shown_folder(sources: Sources) -> str:
+    """``<name>/build`` or ``<name>/<version>``: not the absolute path, which a release made in a staging folder
+    would not keep (and a release's bytes must not depend on where it was made)."""
+    if sources.kind == "release":
+        return f"{sources.meta['name']}/{sources.meta['version']}"
+    return f"{sources.folder.parent.name}/{sources.folder.name}"
 
 
 def _pick(ids: set[str], n: int) -> set[str]:
