@@ -7,6 +7,7 @@ the size of the corpus. Bars of a reason or a site link to the page's sample of 
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
@@ -36,7 +37,9 @@ def render_all(data: ReportData) -> list[tuple[str, str]]:
 def to_svg(spec: dict[str, Any]) -> str:
     import vl_convert
 
-    return vl_convert.vegalite_to_svg(spec)
+    svg = vl_convert.vegalite_to_svg(spec)
+    # vl-convert resolves a bar's link against its own base URL: keep it the page's anchor (#q=...)
+    return re.sub(r'xlink:href="[^"#]*#', 'xlink:href="#', svg)
 
 
 def _bar(rows: list[dict], y: str, x: str, color: str | None = None, href: bool = False) -> dict[str, Any] | None:
