@@ -113,7 +113,7 @@ def _bins(values: list[float], series: str, edges: Any) -> list[dict[str, Any]]:
 def _binned_chart(rows: list[dict[str, Any]], x_title: str, log: bool = False, facet: bool = False) -> Any:
     import altair as alt
 
-    scale = alt.Scale(type="log") if log else alt.Undefined
+    scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
     chart = (
         alt.Chart(alt.Data(values=rows))
         .mark_bar(opacity=0.6, binSpacing=0)
@@ -121,6 +121,7 @@ def _binned_chart(rows: list[dict[str, Any]], x_title: str, log: bool = False, f
             x=alt.X("from:Q", title=x_title, scale=scale),
             x2="to:Q",
             y=alt.Y("documents:Q", stack=None),
+            y2=alt.datum(0),  # a bar from the axis up, not a line at its count
             color=alt.Color("series:N", title=None),
             tooltip=["series:N", "from:Q", "to:Q", "documents:Q"],
         )
@@ -171,6 +172,7 @@ def _quality(data: ReportData) -> dict[str, Any] | None:
             x=alt.X("from:Q", title=None),
             x2="to:Q",
             y=alt.Y("documents:Q"),
+            y2=alt.datum(0),
             tooltip=["signal:N", "from:Q", "to:Q", "documents:Q"],
         )
         .properties(width=180, height=90)
