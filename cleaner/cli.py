@@ -49,8 +49,21 @@ def fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from cleaner import __version__
+
+        typer.echo(f"cleaner {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print cleaner's version and exit."),
+    ] = None,
+) -> None:
     """Turn raw web-scraped text into a clean, validated, versioned dataset."""
 
 
@@ -124,6 +137,19 @@ def run(
         typer.secho(f"validation skipped: {summary.validation_skipped}", fg="yellow")
     if summary.readable == 0:
         fail(f"nothing in {summary.raw_dir} could be read; see the reasons above", code=1)
+    _write_report(summary.output)
+
+
+def _write_report(folder: Path, **kwargs) -> None:
+    """The HTML report beside the data; a report that cannot be made is a warning, the data stays."""
+    from cleaner.report import write_report
+
+    try:
+        path = write_report(Path(folder), **kwargs)
+    except Exception as err:  # the run or release is done and sound: never lose it over its report
+        typer.secho(f"warning: no report written ({type(err).__name__}: {err})", fg="yellow", err=True)
+        return
+    _console().print(f"[bold]report[/] {path}", highlight=False)
 
 
 def _progress_bar(console, disabled: bool):
@@ -220,12 +246,58 @@ def validate(
 
     try:
         config = config_module.load(config_file)
+        path = _dataset_folder(path)
         report = run_suite(path, config, suite=suite, expectations=expectations)
     except (config_module.ConfigError, ValidationError) as err:
         fail(str(err))
     _print_validation(report, brief=False)
     if not report.success:
         raise typer.Exit(1)
+
+
+def _dataset_folder(path: Path) -> Path:
+    """A build or release at ``path``, or the one build below it: ``cleaner validate dist/`` finds
+    ``dist/<name>/build``, and lists the candidates when there are several."""
+    if (path / "run.json").is_file() or (path / "manifest.json").is_file():
+        return path
+    builds = sorted(p.parent for p in path.glob("*/build/run.json")) if path.is_dir() else []
+    if len(builds) == 1:
+        typer.echo(f"using {builds[0]}", err=True)
+        return builds[0]
+    if len(builds) > 1:
+        fail(f"{path} holds several builds; name one: {', '.join(str(b) for b in builds)}")
+    return path
+
+
+@app.command()
+def report(
+    path: Annotated[Path, typer.Argument(help="A run output (DIR/<name>/build), a release, or DIR with one build.")],
+    per_group: Annotated[
+        int, typer.Option("--per-group", min=1, help="Documents embedded per reason and per site.")
+    ] = 20,
+) -> None:
+    """Write PATH/report.html: one self-contained page of what was kept, removed and why, to open in a browser."""
+    from cleaner.report import ReportError, write_report
+
+    folder = _dataset_folder(path)
+    previous = _previous_release(folder)
+    try:
+        written = write_report(folder, previous=previous, per_group=per_group)
+    except ReportError as err:
+        fail(str(err))
+    _console().print(f"[bold]report[/] {written}", highlight=False)
+
+
+def _previous_release(folder: Path) -> Path | None:
+    from cleaner.publish import version
+
+    if not (folder / "manifest.json").is_file():
+        return None
+    try:
+        older = [v for v in version.releases(folder.parent) if version.parse(v) < version.parse(folder.name)]
+    except ValueError:
+        return None
+    return folder.parent / older[-1] if older else None
 
 
 @app.command()
@@ -253,7 +325,9 @@ def publish(
         release = make_release(source, config, version, bump, allow_invalid)
     except (config_module.ConfigError, PublishError, ValidationError, ValueError) as err:
         fail(str(err), code=1)
-    _console().print(f"[bold green]released[/] {release}/ (data/, README.md, manifest.json)", highlight=False)
+    _console().print(
+        f"[bold green]released[/] {release}/ (data/, README.md, manifest.json, report.html)", highlight=False
+    )
     if to:
         _push(release, to)
 
@@ -268,7 +342,10 @@ def push(
     """Upload an existing release to the Hugging Face Hub (token: HF_TOKEN or `huggingface-cli login`)."""
     from cleaner import config as config_module
 
-    config = config_module.load(config_file)
+    try:
+        config = config_module.load(config_file)
+    except config_module.ConfigError as err:
+        fail(str(err))
     release = out / config.dataset.name / version.removeprefix("v")
     if not (release / "manifest.json").is_file():
         fail(f"no release {version} at {release}; make it with `cleaner publish --version {version}`", code=1)
@@ -300,7 +377,10 @@ def diff(
     from cleaner import config as config_module
     from cleaner.publish.diff import diff as compare
 
-    config = config_module.load(config_file)
+    try:
+        config = config_module.load(config_file)
+    except config_module.ConfigError as err:
+        fail(str(err))
 
     def folder(name: str) -> Path:
         path = Path(name) if Path(name).is_dir() else out / config.dataset.name / name

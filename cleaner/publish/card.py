@@ -19,6 +19,35 @@ def size_category(rows: int) -> str:
     return next((label for limit, label in SIZE_CATEGORIES if rows < limit), "n>1B" if rows > 10**9 else "100M<n<1B")
 
 
+def features_yaml(features: dict[str, Any]) -> list[dict[str, Any]]:
+    """The card's ``dataset_info.features`` from ``datasets.Features.to_dict()``: a list of ``{name, dtype}``,
+    a struct as ``{name, struct: [...]}`` and a list as ``{name, list: ...}``, as the Hub reads them.
+
+    Our own code rather than ``datasets``' private ``Features._to_yaml_list``; it knows the feature types a release
+    has (values, structs, lists) and refuses any other, rather than writing a card the Hub would misread."""
+    return [{"name": name, **_feature_yaml(feature)} for name, feature in features.items()]
+
+
+def _feature_yaml(feature: Any) -> dict[str, Any]:
+    if isinstance(feature, dict) and feature.get("_type") == "Value":
+        return {"dtype": feature["dtype"]}
+    if isinstance(feature, dict) and feature.get("_type") in ("List", "LargeList", "Sequence"):
+        inner = _feature_yaml(feature["feature"])
+        key = "large_list" if feature["_type"] == "LargeList" else "list"
+        return {key: inner["dtype"] if list(inner) == ["dtype"] else inner.get("struct", inner)}
+    if isinstance(feature, dict) and "_type" not in feature:
+        return {"struct": features_yaml(feature)}
+    raise TypeError(f"no card YAML for the feature {feature!r}")
+
+
+def loading_line(name: str, release_version: str, repo_id: str | None = None) -> str:
+    """The card's ``load_dataset`` call: by the Hub repository once pushed, else by the dataset's own folder
+    name, as it stands in the output folder (``dist/<name>/<version>``)."""
+    if repo_id:
+        return f'ds = load_dataset("{repo_id}", revision="v{release_version}", split="train")'
+    return f'ds = load_dataset("dist/{name}/{release_version}", split="train")  # the release folder, as published'
+
+
 def front_matter(manifest: dict[str, Any], features: list[dict[str, Any]], data_glob: str = "data/*.parquet") -> Any:
     from huggingface_hub import DatasetCardData
 
@@ -60,8 +89,11 @@ def render(manifest: dict[str, Any], features: list[dict[str, Any]], config: dic
         "```python",
         "from datasets import load_dataset",
         "",
-        f'ds = load_dataset("path/to/{manifest["name"]}/{manifest["version"]}", split="train")',
+        loading_line(manifest["name"], manifest["version"]),
         "```",
+        "",
+        "What was kept, removed and why, with charts and a sample of documents: [report.html](report.html)"
+        + (" (and the changes since the previous release)." if len(manifest["changelog"]) > 1 else "."),
         "",
         "## How it was cleaned",
         "",

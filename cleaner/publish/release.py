@@ -22,6 +22,7 @@ from typing import Any
 from cleaner import __version__
 from cleaner.config import Config
 from cleaner.publish import card, version
+from cleaner.report import write_report
 from cleaner.writer import PARQUET_OPTIONS, make_staging
 
 SHARD_BYTES = 500 << 20
@@ -93,6 +94,7 @@ def publish(
             shutil.copy(build / "validation" / "result.json", staging / "validation" / "result.json")
         write_json(staging / "manifest.json", manifest)
         (staging / "README.md").write_text(card.render(manifest, features(staging), run["config"]), encoding="utf-8")
+        write_report(staging, build=build, previous=dataset_dir / previous[-1] if previous else None)
         os.rename(staging, dataset_dir / target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -227,7 +229,7 @@ def features(release: Path) -> list[dict[str, Any]]:
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(next((release / "data").glob("*.parquet")))
-    return datasets.Features.from_arrow_schema(schema)._to_yaml_list()
+    return card.features_yaml(datasets.Features.from_arrow_schema(schema).to_dict())
 
 
 def write_collection_card(dataset_dir: Path) -> None:

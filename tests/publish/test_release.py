@@ -13,7 +13,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from cleaner import config as config_module
-from cleaner.publish import hub
 from cleaner.publish.diff import diff
 from cleaner.publish.release import PublishError, publish
 from cleaner.runner import output_dir, run
@@ -39,7 +38,7 @@ def released(built: Path, config) -> Path:
 
 def test_layout_and_manifest(released: Path, built: Path):
     assert sorted(p.relative_to(released).as_posix() for p in released.rglob("*") if p.is_file()) == [
-        "README.md", "data/train-00000-of-00001.parquet", "manifest.json", "validation/result.json",
+        "README.md", "data/train-00000-of-00001.parquet", "manifest.json", "report.html", "validation/result.json",
     ]  # fmt: skip
     manifest = json.loads((released / "manifest.json").read_text())
     [entry] = manifest["files"]
@@ -87,6 +86,8 @@ def test_card_front_matter(released: Path):
     assert data["dataset_info"]["splits"][0]["num_examples"] == 5
     assert {"name": "date", "dtype": "date32"} in data["dataset_info"]["features"]
     assert "## Changelog" in card.text and "1.0.0: first release, 5 documents" in card.text
+    assert 'load_dataset("dist/seed-articles/1.0.0", split="train")' in card.text and "path/to" not in card.text
+    assert "[report.html](report.html)" in card.text
     collection = DatasetCard.load(released.parent / "README.md").data.to_dict()
     assert [c["config_name"] for c in collection["configs"]] == ["default", "1.0.0"]
 
@@ -147,6 +148,9 @@ def test_bump_diff_and_changelog(built: Path, config, tmp_path: Path):
     assert manifest["changelog"][0] == "1.1.0 (from 1.0.0): documents 0 added, 1 removed, 1 changed"
     assert manifest["changelog"][1].startswith("1.0.0: first release")
     assert manifest["validation"]["allowed_invalid"] is True  # the accounting no longer adds up
+    report = (second / "report.html").read_text()  # the changes against 1.0.0, an example of each kind
+    assert 'id="changes"' in report and f"An example removed: {removed_id}" in report
+    assert f"An example changed: {rows[0]['id']}" in report and "+A correction was added." in report
     assert "published anyway with `--allow-invalid`" in (second / "README.md").read_text()
 
 
@@ -177,31 +181,6 @@ def test_build_without_suites_is_released_unvalidated_only_when_allowed(built: P
     assert "no expectations folder" in validation["not_run"]
     assert not (release / "validation").exists()
     assert "**Not validated**: the suites could not be run" in (release / "README.md").read_text()
-
-
-class FakeApi:
-    def __init__(self):
-        self.calls = []
-
-    def create_repo(self, repo_id, **kwargs):
-        self.calls.append(("create_repo", repo_id, kwargs))
-
-    def upload_folder(self, **kwargs):
-        self.calls.append(("upload_folder", kwargs["repo_id"], kwargs))
-
-    def create_tag(self, repo_id, **kwargs):
-        self.calls.append(("create_tag", repo_id, kwargs))
-
-
-def test_hub_push_is_one_commit_and_a_tag(released: Path):
-    api = FakeApi()
-    done = hub.push(released, "hf://acme/seed-articles", api=api)
-    assert [c[0] for c in api.calls] == ["create_repo", "upload_folder", "create_tag"]
-    assert api.calls[1][2]["folder_path"] == str(released) and api.calls[1][2]["repo_type"] == "dataset"
-    assert api.calls[2][2]["tag"] == "v1.0.0" == done.revision_tag
-    assert "manifest.json" in done.files and "data/train-00000-of-00001.parquet" in done.files
-    with pytest.raises(hub.HubError, match="hf://ORG/NAME"):
-        hub.parse_target("acme/seed-articles")
 
 
 def test_hub_token_never_printed(released: Path, tmp_path: Path):

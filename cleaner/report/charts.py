@@ -1,0 +1,180 @@
+"""The report's charts: Vega-Lite specs built with altair, rendered to SVG at build time by vl-convert.
+
+Rendering here rather than in the browser keeps the page self-contained (no chart library to download or inline)
+and quick to open. Per-document figures are binned here with numpy, so a chart holds a few dozen bars whatever
+the size of the corpus. Bars of a reason or a site link to the page's sample of the documents it affected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+from urllib.parse import quote
+
+from cleaner.report.data import ReportData
+from cleaner.schema import QUALITY_SIGNALS
+
+WIDTH = 420
+TOP = 15  # bars in a ranking
+
+
+def render_all(data: ReportData) -> list[tuple[str, str]]:
+    """(title, SVG) of every chart that has something to show."""
+    specs = [
+        ("Documents by outcome", _outcomes(data)),
+        ("Lines removed by reason (colour: step)", _removed(data)),
+        ("Languages of kept documents", _ranking(Counter(x or "und" for x in data.figures["language"]), "language")),
+        ("Document length in characters, before and after cleaning", _lengths(data)),
+        ("Share of each document's text removed", _histogram(data.figures["removed_share"], "share removed")),
+        ("Quality signals of kept documents", _quality(data)),
+        ("Top sites by characters removed", _sites(data)),
+        ("Duplicate clusters by size (kept copy + duplicates)", _clusters(data)),
+    ]
+    return [(title, to_svg(spec)) for title, spec in specs if spec is not None]
+
+
+def to_svg(spec: dict[str, Any]) -> str:
+    import vl_convert
+
+    svg = vl_convert.vegalite_to_svg(spec)
+    # vl-convert resolves a bar's link against its own base URL: keep it the page's anchor (#q=...)
+    return re.sub(r'xlink:href="[^"#]*#', 'xlink:href="#', svg)
+
+
+def _bar(rows: list[dict], y: str, x: str, color: str | None = None, href: bool = False) -> dict[str, Any] | None:
+    import altair as alt
+
+    if not rows:
+        return None
+    encoding: dict[str, Any] = {
+        "y": alt.Y(f"{y}:N", sort="-x", title=None),
+        "x": alt.X(f"{x}:Q", title=x),
+        "tooltip": [alt.Tooltip(f"{y}:N"), alt.Tooltip(f"{x}:Q")],
+    }
+    if color:
+        encoding["color"] = alt.Color(f"{color}:N")
+    if href:
+        encoding["href"] = alt.Href("link:N")
+    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(**encoding)
+    return chart.properties(width=WIDTH).to_dict()
+
+
+def _link(kind: str, value: str) -> str:
+    return f"#q={quote(f'{kind}:{value}')}"
+
+
+def _outcomes(data: ReportData) -> dict[str, Any] | None:
+    rows = [{"outcome": "kept", "documents": data.counts["kept"], "link": "#q=status%3Akept"}]
+    rows += [
+        {"outcome": f"rejected: {reason}", "documents": n, "link": _link("reason", reason)}
+        for reason, n in data.rejected_by_reason.most_common(TOP)
+    ]
+    return _bar(rows, "outcome", "documents", href=True)
+
+
+def _removed(data: ReportData) -> dict[str, Any] | None:
+    rows = [
+        {"reason": reason, "lines": n, "step": reason.split(".", 1)[0], "link": _link("reason", reason)}
+        for reason, n in data.removed_by_reason.most_common(TOP)
+    ]
+    return _bar(rows, "reason", "lines", color="step", href=True)
+
+
+def _ranking(counts: Counter, label: str) -> dict[str, Any] | None:
+    return _bar([{label: k, "documents": n} for k, n in counts.most_common(TOP)], label, "documents")
+
+
+def _sites(data: ReportData) -> dict[str, Any] | None:
+    rows = [
+        {"site": s["site"], "characters removed": s["chars removed"], "link": _link("site", s["site"])}
+        for s in data.sites[:TOP]
+        if s["chars removed"]
+    ]
+    return _bar(rows, "site", "characters removed", href=True)
+
+
+def _clusters(data: ReportData) -> dict[str, Any] | None:
+    rows = [{"size": str(size), "clusters": n} for size, n in sorted(data.cluster_sizes.items()) if size > 1]
+    return _bar(rows, "size", "clusters")
+
+
+def _bins(values: list[float], series: str, edges: Any) -> list[dict[str, Any]]:
+    import numpy as np
+
+    counts, _ = np.histogram(np.asarray(values, dtype=float), bins=edges)
+    return [
+        {"from": float(a), "to": float(b), "documents": int(n), "series": series}
+        for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True)
+        if n  # an empty bin would draw a line along the axis
+    ]
+
+
+def _binned_chart(rows: list[dict[str, Any]], x_title: str, log: bool = False, facet: bool = False) -> Any:
+    import altair as alt
+
+    scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
+    chart = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(opacity=0.6, binSpacing=0)
+        .encode(
+            x=alt.X("from:Q", title=x_title, scale=scale),
+            x2="to:Q",
+            y=alt.Y("documents:Q", stack=None),
+            y2=alt.datum(0),  # a bar from the axis up, not a line at its count
+            color=alt.Color("series:N", title=None),
+            tooltip=["series:N", "from:Q", "to:Q", "documents:Q"],
+        )
+    )
+    return chart
+
+
+def _histogram(values: list[float], title: str) -> dict[str, Any] | None:
+    import numpy as np
+
+    clean = [v for v in values if v is not None]
+    if not clean:
+        return None
+    rows = _bins(clean, title, np.linspace(0.0, 1.0, 21))
+    return _binned_chart(rows, title).properties(width=WIDTH, height=160).to_dict()
+
+
+def _lengths(data: ReportData) -> dict[str, Any] | None:
+    import numpy as np
+
+    before, after = data.figures["chars_before"], data.figures["n_chars"]
+    if not before:
+        return None
+    top = max(max(before), 10)
+    edges = np.unique(np.geomspace(1, top + 1, 25).round())
+    rows = _bins([max(v, 1) for v in before], "before", edges) + _bins([max(v, 1) for v in after], "after", edges)
+    return _binned_chart(rows, "characters (log scale)", log=True).properties(width=WIDTH, height=160).to_dict()
+
+
+def _quality(data: ReportData) -> dict[str, Any] | None:
+    import altair as alt
+    import numpy as np
+
+    rows = []
+    for name in QUALITY_SIGNALS:
+        values = [v for v in data.figures[name] if v is not None]
+        if not values:
+            continue
+        top = max(1.0, float(max(values))) if name in ("mean_word_length", "symbol_word_ratio") else 1.0
+        edges = np.linspace(0.0, top, 21)
+        rows += [{**row, "signal": name} for row in _bins(values, name, edges)]
+    if not rows:
+        return None
+    base = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(binSpacing=0)
+        .encode(
+            x=alt.X("from:Q", title=None),
+            x2="to:Q",
+            y=alt.Y("documents:Q"),
+            y2=alt.datum(0),
+            tooltip=["signal:N", "from:Q", "to:Q", "documents:Q"],
+        )
+        .properties(width=180, height=90)
+    )
+    return base.facet(facet=alt.Facet("signal:N", title=None), columns=3).resolve_scale(x="independent").to_dict()
