@@ -146,12 +146,15 @@ class RawInput:
 
 
 def looks_binary(data: bytes) -> bool:
-    """True when the sample holds control bytes that text files do not contain."""
+    """True when more than :data:`BINARY_SHARE` of the sample are control bytes that text files do not contain.
+
+    By share, not by the first NUL: a good text with one stray NUL or a few control bytes (a bad copy, a
+    terminal escape) is text; :func:`decode_text` drops the stray bytes and keeps it."""
     sample = data[:8192]
     if not sample:
         return False
     controls = len(sample) - len(sample.translate(None, BINARY_BYTES))
-    return b"\x00" in sample or controls > BINARY_SHARE * len(sample)
+    return controls > BINARY_SHARE * len(sample)
 
 
 def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str]:
@@ -172,6 +175,7 @@ def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str
                 ) from err
     if looks_binary(data):
         raise ReadError("read.binary", f"{display}: binary content, not text; remove it from the input folder")
+    data = data.translate(None, BINARY_BYTES)  # the few stray control bytes of a text (see looks_binary)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
