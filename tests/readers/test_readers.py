@@ -275,3 +275,22 @@ def test_formats_declare_what_their_readers_can_do():
     assert not format_for("page.html").surveyable and format_for("page.html").html
     assert format_for("logo.png") is None and reader_for("logo.png") is None
     assert reader_for("a.parquet") is format_for("a.parquet").read
+
+
+def test_a_document_over_the_limit_is_rejected_and_a_bomb_is_not_inflated_whole(tmp_path: Path):
+    from cleaner.readers.decode import MAX_DOCUMENT_BYTES
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    bomb = b"a " * (4 * MAX_DOCUMENT_BYTES)  # 64 MiB of text in a few hundred KB
+    (raw / "bomb.txt.gz").write_bytes(gzip.compress(bomb))
+    (raw / "bomb.txt.zst").write_bytes(zstandard.ZstdCompressor().compress(bomb))
+    (raw / "big.txt").write_bytes(b"x" * (MAX_DOCUMENT_BYTES + 1))
+    (raw / "fits.txt").write_bytes(b"word " * (MAX_DOCUMENT_BYTES // 5))
+    files, _ = discover(raw)
+    results = {f.rel: list(read_file(f)) for f in files}
+    for name in ("bomb.txt.gz", "bomb.txt.zst", "big.txt"):
+        [reject] = results[name]
+        assert isinstance(reject, Reject) and reject.reason == "read.too_large" and name in reject.detail
+    [kept] = results["fits.txt"]
+    assert isinstance(kept, Document)
