@@ -34,27 +34,55 @@ class InputFile:
 
 Reader = Callable[[RawInput], Iterator[Document | Reject | Pending]]
 
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A reader and what it can do, declared so that callers ask (``format_for(name).sliceable``) instead of
+    comparing functions.
+
+    ``sliceable``: its records can be read in slices by several tasks; ``surveyable``: its text can be surveyed
+    before cleaning; ``html``: it carries HTML pages to extract."""
+
+    read: Reader
+    sliceable: bool = False
+    surveyable: bool = False
+    html: bool = False
+
+
+TEXT = Format(text.read, surveyable=True)
+HTML = Format(html.read, html=True)
+JSONL = Format(jsonl.read, sliceable=True, surveyable=True)
+PARQUET = Format(parquet.read, sliceable=True, surveyable=True)
+WARC = Format(warc.read, sliceable=True, html=True)
+
 # Files up to this size are read into memory once: hashed for the input fingerprint and parsed from the same
 # bytes. Larger ones are streamed, and hashed in a separate pass.
 IN_MEMORY_BYTES = 64 << 20
 
-# Longest suffixes first, so that ``.warc.gz`` is not taken for a gzip-compressed ``.warc`` by the generic rule.
-READERS: dict[str, Reader] = {
-    ".txt": text.read,
-    ".md": text.read,
-    ".html": html.read,
-    ".htm": html.read,
-    ".jsonl": jsonl.read,
-    ".json": jsonl.read,
-    ".parquet": parquet.read,
-    ".warc": warc.read,
+FORMATS: dict[str, Format] = {
+    ".txt": TEXT,
+    ".md": TEXT,
+    ".html": HTML,
+    ".htm": HTML,
+    ".jsonl": JSONL,
+    ".json": JSONL,
+    ".parquet": PARQUET,
+    ".warc": WARC,
 }
+# The readers alone, by suffix (the older name, kept for callers that want only the function).
+READERS: dict[str, Reader] = {suffix: fmt.read for suffix, fmt in FORMATS.items()}
+
+
+def format_for(name: str) -> Format | None:
+    """The format of a file name, looking through one compression suffix (``a.jsonl.zst`` -> jsonl)."""
+    base, _ = strip_compression(name)
+    return FORMATS.get(os.path.splitext(base)[1].lower())
 
 
 def reader_for(name: str) -> Reader | None:
-    """The reader for a file name, looking through one compression suffix (``a.jsonl.zst`` -> jsonl)."""
-    base, _ = strip_compression(name)
-    return READERS.get(os.path.splitext(base)[1].lower())
+    """The reader for a file name (see :func:`format_for`)."""
+    fmt = format_for(name)
+    return fmt.read if fmt is not None else None
 
 
 def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], list[str]]:
@@ -91,7 +119,7 @@ def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], 
                     if entry.name.startswith(".") or "/." in "/" + prefix:
                         hidden.append(rel)
                     else:
-                        files.append(InputFile(path=entry.path, rel=rel, size=entry.stat().st_size))
+                        files.append(InputFile(path=entry.path, rel=rel, size=_size(entry)))
         for entry in sorted(folders, key=lambda e: e.name):  # in name order, whatever the listing order
             if skip is not None and os.path.realpath(entry.path) == str(skip):
                 continue
@@ -111,12 +139,25 @@ def _identity(path: str | Path) -> tuple[int, int]:
 
 
 def _kind(entry: os.DirEntry) -> str | None:
-    """What an entry is, following links: a folder, a file, or None for a link that points nowhere or to itself,
-    a socket or a device (they hold no documents)."""
+    """What an entry is, following links: a folder, a file, or None for a socket or a device (they hold no
+    documents). A link that points nowhere or to itself counts as a file: it is an input the user gave, and
+    its reader's open fails, so it ends as a reject (``read.unreadable``) instead of vanishing in silence."""
     try:
-        return "folder" if entry.is_dir() else "file" if entry.is_file() else None
+        if entry.is_dir():
+            return "folder"
+        if entry.is_file():
+            return "file"
+        return "file" if entry.is_symlink() else None
     except OSError:
-        return None
+        return "file" if entry.is_symlink() else None
+
+
+def _size(entry: os.DirEntry) -> int:
+    """The size of the file behind an entry; 0 for a link that cannot be followed (it is rejected on open)."""
+    try:
+        return entry.stat().st_size
+    except OSError:
+        return 0
 
 
 def open_binary(path: str) -> BinaryIO:

@@ -54,7 +54,15 @@ def test_binary_is_refused():
         decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "logo.txt")
     assert err.value.reason == "read.binary"
     assert "logo.txt" in err.value.message
-    assert looks_binary(b"abc\x00def")
+    assert looks_binary(b"abc\x00def")  # a short sample: one NUL in seven bytes is binary
+
+
+def test_stray_control_bytes_in_good_text_are_dropped_not_the_text():
+    good = ("The city council met on Tuesday to discuss the new budget. " * 40).encode()
+    text, encoding = decode_text(good[:1000] + b"\x00" + good[1000:2000] + b"\x07\x1b[0m\x01" + good[2000:], "a.txt")
+    assert encoding == "utf-8"
+    assert "\x00" not in text and "\x07" not in text and "\x01" not in text
+    assert len(text) == len(good) + len("\x1b[0m")  # ESC kept (see BINARY_BYTES), the three stray bytes gone
     assert not looks_binary(b"plain text\twith tabs\r\n")
 
 

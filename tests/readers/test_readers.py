@@ -249,4 +249,48 @@ def test_discover_follows_links_but_enters_each_folder_once(tmp_path: Path):
     (raw / "again").symlink_to(raw / "news")  # a second way into a folder already read
     (raw / "nowhere").symlink_to(raw / "nowhere")  # a link to itself
     files, _ = discover(raw)
-    assert [f.rel for f in files] == ["linked/b.txt", "news/a.txt"]  # news/ under its own path, not again/
+    # news/ under its own path, not again/; the link to itself is listed as a file, never followed
+    assert [f.rel for f in files] == ["linked/b.txt", "news/a.txt", "nowhere"]
+
+
+def test_dangling_and_looping_links_are_read_and_rejected(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (raw / "dangling.txt").symlink_to(tmp_path / "gone.txt")
+    (raw / "loop.txt").symlink_to(raw / "loop.txt")
+    files, _ = discover(raw)
+    assert [f.rel for f in files] == ["a.txt", "dangling.txt", "loop.txt"]
+    digests: dict[str, str] = {}
+    reasons = {f.rel: [r.reason for r in read_file(f, digests) if isinstance(r, Reject)] for f in files}
+    assert reasons == {"a.txt": [], "dangling.txt": ["read.unreadable"], "loop.txt": ["read.unreadable"]}
+    assert digests["dangling.txt"] == digests["loop.txt"] == "unreadable"
+
+
+def test_formats_declare_what_their_readers_can_do():
+    from cleaner.readers import format_for, reader_for
+
+    assert format_for("a/b.jsonl.zst").sliceable and format_for("a.warc.gz").html
+    assert format_for("page.txt").surveyable and not format_for("page.txt").sliceable
+    assert not format_for("page.html").surveyable and format_for("page.html").html
+    assert format_for("logo.png") is None and reader_for("logo.png") is None
+    assert reader_for("a.parquet") is format_for("a.parquet").read
+
+
+def test_a_document_over_the_limit_is_rejected_and_a_bomb_is_not_inflated_whole(tmp_path: Path):
+    from cleaner.readers.decode import MAX_DOCUMENT_BYTES
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    bomb = b"a " * (4 * MAX_DOCUMENT_BYTES)  # 64 MiB of text in a few hundred KB
+    (raw / "bomb.txt.gz").write_bytes(gzip.compress(bomb))
+    (raw / "bomb.txt.zst").write_bytes(zstandard.ZstdCompressor().compress(bomb))
+    (raw / "big.txt").write_bytes(b"x" * (MAX_DOCUMENT_BYTES + 1))
+    (raw / "fits.txt").write_bytes(b"word " * (MAX_DOCUMENT_BYTES // 5))
+    files, _ = discover(raw)
+    results = {f.rel: list(read_file(f)) for f in files}
+    for name in ("bomb.txt.gz", "bomb.txt.zst", "big.txt"):
+        [reject] = results[name]
+        assert isinstance(reject, Reject) and reject.reason == "read.too_large" and name in reject.detail
+    [kept] = results["fits.txt"]
+    assert isinstance(kept, Document)
