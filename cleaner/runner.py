@@ -123,15 +123,15 @@ def run(
     runner = _start_engine(engine or config.run.engine, workers or config.run.workers or None, ray_address)
     progress: Progress | None = None
     try:
-        recipe = PipelineRecipe(config, survey_corpus(pipeline, plan, runner, phase))
-        remember(recipe, pipeline)  # built here, before the local engine forks: its workers inherit it
         progress = open_progress(destination, _identity(config, inputs, plan, task_bytes), resume)
+        recipe = PipelineRecipe(config, survey_corpus(pipeline, plan, runner, phase, progress.staging / "_survey"))
+        remember(recipe, pipeline)  # built here, before the local engine forks: its workers inherit it
         summary = _new_summary(raw, destination, inputs, plan, runner, progress)
         with _signals_raise_interrupted():
             staging = progress.staging
             try:
                 done = clean(recipe, plan, task_bytes, runner, progress, summary, on_progress, phase)
-                deduplicate(pipeline, staging, summary, phase)
+                deduplicate(pipeline, staging, runner, summary, phase)
                 _check_accounting(summary)
                 _complete_tables(pipeline, staging)
                 summary.seconds = time.perf_counter() - started
@@ -173,9 +173,11 @@ def find_inputs(raw: str, out: Path, config: Config) -> Inputs:
     return inputs
 
 
-def survey_corpus(pipeline: Pipeline, plan: list[Planned], engine: Engine, phase: Callable[[str], None]) -> dict:
-    """First pass, for the steps that declare they need it: what recurs across the corpus. Returns the keys of
-    the recurring lines, by step name."""
+def survey_corpus(
+    pipeline: Pipeline, plan: list[Planned], engine: Engine, phase: Callable[[str], None], scratch: Path
+) -> dict[str, frozenset[int]]:
+    """First pass, for the steps that declare they need it: what recurs across the corpus, counted in bucketed
+    engine tasks that keep their files in ``scratch``. Returns the keys of the recurring lines, by step name."""
     found: dict[str, frozenset[int]] = {}
     for step in pipeline.steps:
         request = step.survey_request()
@@ -183,7 +185,16 @@ def survey_corpus(pipeline: Pipeline, plan: list[Planned], engine: Engine, phase
             continue
         phase("surveying recurring lines")
         file_runs = [files_of(planned) for planned in plan]
-        keys = survey(file_runs, request.candidate, request.min_docs, engine.workers, request.min_share)
+        keys = survey(
+            file_runs,
+            request.candidate,
+            request.min_docs,
+            engine.workers,
+            request.min_share,
+            map_ordered=engine.map_ordered,
+            scratch=scratch / step.name,
+        )
+        shutil.rmtree(scratch, ignore_errors=True)
         found[step.name] = frozenset(keys)
         step.use_survey(found[step.name])
     return found
@@ -224,13 +235,15 @@ def _planned_files(plan: list[Planned]) -> list[InputFile]:
     return [file for planned in plan for file in files_of(planned)]
 
 
-def deduplicate(pipeline: Pipeline, staging: Path, summary: RunSummary, phase: Callable[[str], None]) -> None:
+def deduplicate(
+    pipeline: Pipeline, staging: Path, engine: Engine, summary: RunSummary, phase: Callable[[str], None]
+) -> None:
     """The corpus steps' decisions over everything cleaned; the rejected documents move from kept to rejected."""
     if not pipeline.corpus_steps:
         return
     phase("deduplicating")
     keep_cleaned_parts(staging)
-    moved = apply_corpus_steps(pipeline, staging)
+    moved = apply_corpus_steps(pipeline, staging, engine.map_ordered)
     summary.rejected.update(moved)
     summary.kept -= sum(moved.values())
     summary.rows["documents"] -= sum(moved.values())

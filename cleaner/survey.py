@@ -29,9 +29,13 @@ import numpy as np
 
 from cleaner.document import Document
 from cleaner.engine.local import run_ordered
-from cleaner.readers import InputFile, jsonl, parquet, read_file, reader_for, text
+from cleaner.readers import InputFile, format_for, read_file
 
-SURVEYED_READERS = {text.read, jsonl.read, parquet.read}
+
+def _surveyable(file: InputFile) -> bool:
+    """Text-like inputs (HTML and WARC are not: trafilatura already used their DOM)."""
+    form = format_for(file.rel)
+    return form is not None and form.surveyable
 
 
 def line_key(line: str, group: str) -> int:
@@ -47,7 +51,7 @@ def document_keys(candidate: Callable[[str], bool], files: list[InputFile]) -> t
     key_groups: list[int] = []
     doc_groups: list[int] = []
     for file in files:
-        if reader_for(file.rel) not in SURVEYED_READERS:
+        if not _surveyable(file):
             continue
         for record in read_file(file):
             if not isinstance(record, Document):

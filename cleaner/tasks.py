@@ -17,12 +17,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cleaner.document import Document, Pending, Reject
-from cleaner.readers import InputFile, Position, jsonl, parquet, read_file, reader_for, warc
+from cleaner.readers import InputFile, Position, format_for, read_file
 from cleaner.readers.decode import strip_compression
 
-# Formats of many records. The main process only reads them: a WARC page's text is extracted by the worker that
-# cleans it (see cleaner.document.Pending), as extracting costs as much as cleaning.
-SLICED_READERS = {jsonl.read, parquet.read, warc.read}
 # Web text compresses 2.5 to 5 times with gzip or zstd: a middle guess of what a compressed file holds, used only
 # to plan tasks of similar size.
 COMPRESSION_RATIO = 4
@@ -71,7 +68,7 @@ def plan_tasks(
     current: list[InputFile] = []
     size = 0
     for file in files:
-        if volume(file) > max_bytes and reader_for(file.rel) in SLICED_READERS:
+        if volume(file) > max_bytes and _sliceable(file):
             if current:
                 plan.append(current)
                 current, size = [], 0
@@ -85,6 +82,13 @@ def plan_tasks(
     if current:
         plan.append(current)
     return plan, max_bytes
+
+
+def _sliceable(file: InputFile) -> bool:
+    """A file of many records (JSON Lines, Parquet, WARC), which the main process can read and hand out in slices:
+    a WARC page's text is then extracted by the worker that cleans it (see cleaner.document.Pending)."""
+    form = format_for(file.rel)
+    return form is not None and form.sliceable
 
 
 def files_of(planned: Planned) -> list[InputFile]:
