@@ -6,7 +6,13 @@ End-to-end throughput on a shared machine moves by tens of percent between runs 
 time each step spends on the same documents, in one process, moves far less. With ``--against`` (a commit, a tag)
 the revision is checked out in a temporary git worktree and both are measured in turns, ``--rounds`` times each;
 the table shows the fastest round of each, per step, and their ratio. Documents come from the benchmark corpus
-(bench/corpus.py), generated once in ``--work``; the first 200 warm the caches and are not counted.
+(bench/corpus.py), generated once in ``--work``.
+
+Two figures per step. ``cold``: the first 200 documents of a fresh process, after every step's ``prepare()`` — what
+each worker of a run pays at its start, since workers fork from the process that ran ``prepare()``: a model, a
+word list or a parser's rules loaded lazily at the first document is paid there, once per worker. ``warm``: the
+``--docs`` documents after those, with the caches filled. A step whose cold figure is far above its warm one loads
+something per process that ``prepare()`` could load before the fork.
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 WARM_DOCS = 200
 
 
-def measure(root: str, corpus: str, docs: int) -> dict[str, float]:
-    """Seconds of CPU per step over ``docs`` documents, with the ``cleaner`` package found under ``root``."""
+def measure(root: str, corpus: str, docs: int) -> dict[str, dict[str, float]]:
+    """Seconds of CPU per step over the first :data:`WARM_DOCS` documents (``cold``) and the ``docs`` after them
+    (``warm``), with the ``cleaner`` package found under ``root``."""
     sys.path.insert(0, root)
     import time
 
@@ -42,8 +49,8 @@ def measure(root: str, corpus: str, docs: int) -> dict[str, float]:
         step.prepare()
     files, _ = discover(Path(corpus))
     documents = [d for f in files[: docs + WARM_DOCS] for d in read_file(f) if not isinstance(d, Reject)]
-    seconds = dict.fromkeys((step.name for step in pipeline.steps), 0.0)
-    counting = False
+    phases = {phase: dict.fromkeys((step.name for step in pipeline.steps), 0.0) for phase in ("cold", "warm")}
+    seconds = phases["cold"]
 
     def timed(step, apply):  # through Pipeline.process, so that a step run again in a later round counts too
         def run(doc):
@@ -51,20 +58,19 @@ def measure(root: str, corpus: str, docs: int) -> dict[str, float]:
             try:
                 return apply(doc)
             finally:
-                if counting:
-                    seconds[step.name] += time.process_time() - started
+                seconds[step.name] += time.process_time() - started
 
         return run
 
     for step in pipeline.steps:
         step.apply = timed(step, step.apply)
     for number, doc in enumerate(documents):
-        counting = number >= WARM_DOCS
+        seconds = phases["cold" if number < WARM_DOCS else "warm"]
         pipeline.process(doc)
-    return seconds
+    return phases
 
 
-def run_measure(root: Path, corpus: Path, docs: int) -> dict[str, float]:
+def run_measure(root: Path, corpus: Path, docs: int) -> dict[str, dict[str, float]]:
     command = [sys.executable, __file__, "--measure", str(root), str(corpus), str(docs)]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
@@ -93,27 +99,40 @@ def main() -> None:
         subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "-q", str(worktree), args.against], check=True)
         roots[args.against] = worktree
     try:
-        best: dict[str, dict[str, float]] = {name: {} for name in roots}
+        best: dict[tuple[str, str], dict[str, float]] = {}
         for _ in range(max(1, args.rounds)):
             for name, root in roots.items():  # in turns, so that both meet the same moments of the machine
-                for step, seconds in run_measure(root, folder, args.docs).items():
-                    best[name][step] = min(seconds, best[name].get(step, seconds))
+                for phase, times in run_measure(root, folder, args.docs).items():
+                    column = best.setdefault((name, phase), {})
+                    for step, seconds in times.items():
+                        column[step] = min(seconds, column.get(step, seconds))
     finally:
         if worktree is not None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(worktree)], check=False)
             shutil.rmtree(worktree.parent, ignore_errors=True)
 
-    names = list(roots)
-    steps = sorted({step for times in best.values() for step in times}, key=list(best[names[0]]).index)
-    print(f"CPU ms per document, best of {args.rounds} rounds, {args.docs} documents")
-    print(f"{'step':12s}" + "".join(f"{name:>16s}" for name in names) + ("       ratio" if len(names) == 2 else ""))
+    columns = [(name, phase) for phase in ("cold", "warm") for name in roots]
+    counted = {"cold": WARM_DOCS, "warm": args.docs}
+    first = best[columns[0]]
+    steps = sorted({step for times in best.values() for step in times}, key=lambda step: list(first).index(step))
+    print(f"CPU ms per document, best of {args.rounds} rounds: cold = the first {WARM_DOCS} documents of a process")
+    print(f"after prepare(), warm = the {args.docs} after them")
+    header = "".join(f"{f'{phase} {name}'[:22]:>23s}" for name, phase in columns)
+    ratios = "".join(f"{f'ratio {phase}':>12s}" for phase in counted) if len(roots) == 2 else ""
+    print(f"{'step':12s}{header}{ratios}")
     for step in [*steps, "total"]:
-        values = [
-            (sum(best[name].values()) if step == "total" else best[name].get(step, 0.0)) / args.docs * 1000
-            for name in names
-        ]
-        ratio = f"{values[0] / values[1]:11.2f}x" if len(values) == 2 and values[1] else ""
-        print(f"{step:12s}" + "".join(f"{value:16.2f}" for value in values) + ratio)
+        values = {
+            (name, phase): (sum(best[name, phase].values()) if step == "total" else best[name, phase].get(step, 0.0))
+            / counted[phase]
+            * 1000
+            for name, phase in columns
+        }
+        line = "".join(f"{value:23.2f}" for value in values.values())
+        if len(roots) == 2:
+            for phase in counted:
+                this, other = (values[name, phase] for name in roots)
+                line += f"{this / other:11.2f}x" if other else " " * 12
+        print(f"{step:12s}{line}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from typing import NamedTuple
 
 from cleaner.document import Document
 from cleaner.steps import Step
-from cleaner.wordfreqs import known
+from cleaner.wordfreqs import known, zipf_table
 from cleaner.wordfreqs import zipf as word_zipf
 
 # The leading lookahead names the characters a match starts with; it changes no match, but lets the regex engine
@@ -126,11 +126,12 @@ class Spacing(Step):
         # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
         occurrences = Counter(t.lower() for t in TOKEN.findall(text))
         count = 0
+        frequencies = zipf_table(language)
 
         def zipf(word: str) -> float:
             if len(word) == 1 and word not in singles and word.lower() not in singles:
                 return 0.0
-            return word_zipf(word.lower(), language)
+            return frequencies.get(word.lower(), 0.0)
 
         def best_split(token: str) -> tuple[str, str] | None:
             joined = zipf(token)

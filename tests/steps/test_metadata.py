@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from cleaner.document import Document, RemovedLine
-from cleaner.steps.metadata import Metadata, parse_date
+from cleaner.steps.metadata import Metadata, _date_parser, parse_date
 
 BODY = "The council approved the budget on Tuesday after a long debate about the schools."
 
@@ -104,3 +104,13 @@ def test_a_language_dateparser_does_not_know_does_not_fail_the_document():
     doc = Document(id="x", text="Some text here.", source="a.txt", metadata={"language": "an"})
     doc.removed.append(RemovedLine(step="boilerplate", reason="date", line_no=1, text="25.07.2025"))
     assert Metadata().apply(doc).metadata["date"] == "2025-07-25"
+
+
+def test_prepare_builds_the_english_date_parsers_before_the_workers_fork():
+    _date_parser.cache_clear()
+    parse_date.cache_clear()
+    Metadata().prepare()
+    built = _date_parser.cache_info().misses
+    assert parse_date("Friday, July 25, 2025", "en") == "2025-07-25"
+    assert parse_date("25.07.2025", "de") == "2025-07-25"
+    assert _date_parser.cache_info().misses == built + 1  # only German's was new
