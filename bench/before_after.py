@@ -1,0 +1,54 @@
+"""The full default pipeline (validation on, 2 workers) of two checkouts, interleaved, best and median.
+
+    git worktree add /tmp/cleaner-base f4fd843
+    python bench/before_after.py /tmp/cleaner-base [--corpus /tmp/cleaner-bench/corpus-4000] [--rounds 2]
+
+Each run is a separate process importing its own checkout (PYTHONPATH); wall time and peak RSS of the whole process
+tree come from bench/measure.py. Prints the speed ratio of this checkout over the other one last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from measure import measure
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("base", type=Path, help="the other checkout (before)")
+    parser.add_argument("--corpus", type=Path, default=Path("/tmp/cleaner-bench/corpus-4000"))
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    docs = sum(1 for p in args.corpus.rglob("*") if p.is_file())
+    walls: dict[str, list[float]] = {"before": [], "after": []}
+    peaks: dict[str, list[float]] = {"before": [], "after": []}
+    work = Path(tempfile.mkdtemp(prefix="cleaner-ab-"))
+    for _ in range(args.rounds):
+        for name, root in (("before", args.base.resolve()), ("after", ROOT)):
+            shutil.rmtree(work / name, ignore_errors=True)
+            command = [sys.executable, "-m", "cleaner", "run", "--workers", "2", "--quiet"]
+            command += ["--out", str(work / name), str(args.corpus)]
+            m = measure(command, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=False)
+            walls[name].append(m.seconds)
+            peaks[name].append(m.peak_rss_mb)
+    shutil.rmtree(work, ignore_errors=True)
+    for name in walls:
+        best = min(walls[name])
+        print(
+            f"{name:6} wall best {best:6.1f} s  median {statistics.median(walls[name]):6.1f} s  "
+            f"{docs / best:5.0f} docs/s  peak tree RSS {max(peaks[name]):5.0f} MB"
+        )
+    print(f"after / before speed (best): {min(walls['before']) / min(walls['after']):.2f}x")
+
+
+if __name__ == "__main__":
+    main()
