@@ -90,7 +90,7 @@ def _languages() -> dict[str, LanguageRules]:
 
 # Tokens whose split (or none) is remembered, per language: most tokens of a page recur on other pages, and a rare
 # one costs a look-up per cut. Forgotten all at once when full, which bounds memory and changes no result.
-SPLIT_CACHE_SIZE = 1 << 16
+SPLIT_CACHE_SIZE = 1 << 14
 _UNSEEN = object()
 
 
@@ -224,7 +224,7 @@ def _line_at(text: str, position: int) -> str:
     return text[text.rfind("\n", 0, position) + 1 : end if end != -1 else len(text)]
 
 
-@lru_cache(maxsize=1 << 16)  # a site's names and terms recur across its pages, and this costs ~0.3 ms a token
+@lru_cache(maxsize=1 << 14)  # a site's names and terms recur across its pages, and this costs ~0.3 ms a token
 def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
     """True when one deletion, transposition, substitution or insertion turns ``token`` into a frequent word."""
     letters = set(token) | set("abcdefghijklmnopqrstuvwxyz")
