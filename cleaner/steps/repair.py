@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from cleaner.document import Document
 from cleaner.steps import Step
@@ -123,16 +123,15 @@ class Repair(Step):
 
     def _repair_lines(self, doc: Document) -> None:
         """ftfy on each line its detector flags (a page can mix intact paragraphs with mis-decoded ones)."""
-        import ftfy
-
         lines = doc.text.split("\n")
         fixes: set[str] = set()
         changed = 0
         for index, line in enumerate(lines):
             if not self.needs_repair(line):
                 continue
-            fixed, explanation = ftfy.fix_and_explain(line, self.fixer)
-            explanation = list(explanation or ())
+            fix = _fix_short_line if len(line) <= SHORT_LINE else _fix_line
+            fixed, explanation = fix(line, self.fixer)
+            explanation = list(explanation)
             if self.config.restore_lost_nbsp and "Â " in fixed:
                 fixed, lost = LOST_NBSP.subn("\u00a0", fixed)
                 if lost:
@@ -145,3 +144,18 @@ class Repair(Step):
             doc.text = "\n".join(lines)
             doc.count(self.name, "lines_fixed", changed)
             doc.metadata["repairs"] = sorted(fixes)
+
+
+def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """ftfy's repair of one line and the steps it took (``fixer``: a ``TextFixerConfig``, hashable)."""
+    import ftfy
+
+    fixed, explanation = ftfy.fix_and_explain(line, fixer)
+    return fixed, tuple(explanation or ())
+
+
+# A site's damaged menus, bylines and footers recur on its pages: of the flagged lines of the first 2,000 bench
+# documents, 26 % repeat one seen before, nearly all of them short. Short lines only are remembered, so that the
+# memory stays small (a few MB per worker).
+SHORT_LINE = 200
+_fix_short_line = lru_cache(maxsize=1 << 12)(_fix_line)

@@ -88,10 +88,20 @@ def _languages() -> dict[str, LanguageRules]:
     }
 
 
+# Tokens whose split (or none) is remembered, per language: most tokens of a page recur on other pages, and a rare
+# one costs a look-up per cut. Forgotten all at once when full, which bounds memory and changes no result.
+SPLIT_CACHE_SIZE = 1 << 14
+_UNSEEN = object()
+
+
 class Spacing(Step):
     name = "spacing"
     Config = SpacingConfig
     counters = ("punctuation", "glued")
+
+    def __init__(self, config: SpacingConfig | None = None) -> None:
+        super().__init__(config)
+        self._splits: dict[str, dict[str, tuple[str, str] | None]] = {}  # language -> token -> best split
 
     def apply(self, doc: Document) -> Document:
         text = doc.text
@@ -124,9 +134,11 @@ class Spacing(Step):
         singles, prefixes = _languages()[language]
         c = self.config
         # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
-        occurrences = Counter(t.lower() for t in TOKEN.findall(text))
+        tokens = TOKEN.findall(text)
+        occurrences = Counter(t.lower() for t in tokens)
         count = 0
         frequencies = zipf_table(language)
+        splits = self._splits.setdefault(language, {})
 
         def zipf(word: str) -> float:
             if len(word) == 1 and word not in singles and word.lower() not in singles:
@@ -163,17 +175,28 @@ class Spacing(Step):
                     best = (score, left, right)
             return (best[1], best[2]) if best else None
 
+        def remembered_split(token: str) -> tuple[str, str] | None:
+            found = splits.get(token, _UNSEEN)
+            if found is _UNSEEN:
+                if len(splits) >= SPLIT_CACHE_SIZE:
+                    splits.clear()
+                found = splits[token] = best_split(token)
+            return found
+
         def split(match: re.Match[str]) -> str:
             nonlocal count
             token = match.group(1)
             if occurrences[token.lower()] > 1:
                 return token
-            found = best_split(token)
+            found = remembered_split(token)
             if found is None or self._foreign_word(token.lower(), _line_at(text, match.start()), language):
                 return token
             count += 1
             return f"{found[0]} {found[1]}"
 
+        # Most pages have no glued word: the tokens are judged first, and only a page with a candidate is rewritten.
+        if not any(occurrences[t.lower()] == 1 and remembered_split(t) is not None for t in tokens):
+            return text
         text = TOKEN.sub(split, text)
         if count:
             doc.count(self.name, "glued", count)
@@ -201,6 +224,7 @@ def _line_at(text: str, position: int) -> str:
     return text[text.rfind("\n", 0, position) + 1 : end if end != -1 else len(text)]
 
 
+@lru_cache(maxsize=1 << 14)  # a site's names and terms recur across its pages, and this costs ~0.3 ms a token
 def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
     """True when one deletion, transposition, substitution or insertion turns ``token`` into a frequent word."""
     letters = set(token) | set("abcdefghijklmnopqrstuvwxyz")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from cleaner.document import Document, Reject
-from cleaner.steps.pii import Pii, PiiConfig
+from cleaner.steps.pii import Pii, PiiConfig, _any_digit
 
 
 def redact(text: str, **options) -> Document | Reject:
@@ -80,3 +80,15 @@ def test_private_addresses_can_be_redacted_too_and_are_never_phone_numbers():
     assert redact(text, private_ips=True).text == "Server: [IP], router [IP]"
     assert redact(text).text == text  # kept, and not taken for the phone number its digits would make
     assert redact(text, ips=False).text == text
+
+
+@pytest.mark.parametrize("digit", ["²", "①", "٣", "7"])
+def test_a_text_whose_only_digits_are_unusual_is_still_scanned(digit: str):
+    assert _any_digit().search(f"Note {digit} of the report")
+    assert not _any_digit().search("No digit in this text at all")
+
+
+def test_an_address_needs_its_dotted_octets_and_an_ipv6_its_colons():
+    step = Pii()
+    text = "Server 8.8.8.8 and 2001:4860:4860:0000:0000:0000:0000:8888 answer; 3.14 is pi; at 10:30 we met."
+    assert [kind for _, _, kind in step.find(text)] == ["ip", "ip"]

@@ -91,3 +91,16 @@ def test_decomposed_text_is_composed_so_that_word_lists_find_it():
 def test_an_unknown_normalisation_form_is_refused_when_the_step_is_built():
     with pytest.raises(ValueError, match=r"steps\.repair\.normalization"):
         Repair(RepairConfig(normalization="nfc"))
+
+
+def test_a_line_repaired_again_gets_the_same_fix_and_record():
+    import ftfy
+
+    line = "SchÃ¶ne GrÃ¼ÃŸe aus MÃ¼nchen"
+    step = Repair()
+    first, second = (step.apply(Document(id=f"d{n}", text=f"Intro line\n{line}", source="x")) for n in range(2))
+    assert first.text == second.text == "Intro line\nSchöne Grüße aus München"
+    assert first.metadata["repairs"] == second.metadata["repairs"]
+    fixed, explanation = ftfy.fix_and_explain(line, step.fixer)
+    assert first.text.endswith(fixed)
+    assert first.metadata["repairs"] == sorted({f"{action}:{parameter}" for action, parameter in explanation})

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Document
+from cleaner.steps import spacing
 from cleaner.steps.spacing import Spacing, SpacingConfig
 
 STEP = Spacing()
@@ -101,3 +102,20 @@ def test_glued_splitting_can_be_turned_off():
 def test_spacing_never_raises_and_is_idempotent(text: str):
     once = space(text)
     assert space(once) == once
+
+
+def test_remembered_splits_change_no_result(monkeypatch: pytest.MonkeyPatch):
+    texts = [
+        "He said thegreen car was parked overthe bridge.",
+        "The talks in Afghanistana week ago ended without a deal.",
+        "Khalilzad met the delegation; thegreen party objected.",
+        "A page without any glued word at all, about the budget.",
+    ]
+    step = Spacing()
+    remembered = [step.apply(Document(id="x", text=t, source="x", metadata={"language": "en"})).text for t in texts * 2]
+    monkeypatch.setattr(spacing, "SPLIT_CACHE_SIZE", 1)  # forgets before every new token
+    forgetful = Spacing()
+    fresh = [forgetful.apply(Document(id="x", text=t, source="x", metadata={"language": "en"})).text for t in texts * 2]
+    assert remembered == fresh
+    assert remembered[0] == "He said the green car was parked over the bridge."
+    assert remembered[:4] == remembered[4:]
