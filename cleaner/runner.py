@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -35,6 +35,9 @@ from cleaner.schema import AUDIT_SCHEMA, REJECT_SCHEMA
 from cleaner.survey import survey
 from cleaner.tasks import LargeFile, Planned, files_of, plan_tasks, tasks
 from cleaner.writer import publish_staging, write_empty
+
+if TYPE_CHECKING:
+    from cleaner.validate import Validator
 
 # The stages of a run, in order, as ``on_phase`` names them (a stage a run does not need is not announced).
 PHASES = ("loading the steps", "surveying recurring lines", "cleaning", "deduplicating", "validating")
@@ -119,6 +122,7 @@ def run(
         pipeline = build_pipeline(config)
     except StepError as err:
         raise RunError(str(err)) from err
+    validator = _validator(config) if validate else None
     _prime_pyarrow()
     runner = _start_engine(engine or config.run.engine, workers or config.run.workers or None, ray_address)
     progress: Progress | None = None
@@ -130,14 +134,17 @@ def run(
         with _signals_raise_interrupted():
             staging = progress.staging
             try:
-                done = clean(recipe, plan, task_bytes, runner, progress, summary, on_progress, phase)
+                hear = _starting(validator, progress, on_progress)
+                done = clean(recipe, plan, task_bytes, runner, progress, summary, hear, phase)
+                if validator is not None:
+                    validator.wait()  # deduplicate forks a pool of its own
                 deduplicate(pipeline, staging, runner, summary, phase)
                 _check_accounting(summary)
                 _complete_tables(pipeline, staging)
                 summary.seconds = time.perf_counter() - started
                 _write_run_json(staging / "run.json", summary, config, done)
                 if validate:
-                    _validate(staging, destination, config, summary, phase)
+                    _validate(staging, destination, config, summary, phase, validator)
                 finish(staging)
                 publish_staging(staging, destination)
             except BaseException:
@@ -145,6 +152,8 @@ def run(
                     shutil.rmtree(staging, ignore_errors=True)
                 raise
     finally:
+        if validator is not None:
+            validator.wait()  # no thread left mid-import when the run returns (the caller may fork)
         runner.close()
         if progress is not None:
             progress.release()
@@ -250,17 +259,52 @@ def deduplicate(
     summary.rows["rejects"] += sum(moved.values())
 
 
-def _validate(staging: Path, destination: Path, config: Config, summary: RunSummary, phase) -> None:
-    suites = config.root / config.validate.expectations
-    if not suites.is_dir():
-        summary.validation_skipped = f"no expectations folder at {suites}"
+def _validator(config: Config) -> Validator | None:
+    """The suite, loaded before any cleaning: a missing or broken one stops the run at once. None when there is
+    no expectations folder (the run says that it skipped validation)."""
+    if not (config.root / config.validate.expectations).is_dir():
+        return None
+    from cleaner.validate import ValidationError, Validator
+
+    try:
+        return Validator(config)
+    except ValidationError as err:
+        raise RunError(f"cannot validate the output: {err} (or run with --no-validate)") from err
+
+
+def _starting(
+    validator: Validator | None, progress: Progress, on_progress: Callable[[TaskResult, int, int], None] | None
+) -> Callable[[TaskResult, int, int], None] | None:
+    """``on_progress``, and the validator's background start at the first task this run cleaned.
+
+    Great Expectations is then imported while the workers clean (seconds of one core). Not earlier: the survey and
+    the cleaning pool fork the driver, and a thread must not be mid-import across a fork. The first result of a
+    task this run cleaned (not one kept from an interrupted run) comes after the cleaning pool has forked, and the
+    runner waits for the validator before deduplication forks its own pool. (A pool forks again only to replace a
+    worker that died.)"""
+    if validator is None:
+        return on_progress
+
+    def hear(result: TaskResult, files: int, total_bytes: int) -> None:
+        if result.index not in progress.finished:
+            validator.start()
+        if on_progress:
+            on_progress(result, files, total_bytes)
+
+    return hear
+
+
+def _validate(
+    staging: Path, destination: Path, config: Config, summary: RunSummary, phase, validator: Validator | None
+) -> None:
+    if validator is None:
+        summary.validation_skipped = f"no expectations folder at {config.root / config.validate.expectations}"
         return
     phase("validating")
     from cleaner.validate import ValidationError
-    from cleaner.validate import validate as run_suite
 
     try:
-        report = run_suite(staging, config)
+        report = validator.run(staging)
     except ValidationError as err:
         raise RunError(f"cannot validate the output: {err} (or run with --no-validate)") from err
     report.dataset = str(destination)

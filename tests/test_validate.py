@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import pyarrow as pa
@@ -14,7 +15,7 @@ import pytest
 
 from cleaner import config as config_module
 from cleaner.pipeline import Pipeline, build_steps
-from cleaner.validate import ValidationError, validate
+from cleaner.validate import ValidationError, Validator, _columns, validate
 from tests.conftest import ROOT
 
 GOOD = "The council approved the budget on Tuesday after a long debate."
@@ -146,3 +147,34 @@ def test_cli_exit_code_and_help_is_fast(tmp_path):
     ).stdout.split()  # fmt: skip
     for heavy in ("great_expectations", "datasets", "langdetect", "pyarrow", "trafilatura", "pandas"):
         assert heavy not in modules, heavy
+
+
+def test_background_build_gives_the_same_report(bad_report, config):
+    """Built in a thread (as a run does while it cleans), the suite reaches the verdict built in the caller's does."""
+    validator = Validator(config)
+    validator.start()
+    validator.wait()
+    report = validator.run(Path(bad_report.dataset))
+    assert [asdict(o) for o in report.outcomes] == [asdict(o) for o in bad_report.outcomes]
+
+
+def test_only_the_columns_a_suite_names_are_read(bad_report):
+    parts = sorted((Path(bad_report.dataset) / "documents").glob("*.parquet"))
+    spec = {"expectations": [
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "content_sha256"}},
+        {"type": "expect_column_pair_values_to_be_equal", "kwargs": {"column_A": "n_words", "column_B": "nope"}},
+        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
+    ]}  # fmt: skip
+    assert _columns(spec, parts) == ["content_sha256", "id", "n_words"]  # "nope" left for GX to report missing
+    spec["expectations"].append({"type": "expect_table_column_count_to_equal", "kwargs": {"value": 3}})
+    assert _columns(spec, parts) is None  # a table-level expectation sees every column
+
+
+def test_a_run_refuses_a_missing_suite_before_cleaning(tmp_path, config):
+    from cleaner.runner import RunError, output_dir, run
+
+    broken = config_module.load(ROOT / "cleaner.toml")
+    broken.validate.suite = "nope"
+    with pytest.raises(RunError, match="no suite 'nope'"):
+        run(ROOT / "raw", tmp_path, broken, workers=1, validate=True)
+    assert not output_dir(tmp_path, broken).exists()
