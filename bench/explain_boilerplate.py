@@ -44,7 +44,7 @@ def main() -> None:
             doc = step.apply(doc)
         texts = doc.text.split("\n")
         trace: list = []
-        reasons = boilerplate.removals(texts, True, {}, "", trace).reasons
+        reasons = boilerplate.removals(texts, True, "", trace).reasons
         probability: dict[int, float] = {}  # the line model's keep probability, at the last pass that asked it
         for index, matrix, asked in trace:
             for i, ask, p in zip(index, asked, boilerplate.model.keep_probabilities(matrix).tolist(), strict=True):

@@ -97,7 +97,7 @@ def examples(pages: list[Page], step: Boilerplate, first_pass_only: bool) -> tup
         if first_pass_only:
             trace.append(step.model_input(step.signals(page.texts)))
         else:
-            step.removals(page.texts, True, {}, "", trace)
+            step.removals(page.texts, True, "", trace)
         for index, matrix, asked in trace:
             for row, (i, ask) in enumerate(zip(index, asked, strict=True)):
                 if ask and i in labels:
@@ -131,7 +131,7 @@ def train(pages: list[Page], c: float) -> tuple[LineModel, dict, int]:
 
 
 def kept_lines(page: Page, step: Boilerplate) -> set[int]:
-    reasons = step.removals(page.texts, True, {}, "").reasons
+    reasons = step.removals(page.texts, True, "").reasons
     return {i for i, text in enumerate(page.texts) if text.strip() and i not in reasons}
 
 

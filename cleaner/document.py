@@ -40,9 +40,7 @@ class Document:
     stats: dict[str, int] = field(default_factory=dict)
     removed: list[RemovedLine] = field(default_factory=list)
     original_text: str | None = None
-    # What one step worked out and a later one can reuse (the stop-word list of the text's language …); never
-    # written out.
-    scratch: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The word count of the current text, remembered (never written out).
     _words: tuple[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:

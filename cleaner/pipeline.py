@@ -22,6 +22,10 @@ from cleaner.tasks import Slice, Task
 from cleaner.writer import PartWriter
 
 TABLES = ("documents", "rejects", "audit")
+# Documents are cleaned in batches of at most this many, or of this many characters (a few MB in memory): a step
+# that works on a batch at once pays its fixed costs per batch, not per document (see Step.apply_batch).
+BATCH_DOCS = 64
+BATCH_CHARS = 4 << 20
 
 
 def build_steps(config: Config) -> list[Step]:
@@ -48,14 +52,36 @@ class Pipeline:
         self.judge_at = judges[0] if judges and judges[0] < len(self.steps) - 1 else None
 
     def process(self, doc: Document) -> Document | Reject:
-        """The document through every step.
+        """The document through every step (see :meth:`process_batch`)."""
+        return self.process_batch([doc])[0]
+
+    def process_batch(self, docs: list[Document]) -> list[Document | Reject]:
+        """The documents through every step, step by step over the batch (a step may do a batch's documents at
+        once: see ``Step.apply_batch``); each result is what the steps make of that document alone.
 
         Cleaning clean text must change nothing. A step that judges lines by their context (boilerplate) can
         judge differently once a later step has edited the text, so when the text changed after it, it judges
         the edited text again; if it then removes something, the steps after it run again too. This repeats until
         the judgement stands, at most ``max_rounds`` times. Most documents take one round: only the ~10 % that a
-        later step edits are judged twice."""
-        result, judged = self._run(doc, self.steps)
+        later step edits are judged twice, one by one."""
+        results: list[Document | Reject] = list(docs)
+        judged: list[str | None] = [None] * len(docs)
+        alive = list(range(len(docs)))
+        for step in self.steps:
+            outputs = self._apply(step, [results[k] for k in alive])  # type: ignore[misc]
+            still = []
+            for k, output in zip(alive, outputs, strict=True):
+                results[k] = output
+                if isinstance(output, Document):
+                    still.append(k)
+                    if step.judges_context:
+                        judged[k] = output.text
+            alive = still
+        return [self._settle(result, text) for result, text in zip(results, judged, strict=True)]
+
+    def _settle(self, result: Document | Reject, judged: str | None) -> Document | Reject:
+        """Judge ``result`` again while a step after the judging one changed what it judged (see
+        :meth:`process_batch`)."""
         rounds = 1
         while self.judge_at is not None and rounds < self.max_rounds:
             if isinstance(result, Reject) or result.text == judged:
@@ -67,6 +93,16 @@ class Pipeline:
                 break  # the judgement stands; the later steps would only repeat themselves
             result, _ = self._run(result, self.steps[self.judge_at + 1 :])
         return result
+
+    def _apply(self, step: Step, docs: list[Document]) -> list[Document | Reject]:
+        """``step`` over ``docs``: as a batch, or, when that fails, one by one, so that only the document that
+        fails is rejected (``<step>.error``)."""
+        if not docs:
+            return []
+        try:
+            return step.apply_batch(docs)
+        except Exception:
+            return [self._run(doc, [step])[0] for doc in docs]
 
     def _run(self, doc: Document, steps: list[Step]) -> tuple[Document | Reject, str | None]:
         """``doc`` through ``steps``; also returns the text as the last context-judging step among them left it."""
@@ -133,14 +169,7 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         for step in pipeline.corpus_steps
     }
 
-    def clean(record: Document | Reject | Pending) -> None:
-        result.read += 1
-        if isinstance(record, Pending):  # a page of a large WARC file, to be extracted here
-            record = record.resolve()
-        if isinstance(record, Document):
-            record = pipeline.process(record)
-        elif record.reason.startswith("read."):
-            result.read_errors.append(record.detail)
+    def write(record: Document | Reject) -> None:
         if isinstance(record, Reject):
             result.rejected[record.reason] += 1
             writers["rejects"].add(schema.reject_row(record), len(record.text or ""))
@@ -154,6 +183,29 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         if record.removed:
             result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
             writers["audit"].extend(schema.audit_rows(record))
+
+    batch: list[Document | Reject] = []  # records read, in order, waiting for their batch to be cleaned
+    batch_chars = 0
+
+    def flush() -> None:
+        nonlocal batch_chars
+        cleaned = iter(pipeline.process_batch([record for record in batch if isinstance(record, Document)]))
+        for record in batch:
+            write(next(cleaned) if isinstance(record, Document) else record)
+        batch.clear()
+        batch_chars = 0
+
+    def clean(record: Document | Reject | Pending) -> None:
+        nonlocal batch_chars
+        result.read += 1
+        if isinstance(record, Pending):  # a page of a large WARC file, to be extracted here
+            record = record.resolve()
+        if isinstance(record, Reject) and record.reason.startswith("read."):
+            result.read_errors.append(record.detail)
+        batch.append(record)
+        batch_chars += len(record.text or "")
+        if len(batch) >= BATCH_DOCS or batch_chars >= BATCH_CHARS:
+            flush()
 
     if isinstance(task, Slice):
         for record in task.records:
@@ -170,6 +222,7 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
             for record in read_file(file, digests):
                 clean(record)
             result.digests.append((file.rel, file.size, digests.get(file.rel, "unreadable")))
+    flush()
     result.rows = Counter({table: writer.close() for table, writer in writers.items()})
     for _, signatures in signers.values():
         signatures.close()

@@ -84,3 +84,43 @@ def test_without_a_judging_step_or_with_it_last_there_is_a_single_round():
     assert Pipeline([JoinSplitWords(), RejectMarked()]).judge_at is None
     assert Pipeline([JoinSplitWords(), DropMenus()]).judge_at is None
     assert Pipeline([DropMenus(), JoinSplitWords()]).judge_at == 0
+
+
+class FailsOnBoom(Step):
+    """A step with a batch path that fails for the whole batch when one document holds "boom"."""
+
+    name = "fragile"
+
+    def apply(self, doc: Document) -> Document:
+        if "boom" in doc.text:
+            raise ValueError("cannot handle boom")
+        doc.text = doc.text.upper()
+        return doc
+
+    def apply_batch(self, docs: list[Document]) -> list[Document | Reject]:
+        if any("boom" in doc.text for doc in docs):
+            raise ValueError("cannot handle boom")
+        return [self.apply(doc) for doc in docs]
+
+
+def test_a_batch_that_fails_rejects_only_the_document_that_fails_and_keeps_the_order():
+    pipeline = Pipeline([RejectMarked(), FailsOnBoom(), JoinSplitWords()])
+    docs = [
+        Document(id=str(n), text=text, source=f"{n}.txt") for n, text in enumerate(["a", "boom", "REJECT", "me nu"])
+    ]
+    results = pipeline.process_batch(docs)
+    assert [r.id for r in results] == ["0", "1", "2", "3"]
+    assert isinstance(results[1], Reject) and results[1].reason == "fragile.error"
+    assert "cannot handle boom" in results[1].detail
+    assert isinstance(results[2], Reject) and results[2].reason == "reject_marked.marked"
+    assert [results[0].text, results[3].text] == ["A", "ME NU"]
+
+
+def test_a_batch_gives_what_each_document_gets_alone():
+    def documents():
+        texts = ["menu\nme nu\ntext", "plain", "REJECT me", "menu"]
+        return [Document(id=str(n), text=text, source=f"{n}.txt") for n, text in enumerate(texts)]
+
+    alone = [Pipeline([DropMenus(), RejectMarked(), JoinSplitWords()]).process(doc) for doc in documents()]
+    together = Pipeline([DropMenus(), RejectMarked(), JoinSplitWords()]).process_batch(documents())
+    assert [(type(r).__name__, r.text) for r in together] == [(type(r).__name__, r.text) for r in alone]

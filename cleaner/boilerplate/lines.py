@@ -16,14 +16,18 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
+import numpy as np
+
+from cleaner.boilerplate.segments import Segments
 from cleaner.language_id import detect_py3langid
 
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 TERMINAL = (".", "!", "?", "…", '."', ".”", "?”", "!”", ".»", '."', ".'", ".)", "。", "！", "？", ":")
 
-GOOD, NEARGOOD, SHORT, BAD = "good", "neargood", "short", "bad"
+# Line classes as small integers, so that a pass compares arrays, not strings (CLASS_NAMES: jusText's names).
+BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3
+CLASS_NAMES = ("bad", "short", "neargood", "good")
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,8 @@ class Thresholds:
 
 @dataclass(slots=True)
 class Line:
-    """One line of a document with the features the classifier and the structure analysis use."""
+    """One line as a pass of the analysis saw it, for inspection and tests (the analysis itself works on arrays,
+    see :mod:`cleaner.boilerplate.page`)."""
 
     index: int
     text: str
@@ -47,15 +52,9 @@ class Line:
     stop_density: float
     terminal: bool
     rule: str | None = None
-    cls: str = SHORT
+    cls: str = CLASS_NAMES[SHORT]
     reason: str | None = None  # set when the line is to be removed
     tokens: list[str] = field(default_factory=list)  # lower-cased words
-    # The line model's features that depend on the line alone (see model.py), computed once and kept across
-    # the repeated analysis of a document.
-    shape: Any = None  # (matrix, row): the row of a matrix of such features
-    heading: bool | None = None  # heading_like(), remembered: it is asked of every line in every pass
-    content: frozenset[str] | None = None  # the line model's content words (model.content_words), remembered
-    key: str | None = None  # the text as structure.mark_repeated compares it, remembered
 
     @property
     def blank(self) -> bool:
@@ -95,7 +94,11 @@ class StopWords:
         prose: a language identifier judges them, and the language names the list
         (``data/boilerplate/stoplists.toml``; none for a language without one). Only when the identifier is unsure
         (below ``min_score``), or with ``sample_chars`` 0, does :meth:`guess` decide."""
-        if sample_chars > 0 and (sample := longest_lines(texts, sample_chars)):
+        return self.for_sample(longest_lines(texts, sample_chars) if sample_chars > 0 else "", words, min_score)
+
+    def for_sample(self, sample: str, words: list[str], min_score: float) -> frozenset[str]:
+        """:meth:`for_page` given the page's longest lines already (``sample``, empty for none)."""
+        if sample:
             language, score = _identify(sample)
             if score >= min_score:
                 name = stoplist_names().get(language)
@@ -137,142 +140,72 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return [WORD.findall(text.lower()) for text in texts]
 
 
-def features(texts: list[str], stoplist: frozenset[str], words: list[list[str]] | None = None) -> list[Line]:
-    """Lines with their length, stop-word density and final punctuation (``words``: :func:`tokenize`'s)."""
-    words = words if words is not None else tokenize(texts)
-    lines = []
-    for index, (text, tokens) in enumerate(zip(texts, words, strict=True)):
-        stripped = text.strip()
-        stops = sum(map(stoplist.__contains__, tokens))
-        lines.append(
-            Line(
-                index=index,
-                text=text,
-                words=len(tokens),
-                chars=len(stripped),
-                stop_density=stops / len(tokens) if tokens else 0.0,
-                terminal=stripped.endswith(TERMINAL),
-                tokens=tokens,
-            )
+def classify(
+    chars: np.ndarray,
+    ruled: np.ndarray,
+    stop: np.ndarray,
+    terminal: np.ndarray,
+    t: Thresholds,
+    stop_low: np.ndarray | float | None = None,
+    stop_high: np.ndarray | float | None = None,
+) -> np.ndarray:
+    """Context-free classes (jusText's first pass): good, neargood, short or bad, one code per line (blank lines
+    are ``SHORT`` and stay out of every later judgement). ``stop_low``/``stop_high``: the stop-word thresholds
+    per line, when they differ by page (else ``t``'s)."""
+    low = t.stopwords_low if stop_low is None else stop_low
+    high = t.stopwords_high if stop_high is None else stop_high
+    cls = np.full(len(chars), SHORT, dtype=np.int8)
+    judged = (chars > 0) & ~ruled & (chars >= t.length_low)
+    dense = judged & (stop >= high)
+    cls[dense] = np.where((chars > t.length_high) | terminal, GOOD, NEARGOOD)[dense]
+    cls[judged & (stop < high) & (stop >= low)] = NEARGOOD
+    cls[judged & (stop < low)] = BAD
+    cls[(chars > 0) & ruled] = BAD
+    return cls
+
+
+def _good_ahead(good: np.ndarray, chars: np.ndarray, pages: Segments, max_distance: int) -> np.ndarray:
+    """For every line, whether a good line of its page follows it with at most ``max_distance`` characters of
+    other lines in between."""
+    after = pages.following_index(good)
+    cumulative = np.concatenate(([0], np.cumsum(chars)))
+    between = cumulative[after] - cumulative[np.minimum(np.arange(1, len(good) + 1), after)]
+    return (after < pages.end) & (between <= max_distance)
+
+
+def revise(
+    cls: np.ndarray, chars: np.ndarray, heading: np.ndarray, pages: Segments, max_heading_distance: int = 200
+) -> np.ndarray:
+    """jusText's context-sensitive pass, on a copy of ``cls``: headings before good text are promoted, short lines
+    take the class of their surroundings, near-good lines are good unless boilerplate lies on both sides. A page's
+    edges count as boilerplate, as in jusText."""
+    cls = cls.copy()
+    filled = chars > 0
+    cls[(cls == SHORT) & heading & _good_ahead(cls == GOOD, chars, pages, max_heading_distance)] = NEARGOOD
+    shorts = filled & (cls == SHORT)
+    if shorts.any():  # all judged on the classes before this step, as jusText
+        good_or_bad = filled & ((cls == GOOD) | (cls == BAD))
+        previous, following = pages.previous(cls, good_or_bad, BAD), pages.following(cls, good_or_bad, BAD)
+        any_class = good_or_bad | (filled & (cls == NEARGOOD))
+        previous_any, following_any = pages.previous(cls, any_class, BAD), pages.following(cls, any_class, BAD)
+        between_near = ((previous == BAD) & (previous_any == NEARGOOD)) | (
+            (following == BAD) & (following_any == NEARGOOD)
         )
-    return lines
-
-
-def fresh(line: Line, index: int) -> Line:
-    """A copy of ``line`` at a new position with only its context-free features (text, counts, rule match): for
-    analysing a document again once some of its lines are gone."""
-    return Line(
-        index,
-        line.text,
-        line.words,
-        line.chars,
-        line.stop_density,
-        line.terminal,
-        line.rule,
-        tokens=line.tokens,
-        shape=line.shape,
-        heading=line.heading,
-        content=line.content,
-        key=line.key,
-    )
-
-
-def classify(lines: list[Line], t: Thresholds) -> None:
-    """Context-free classes (jusText's first pass): good, neargood, short or bad."""
-    for line in lines:
-        if line.blank:
-            continue
-        if line.rule is not None:
-            line.cls = BAD
-        elif line.chars < t.length_low:
-            line.cls = SHORT
-        elif line.stop_density >= t.stopwords_high:
-            line.cls = GOOD if line.chars > t.length_high or line.terminal else NEARGOOD
-        elif line.stop_density >= t.stopwords_low:
-            line.cls = NEARGOOD
-        else:
-            line.cls = BAD
-
-
-def _nearest(classes: list[str | None], accepted: tuple[str, ...]) -> tuple[list[str], list[str]]:
-    """For every line, the class of the nearest line before and after it whose class is in ``accepted`` (blank
-    lines are ``None`` and skipped); the document's edges count as boilerplate, as in jusText. One pass each way
-    instead of a walk per line, which made long pages quadratic."""
-    before, after = [BAD] * len(classes), [BAD] * len(classes)
-    last = BAD
-    for i, cls in enumerate(classes):
-        before[i] = last
-        if cls in accepted:
-            last = cls
-    last = BAD
-    for i in range(len(classes) - 1, -1, -1):
-        after[i] = last
-        if classes[i] in accepted:
-            last = classes[i]
-    return before, after
-
-
-def heading_like(line: Line) -> bool:
-    """A short line without final punctuation that starts like a title: the text stand-in for ``<h1>``–``<h6>``.
-    (Asked once the line's rule match is known; the answer is kept on the line.)"""
-    if line.heading is None:
-        first = line.text.lstrip()[:1]
-        line.heading = (
-            0 < line.words <= 15 and not line.terminal and line.rule is None and (first.isupper() or first.isdigit())
-        )
-    return line.heading
-
-
-def _good_ahead(lines: list[Line], max_distance: int) -> list[bool]:
-    """For every line, whether a good line follows it with at most ``max_distance`` characters of other lines in
-    between. One backward pass: the next good line and the characters before it, instead of a walk per line."""
-    ahead = [False] * len(lines)
-    next_good = None  # characters between the line after i and the next good line, when there is one
-    for i in range(len(lines) - 1, -1, -1):
-        ahead[i] = next_good is not None and next_good <= max_distance
-        line = lines[i]
-        next_good = 0 if line.cls == GOOD else None if next_good is None else next_good + line.chars
-    return ahead
-
-
-def revise(lines: list[Line], max_heading_distance: int = 200) -> None:
-    """jusText's context-sensitive pass: headings before good text are promoted, short lines take the class of
-    their surroundings, near-good lines are good unless boilerplate lies on both sides."""
-    headings = [heading_like(line) for line in lines]
-    good_ahead = _good_ahead(lines, max_heading_distance)  # promoting short lines to near-good does not change it
-    for i, line in enumerate(lines):
-        if line.cls == SHORT and headings[i] and good_ahead[i]:
-            line.cls = NEARGOOD
-    classes: list[str | None] = [None if line.blank else line.cls for line in lines]
-    shorts = [i for i, cls in enumerate(classes) if cls == SHORT]
-    if shorts:
-        prev_gb, next_gb = _nearest(classes, (GOOD, BAD))
-        prev_any, next_any = _nearest(classes, (GOOD, BAD, NEARGOOD))
-    for i in shorts:  # short lines, all judged on the classes before this pass (as jusText)
-        line = lines[i]
-        prev, nxt = prev_gb[i], next_gb[i]
-        if prev == nxt:
-            line.cls = prev
-        elif (prev == BAD and prev_any[i] == NEARGOOD) or (nxt == BAD and next_any[i] == NEARGOOD):
-            line.cls = GOOD
-        else:
-            line.cls = BAD
-    # Near-good lines, in order: a line already revised counts as the previous neighbour of the next one.
-    classes = [None if line.blank else line.cls for line in lines]
-    if NEARGOOD in classes:
-        _, next_gb = _nearest(classes, (GOOD, BAD))
-        last = BAD
-        for i, line in enumerate(lines):
-            if classes[i] == NEARGOOD:
-                line.cls = BAD if (last, next_gb[i]) == (BAD, BAD) else GOOD
-            if not line.blank and line.cls in (GOOD, BAD):
-                last = line.cls
+        judged = np.where(previous == following, previous, np.where(between_near, GOOD, BAD))
+        cls[shorts] = judged[shorts]
+    # Near-good lines are bad only between two bad ones. (jusText walks them in order, a revised line counting as
+    # the previous neighbour of the next; but near-good lines between the same two neighbours all get the same
+    # verdict, so the nearest good or bad line that was not near-good decides.)
+    near = filled & (cls == NEARGOOD)
+    if near.any():
+        good_or_bad = filled & ((cls == GOOD) | (cls == BAD))
+        bad_before = pages.previous(cls, good_or_bad, BAD) == BAD
+        bad_after = pages.following(cls, good_or_bad, BAD) == BAD
+        cls[near] = np.where(bad_before & bad_after, BAD, GOOD)[near]
     # jusText promotes only headings that were not bad to begin with; in text, a long title has the low stop-word
     # density of a bad line, so any heading-like line (never a rule match) that leads into good text is taken.
-    # A promotion only changes what lies ahead of the lines before it, which this forward loop has passed.
-    candidates = [i for i, heading in enumerate(headings) if heading and lines[i].cls == BAD]
-    if candidates:
-        good_ahead = _good_ahead(lines, max_heading_distance)
-        for i in candidates:
-            if good_ahead[i]:
-                lines[i].cls = GOOD
+    # Whether good text lies ahead is judged before any of these promotions.
+    candidates = heading & (cls == BAD)
+    if candidates.any():
+        cls[candidates & _good_ahead(cls == GOOD, chars, pages, max_heading_distance)] = GOOD
+    return cls

@@ -18,16 +18,16 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import chain, compress
 from pathlib import Path
 
 import numpy as np
 
-from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, Line, heading_like
+from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD
+from cleaner.boilerplate.page import Pages
+from cleaner.boilerplate.segments import Segments, cumulative
 
 FEATURES = (
     "log_words", "log_chars", "stop_density", "terminal", "heading",
@@ -53,208 +53,169 @@ class Layout:
     """Where a document's content regions lie, per line: 0 outside, 1 the main region, 2 another region; and
     which lines were taken in as the title above a region."""
 
-    region: list[int]
-    title: list[bool]
+    region: np.ndarray  # int8 per line
+    title: np.ndarray  # bool per line
 
 
-def line_matrix(lines: list[Line], first_classes: list[str], layout: Layout) -> tuple[list[int], np.ndarray]:
-    """The indices of the non-blank lines, and their features (one row per line, ``FEATURES`` order).
+def line_matrix(
+    pages: Pages,
+    rows: np.ndarray,
+    segments: Segments,
+    stop: np.ndarray,
+    cls: np.ndarray,
+    decided: np.ndarray,
+    first_cls: np.ndarray,
+    region: np.ndarray,
+    title: np.ndarray,
+) -> np.ndarray:
+    """The features of the lines ``rows`` (the non-blank lines of one pass, as line numbers of ``pages``, each
+    page's in order, ``segments`` telling where each page's begin), one row per line in ``FEATURES`` order;
+    ``stop`` … ``title`` are what the pass found about those lines (their stop-word densities by their page's
+    list, classes, whether a rule or the repetition removes them, classes before the context revision, regions,
+    title lines).
 
-    Built column by column into one preallocated matrix, from one pass over the lines' attributes, and the
-    per-character counts over the whole document at once: this runs on every line of every analysis pass."""
-    kept = [line for line in lines if line.chars]
-    n = len(kept)
+    Built column by column into one preallocated matrix, for all the pages of a batch at once: this runs on every
+    analysis pass of every document."""
+    n = len(rows)
     if n == 0:
-        return [], np.zeros((0, len(FEATURES)))
-    index = [line.index for line in kept]
+        return np.zeros((0, len(FEATURES)))
+    words = pages.words[rows].astype(float)
+    good_line = (cls == GOOD) & ~decided
     # Lines already removed (rules, repetition) count as boilerplate around their neighbours, whatever their class.
-    attributes = np.array(
-        [
-            (
-                line.words,
-                line.chars,
-                line.stop_density,
-                line.terminal,
-                line.cls == GOOD,
-                line.cls == GOOD and line.reason is None,
-                line.reason is not None or line.cls == BAD,
-                first_classes[line.index] == GOOD,
-                first_classes[line.index] == NEARGOOD,
-                first_classes[line.index] == BAD,
-                layout.region[line.index],
-                layout.title[line.index],
-            )
-            for line in kept
-        ],
-        dtype=float,
-    )
-    words, stop = attributes[:, 0], attributes[:, 2]
-    good_line = attributes[:, 5] > 0
-    good, bad = words * attributes[:, 5], words * attributes[:, 6]
-    good_sums, bad_sums = np.concatenate(([0.0], np.cumsum(good))), np.concatenate(([0.0], np.cumsum(bad)))
-    total_good = good_sums[-1] or 1.0
-    region = attributes[:, 10]
-    positions = np.arange(n)
+    good, bad = words * good_line, words * (decided | (cls == BAD))
+    good_sums, bad_sums = cumulative(good), cumulative(bad)
+    # Per page, from the cumulative sums over the whole batch: exact, as the sums are of whole numbers.
+    before_page = good_sums[segments.start]
+    total_good = good_sums[segments.end] - before_page
+    total_good[total_good == 0] = 1.0
+    positions, length = segments.position, segments.length
     in_main = region == 1
-    main = np.flatnonzero(in_main)
-    main_first, main_last = (main[0], main[-1]) if len(main) else (0, -1)
-    shape = _shapes(kept)
+    main_first = segments.first_flagged(in_main)[segments.page]
+    main_last = segments.last_flagged(in_main)[segments.page]
+    has_main = main_last >= 0
+    main_last = np.where(has_main, main_last, -1)
+    main_first = np.where(has_main, main_first, 0)
+    shape = pages.shapes(_shapes)[rows]
     heading = shape[:, 0]
-    near_good = _window_sum(good, 3, good_sums)
-    good5, bad5 = _window_sum(good, 5, good_sums), _window_sum(bad, 5, bad_sums)
-    good12, bad12 = _window_sum(good, 12, good_sums), _window_sum(bad, 12, bad_sums)
+    near_good = segments.window_sum(good, 3, good_sums)
+    good5, bad5 = segments.window_sum(good, 5, good_sums), segments.window_sum(bad, 5, bad_sums)
+    good12, bad12 = segments.window_sum(good, 12, good_sums), segments.window_sum(bad, 12, bad_sums)
+    page_words = segments.sum(words)[segments.page]
+    page_words[page_words == 0] = 1.0
     matrix = np.empty((n, len(FEATURES)))
-    matrix[:, 0:2] = np.log1p(attributes[:, 0:2])
-    matrix[:, 2:4] = attributes[:, 2:4]
+    matrix[:, 0] = np.log1p(words)
+    matrix[:, 1] = np.log1p(pages.chars[rows].astype(float))
+    matrix[:, 2] = stop
+    matrix[:, 3] = pages.terminal[rows]
     matrix[:, 4] = heading
-    matrix[:, 5:8] = attributes[:, 7:10]
-    matrix[:, 8] = attributes[:, 4]
+    matrix[:, 5] = first_cls == GOOD
+    matrix[:, 6] = first_cls == NEARGOOD
+    matrix[:, 7] = first_cls == BAD
+    matrix[:, 8] = cls == GOOD
     matrix[:, 9] = in_main
     matrix[:, 10] = region == 2
-    matrix[:, 11] = attributes[:, 11]
-    matrix[:, 12] = np.log1p(_region_distances((region > 0).tolist()))
-    matrix[:, 13] = positions / n
+    matrix[:, 11] = title
+    matrix[:, 12] = np.log1p(segments.distances(region > 0, NO_REGION_DISTANCE))
+    matrix[:, 13] = positions / length
     matrix[:, 14:23] = shape[:, 1:10]
-    matrix[:, 23:27] = 0.0
-    matrix[1:, 23], matrix[:-1, 24] = attributes[:-1, 5], attributes[1:, 5]
-    matrix[1:, 25], matrix[:-1, 26] = stop[:-1], stop[1:]
+    matrix[:, 23] = segments.shift_previous(good_line)
+    matrix[:, 24] = segments.shift_next(good_line)
+    matrix[:, 25] = segments.shift_previous(stop)
+    matrix[:, 26] = segments.shift_next(stop)
     matrix[:, 27] = np.log1p(near_good)
-    matrix[:, 28] = words / (words.sum() or 1.0)
-    matrix[:, 29] = good_sums[:-1] / total_good
-    matrix[:, 30] = (total_good - good_sums[1:]) / total_good
+    matrix[:, 28] = words / page_words
+    matrix[:, 29] = (good_sums[:-1] - before_page) / total_good
+    matrix[:, 30] = (total_good - (good_sums[1:] - before_page)) / total_good
     matrix[:, 31] = np.log1p(good5)
     matrix[:, 32] = np.log1p(bad5)
     matrix[:, 33] = good5 / (good5 + bad5 + 1)
     matrix[:, 34] = good12 / (good12 + bad12 + 1)
     matrix[:, 35] = np.where(in_main, np.log1p(np.maximum(0, main_last - positions)), 0.0)
     matrix[:, 36] = np.where(in_main, np.log1p(np.maximum(0, positions - main_first)), 0.0)
-    matrix[:, 37] = (positions > main_last) & (len(main) > 0)
-    matrix[:, 38] = (positions < main_first) & (len(main) > 0)
+    matrix[:, 37] = (positions > main_last) & has_main
+    matrix[:, 38] = (positions < main_first) & has_main
     matrix[:, 39:41] = shape[:, 10:]
-    matrix[:, 41] = np.log1p(_run_lengths(good_line))
-    matrix[:, 42:44] = 0.0
-    matrix[1:, 42], matrix[:-1, 43] = heading[:-1], heading[1:]
-    matrix[:, 44] = _window_sum(heading, 4)
-    matrix[:, 45] = _topic_shares(kept, in_main & good_line)
-    return index, matrix
+    matrix[:, 41] = np.log1p(segments.run_lengths(good_line))
+    matrix[:, 42] = segments.shift_previous(heading)
+    matrix[:, 43] = segments.shift_next(heading)
+    matrix[:, 44] = segments.window_sum(heading, 4)
+    matrix[:, 45] = _topic_shares(pages, rows, in_main & good_line)
+    return matrix
 
 
-def content_words(line: Line) -> frozenset[str]:
-    """The words of four letters or more of ``line`` (lower-cased), computed once per line and kept on it."""
-    if line.content is None:
-        line.content = frozenset([token for token in line.tokens if len(token) >= 4 and token.isalpha()])
-    return line.content
-
-
-def _topic_shares(lines: list[Line], source: np.ndarray) -> np.ndarray:
+def _topic_shares(pages: Pages, rows: np.ndarray, source: np.ndarray) -> np.ndarray:
     """For each line, the share of its content words that the main region's good lines other than itself also
     use: an article's paragraphs share its vocabulary, a teaser for another article, an author's bio or a
-    promotion does not."""
-    words = [line.content if line.content is not None else content_words(line) for line in lines]
-    flags = source.tolist()
-    counts = Counter(chain.from_iterable(compress(words, flags)))
-    anywhere = set(counts)
-    elsewhere = {word for word, count in counts.items() if count > 1}  # for the source lines themselves
-    pairs = zip(words, flags, strict=True)
-    return np.array([len(own & (elsewhere if use else anywhere)) / len(own) if own else 0.0 for own, use in pairs])
+    promotion does not. (Words are numbered per page, so pages do not share vocabularies.)"""
+    entry_lines, entry_words, sizes = pages.content_words()
+    row_of = np.full(len(pages), -1)
+    row_of[rows] = np.arange(len(rows))
+    entry_rows = row_of[entry_lines]
+    taken = entry_rows >= 0
+    entry_rows, entry_words = entry_rows[taken], entry_words[taken]
+    from_source = source[entry_rows]
+    counts = np.bincount(entry_words[from_source], minlength=int(entry_words.max(initial=-1)) + 1)
+    # A source line's own words count once already: another source line must use them too.
+    shared = counts[entry_words] - from_source >= 1
+    hits = np.bincount(entry_rows, weights=shared, minlength=len(rows))
+    own = sizes[rows]
+    return np.divide(hits, own, out=np.zeros(len(rows)), where=own > 0)
 
 
 def _run_lengths(flags: np.ndarray) -> np.ndarray:
     """For each set flag, the length of the run of consecutive set flags it belongs to (0 where unset): article
     prose comes in long runs of good lines, a teaser's blurb alone between two headlines."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], flags.astype(np.int8), [0]))))
-    lengths = edges[1::2] - edges[::2]
-    runs = np.zeros(len(flags))
-    runs[flags.astype(bool)] = np.repeat(lengths, lengths)
-    return runs
+    return Segments.of([len(flags)]).run_lengths(flags)
 
 
-def _window_sum(values: np.ndarray, radius: int, sums: np.ndarray | None = None) -> np.ndarray:
-    """The sum of ``values`` over the ``radius`` lines on each side of every line, the line itself left out
-    (``sums``: the cumulative sums of ``values`` with a leading 0, when the caller has them already)."""
-    n = len(values)
-    if sums is None:
-        sums = np.concatenate(([0.0], np.cumsum(values)))
-    positions = np.arange(n)
-    lo, hi = np.maximum(0, positions - radius), np.minimum(n, positions + radius + 1)
-    return sums[hi] - sums[lo] - values
+def _window_sum(values: np.ndarray, radius: int) -> np.ndarray:
+    """The sum of ``values`` over the ``radius`` lines on each side of every line, the line itself left out."""
+    return Segments.of([len(values)]).window_sum(values, radius)
 
 
-def line_vectors(lines: list[Line], first_classes: list[str], layout: Layout) -> dict[int, list[float]]:
-    """The feature vector of every non-blank line, by line index (for training and inspection)."""
-    index, matrix = line_matrix(lines, first_classes, layout)
-    return dict(zip(index, matrix.tolist(), strict=True))
+def main_share(words: np.ndarray, good: np.ndarray, region: np.ndarray, segments: Segments | None = None):
+    """The share of each page's good words (``good``: good lines no rule removed) that stand in its main region;
+    1.0 for a page without any. One page (a float) unless ``segments`` tells the pages of a batch (an array)."""
+    pages = segments if segments is not None else Segments.of([len(words)])
+    counted = words.astype(float)
+    total = pages.sum(counted * good)
+    main = pages.sum(counted * (good & (region == 1)))
+    shares = np.divide(main, total, out=np.ones(len(total)), where=total > 0)
+    return shares if segments is not None else float(shares[0])
 
 
-def main_share(lines: list[Line], layout: Layout) -> float:
-    """The share of the page's good words (good lines no rule removed) that stand in the main region; 1.0 for a
-    page without any."""
-    good = [(line.words, layout.region[line.index] == 1) for line in lines if _good(line)]
-    total = sum(words for words, _ in good)
-    return sum(words for words, main in good if main) / total if total else 1.0
-
-
-def article_heading(line: Line, layout: Layout) -> bool:
-    """A heading (or a lead-in ending with a colon) inside the main region that leads into good text (the
-    context revision promoted it): most likely the article's own, so it is kept on weaker evidence
-    (``heading_threshold``). Titles taken in above a region are not asked at all: the metadata step reads the
-    title from them.
-
-    Gold snippets are mostly sentences, so the examples the model learns from hold few section headings and many
-    teaser headlines; left to itself it drops short title-like lines."""
-    if line.reason is not None or layout.region[line.index] != 1 or line.cls != GOOD:
-        return False
-    return heading_like(line) or _lead_in(line)
-
-
-def _lead_in(line: Line) -> bool:
-    """A short line ending with a colon that introduces what follows ("What the budget does:")."""
-    return 0 < line.words <= 15 and line.text.rstrip().endswith(":")
-
-
-def _shapes(lines: list[Line]) -> np.ndarray:
+def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndarray:
     """The features of each line that depend on its text alone (``FEATURES``' "heading", "uppercase" …
-    "quote", "furniture_words", "furniture_share"): computed for the lines that do not have them yet, in one
-    pass over their text, and kept on the line for the next analysis of the same document."""
-    missing = [line for line in lines if line.shape is None]
-    if missing:
-        texts = [line.text.strip() for line in missing]
-        chars = np.array([max(1, len(text)) for text in texts], dtype=float)
-        words = np.array([max(1, line.words) for line in missing], dtype=float)
-        letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
-        furniture = _furniture_counts(texts)
-        # The features read off the text itself, in one pass: (heading, ellipsis, early colon, copyright,
-        # bullet, quote).
-        flags = np.array(
-            [
-                (
-                    heading_like(line),
-                    text.endswith(("...", "…")),
-                    ":" in text[:40],
-                    "©" in text,
-                    text[:1] in "-•*·–",
-                    text[:1] in "\"“„«'",
-                )
-                for line, text in zip(missing, texts, strict=True)
-            ],
-            dtype=float,
-        )
-        rows = np.empty((len(texts), 12))
-        rows[:, 0] = flags[:, 0]
-        rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
-        rows[:, 2] = digits / chars
-        rows[:, 3] = separators / chars
-        rows[:, 4] = np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0)
-        rows[:, 5:10] = flags[:, 1:]
-        rows[:, 10] = np.log1p(furniture)
-        rows[:, 11] = furniture / words
-        for number, line in enumerate(missing):
-            line.shape = (rows, number)  # the matrix and the row: the next pass gathers its rows in one call
-    matrices = [line.shape[0] for line in lines]
-    first = matrices[0]
-    if all(matrix is first for matrix in matrices):  # nearly always: the lines of one document's first pass
-        return first[[line.shape[1] for line in lines]]
-    return np.array([matrix[row] for matrix, row in (line.shape for line in lines)], dtype=float)
+    "quote", "furniture_words", "furniture_share"), for the stripped, non-blank ``texts``, in one pass over
+    their text."""
+    chars = np.array([max(1, len(text)) for text in texts], dtype=float)
+    words = np.maximum(1, words).astype(float)
+    letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
+    furniture = _furniture_counts(texts)
+    # The features read off the text itself, in one pass: (ellipsis, early colon, copyright, bullet, quote).
+    flags = np.array(
+        [
+            (
+                text.endswith(("...", "…")),
+                ":" in text[:40],
+                "©" in text,
+                text[:1] in "-•*·–",
+                text[:1] in "\"“„«'",
+            )
+            for text in texts
+        ],
+        dtype=float,
+    ).reshape(len(texts), 5)
+    rows = np.empty((len(texts), 12))
+    rows[:, 0] = heading
+    rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
+    rows[:, 2] = digits / chars
+    rows[:, 3] = separators / chars
+    rows[:, 4] = np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0)
+    rows[:, 5:10] = flags
+    rows[:, 10] = np.log1p(furniture)
+    rows[:, 11] = furniture / words
+    return rows
 
 
 def _furniture_counts(texts: list[str]) -> np.ndarray:
@@ -276,19 +237,25 @@ def _furniture_counts(texts: list[str]) -> np.ndarray:
 
 def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
     """Per line: letters, upper-case letters, ASCII digits, separator characters, tokens, and tokens that
-    start with a capital. One pass over the document's code points instead of a Python loop per character."""
+    start with a capital. One pass over the lines' code points instead of a Python loop per character (the lines
+    of a whole batch of documents at once: nothing here looks across a line's end)."""
     joined = "\n".join(texts)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     lowered = joined.lower()
-    if len(lowered) != len(joined):  # "İ" lower-cases to two code points: compare letter by letter instead
-        lowered = "".join(c.lower()[0] for c in joined)
+    if len(lowered) != len(joined):  # "İ" lower-cases to two code points: those lines letter by letter instead
+        lowered = "\n".join(
+            low if len(low := text.lower()) == len(text) else "".join(c.lower()[0] for c in text) for text in texts
+        )
     is_upper = codes != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
-    if len(codes) and codes.max() < BMP:  # nearly every text: two table lookups per character
-        letters, separators = _character_tables()
-        is_letter, is_separator = letters[codes], separators[codes]
-    else:  # characters beyond the BMP (emoji): every other character replaced by NUL, which keeps the positions
-        is_letter = np.frombuffer(NOT_LETTER.sub("\0", joined).encode("utf-32-le"), dtype=np.uint32) != 0
-        is_separator = np.isin(codes, SEPARATOR_CODES)
+    # Two table lookups per character; the rare ones beyond the BMP (emoji) are asked of the regex one by one.
+    beyond = codes >= BMP
+    letters, separators = _character_tables()
+    within = np.where(beyond, 0, codes) if beyond.any() else codes
+    is_letter, is_separator = letters[within], separators[within]
+    if beyond.any():
+        outside = np.flatnonzero(beyond)
+        is_letter[outside] = [NOT_LETTER.match(chr(code)) is None for code in codes[outside].tolist()]
+        is_separator[outside] = np.isin(codes[outside], SEPARATOR_CODES)
     is_digit = (codes >= 48) & (codes <= 57)
     is_space = (codes == 32) | (codes == 9) | (codes == 10) | (codes == 0xA0)
     token_start = ~is_space & np.concatenate(([True], is_space[:-1]))
@@ -313,27 +280,10 @@ def _character_tables() -> tuple[np.ndarray, np.ndarray]:
     return letters, np.isin(np.arange(BMP), SEPARATOR_CODES)
 
 
-def _good(line: Line) -> bool:
-    return line.cls == GOOD and line.reason is None
-
-
-def _region_distances(inside: list[bool]) -> list[int]:
-    """For each line, how many lines away the nearest region line is (0 inside one); linear, two passes."""
-    n = len(inside)
-    distance = [NO_REGION_DISTANCE] * n
-    last = None
-    for k in range(n):
-        if inside[k]:
-            last = k
-        if last is not None:
-            distance[k] = min(distance[k], k - last)
-    last = None
-    for k in range(n - 1, -1, -1):
-        if inside[k]:
-            last = k
-        if last is not None:
-            distance[k] = min(distance[k], last - k)
-    return distance
+def _region_distances(inside: np.ndarray) -> np.ndarray:
+    """For each line, how many lines away the nearest region line is (0 inside one), at most
+    ``NO_REGION_DISTANCE``."""
+    return Segments.of([len(inside)]).distances(inside, NO_REGION_DISTANCE)
 
 
 @dataclass(frozen=True)

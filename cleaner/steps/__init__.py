@@ -59,6 +59,13 @@ class Step:
     def apply(self, doc: Document) -> Document | Reject:
         raise NotImplementedError
 
+    def apply_batch(self, docs: list[Document]) -> list[Document | Reject]:
+        """:meth:`apply` to each of ``docs``, results in order. A step whose work on one document is mostly fixed
+        cost (a few dozen array operations whatever the document's size) overrides this to do a batch's documents
+        at once; its results must equal :meth:`apply`'s, one by one. Contract: when it raises, it has changed no
+        document (the pipeline then applies the step to each document alone, to find the one that fails)."""
+        return [self.apply(doc) for doc in docs]
+
     def prepare(self) -> None:
         """Load what :meth:`apply` needs (models, compiled rules, imports), in the main process before the workers
         fork: they then share one copy of it instead of each building its own. Optional; steps load lazily

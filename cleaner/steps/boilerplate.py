@@ -22,23 +22,19 @@ noisy one, and it is flagged either way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cached_property
-from itertools import chain, islice
 from typing import NamedTuple
 
 import numpy as np
 
 from cleaner.boilerplate import lines as line_features
-from cleaner.boilerplate.lines import BAD
-from cleaner.boilerplate.model import Layout, LineModel, article_heading, line_matrix, load_model, main_share
+from cleaner.boilerplate.analysis import Analysis, Signals
+from cleaner.boilerplate.model import LineModel, load_model
+from cleaner.boilerplate.page import Pages, read_pages
 from cleaner.boilerplate.rules import RuleSet, load_rules
-from cleaner.boilerplate.structure import (
-    content_regions,
-    extend_start,
-    mark_repeated,
-    trim_weak_tail,
-)
+from cleaner.boilerplate.segments import Segments
 from cleaner.document import Document, Reject
 from cleaner.language_id import py3langid_model
 from cleaner.steps import Step, SurveyRequest
@@ -104,16 +100,6 @@ class BoilerplateConfig:
     rules_only_for_html: bool = True
 
 
-@dataclass
-class Signals:
-    """What :meth:`Boilerplate.signals` found; ``layout`` is None when only the rules ran."""
-
-    lines: list[line_features.Line]
-    first_classes: list[str] = field(default_factory=list)
-    recurring: set[int] = field(default_factory=set)
-    layout: Layout | None = None
-
-
 class Boilerplate(Step):
     name = "boilerplate"
     Config = BoilerplateConfig
@@ -126,10 +112,6 @@ class Boilerplate(Step):
             raise ValueError("steps.boilerplate.on_excess must be 'keep' or 'reject'")
         if self.config.decision not in ("model", "regions"):
             raise ValueError("steps.boilerplate.decision must be 'model' or 'regions'")
-        self.thresholds = line_features.Thresholds(
-            self.config.length_low, self.config.length_high, self.config.stopwords_low, self.config.stopwords_high
-        )
-        self.no_stoplist = line_features.Thresholds(self.config.length_low, self.config.length_high, 0.0, 0.0)
         self.frequent_lines: set[int] = set()  # filled by the corpus survey before the main pass
 
     def survey_request(self) -> SurveyRequest | None:
@@ -163,131 +145,63 @@ class Boilerplate(Step):
             heading_threshold=self.config.model_heading_threshold,
         )
 
-    def analyse(
-        self, texts: list[str], structural: bool = True, scratch: dict | None = None, group: str = ""
-    ) -> list[line_features.Line]:
-        """Every line with its class and, for lines to remove, the reason (one pass)."""
-        return self.decide(self.signals(texts, structural, scratch, group))
+    @cached_property
+    def analysis(self) -> Analysis:
+        return Analysis(self.config, self.model)
 
-    def decide(self, found: Signals, trace: list | None = None) -> list[line_features.Line]:
-        """Set the reason of every line to remove, from the signals. ``trace`` receives the line model's input
-        (for training): line indices, feature matrix, and whether each line was asked (rules, repetition and
-        titles decide the others)."""
-        if found.layout is None:
-            return found.lines
-        lines, layout = found.lines, found.layout
-        if self.config.decision == "model":
-            index, matrix, asked = self.model_input(found)
-            if trace is not None:
-                trace.append((index, matrix, asked))
-            probabilities = self.model.keep_probabilities(matrix)
-            # When the main region holds little of the page's prose, the article is likely cut in pieces (by an
-            # advertisement, a gallery): a line outside the region then needs only what a line inside needs.
-            split = main_share(lines, layout) < self.config.min_main_share
-            remove = {
-                i
-                for i, probability, ask in zip(index, probabilities.tolist(), asked, strict=True)
-                if ask
-                and probability < self.model.needed(split or layout.region[i] > 0, article_heading(lines[i], layout))
-            }
-        else:
-            remove = {
-                line.index
-                for line in lines
-                if not line.blank
-                and (not layout.region[line.index] or (line.cls == BAD and not (line.terminal and line.words >= 5)))
-            }
-        for i in sorted(remove):
-            line = lines[i]
-            if line.reason is None:
-                inside = layout.region[i] > 0
-                recurring = i in found.recurring
-                line.reason = "corpus_repeated" if recurring else "low_content" if inside else "outside_content"
-        return lines
+    def read(self, documents: list[list[str]], groups: list[str]) -> Pages:
+        """The facts of every line of ``documents`` that hold whatever the lines around them (see :mod:`page`)."""
+        recurring = [self._recurring(group) if self.frequent_lines else None for group in groups]
+        return read_pages(documents, self.rules.match, self.config.repeated_max_words, recurring)
+
+    def analyse(self, texts: list[str], structural: bool = True, group: str = "") -> list[line_features.Line]:
+        """Every line with its class and, for lines to remove, the reason (one pass)."""
+        found = self.signals(texts, structural, group)
+        return found.lines_with(self.decide(found))
+
+    def signals(self, texts: list[str], structural: bool = True, group: str = "") -> Signals:
+        """Everything known about the lines of ``texts`` before the keep-or-remove decision (one pass)."""
+        pages = self.read([texts], [group])
+        return self.analysis.signals(pages, np.arange(len(pages)), Segments.of([len(pages)]), structural)
+
+    def decide(self, found: Signals, trace: list | None = None) -> np.ndarray:
+        """The reason of every line to remove (None for the lines kept), from the signals (see
+        :meth:`Analysis.decide`)."""
+        return self.analysis.decide(found, trace)
 
     def model_input(self, found: Signals) -> tuple[list[int], np.ndarray, list[bool]]:
-        """The line model's input: the non-blank lines' indices and features, and whether each is asked (rule
+        """The line model's input: the non-blank lines' positions and features, and whether each is asked (rule
         matches, repeated lines and titles are decided without it)."""
-        assert found.layout is not None
-        index, matrix = line_matrix(found.lines, found.first_classes, found.layout)
-        asked = [found.lines[i].reason is None and not found.layout.title[i] for i in index]
-        return index, matrix, asked
+        index, matrix, asked = self.analysis.model_input(found, found.decided)
+        return index.tolist(), matrix, asked.tolist()
 
-    def signals(
-        self,
-        texts: list[str],
-        structural: bool = True,
-        scratch: dict | None = None,
-        group: str = "",
-        known: list[line_features.Line] | None = None,
-    ) -> Signals:
-        """Everything known about the lines before the keep-or-remove decision: features, rule matches (as
-        reasons), classes before and after context revision, repeated and recurring lines, content regions.
-        ``known``: these same texts' lines from an earlier pass, whose context-free features are reused when the
-        stop-word list is the same."""
-        tokens = [line.tokens for line in known] if known is not None else line_features.tokenize(texts)
-        words = list(islice(chain.from_iterable(tokens[:400]), 2000))
-        config, lists = self.config, line_features.stopwords()
-        if structural:
-            stoplist = lists.for_page(texts, words, config.language_sample_chars, config.min_language_score)
-        else:  # the rules alone decide: the classes that stop words feed are not asked
-            stoplist = lists.guess(words)
-        reuse = known is not None and scratch is not None and scratch.get("stoplist") is stoplist
-        if scratch is not None:
-            scratch["stoplist"] = stoplist
-        covered = sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
-        # Stop words carry no signal for a language without a list (or a script without spaces): then prose is
-        # told from boilerplate by length and final punctuation alone.
-        thresholds = self.thresholds if covered >= config.min_stopword_coverage else self.no_stoplist
-        if reuse:
-            lines = [line_features.fresh(line, index) for index, line in enumerate(known)]  # type: ignore[arg-type]
-        else:
-            lines = line_features.features(texts, stoplist, tokens)
-            for line in lines:
-                if not line.blank:
-                    line.rule = self.rules.match(line.text)
-            if known is not None:  # another stop-word list: what depends on the text alone still holds
-                for line, earlier in zip(lines, known, strict=True):
-                    line.shape, line.content = earlier.shape, earlier.content
-        for line in lines:
-            line.reason = line.rule
-        if not structural:
-            return Signals(lines)
-        line_features.classify(lines, thresholds)
-        first_classes = [line.cls for line in lines]
-        recurring = self._mark_recurring(lines, group)
-        mark_repeated(lines, self.config.repeated_max_words)
-        line_features.revise(lines)
-        return Signals(lines, first_classes, recurring, self.layout(lines))
-
-    def layout(self, lines: list[line_features.Line]) -> Layout:
-        """The content regions, each with the title lines above it and without a weak tail."""
-        config = self.config
-        layout = Layout(region=[0] * len(lines), title=[False] * len(lines))
-        regions = content_regions(lines, config.rule_penalty, config.min_extra_region_words, config.extra_region_ratio)
-        for number, (first, last) in enumerate(regions):
-            start = extend_start(lines, first, config.max_title_lines)
-            last = trim_weak_tail(lines, start, last, config.min_tail_words, config.max_tail_share)
-            layout.region[start : last + 1] = [1 if number == 0 else 2] * (last + 1 - start)
-            layout.title[start:first] = [True] * (first - start)
-        return layout
-
-    def _mark_recurring(self, lines: list[line_features.Line], group: str) -> set[int]:
-        """Class as boilerplate the lines the corpus survey found in many documents; returns their indices."""
-        if not self.frequent_lines:
-            return set()
-        recurring = set()
-        for line in lines:
-            candidate = line.rule is None and self.survey_candidate(line.text)
-            if candidate and line_key(line.text, group) in self.frequent_lines:
-                line.cls = line_features.BAD
-                recurring.add(line.index)
-        return recurring
+    def _recurring(self, group: str) -> Callable[[str], bool]:
+        """Whether a line (lower-cased, its spaces collapsed) is one the corpus survey found in many documents of
+        ``group``: short enough to be counted (:meth:`survey_candidate`), and among the frequent keys."""
+        frequent, most = self.frequent_lines, self.config.corpus_max_words
+        return lambda normal: normal.count(" ") < most and line_key(normal, group) in frequent
 
     def apply(self, doc: Document) -> Document | Reject:
-        original = doc.text.split("\n")
-        structural = not (self.config.rules_only_for_html and doc.metadata.get("format") == "html")
-        reasons, words, settled = self.removals(original, structural, doc.scratch, source_group(doc))
+        return self.apply_batch([doc])[0]
+
+    def apply_batch(self, docs: list[Document]) -> list[Document | Reject]:
+        """The documents of a batch analysed together (a pass over all their lines at once), each then cleaned
+        as :meth:`apply` would clean it alone: what a page's lines are judged never depends on other pages."""
+        texts = [doc.text.split("\n") for doc in docs]
+        structural = [not (self.config.rules_only_for_html and doc.metadata.get("format") == "html") for doc in docs]
+        found: list[Removals | None] = [None] * len(docs)
+        for kind in (True, False):
+            chosen = [k for k, flag in enumerate(structural) if flag == kind]
+            if chosen:
+                groups = [source_group(docs[k]) for k in chosen]
+                for k, removals in zip(chosen, self._removals([texts[k] for k in chosen], kind, groups), strict=True):
+                    found[k] = removals
+        return [self._clean(doc, lines, removals) for doc, lines, removals in zip(docs, texts, found, strict=True)]
+
+    def _clean(self, doc: Document, original: list[str], removals: Removals | None) -> Document | Reject:
+        """``doc`` without the lines ``removals`` names, or kept whole by the safety valve."""
+        assert removals is not None
+        reasons, words, settled = removals
         if not reasons:
             return doc
         removed_words = sum(words[i] for i in reasons)
@@ -317,34 +231,21 @@ class Boilerplate(Step):
         return doc
 
     def removals(
-        self, original: list[str], structural: bool, scratch: dict, group: str, trace: list | None = None
+        self, original: list[str], structural: bool = True, group: str = "", trace: list | None = None
     ) -> Removals:
-        """The lines to remove (by index into ``original``) with their reasons, and every line's word count.
+        """The lines of one document to remove (by index into ``original``) with their reasons, every line's word
+        count, and whether the analysis settled (see :meth:`Analysis.passes`). ``trace`` receives, per pass, the
+        line model's input with line positions in ``original``."""
+        return self._removals([original], structural, [group], trace)[0]
 
-        The analysis runs again on what it kept until it removes nothing more (at most ``max_passes`` times):
-        the regions and the line model judge a line by its surroundings, and once the menus are gone the
-        surroundings change. Stopping at that fixed point is what makes cleaning clean text a no-op; a page still
-        losing lines after the last pass is being eaten away line by line, and is not settled. ``trace``
-        receives, per pass, the line model's input with line indices mapped back to ``original``."""
-        reasons: dict[int, str] = {}
-        words: list[int] = []
-        positions = list(range(len(original)))  # where each line being analysed stands in ``original``
-        texts = original
-        known = None
-        for _ in range(self.config.max_passes):
-            passes: list = []
-            lines = self.decide(self.signals(texts, structural, scratch, group, known), passes)
-            if trace is not None:
-                trace += [([positions[i] for i in index], matrix, asked) for index, matrix, asked in passes]
-            words = words or [line.words for line in lines]
-            found = {positions[line.index]: line.reason for line in lines if line.reason and not line.blank}
-            if not found:
-                return Removals(reasons, words, settled=True)
-            reasons.update(found)
-            known = [line for line in lines if line.blank or not line.reason]
-            positions = [positions[line.index] for line in known]
-            texts = [original[i] for i in positions]
-        return Removals(reasons, words, settled=False)
+    def _removals(
+        self, documents: list[list[str]], structural: bool, groups: list[str], trace: list | None = None
+    ) -> list[Removals]:
+        pages = self.read(documents, groups)
+        reasons, settled = self.analysis.passes(pages, structural, trace)
+        words = pages.words.tolist()
+        offsets = pages.offsets.tolist()
+        return [Removals(reasons[k], words[offsets[k] : offsets[k + 1]], settled[k]) for k in range(len(documents))]
 
 
 class Removals(NamedTuple):

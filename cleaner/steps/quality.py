@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from itertools import compress
 from operator import not_
 
-from cleaner.boilerplate.lines import WORD, stopwords
+from cleaner.boilerplate.lines import WORD, stoplist_names, stopwords
 from cleaner.document import Document, Reject
 from cleaner.schema import QUALITY_SIGNALS as SIGNALS  # the columns the signals become
 from cleaner.steps import Step
@@ -62,6 +62,15 @@ def signals(text: str, stoplist: frozenset[str] | None = None) -> dict[str, floa
     }
 
 
+def stoplist_of(language: str | None) -> frozenset[str] | None:
+    """The stop-word list of ``language`` (the language step's verdict; none for a language jusText has no list
+    of), or None to guess it from the words when the language is unknown (``und``, or no language step ran)."""
+    if not language or language == "und":
+        return None
+    name = stoplist_names().get(language)
+    return stopwords().lists[name] if name else frozenset()
+
+
 def _words_with_letters(words: list[str]) -> int:
     """How many of ``words`` hold at least one letter.
 
@@ -77,7 +86,7 @@ class Quality(Step):
     Config = QualityConfig
 
     def apply(self, doc: Document) -> Document | Reject:
-        stoplist = doc.scratch.get("stoplist")  # the boilerplate step's guess, when it ran
+        stoplist = stoplist_of(doc.metadata.get("language"))
         values = {name: round(value, 4) for name, value in signals(doc.text, stoplist).items()}
         doc.metadata.update(values)
         c = self.config

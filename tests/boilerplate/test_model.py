@@ -10,7 +10,6 @@ from cleaner.boilerplate.model import (
     _region_distances,
     _run_lengths,
     _window_sum,
-    line_vectors,
     load_model,
     parse_model,
 )
@@ -29,7 +28,8 @@ ARTICLE = [
 def signals(page: list[str]):
     step = Boilerplate()
     found = step.signals(page)
-    return step, found, line_vectors(found.lines, found.first_classes, found.layout)
+    index, matrix, _ = step.model_input(found)
+    return step, found, dict(zip(index, matrix.tolist(), strict=True))
 
 
 def test_every_non_blank_line_gets_a_vector_of_every_feature():
@@ -42,8 +42,9 @@ def test_every_non_blank_line_gets_a_vector_of_every_feature():
 
 
 def test_region_distances_are_counted_both_ways():
-    assert _region_distances([False, False, True, False, False, False, True]) == [2, 1, 0, 1, 2, 1, 0]
-    assert _region_distances([False, False]) == [50, 50]
+    inside = np.array([False, False, True, False, False, False, True])
+    assert _region_distances(inside).tolist() == [2, 1, 0, 1, 2, 1, 0]
+    assert _region_distances(np.zeros(2, dtype=bool)).tolist() == [50, 50]
 
 
 def test_good_runs_are_measured_per_run():

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 
+from cleaner.boilerplate.lines import GOOD
 from cleaner.boilerplate.model import main_share
 from cleaner.document import Document, Reject
 from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
@@ -143,9 +144,9 @@ def test_analysis_repeats_until_nothing_more_goes():
     single_pass_unstable = 0
     one_pass = Boilerplate(BoilerplateConfig(max_passes=1))
     for page in pages:
-        first = one_pass.removals(page, True, {}, "").reasons
+        first = one_pass.removals(page, True, "").reasons
         kept = [line for number, line in enumerate(page) if number not in first]
-        single_pass_unstable += bool(one_pass.removals(kept, True, {}, "").reasons)
+        single_pass_unstable += bool(one_pass.removals(kept, True, "").reasons)
         once = clean(page)
         for paragraph in PARAGRAPHS_DE:
             assert paragraph in once.text
@@ -178,10 +179,13 @@ def test_idempotent():
 def test_main_share_counts_the_good_words_of_the_main_region():
     step = Boilerplate()
     found = step.signals(["Home", "News", *PARAGRAPHS_EN, "Share"])
-    assert main_share(found.lines, found.layout) == 1.0  # all the prose is in the one region
-    found.layout.region[3:5] = [0, 0]  # as if the region held only the first paragraph
-    words = [len(p.split()) for p in PARAGRAPHS_EN]
-    assert abs(main_share(found.lines, found.layout) - words[0] / sum(words)) < 0.05
+    assert found.layout is not None and found.cls is not None
+    good = (found.cls == GOOD) & ~found.decided
+    words = found.pages.words[found.rows]
+    assert main_share(words, good, found.layout.region) == 1.0  # all the prose is in the one region
+    found.layout.region[3:5] = 0  # as if the region held only the first paragraph
+    counts = [len(p.split()) for p in PARAGRAPHS_EN]
+    assert abs(main_share(words, good, found.layout.region) - counts[0] / sum(counts)) < 0.05
 
 
 def test_a_page_whose_main_region_holds_little_prose_judges_outside_lines_like_inside_ones():
@@ -194,8 +198,31 @@ def test_a_page_whose_main_region_holds_little_prose_judges_outside_lines_like_i
     lenient_step = Boilerplate(BoilerplateConfig(min_main_share=1.01, max_passes=1))
     for _ in range(30):
         page = [*rng.sample(furniture, 3), PARAGRAPHS_EN[0], *rng.sample(furniture, 4), *PARAGRAPHS_EN[1:]]
-        strict = strict_step.removals(page, True, {}, "").reasons
-        lenient = lenient_step.removals(page, True, {}, "").reasons
+        strict = strict_step.removals(page, True, "").reasons
+        lenient = lenient_step.removals(page, True, "").reasons
         assert set(lenient) <= set(strict)
         differs += set(lenient) != set(strict)
     assert differs > 0
+
+
+def test_a_batch_cleans_each_document_as_it_would_be_cleaned_alone():
+    # pages of different shapes and languages side by side: a neighbourhood never reaches into the next page
+    rng = random.Random(3)
+    furniture = ["Home", "News", "Share", "Read More »", "Related", "Mayor opens new library", "Newsletter", ""]
+    pages = []
+    for number in range(12):
+        prose = [PARAGRAPHS_EN, PARAGRAPHS_DE, PARAGRAPHS_ES][number % 3]
+        page = [*rng.sample(furniture, 3), *prose, *rng.sample(furniture, 4)]
+        pages.append(page if number != 5 else furniture)  # and one page with no article at all
+    pages.append([""])  # an empty document
+    step = Boilerplate()
+
+    def document(number: int, lines: list[str]) -> Document:
+        return Document(id=str(number), text="\n".join(lines), source=f"{number}.txt")
+
+    alone = [step.apply(document(n, page)) for n, page in enumerate(pages)]
+    together = step.apply_batch([document(n, page) for n, page in enumerate(pages)])
+    assert [d.text for d in together] == [d.text for d in alone]
+    assert [d.removed for d in together] == [d.removed for d in alone]
+    assert [d.stats for d in together] == [d.stats for d in alone]
+    assert any(d.removed for d in together)

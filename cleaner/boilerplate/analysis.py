@@ -1,0 +1,252 @@
+"""The analysis of a batch of pages, pass after pass, until it removes nothing more.
+
+A pass takes the lines still standing of every page of the batch at once (see :mod:`cleaner.boilerplate.page`
+and :mod:`cleaner.boilerplate.segments`) and gives each line a verdict: kept, or removed with a reason.
+
+- rule matches and repeated lines are removed as such (``boilerplate.<category>``, ``boilerplate.repeated``);
+- jusText-style classes, revised by their neighbours, score the content regions;
+- the line model weighs every signal for the lines still undecided, with a threshold by place (inside a region,
+  outside, an article heading); ``decision = "regions"`` replaces it with the fixed rule it was trained to beat.
+
+Pages leave the batch as they settle: a page none of whose lines a pass removes is done. What one page's
+verdicts are does not depend on the other pages of its batch: every neighbourhood stops at a page's edges.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import chain, islice
+from typing import Any
+
+import numpy as np
+
+from cleaner.boilerplate import lines as line_features
+from cleaner.boilerplate.lines import BAD, CLASS_NAMES, GOOD, SHORT, Line, Thresholds
+from cleaner.boilerplate.model import Layout, LineModel, line_matrix, main_share
+from cleaner.boilerplate.page import Pages
+from cleaner.boilerplate.segments import Segments
+from cleaner.boilerplate.structure import content_regions, extend_start, line_scores, repeated, trim_weak_tail
+
+
+@dataclass
+class Signals:
+    """What one pass found about its lines: arrays over the lines analysed (``rows``: their numbers in ``pages``,
+    page by page, ``segments`` telling where each page's begin). ``reasons`` holds why a line goes so far (a
+    rule's category, ``repeated``), None for the others; ``layout`` is None when only the rules ran."""
+
+    pages: Pages
+    rows: np.ndarray
+    segments: Segments
+    reasons: np.ndarray
+    stop: np.ndarray | None = None
+    cls: np.ndarray | None = None  # jusText classes after the context revision
+    first_cls: np.ndarray | None = None  # before it
+    recurring: np.ndarray | None = None  # found by the corpus survey
+    layout: Layout | None = None
+
+    @property
+    def decided(self) -> np.ndarray:
+        return np.fromiter((reason is not None for reason in self.reasons), dtype=bool, count=len(self.reasons))
+
+    @property
+    def lines(self) -> list[Line]:
+        """The lines as records, for inspection (indices are positions among the lines analysed)."""
+        return self.lines_with(self.reasons)
+
+    @property
+    def first_classes(self) -> list[str]:
+        return [] if self.first_cls is None else [CLASS_NAMES[code] for code in self.first_cls.tolist()]
+
+    def lines_with(self, reasons: np.ndarray) -> list[Line]:
+        pages, rows = self.pages, self.rows.tolist()
+        stop = self.stop.tolist() if self.stop is not None else [0.0] * len(rows)
+        classes = self.cls.tolist() if self.cls is not None else [SHORT] * len(rows)
+        return [
+            Line(
+                number,
+                pages.texts[i],
+                int(pages.words[i]),
+                int(pages.chars[i]),
+                stop[number],
+                bool(pages.terminal[i]),
+                pages.rules[i],
+                CLASS_NAMES[classes[number]],
+                reasons[number],
+                pages.tokens[i],
+            )
+            for number, i in enumerate(rows)
+        ]
+
+
+@dataclass
+class Analysis:
+    """The boilerplate step's judgement, configured: its settings (a ``BoilerplateConfig``) and line model."""
+
+    config: Any  # a BoilerplateConfig
+    model: LineModel
+
+    def __post_init__(self) -> None:
+        config = self.config
+        self.thresholds = Thresholds(config.length_low, config.length_high, config.stopwords_low, config.stopwords_high)
+
+    def passes(
+        self, pages: Pages, structural: bool, trace: list | None = None
+    ) -> tuple[list[dict[int, str]], list[bool]]:
+        """The lines to remove of every page (by line index within the page) with their reasons, and whether
+        each page reached its fixed point within ``max_passes``.
+
+        The analysis runs again on what it kept until it removes nothing more: the regions and the line model
+        judge a line by its surroundings, and once the menus are gone the surroundings change. Stopping at that
+        fixed point is what makes cleaning clean text a no-op; a page still losing lines after the last pass is
+        being eaten away line by line, and is not settled. ``trace`` (one page only) receives, per pass, the line
+        model's input with line positions in the page."""
+        count = pages.count
+        reasons: list[dict[int, str]] = [{} for _ in range(count)]
+        settled = [False] * count
+        page_of = np.repeat(np.arange(count), np.diff(pages.offsets))
+        rows = np.arange(len(pages))  # the lines still standing
+        filled = pages.chars > 0
+        for _ in range(self.config.max_passes):
+            if not len(rows):  # a pass over nothing removes nothing: every page has settled
+                return reasons, [True] * count
+            segments = Segments.of(np.bincount(page_of[rows], minlength=count))
+            passes: list = []
+            found = self.signals(pages, rows, segments, structural)
+            verdict = self.decide(found, passes if trace is not None else None)
+            if trace is not None:
+                trace += [([int(rows[i]) for i in index], matrix, asked) for index, matrix, asked in passes]
+            gone = filled[rows] & (verdict != None)  # noqa: E711 (element by element)
+            losing = np.bincount(page_of[rows][gone], minlength=count) > 0
+            for page in np.flatnonzero(~losing & (segments.sizes > 0) | (segments.sizes == 0)).tolist():
+                settled[page] = True
+            offsets = pages.offsets
+            for line, reason in zip(rows[gone].tolist(), verdict[gone].tolist(), strict=True):
+                page = int(page_of[line])
+                reasons[page][line - int(offsets[page])] = reason
+            rows = rows[~gone & losing[page_of[rows]]]  # settled pages leave the batch
+        return reasons, settled
+
+    def signals(self, pages: Pages, rows: np.ndarray, segments: Segments, structural: bool) -> Signals:
+        """The signals of one pass over the lines ``rows``: rule matches (as reasons), stop-word densities, classes
+        before and after the context revision, repeated and recurring lines, content regions."""
+        reasons = pages.rules[rows]
+        if not structural:  # the rules alone decide
+            return Signals(pages, rows, segments, reasons)
+        ruled = reasons != None  # noqa: E711 (element by element)
+        stop, low, high = self._stop_words(pages, rows, segments)
+        chars = pages.chars[rows]
+        first_cls = line_features.classify(chars, ruled, stop, pages.terminal[rows], self.thresholds, low, high)
+        recurring = pages.recurring[rows]
+        cls = first_cls.copy()
+        cls[recurring] = BAD
+        reasons = reasons.copy()
+        reasons[repeated(pages.repeat_codes[rows], ruled)] = "repeated"
+        cls = line_features.revise(cls, chars, pages.heading[rows], segments)
+        found = Signals(pages, rows, segments, reasons, stop, cls, first_cls, recurring)
+        found.layout = self.layout(found)
+        return found
+
+    def _stop_words(
+        self, pages: Pages, rows: np.ndarray, segments: Segments
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per line, its stop-word density by its page's list, and the stop-word thresholds of its page.
+
+        The list is that of the language of the page's longest lines (see ``StopWords.for_page``). Stop words
+        carry no signal for a language without a list (or a script without spaces): then prose is told from
+        boilerplate by length and final punctuation alone (thresholds 0)."""
+        config, lists = self.config, line_features.stopwords()
+        stop = np.zeros(len(rows))
+        low, high = np.zeros(len(rows)), np.zeros(len(rows))
+        for page, (start, end) in enumerate(zip(segments.starts.tolist(), segments.ends.tolist(), strict=True)):
+            if start == end:
+                continue
+            own = rows[start:end]
+            words = list(islice(chain.from_iterable(pages.tokens[i] for i in own[:400].tolist()), 2000))
+            sample = pages.longest(own, config.language_sample_chars) if config.language_sample_chars > 0 else ""
+            stoplist = lists.for_sample(sample, words, config.min_language_score)
+            covered = sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
+            stop[start:end] = pages.stop_density(page, stoplist)[own - pages.offsets[page]]
+            if covered >= config.min_stopword_coverage:
+                low[start:end], high[start:end] = config.stopwords_low, config.stopwords_high
+        return stop, low, high
+
+    def layout(self, found: Signals) -> Layout:
+        """The content regions of each page, each with the title lines above it and without a weak tail."""
+        config, pages, rows, segments = self.config, found.pages, found.rows, found.segments
+        assert found.cls is not None
+        layout = Layout(region=np.zeros(len(rows), dtype=np.int8), title=np.zeros(len(rows), dtype=bool))
+        decided, words, blank = found.decided, pages.words[rows], pages.chars[rows] == 0
+        scores = line_scores(found.cls, words, blank, decided, config.rule_penalty)
+        words_list, heading = words.tolist(), pages.heading[rows].tolist()
+        good = ((found.cls == GOOD) & ~decided).tolist()
+        blank_list, decided_list = blank.tolist(), decided.tolist()
+        skipped = (blank | decided).tolist()
+        tail = (config.min_tail_words, config.max_tail_share)
+        for start, end in zip(segments.starts.tolist(), segments.ends.tolist(), strict=True):
+            regions = content_regions(scores[start:end], config.min_extra_region_words, config.extra_region_ratio)
+            page = (words_list[start:end], good[start:end], heading[start:end])
+            for number, (first, last) in enumerate(regions):
+                top = extend_start(first, config.max_title_lines, *page, blank_list[start:end], decided_list[start:end])
+                last = trim_weak_tail(top, last, *tail, *page, skipped[start:end])
+                layout.region[start + top : start + last + 1] = 1 if number == 0 else 2
+                layout.title[start + top : start + first] = True
+        return layout
+
+    def decide(self, found: Signals, trace: list | None = None) -> np.ndarray:
+        """The reason of every line to remove (None for the lines kept), from the signals. ``trace`` receives
+        the line model's input (for training): line positions, feature matrix, and whether each line was asked
+        (rules, repetition and titles decide the others)."""
+        if found.layout is None:
+            return found.reasons
+        pages, rows, layout = found.pages, found.rows, found.layout
+        assert found.cls is not None and found.recurring is not None
+        cls, region = found.cls, layout.region
+        decided = found.decided
+        if self.config.decision == "model":
+            index, matrix, asked = self.model_input(found, decided)
+            if trace is not None:
+                trace.append((index.tolist(), matrix, asked.tolist()))
+            probabilities = self.model.keep_probabilities(matrix)
+            # When the main region holds little of the page's prose, the article is likely cut in pieces (by an
+            # advertisement, a gallery): a line outside the region then needs only what a line inside needs.
+            shares = main_share(pages.words[rows], (cls == GOOD) & ~decided, region, found.segments)
+            split = shares[found.segments.page] < self.config.min_main_share
+            # A heading (or a lead-in ending with a colon) inside the main region that leads into good text is
+            # most likely the article's own: it is kept on weaker evidence (the model, taught mostly on sentences,
+            # drops short title-like lines). Titles taken in above a region are not asked at all.
+            article_heading = (region == 1) & (cls == GOOD) & (pages.heading[rows] | pages.lead_in[rows])
+            model = self.model
+            needed = np.where(split | (region > 0), model.threshold, model.outside_threshold)
+            needed = np.where(article_heading, model.heading_threshold, needed)[index]
+            remove = np.zeros(len(rows), dtype=bool)
+            remove[index[asked & (probabilities < needed)]] = True
+        else:
+            words, terminal = pages.words[rows], pages.terminal[rows]
+            remove = (pages.chars[rows] > 0) & ((region == 0) | ((cls == BAD) & ~(terminal & (words >= 5))))
+        reasons = found.reasons.copy()
+        new = remove & ~decided
+        reasons[new] = "outside_content"
+        reasons[new & (region > 0)] = "low_content"
+        reasons[new & found.recurring] = "corpus_repeated"
+        return reasons
+
+    def model_input(self, found: Signals, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The line model's input: the non-blank lines' positions among the lines analysed and their features,
+        and whether each is asked (rule matches, repeated lines and titles are decided without it)."""
+        assert found.layout is not None and found.stop is not None and found.cls is not None
+        assert found.first_cls is not None
+        layout = found.layout
+        index = np.flatnonzero(found.pages.chars[found.rows])
+        filled = np.bincount(found.segments.page[index], minlength=len(found.segments.sizes))
+        matrix = line_matrix(
+            found.pages,
+            found.rows[index],
+            Segments.of(filled),
+            found.stop[index],
+            found.cls[index],
+            decided[index],
+            found.first_cls[index],
+            layout.region[index],
+            layout.title[index],
+        )
+        return index, matrix, ~decided[index] & ~layout.title[index]

@@ -1,0 +1,46 @@
+import numpy as np
+
+from cleaner.boilerplate.lines import longest_lines, stopwords
+from cleaner.boilerplate.page import read_pages
+
+FIRST = ["Home", "", "The council met on Tuesday to discuss the budget.", "Share", "Share"]
+SECOND = ["Kontakt", "Der Rat hat den Haushalt beschlossen.", "Share"]
+
+
+def pages(recurring=None):
+    rules = {"Share": "share"}
+    return read_pages([FIRST, SECOND], rules.get, repeated_max_words=20, recurring=recurring or [None, None])
+
+
+def test_facts_of_the_lines_of_every_page_end_to_end():
+    found = pages()
+    assert found.count == 2
+    assert list(found.lines(1)) == [5, 6, 7]
+    assert found.words.tolist() == [1, 0, 9, 1, 1, 1, 6, 1]
+    assert found.terminal.tolist() == [False, False, True, False, False, False, True, False]
+    assert found.rules.tolist() == [None, None, None, "share", "share", None, None, "share"]
+    assert found.heading.tolist() == [True, False, False, False, False, True, False, False]
+
+
+def test_repetition_is_counted_within_a_page_only():
+    codes = pages().repeat_codes
+    assert codes[3] == codes[4]  # "Share" twice on the first page
+    assert codes[7] != codes[3]  # and once on the second: another page's line
+    assert codes[1] == -1  # a blank line is never repeated
+
+
+def test_the_survey_is_asked_of_normalised_lines_that_match_no_rule():
+    asked = []
+    found = pages(recurring=[lambda line: asked.append(line) or line == "home", None])
+    assert found.recurring.tolist() == [True] + [False] * 7
+    assert "share" not in asked and "" not in asked
+
+
+def test_the_longest_lines_and_stop_word_densities_are_those_of_the_texts():
+    found = pages()
+    rows = np.arange(5)
+    assert found.longest(rows, 60) == longest_lines(FIRST, 60)
+    english = stopwords().lists["English"]
+    density = found.stop_density(0, english)
+    assert density[2] == sum(word in english for word in found.tokens[2]) / 9
+    assert density[1] == 0.0
