@@ -39,6 +39,12 @@ def measure(root: str, corpus: str, docs: int) -> dict[str, dict[str, float]]:
     from cleaner.config import load
     from cleaner.document import Reject
     from cleaner.pipeline import Pipeline, build_steps
+
+    try:
+        from cleaner.pipeline import BATCH_DOCS
+        from cleaner.steps import Step
+    except ImportError:  # a revision from before batches: one document at a time
+        BATCH_DOCS, Step = 1, None
     from cleaner.readers import discover, read_file
 
     if not cleaner.__file__.startswith(root):
@@ -52,21 +58,35 @@ def measure(root: str, corpus: str, docs: int) -> dict[str, dict[str, float]]:
     phases = {phase: dict.fromkeys((step.name for step in pipeline.steps), 0.0) for phase in ("cold", "warm")}
     seconds = phases["cold"]
 
-    def timed(step, apply):  # through Pipeline.process, so that a step run again in a later round counts too
-        def run(doc):
+    def timed(step, apply):  # through Pipeline.process_batch, so that a step run again in a later round counts too
+        def run(*args):
             started = time.process_time()
             try:
-                return apply(doc)
+                return apply(*args)
             finally:
                 seconds[step.name] += time.process_time() - started
 
         return run
 
     for step in pipeline.steps:
-        step.apply = timed(step, step.apply)
-    for number, doc in enumerate(documents):
-        seconds = phases["cold" if number < WARM_DOCS else "warm"]
-        pipeline.process(doc)
+        # A step with a batch path is timed there (its apply goes through it), any other at its apply.
+        batched = Step is not None and type(step).apply_batch is not Step.apply_batch
+        if batched:
+            step.apply_batch = timed(step, step.apply_batch)
+        else:
+            step.apply = timed(step, step.apply)
+    # In batches as a run cleans them (cleaner.pipeline.BATCH_DOCS), the cold ones apart.
+    size = BATCH_DOCS if Step is not None else 1
+    batches = [documents[:WARM_DOCS]] + [
+        documents[start : start + size] for start in range(WARM_DOCS, len(documents), size)
+    ]
+    for number, batch in enumerate(batches):
+        seconds = phases["cold" if number == 0 else "warm"]
+        if Step is None:
+            for doc in batch:
+                pipeline.process(doc)
+        else:
+            pipeline.process_batch(batch)
     return phases
 
 
