@@ -22,6 +22,7 @@ noisy one, and it is flagged either way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import chain, islice
@@ -43,6 +44,9 @@ from cleaner.document import Document, Reject
 from cleaner.language_id import py3langid_model
 from cleaner.steps import Step, SurveyRequest
 from cleaner.survey import line_key, source_group
+
+# The end of a sentence: its punctuation, then any closing quotes or brackets ("…stellen?«", "…ist?“").
+SENTENCE_END = re.compile(r"[.!?…:;。！？।][\"'»«”“’)\]]*$")
 
 
 @dataclass
@@ -102,6 +106,15 @@ class BoilerplateConfig:
     max_passes: int = 12
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
+    # A page whose every line is prose (a sentence of at least prose_min_words words, or a line of at least
+    # prose_long_words words or prose_long_chars characters) and that no rule matched has no furniture at all: an
+    # article already extracted, a forum post. The regions and the line model, made to find an article among
+    # menus, would only cut its paragraphs (a closing note, a caption), so only the rules apply to it.
+    # False: every page is analysed.
+    keep_all_prose: bool = True
+    prose_min_words: int = 5
+    prose_long_words: int = 20
+    prose_long_chars: int = 150
 
 
 @dataclass
@@ -251,7 +264,7 @@ class Boilerplate(Step):
                     line.shape, line.content = earlier.shape, earlier.content
         for line in lines:
             line.reason = line.rule
-        if not structural:
+        if not structural or (config.keep_all_prose and self._all_prose(lines)):
             return Signals(lines)
         line_features.classify(lines, thresholds)
         first_classes = [line.cls for line in lines]
@@ -259,6 +272,22 @@ class Boilerplate(Step):
         mark_repeated(lines, self.config.repeated_max_words)
         line_features.revise(lines)
         return Signals(lines, first_classes, recurring, self.layout(lines))
+
+    def _all_prose(self, lines: list[line_features.Line]) -> bool:
+        """Every line blank or prose, and none matched by a rule (see ``keep_all_prose``)."""
+        c = self.config
+        return all(
+            line.blank
+            or (
+                line.rule is None
+                and (
+                    line.words >= c.prose_long_words
+                    or line.chars >= c.prose_long_chars
+                    or (line.words >= c.prose_min_words and SENTENCE_END.search(line.text.rstrip()) is not None)
+                )
+            )
+            for line in lines
+        )
 
     def layout(self, lines: list[line_features.Line]) -> Layout:
         """The content regions, each with the title lines above it and without a weak tail."""

@@ -123,6 +123,18 @@ def test_safety_valve_keeps_or_rejects_a_document_that_would_be_gutted():
     assert rejected.reason == "boilerplate.too_much_removed"
 
 
+def test_a_page_of_prose_alone_loses_nothing_but_rule_matches():
+    """An article already extracted (every line a sentence or a long paragraph) has no furniture for the regions
+    and the line model to find: a closing note or a short last paragraph stays."""
+    note = "Hinweis: Wenn Sie dieses Video abspielen, werden Daten an YouTube übertragen."
+    question = "»Wie bringe ich Studierende dazu, Fragen zu stellen?«"
+    page = [PARAGRAPHS_DE[0], "", PARAGRAPHS_DE[1], "", question, "", note]
+    assert clean(page).text == "\n".join(page)
+    assert clean(page, keep_all_prose=False).text != "\n".join(page)  # what the analysis alone would cut
+    with_rule = [*page, "", "Das könnte Sie auch interessieren"]
+    assert "interessieren" not in clean(with_rule).text  # a page with furniture is analysed as any other
+
+
 def test_html_extractions_get_rules_only():
     text = "\n".join(["Share", PARAGRAPHS_EN[0], "A short line", PARAGRAPHS_EN[1]])
     doc = Boilerplate().apply(Document(id="x", text=text, source="p.html", metadata={"format": "html"}))
