@@ -49,6 +49,12 @@ from cleaner.survey import line_key, source_group
 SENTENCE_END = re.compile(r"[.!?…:;。！？।][\"'»«”“’)\]]*$")
 
 
+def _sentence_like(text: str) -> bool:
+    """Ends like a sentence, or starts in lower case (a list item continuing a sentence; menus and headlines
+    start with a capital)."""
+    return SENTENCE_END.search(text.rstrip()) is not None or text.lstrip()[:1].islower()
+
+
 @dataclass
 class BoilerplateConfig:
     # jusText's thresholds (characters; share of stop words among a line's words).
@@ -106,9 +112,9 @@ class BoilerplateConfig:
     max_passes: int = 12
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
-    # A page whose every line is prose (a sentence of at least prose_min_words words, or a line of at least
-    # prose_long_words words or prose_long_chars characters) and that no rule matched has no furniture at all: an
-    # article already extracted, a forum post. The regions and the line model, made to find an article among
+    # A page whose every line is prose (a sentence or a lower-case list item of at least prose_min_words words, or
+    # a line of at least prose_long_words words or prose_long_chars characters) and that no rule matched has no
+    # furniture at all: an article already extracted, a forum post. The regions and the line model, made to find an article among
     # menus, would only cut its paragraphs (a closing note, a caption), so only the rules apply to it.
     # False: every page is analysed.
     keep_all_prose: bool = True
@@ -283,7 +289,7 @@ class Boilerplate(Step):
                 and (
                     line.words >= c.prose_long_words
                     or line.chars >= c.prose_long_chars
-                    or (line.words >= c.prose_min_words and SENTENCE_END.search(line.text.rstrip()) is not None)
+                    or (line.words >= c.prose_min_words and _sentence_like(line.text))
                 )
             )
             for line in lines

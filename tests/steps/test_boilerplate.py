@@ -128,7 +128,8 @@ def test_a_page_of_prose_alone_loses_nothing_but_rule_matches():
     and the line model to find: a closing note or a short last paragraph stays."""
     note = "Hinweis: Wenn Sie dieses Video abspielen, werden Daten an YouTube übertragen."
     question = "»Wie bringe ich Studierende dazu, Fragen zu stellen?«"
-    page = [PARAGRAPHS_DE[0], "", PARAGRAPHS_DE[1], "", question, "", note]
+    item = "befristete Mietverträge abschaffen: Befristete Verträge sollen die Ausnahme werden"
+    page = [PARAGRAPHS_DE[0], "", PARAGRAPHS_DE[1], "", question, "", note, "", item]
     assert clean(page).text == "\n".join(page)
     assert clean(page, keep_all_prose=False).text != "\n".join(page)  # what the analysis alone would cut
     with_rule = [*page, "", "Das könnte Sie auch interessieren"]
