@@ -31,6 +31,7 @@ import numpy as np
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.analysis import Analysis, Signals
+from cleaner.boilerplate.lines import GOOD
 from cleaner.boilerplate.model import LineModel, load_model
 from cleaner.boilerplate.page import Pages, read_pages
 from cleaner.boilerplate.rules import RuleSet, load_rules
@@ -75,6 +76,11 @@ class BoilerplateConfig:
     max_removed_share: float = 0.97
     # The same for a document whose analysis has not settled after max_passes passes (see Boilerplate.removals).
     on_excess: str = "keep"  # "keep" (unmodified, counted in boilerplate_valve) or "reject"
+    # The valve guards prose: a document it would keep whole that holds fewer than this many words of prose (lines
+    # classed good, no rule matched) is a page of furniture through and through (an index, a login page, a page
+    # of menus), not an article the analysis misread; it is rejected as boilerplate.furniture_only. 0: the valve
+    # keeps every document.
+    valve_min_prose_words: int = 50
     # A short line found in at least this many documents of a source (a first pass over the corpus counts them)
     # is the site's furniture. It is classed as boilerplate, not removed outright: a heading such as
     # "Conclusion" recurs too, and survives when good text follows it. 0 turns the survey off.
@@ -98,6 +104,15 @@ class BoilerplateConfig:
     max_passes: int = 12
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
+    # A page whose every line is prose (a sentence or a lower-case list item of at least prose_min_words words, or
+    # a line of at least prose_long_words words or prose_long_chars characters) and that no rule matched has no
+    # furniture at all: an article already extracted, a forum post. The regions and the line model, made to find
+    # an article among menus, would only cut its paragraphs (a closing note, a caption), so only the rules apply.
+    # False: every page is analysed.
+    keep_all_prose: bool = True
+    prose_min_words: int = 5
+    prose_long_words: int = 20
+    prose_long_chars: int = 150
 
 
 class Boilerplate(Step):
@@ -196,10 +211,16 @@ class Boilerplate(Step):
                 groups = [source_group(docs[k]) for k in chosen]
                 for k, removals in zip(chosen, self._removals([texts[k] for k in chosen], kind, groups), strict=True):
                     found[k] = removals
-        return [self._clean(doc, lines, removals) for doc, lines, removals in zip(docs, texts, found, strict=True)]
+        return [
+            self._clean(doc, lines, removals, kind)
+            for doc, lines, removals, kind in zip(docs, texts, found, structural, strict=True)
+        ]
 
-    def _clean(self, doc: Document, original: list[str], removals: Removals | None) -> Document | Reject:
-        """``doc`` without the lines ``removals`` names, or kept whole by the safety valve."""
+    def _clean(
+        self, doc: Document, original: list[str], removals: Removals | None, structural: bool
+    ) -> Document | Reject:
+        """``doc`` without the lines ``removals`` names, or kept whole by the safety valve (rejected when what it
+        would keep is furniture through and through)."""
         assert removals is not None
         reasons, words, settled = removals
         if not reasons:
@@ -212,12 +233,24 @@ class Boilerplate(Step):
         if removed_words / total_words > self.config.max_removed_share:
             limit = self.config.max_removed_share
             detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
+            prose = self._prose_words(original, source_group(doc)) if structural else total_words
+            if prose < self.config.valve_min_prose_words:
+                return self.reject(doc, "furniture_only", f"{detail}, {prose} words of prose")
             return self._keep_whole(doc, "too_much_removed", detail)
         doc.count(self.name, "lines_removed", len(reasons))
         doc.count(self.name, "words_removed", removed_words)
         self.drop_lines(doc, original, reasons)
         doc.text = _collapse_blank_lines(doc.text)
         return doc
+
+    def _prose_words(self, texts: list[str], group: str) -> int:
+        """The words of the lines first classed good that no rule matched (asked of the valve's documents only)."""
+        found = self.signals(texts, True, group)
+        words = found.pages.words[found.rows]
+        if found.plain is not None and found.plain.all():  # a page of prose alone (keep_all_prose)
+            return int(words.sum())
+        assert found.first_cls is not None
+        return int(words[(found.first_cls == GOOD) & (found.pages.rules[found.rows] == None)].sum())  # noqa: E711
 
     def _keep_whole(self, doc: Document, reason: str, detail: str) -> Document | Reject:
         """The safety valve: ``doc`` kept as it was and flagged (or rejected, ``on_excess = "reject"``) when the

@@ -98,12 +98,14 @@ def _obfuscated_at() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _email() -> re.Pattern[str]:
+    """An address, plain or obfuscated; its top-level domain may run into digits ("news@site.fr4 rue …": the
+    next block of the page glued to it), never into letters."""
     at, dot = _words()
     at_token = rf"(?:@|\s*[\[(\{{]\s*(?:@|{at})\s*[\])\}}]\s*)"
     dot_token = rf"(?:\.|\s*[\[(\{{]\s*(?:\.|{dot})\s*[\])\}}]\s*)"
     label = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     return re.compile(
-        rf"(?<![\w.+-])[A-Za-z0-9._%+-]+{at_token}{label}(?:{dot_token}{label})*{dot_token}[A-Za-z]{{2,24}}(?![\w-])",
+        rf"(?<![\w.+-])[A-Za-z0-9._%+-]+{at_token}{label}(?:{dot_token}{label})*{dot_token}[A-Za-z]{{2,24}}(?![A-Za-z_-])",
         re.IGNORECASE,
     )
 

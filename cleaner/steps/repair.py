@@ -18,8 +18,10 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from cleaner.document import Document
+from cleaner.document import Document, Reject
 from cleaner.steps import Step
+from cleaner.steps.lost_bytes import REPLACEMENT, refill
+from cleaner.steps.lost_bytes import SITE as LOST_BYTE
 
 # Characters no clean text contains: C0 controls (but tab and newline), DEL, C1 controls, lone surrogates, and
 # the escape character of terminal colour codes.
@@ -60,12 +62,21 @@ class RepairConfig:
     normalization: str = "NFC"
     # "Â " left where a mis-decoded no-break space was flattened (see LOST_NBSP).
     restore_lost_nbsp: bool = True
+    # A byte cp1252 lacks, replaced by "�" when UTF-8 was read as cp1252, put back where one candidate clearly
+    # fits ("Å�ukasz" is "Łukasz", "pig,â€� he" is "pig,” he"; see lost_bytes.py).
+    restore_lost_bytes: bool = True
+    # What no repair can give back: a document with more than this share of its characters lost (U+FFFD left
+    # after the repair: a page of CJK or Cyrillic read as cp1252 loses one byte in six) is rejected as
+    # repair.unrecoverable; in any other, a lost character left alone is dropped (drop_lost = false keeps it):
+    # the marker tells a reader or a model nothing but that something was there.
+    max_lost_share: float = 0.01
+    drop_lost: bool = True
 
 
 class Repair(Step):
     name = "repair"
     Config = RepairConfig
-    counters = ("lines_fixed",)
+    counters = ("lines_fixed", "lost_dropped")
 
     def __init__(self, config: RepairConfig | None = None) -> None:
         super().__init__(config)
@@ -110,11 +121,21 @@ class Repair(Step):
             return True
         if self.config.restore_lost_nbsp and "Â " in text:
             return True
+        if self.config.restore_lost_bytes and REPLACEMENT in text and LOST_BYTE.search(text):
+            return True
         return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
 
-    def apply(self, doc: Document) -> Document:
+    def apply(self, doc: Document) -> Document | Reject:
         if self.needs_repair(doc.text):
             self._repair_lines(doc)
+        if REPLACEMENT in doc.text:
+            lost = doc.text.count(REPLACEMENT)
+            if lost > self.config.max_lost_share * len(doc.text):
+                return self.reject(doc, "unrecoverable", f"{lost} of {len(doc.text)} characters lost (U+FFFD)")
+            if self.config.drop_lost:
+                doc.text = doc.text.replace(REPLACEMENT, "")
+                doc.count(self.name, "lost_dropped", lost)
+                doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), "apply:drop_lost"})
         form = self.config.normalization
         if form and not unicodedata.is_normalized(form, doc.text):  # a quick check; most text is NFC already
             doc.text = unicodedata.normalize(form, doc.text)
@@ -132,6 +153,11 @@ class Repair(Step):
             fix = _fix_short_line if len(line) <= SHORT_LINE else _fix_line
             fixed, explanation = fix(line, self.fixer)
             explanation = list(explanation)
+            if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
+                refilled = refill(line, lambda text: _fix_line(text, self.fixer)[0])
+                if refilled is not None:
+                    fixed = refilled
+                    explanation.append(("apply", "restore_lost_bytes"))
             if self.config.restore_lost_nbsp and "Â " in fixed:
                 fixed, lost = LOST_NBSP.subn("\u00a0", fixed)
                 if lost:

@@ -1,11 +1,15 @@
 """Whitespace normalisation: odd spaces, invisible characters, trailing spaces and blank-line runs.
 
-Scraped text carries the whitespace of its markup: no-break spaces from ``&nbsp;``, zero-width spaces used as
-line-break hints, soft hyphens from ``&shy;`` (break hints inside words: "Ra\\u00addon" is not the word "Radon" to a
-tokenizer, a word count or a stop-word list), ``\\r\\n`` line ends, trailing blanks, and stacks of empty lines
-where block elements were. None of it is content, and it defeats deduplication and exact matching, so it is
-normalised here. Zero-width joiners and non-joiners are *not* touched: they are part of the spelling of Persian,
-Indic scripts and emoji.
+Scraped text carries the whitespace of its markup: no-break spaces from ``&nbsp;``, soft hyphens from ``&shy;``
+(break hints inside words: "Ra\\u00addon" is not the word "Radon" to a tokenizer, a word count or a stop-word list),
+byte-order marks, ``\\r\\n`` line ends, trailing blanks, and stacks of empty lines where block elements were. None
+of it is content, and it defeats deduplication and exact matching, so it is normalised here.
+
+Soft hyphens are the one change to the characters of a paragraph a reader would call correct: they are removed
+by default (``remove_soft_hyphens``), since a word cut by them is not that word to anything downstream.
+Zero-width spaces and word joiners are kept unless ``remove_zero_width`` is set: in Thai, Khmer or Burmese they
+mark the word boundaries the script does not write, and elsewhere they change nothing a reader sees. Zero-width
+joiners and non-joiners are never touched: they are part of the spelling of Persian, Indic scripts and emoji.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from cleaner.document import Document
 from cleaner.steps import Step
 
 SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
-INVISIBLE = "\u00ad\u200b\u2060\ufeff"
+SOFT_HYPHEN = "\u00ad"
+ZERO_WIDTH = "\u200b\u2060"  # zero-width space, word joiner
+BYTE_ORDER_MARK = "\ufeff"
 LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n\n", "\x0b": "\n", "\x0c": "\n"}
 
 LINE_BREAK = re.compile("|".join(map(re.escape, LINE_BREAKS)))
@@ -28,6 +34,10 @@ class WhitespaceConfig:
     # No-break and other typographic spaces become ordinary spaces: they are layout, and left alone they make
     # the same sentence two different strings for dedup and search. Set false to keep them as written.
     normalise_spaces: bool = True
+    # Soft hyphens (U+00AD) removed: "Ra\u00addon" becomes "Radon" again. False keeps them as written.
+    remove_soft_hyphens: bool = True
+    # Zero-width spaces and word joiners (U+200B, U+2060) removed too (they are kept by default: see the module).
+    remove_zero_width: bool = False
 
 
 class Whitespace(Step):
@@ -38,7 +48,9 @@ class Whitespace(Step):
 
     def __init__(self, config: WhitespaceConfig | None = None) -> None:
         super().__init__(config)
-        replacements = [(c, "") for c in INVISIBLE]
+        invisible = BYTE_ORDER_MARK + SOFT_HYPHEN * self.config.remove_soft_hyphens
+        invisible += ZERO_WIDTH * self.config.remove_zero_width
+        replacements = [(c, "") for c in invisible]
         if self.config.normalise_spaces:
             replacements += [(c, " ") for c in SPACES]
         self._replacements = replacements

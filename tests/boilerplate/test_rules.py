@@ -127,6 +127,7 @@ RULES = load_rules()
         ("Haftungsausschluss", "footer"),
         ("Dieser Artikel erschien zuerst in der Wochenendausgabe.", "footer"),
         ("This article originally appeared in The Conversation.", "footer"),
+        ("© 2017 Un Equipo Adelante, San Rafael de Alajuela. " + "Todos los derechos del sitio " * 12, "footer"),
     ],
 )
 def test_boilerplate_lines_are_matched_with_their_category(line: str, category: str):
@@ -158,6 +159,10 @@ def test_boilerplate_lines_are_matched_with_their_category(line: str, category: 
         "Start the engine and wait for the light to turn green.",
         "By the time we arrived on March 3, 2021 the shop had closed.",
         "By Jane Doe",
+        "© Nordex Hamburg (iwr-pressedienst) - Die vermehrte Stromerzeugung aus erneuerbaren Energien hat einen "
+        "erheblichen Einfluss auf das Netz. Windenergieanlagen müssen daher im Netzbetrieb zunehmend stabilisierende "
+        "Aufgaben übernehmen, die bisher konventionelle Kraftwerke erfüllt haben. Das Institut prüft das jetzt.",
+        # an image credit, then prose
         "Like loading a dishwasher, packing a suitcase takes practice.",
         "Click to print your ticket.",
         "Zum Inhalt",

@@ -111,17 +111,40 @@ def test_legitimate_short_lines_inside_the_article_survive():
 
 
 def test_safety_valve_keeps_or_rejects_a_document_that_would_be_gutted():
-    page = ["Home", "Share", "Facebook", "Twitter", "Subscribe", "Impressum", "Contact us", "Read more"]
-    kept = clean(page, max_removed_share=0.5)
+    menus = ["Home", "Share", "Facebook", "Twitter", "Subscribe", "Impressum", "Contact us", "Read more"] * 3
+    page = [*menus, *PARAGRAPHS_EN, *menus]
+    kept = clean(page, max_removed_share=0.1)  # the furniture alone is more than 10 % of the words
     assert isinstance(kept, Document)
     assert kept.text == "\n".join(page)
     assert kept.stats == {"boilerplate_valve": 1}
     assert kept.metadata["flags"][0].startswith("boilerplate.valve: would remove")
-    again = Boilerplate(BoilerplateConfig(max_removed_share=0.5)).apply(kept)  # judged again after a later edit
+    again = Boilerplate(BoilerplateConfig(max_removed_share=0.1)).apply(kept)  # judged again after a later edit
     assert again.stats == {"boilerplate_valve": 1} and len(again.metadata["flags"]) == 1
-    rejected = clean(page, max_removed_share=0.5, on_excess="reject")
+    rejected = clean(page, max_removed_share=0.1, on_excess="reject")
     assert isinstance(rejected, Reject)
     assert rejected.reason == "boilerplate.too_much_removed"
+
+
+def test_a_page_of_furniture_alone_is_rejected_not_kept_by_the_valve():
+    page = ["Home", "Share", "Facebook", "Twitter", "Subscribe", "Impressum", "Contact us", "Read more"]
+    rejected = clean(page)
+    assert isinstance(rejected, Reject)
+    assert rejected.reason == "boilerplate.furniture_only"
+    assert rejected.detail.endswith("0 words of prose")
+    assert clean(page, valve_min_prose_words=0).text == "\n".join(page)  # the valve keeps every document
+
+
+def test_a_page_of_prose_alone_loses_nothing_but_rule_matches():
+    """An article already extracted (every line a sentence or a long paragraph) has no furniture for the regions
+    and the line model to find: a closing note or a short last paragraph stays."""
+    note = "Hinweis: Wenn Sie dieses Video abspielen, werden Daten an YouTube übertragen."
+    question = "»Wie bringe ich Studierende dazu, Fragen zu stellen?«"
+    item = "befristete Mietverträge abschaffen: Befristete Verträge sollen die Ausnahme werden"
+    page = [PARAGRAPHS_DE[0], "", PARAGRAPHS_DE[1], "", question, "", note, "", item]
+    assert clean(page).text == "\n".join(page)
+    assert clean(page, keep_all_prose=False).text != "\n".join(page)  # what the analysis alone would cut
+    with_rule = [*page, "", "Das könnte Sie auch interessieren"]
+    assert "interessieren" not in clean(with_rule).text  # a page with furniture is analysed as any other
 
 
 def test_html_extractions_get_rules_only():

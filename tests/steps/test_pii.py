@@ -15,6 +15,7 @@ def redact(text: str, **options) -> Document | Reject:
     [
         ("Email: usmangull36[at]gmail.com", "Email: [EMAIL]"),
         ("Schreiben Sie an redaktion@zeitung.de.", "Schreiben Sie an [EMAIL]."),
+        ("Paris news@infocomcgt.fr4 rue Guyton", "Paris [EMAIL]4 rue Guyton"),  # the next block glued to it
         ("contacto: ana.ruiz (arroba) ejemplo (punto) es", "contacto: [EMAIL]"),
         ("Call +1 415 555 0134 today", "Call [PHONE] today"),
         ("Tel. 0221 / 123 45 67", "Tel. [PHONE]"),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.document import Document
+from cleaner.document import Document, Reject
 from cleaner.steps.repair import Repair, RepairConfig
 
 STEP = Repair()
@@ -104,3 +104,25 @@ def test_a_line_repaired_again_gets_the_same_fix_and_record():
     fixed, explanation = ftfy.fix_and_explain(line, step.fixer)
     assert first.text.endswith(fixed)
     assert first.metadata["repairs"] == sorted({f"{action}:{parameter}" for action, parameter in explanation})
+
+
+def test_a_byte_lost_in_mis_decoding_is_put_back_where_one_candidate_fits():
+    """UTF-8 read as cp1252, errors replaced: the bytes cp1252 lacks (0x81, 0x8D, 0x8F, 0x90, 0x9D) became U+FFFD."""
+    original = "Autorzy: Łukasz Adamski i Dorota Łosiewicz. “I put lipstick on a pig,” he told. Árbitro: русский"
+    damaged = original.encode("utf-8").decode("cp1252", errors="replace")
+    assert "\ufffd" in damaged
+    assert repair(damaged) == original
+    assert repair(damaged, Repair(RepairConfig(restore_lost_bytes=False))).count("\ufffd") == 6
+
+
+def test_a_lost_character_no_candidate_fills_is_dropped_and_a_page_that_lost_many_is_rejected():
+    prose = "Er sagte, das sei nicht der Fall, und ging nach Hause. " * 10
+    doc = STEP.apply(Document(id="x", text=prose + "Bis bald \ufffd.", source="x"))
+    assert isinstance(doc, Document)
+    assert doc.text == prose + "Bis bald ." and doc.stats == {"repair_lost_dropped": 1}
+    kept = Repair(RepairConfig(drop_lost=False)).apply(Document(id="x", text=prose + "Bis \ufffd.", source="x"))
+    assert kept.text == prose + "Bis \ufffd."
+    chinese = "益阳还引进各大电商等入驻村级便民服务点，构建互联网加农产品直销基地模式，不错。" * 3
+    damaged = chinese.encode().decode("cp1252", errors="replace")  # one byte in six or so is lost
+    rejected = STEP.apply(Document(id="x", text=damaged, source="x"))
+    assert isinstance(rejected, Reject) and rejected.reason == "repair.unrecoverable"

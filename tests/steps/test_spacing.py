@@ -55,6 +55,37 @@ def test_compounding_languages_are_not_split():
     assert space(text, "de") == text
 
 
+def test_languages_not_described_are_left_as_written():
+    """German and Polish pages are not in data/spacing.toml: an author's own "können.Bei" stays."""
+    assert space("gemietet werden können.Bei der Villa", "de") == "gemietet werden können.Bei der Villa"
+    assert space("doświadczeniem (ponad)pokoleniowym Polaków", "pl") == "doświadczeniem (ponad)pokoleniowym Polaków"
+
+
+def test_a_language_can_have_the_punctuation_rule_alone(monkeypatch: pytest.MonkeyPatch):
+    rules = {"de": spacing.LanguageRules(frozenset(), frozenset(), (), split_glued=False)}
+    monkeypatch.setattr(spacing, "_languages", lambda: rules)
+    assert space("werden können.Bei der Hausbank", "de") == "werden können. Bei der Hausbank"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Fritzbox heißt FRITZ!Box, der Newsletter FAZ.NET-Newsletter, die Seite CNET.DE und DoSchu.Com.",
+        "“中国虾稻米之乡”响当当的牌子更是获得市场高度认可",
+        'Qualifié de"gourou" par un dirigeant',  # a straight quote that opens is not followed by a space
+        "various filetypes including DOC",  # the plural of "filetype", not "file types"
+        "C’est le mot d’une femme, Cha Soona, qui",  # a name, not the English "soon" and the French "a"
+    ],
+)
+def test_names_other_scripts_opening_quotes_and_plurals_are_left_alone(text: str):
+    assert space(text, "fr" if "Soona" in text or "gourou" in text else "en") == text
+
+
+def test_a_closing_quote_or_parenthesis_glued_to_a_word_gets_its_space():
+    assert space('he said "yes"and left') == 'he said "yes" and left'
+    assert space("a coffee grinder (blender)make a fine powder") == "a coffee grinder (blender) make a fine powder"
+
+
 def test_a_sentence_in_another_language_keeps_its_words():
     """A German sentence on a page taken for English: "hielt" is no "hi elt", "wichtig" no "wich tig"."""
     german = "Am 3. Mai hielt die Bürgermeisterin eine Rede, die für die Stadt wichtig war."

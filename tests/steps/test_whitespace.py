@@ -9,13 +9,19 @@ def clean(text: str, **options) -> Document:
 
 
 def test_odd_spaces_trailing_spaces_and_blank_runs():
-    doc = clean("Title\u00a0line  \r\n\r\n\r\n\r\nFirst\u202fparagraph.\u200b\t\n\n\n\nSecond\u3000paragraph.\n\n")
+    doc = clean("Title\u00a0line  \r\n\r\n\r\n\r\nFirst\u202fparagraph.\ufeff\t\n\n\n\nSecond\u3000paragraph.\n\n")
     assert doc.text == "Title line\n\nFirst paragraph.\n\nSecond paragraph."
     assert doc.stats == {
         "whitespace_odd_spaces": 4,
         "whitespace_trailing_spaces": 3,
         "whitespace_blank_lines": 6,
     }
+
+
+def test_zero_width_spaces_are_kept_unless_asked():
+    thai = "\u0e09\u0e31\u0e19\u200b\u0e23\u0e31\u0e01\u200b\u0e04\u0e38\u0e13 and a\u2060b"  # word boundaries
+    assert clean(thai).text == thai
+    assert clean(thai, remove_zero_width=True).text == "\u0e09\u0e31\u0e19\u0e23\u0e31\u0e01\u0e04\u0e38\u0e13 and ab"
 
 
 def test_joiners_and_indentation_are_kept():
@@ -47,3 +53,5 @@ def test_soft_hyphens_are_removed_so_that_words_are_whole_again():
     doc = clean("Die Ra\u00addon\u00adkar\u00adte zeigt die Be\u00adlas\u00adtung.")
     assert doc.text == "Die Radonkarte zeigt die Belastung."
     assert doc.stats == {"whitespace_odd_spaces": 5}
+    kept = "Die Ra\u00addon\u00adkar\u00adte"
+    assert clean(kept, remove_soft_hyphens=False).text == kept

@@ -1,0 +1,94 @@
+"""Mojibake that lost a byte: UTF-8 read as cp1252 by a decoder that replaced what it could not map.
+
+cp1252 has no character for the bytes 0x81, 0x8D, 0x8F, 0x90 and 0x9D. A decoder told to replace errors turns
+each of them into U+FFFD, so "”" (E2 80 9D) arrives as "â€�", "Ł" (C5 81) as "Å�", "с" (D1 81) as "Ñ�". ftfy
+sees the mojibake but, the byte being gone, can only give back "�". The byte was one of five, though, and only
+one of the five characters they make usually fits: "Łukasz", not "ōukasz"; "Árbitro", not "Írbitro"; a closing
+quote after "pig,", not a zero-width joiner. Each candidate is tried; a letter is taken when it makes a word that
+wordfreq knows (in any of a few languages: the language step has not run yet) and no other candidate does, or,
+when none does (a surname), when it is the only candidate the line already holds elsewhere ("Łukasz" vouches for
+"Łosiewicz"); a lone mark is taken by the kind of character it is (a quotation mark or a dash, never a format
+character or a space). Anything less clear is left as ftfy gives it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+from cleaner.wordfreqs import zipf
+
+REPLACEMENT = "\ufffd"
+# The bytes cp1252 lacks, as ftfy's sloppy cp1252 (which the mojibake detector assumes) decodes them.
+CANDIDATES = "\x81\x8d\x8f\x90\x9d"
+# A lost byte is a continuation byte: right after a lead byte (U+00C2-U+00F4 as cp1252 shows it) or after the lead
+# and one continuation of a three- or four-byte sequence.
+SITE = re.compile("(?<=[\u00c2-\u00f4])\ufffd|(?<=[\u00e0-\u00f4][\u0080-\u00bf\u0152-\u02dc\u2013-\u2122])\ufffd")
+WORD = re.compile(r"\w+")
+# Languages whose words vouch for a letter (wordfreq's small lists; looked up only for lines with a lost byte).
+LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "hu", "ru", "uk", "tr", "sv", "fi")
+# Marks a lost byte may have been, by Unicode category: quotation marks and dashes (" ” " is the usual one).
+MARKS = ("Pf", "Pi", "Pd")
+
+
+def refill(line: str, fix: Callable[[str], str]) -> str | None:
+    """``line`` with each lost byte put back where one candidate clearly fits, repaired by ``fix`` (ftfy on a
+    line); None when no byte could be put back."""
+    changed = False
+    start = 0
+    while (found := SITE.search(line, start)) is not None:
+        at = found.start()
+        base = fix(line)  # what the line repairs to with the byte left lost
+        choice = _best([fix(line[:at] + byte + line[at + 1 :]) for byte in CANDIDATES], base)
+        if choice is None:
+            start = at + 1
+            continue
+        line = line[:at] + choice + line[at + 1 :]
+        changed = True
+        start = at + 1
+    return fix(line) if changed else None
+
+
+def _best(candidates: list[str], base: str) -> str | None:
+    """The byte (as its sloppy-cp1252 character) whose repair alone makes sense, from the five repaired lines."""
+    words, letters, seen, marks = [], 0, [], []
+    for byte, repaired in zip(CANDIDATES, candidates, strict=True):
+        new = _new_characters(repaired, base)
+        if len(new) != 1:
+            continue  # the byte did not complete the sequence into one character
+        char = new[0]
+        if char.isalpha():
+            letters += 1
+            if any(_known(word) for word in set(WORD.findall(repaired)) - set(WORD.findall(base))):
+                words.append(byte)
+            if char in base:
+                seen.append(byte)
+        elif unicodedata.category(char) in MARKS:
+            marks.append((MARKS.index(unicodedata.category(char)), byte))
+    if len(words) == 1:
+        return words[0]
+    if not words and len(seen) == 1:
+        return seen[0]
+    if not letters and marks:
+        marks.sort()
+        if len(marks) == 1 or marks[0][0] < marks[1][0]:
+            return marks[0][1]
+    return None
+
+
+def _new_characters(repaired: str, base: str) -> str:
+    """The characters ``repaired`` holds that ``base`` (the same line repaired with the byte lost) does not: the one
+    the byte completed, when it completed one."""
+    prefix = 0
+    while prefix < min(len(repaired), len(base)) and repaired[prefix] == base[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < min(len(repaired), len(base)) - prefix and repaired[-1 - suffix] == base[-1 - suffix]:
+        suffix += 1
+    return repaired[prefix : len(repaired) - suffix].replace(REPLACEMENT, "")
+
+
+def _known(word: str) -> bool:
+    lower = word.lower()
+    return any(zipf(lower, language, "small") > 0 for language in LANGUAGES)
