@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from cleaner.readers.legacy import decode_legacy
 from cleaner.readers.limits import DEFAULT_LIMITS, Limits, describe
 from cleaner.readers.zstd import ZstdDataError, ZstdReader
 
@@ -175,7 +176,8 @@ def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str
 
     Order matters: a byte-order mark is authoritative; then strict UTF-8, which is what almost all of the web
     is and which legacy encodings practically never decode as by accident; for HTML, the page's own ``<meta
-    charset>``; only then a statistical detector (charset-normalizer), whose guess is least reliable.
+    charset>``; only then a statistical detector (charset-normalizer, steered by the text's language: see
+    :mod:`cleaner.readers.legacy`), whose guess is least reliable.
     """
     for bom, encoding in BOMS:
         if data.startswith(bom):
@@ -199,15 +201,13 @@ def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str
             return data.decode(name), codecs.lookup(name).name
         except (LookupError, UnicodeDecodeError):
             pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
+    decoded = decode_legacy(data)
+    if decoded is None:
         raise ReadError(
             "read.undecodable",
             f"{display}: not UTF-8 and no legacy encoding fits; convert it to UTF-8 (e.g. with iconv)",
         )
-    return str(best), best.encoding
+    return decoded
 
 
 def encoding_note(encoding: str) -> dict[str, str]:
