@@ -265,33 +265,25 @@ def read_file(
         )
         return
     reader = reader_for(file.rel)
-    if reader is None:
+    try:
+        if reader is None:
+            digest = file_digest(file.path)
+        else:
+            raw, digest = open_input(file, position, limits)
+    except OSError as err:
         if digests is not None:
-            digests[file.rel] = _safe_digest(file.path)
+            digests[file.rel] = "unreadable"
+        yield _unopenable(file, err)
+        return
+    if digests is not None:
+        digests[file.rel] = digest
+    if reader is None:
         yield Reject(
             id=stable_id(file.rel),
             source=file.rel,
             reason="read.unsupported_format",
             detail=f"{file.rel}: no reader for this file type; supported: {', '.join(sorted(READERS))}"
             " (optionally .gz or .zst compressed)",
-        )
-        return
-    try:
-        raw, digest = open_input(file, position, limits)
-    except NotAFile as err:
-        if digests is not None:
-            digests[file.rel] = "unreadable"
-        detail = f"{file.rel}: {err}; it holds no documents: remove it from the input folder"
-        yield Reject(id=stable_id(file.rel), source=file.rel, reason="read.not_a_file", detail=detail)
-        return
-    except OSError as err:
-        if digests is not None:
-            digests[file.rel] = "unreadable"
-        yield Reject(
-            id=stable_id(file.rel),
-            source=file.rel,
-            reason="read.unreadable",
-            detail=f"{file.rel}: cannot read ({err.strerror or err}); check that it exists and is readable",
         )
         return
     if digests is not None:
@@ -318,8 +310,10 @@ def read_file(
         )
 
 
-def _safe_digest(path: str) -> str:
-    try:
-        return file_digest(path)
-    except OSError:
-        return "unreadable"
+def _unopenable(file: InputFile, err: OSError) -> Reject:
+    """The reject of a file that cannot be opened: not a regular file, or gone, unreadable, a broken link."""
+    if isinstance(err, NotAFile):
+        detail = f"{file.rel}: {err}; it holds no documents: remove it from the input folder"
+        return Reject(id=stable_id(file.rel), source=file.rel, reason="read.not_a_file", detail=detail)
+    detail = f"{file.rel}: cannot read ({err.strerror or err}); check that it exists and is readable"
+    return Reject(id=stable_id(file.rel), source=file.rel, reason="read.unreadable", detail=detail)

@@ -115,9 +115,16 @@ def read(raw: RawInput) -> Iterator[Pending | Reject]:
             if _left(record) or watched.error is not None:  # the file ended inside this record
                 yield _cut(rel, index - 1 if outcome is not None else index, url, watched.error)
                 return
-            end = records.get_record_offset() + records.get_record_length()
+            try:  # where the record ended; warcio reads the blank lines after it, where a stream may fail
+                end = records.get_record_offset() + records.get_record_length()
+            except ReadError:
+                raise
+            except Exception as err:
+                watched.error = watched.error or err
             if outcome is not None:
                 yield outcome
+            if watched.error is not None:
+                break
         if watched.error is not None or watched.unread_text(end):
             yield _cut(rel, index, None, watched.error)
 
