@@ -13,17 +13,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # The largest document read, in bytes once decompressed: a text or HTML file, one JSON line or record, one WARC
-# record's payload, one Parquet value. The longest Wikipedia article is ~1.5 MB of text and a web page's text is
-# rarely over 1 MB, so real documents fit with room to spare; the cleaning steps hold ~50 times a document's size
-# at their peak (a 60 MB single-line file made a 2.8 GB process tree), so 8 MiB keeps a worker near 400 MB and a
-# two-worker run under 1 GB. A gzip or zstd bomb is inflated only to this limit.
+# record's payload, one Parquet value. The longest Wikipedia article is ~1.5 MB of text, a web page's text is rarely
+# over 1 MB, a long novel 2-3 MB: real documents fit with room to spare. The cleaning steps hold ~30-45 times a
+# document's size at their peak: measured with the full pipeline and 2 workers (bench/measure.py, --no-validate), a
+# run whose workers idle peaks at 0.80 GB; with one 7.9 MB document, 1.07 GB; with two at once, 1.35 GB (two of
+# 2 MB: 0.97 GB). A 60 MB single-line file, kept whole before, made a 2.8 GB process tree; it is now rejected at
+# 0.83 GB. Lower this on a small machine. A gzip or zstd bomb is inflated only to this limit.
 MAX_DOCUMENT_BYTES = 8 << 20
 
 # The most bytes read from one input file once decompressed (0: no limit). Streamed containers (JSON Lines, WARC,
 # a JSON array) hold one record at a time, so their memory is bounded by MAX_DOCUMENT_BYTES whatever their size;
 # this limit bounds the *time* one file can take: a 1 GB .zst of tiny records can hold terabytes. 64 GiB is far
-# above a real shard (a Common Crawl WARC file is ~1 GB compressed, ~5 GB uncompressed) and is decompressed in a
-# minute or two. The records before the limit are kept; the rest of the file is one reject saying where it stopped.
+# above a real shard (a Common Crawl WARC file is ~1 GB compressed, ~5 GB uncompressed), and is read in minutes,
+# not days. The records before the limit are kept; the rest of the file is one reject saying where it stopped.
 MAX_FILE_BYTES = 64 << 30
 
 
