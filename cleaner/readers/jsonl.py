@@ -5,8 +5,8 @@ carried along as metadata. A ``.json`` file may hold one record, a list of recor
 
 Both are read in bounded memory: a line is read up to ``max_document_bytes`` (a longer one is rejected as
 ``read.too_large`` and skipped to its end), and a ``.json`` list larger than that is parsed one item at a time
-(:mod:`cleaner.readers.jsonarray`). A last line with no newline that is not valid JSON is a file cut short
-(``read.truncated``), not just a bad line.
+(:mod:`cleaner.readers.jsonarray`); one larger value that is not a list is rejected whole. A last line with no
+newline that is not valid JSON is a file cut short (``read.truncated``), not just a bad line.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from cleaner.document import Document, Reject, stable_id
-from cleaner.readers.decode import RawInput, decode_text, strip_compression, too_large
+from cleaner.readers.decode import RawInput, ReadError, decode_text, strip_compression, too_large
 from cleaner.readers.jsonarray import array_items
 
 KNOWN_FIELDS = ("url", "title", "date", "author")
@@ -96,8 +96,18 @@ def read(raw: RawInput) -> Iterator[Document | Reject]:
                 for index, item in array_items(stream, rel, limit):
                     yield item if isinstance(item, Reject) else record_to_document(item, f"{rel}#{index}")
             return
+        elif not _is_json(head.split(b"\n", 1)[0]):  # one value larger than a document, not JSON Lines
+            raise ReadError("read.too_large", too_large(rel, limit))
     with raw.stream() as stream:
         yield from _lines(stream, rel, limit)
+
+
+def _is_json(line: bytes) -> bool:
+    try:
+        json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return False
+    return True
 
 
 def _lines(stream: BinaryIO, rel: str, limit: int) -> Iterator[Document | Reject]:

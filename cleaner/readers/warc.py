@@ -65,7 +65,9 @@ class _Watched:
     def unread_text(self, end: int) -> bool:
         """Whether anything but blank lines follows offset ``end``, the end of the last whole record."""
         left = self.total - end
-        return left > len(self.tail) or bool(self.tail[len(self.tail) - left :].strip()) if left > 0 else False
+        if left <= 0:
+            return False
+        return left > len(self.tail) or bool(self.tail[len(self.tail) - left :].strip())
 
 
 def read(raw: RawInput) -> Iterator[Pending | Reject]:
@@ -105,7 +107,7 @@ def read(raw: RawInput) -> Iterator[Pending | Reject]:
             if _is_page(record):
                 source = f"{rel}#{index}"
                 index += 1
-                outcome = _page(record, rel, source, url, raw.limits.document_bytes)
+                outcome = _page(record, source, url, raw.limits.document_bytes)
             try:
                 _drain(record.raw_stream)
             except ReadError:
@@ -136,7 +138,7 @@ def _is_page(record: Any) -> bool:
     return content_type.lower().startswith(HTML_TYPES)
 
 
-def _page(record: Any, rel: str, source: str, url: str | None, limit: int) -> Pending | Reject:
+def _page(record: Any, source: str, url: str | None, limit: int) -> Pending | Reject:
     """The page of a response record, to be extracted later; a reject when it is too large or its HTTP body cannot
     be decoded (a bad chunked or gzip transfer)."""
     try:

@@ -89,6 +89,9 @@ def test_a_large_json_list_is_read_one_item_at_a_time(tmp_path: Path):
     assert len(records) == 40
     assert reasons(records)[7] == "read.too_large"
     assert [r.metadata["extra"]["n"] for r in records if isinstance(r, Document)] == [n for n in range(40) if n != 7]
+    # one object larger than a document, written over many lines: one reject, not one per line
+    (tmp_path / "one.json").write_text(json.dumps({"text": "x " * 2_000, "n": 1}, indent=1), encoding="utf-8")
+    assert reasons(read(tmp_path / "one.json", SMALL)) == ["read.too_large"]
     # a small file is one value, as before; JSON Lines named .json are JSON Lines
     (tmp_path / "lines.json").write_text("\n".join(json.dumps(i) for i in items[:3]) + "\n", encoding="utf-8")
     assert len(read(tmp_path / "lines.json", Limits())) == 3
