@@ -15,7 +15,9 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+
+from cleaner.readers.limits import MAX_DOCUMENT_BYTES, MAX_FILE_BYTES, Limits
 
 
 class ConfigError(Exception):
@@ -34,7 +36,12 @@ class DatasetConfig:
 
 @dataclass
 class RunConfig:
-    """How the run is executed; none of this changes the output."""
+    """How the run is executed, and what one input may cost.
+
+    Only the limits change the output (an input over one is rejected): they are part of the config's fingerprint
+    (:data:`OUTPUT_KEYS`); the rest is execution only."""
+
+    OUTPUT_KEYS: ClassVar[tuple[str, ...]] = ("max_document_bytes", "max_file_bytes")
 
     workers: int = 0  # 0: one per core
     # Input is cut into tasks of about this size; each task becomes one Parquet part per table. The cut depends
@@ -43,12 +50,24 @@ class RunConfig:
     task_files: int = 4096
     # Where the tasks run: "local" (this machine's cores) or "ray" (a Ray cluster; pip install "cleaner[ray]").
     engine: str = "local"
+    # The largest document (a text or HTML file, a JSON record, a WARC page, a Parquet value), in bytes once
+    # decompressed; a larger one is rejected (read.too_large), never truncated. 8 MiB: see cleaner/readers/limits.py.
+    max_document_bytes: int = MAX_DOCUMENT_BYTES
+    # The most bytes read from one file once decompressed (0: no limit); the rest of a larger file is one reject
+    # (read.file_too_large). 64 GiB: a guard against a compressed file of endless records, above any real shard.
+    max_file_bytes: int = MAX_FILE_BYTES
 
     def __post_init__(self) -> None:
         if self.workers < 0 or self.task_mb <= 0 or self.task_files < 1:
             raise ConfigError("run: workers must be 0 (one per core) or more, task_mb above 0, task_files 1 or more")
         if self.engine not in ("local", "ray"):
             raise ConfigError(f"run.engine must be 'local' or 'ray', not {self.engine!r}")
+        if self.max_document_bytes < 1 or self.max_file_bytes < 0:
+            raise ConfigError("run: max_document_bytes must be 1 or more, max_file_bytes 0 (no limit) or more")
+
+    def limits(self) -> Limits:
+        """The readers' limits (the seam from the config to :func:`cleaner.readers.read_file`)."""
+        return Limits(document_bytes=self.max_document_bytes, file_bytes=self.max_file_bytes)
 
 
 @dataclass
@@ -86,7 +105,8 @@ class Config:
     def fingerprint(self) -> str:
         """A hash of everything that can change the output (execution and validation settings cannot)."""
         data = self.to_dict()
-        del data["run"], data["validate"]
+        data["run"] = {key: data["run"][key] for key in RunConfig.OUTPUT_KEYS}
+        del data["validate"]
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 

@@ -48,7 +48,7 @@ class PipelineRecipe:
 def build_pipeline(config: Config) -> Pipeline:
     """The configured pipeline with every step prepared; :class:`StepError` when a step cannot start."""
     try:
-        pipeline = Pipeline(build_steps(config))
+        pipeline = Pipeline(build_steps(config), config.run.limits())
     except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
         raise StepError(f"bad configuration: {err}") from err
     for step in [*pipeline.steps, *pipeline.corpus_steps]:

@@ -17,6 +17,7 @@ from cleaner import schema
 from cleaner.config import Config
 from cleaner.document import Document, Pending, Reject
 from cleaner.readers import read_file
+from cleaner.readers.limits import DEFAULT_LIMITS, Limits
 from cleaner.steps import STEPS, CorpusStep, Step
 from cleaner.tasks import Slice, Task
 from cleaner.writer import PartWriter
@@ -42,7 +43,8 @@ class Pipeline:
     # Rounds of judging the text again after later steps edited it (see process); one more is almost never needed.
     max_rounds = 3
 
-    def __init__(self, steps: list[Step]) -> None:
+    def __init__(self, steps: list[Step], limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits  # what the files of a task may hold: the run's [run] limits
         self.steps = [s for s in steps if not isinstance(s, CorpusStep)]
         self.corpus_steps = [s for s in steps if isinstance(s, CorpusStep)]
         self.counter_columns = [f"{s.name}_{c}" for s in self.steps for c in s.counters]
@@ -219,7 +221,7 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
             result.files += 1
             result.bytes_in += file.size
             digests: dict[str, str] = {}
-            for record in read_file(file, digests):
+            for record in read_file(file, digests, limits=pipeline.limits):
                 clean(record)
             result.digests.append((file.rel, file.size, digests.get(file.rel, "unreadable")))
     flush()

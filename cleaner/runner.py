@@ -202,6 +202,7 @@ def survey_corpus(
             request.min_share,
             map_ordered=engine.map_ordered,
             scratch=scratch / step.name,
+            limits=pipeline.limits,
         )
         shutil.rmtree(scratch, ignore_errors=True)
         found[step.name] = frozenset(keys)
@@ -226,7 +227,7 @@ def clean(
     for result in progress.finished.values():
         if on_progress:
             on_progress(result, summary.files, total_bytes)
-    indexed = enumerate(tasks(plan, task_bytes))
+    indexed = enumerate(tasks(plan, task_bytes, recipe.config.run.limits()))
     todo = ((index, task) for index, task in indexed if index not in progress.finished)
     job = CleanJob(recipe, str(progress.staging))
     for result in engine.map_ordered(job, todo):

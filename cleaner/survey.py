@@ -30,6 +30,7 @@ import numpy as np
 from cleaner.document import Document
 from cleaner.engine.local import run_ordered
 from cleaner.readers import InputFile, format_for, read_file
+from cleaner.readers.limits import DEFAULT_LIMITS, Limits
 
 
 def _surveyable(file: InputFile) -> bool:
@@ -44,7 +45,9 @@ def line_key(line: str, group: str) -> int:
     return int.from_bytes(hashlib.blake2b(f"{group}\x00{normal}".encode(), digest_size=8).digest(), "little")
 
 
-def document_keys(candidate: Callable[[str], bool], files: list[InputFile]) -> tuple[np.ndarray, ...]:
+def document_keys(
+    candidate: Callable[[str], bool], files: list[InputFile], limits: Limits = DEFAULT_LIMITS
+) -> tuple[np.ndarray, ...]:
     """The distinct candidate lines of each document of ``files`` as keys, the group of each key, and the group of
     each document (as :func:`group_key`)."""
     keys: list[int] = []
@@ -53,7 +56,7 @@ def document_keys(candidate: Callable[[str], bool], files: list[InputFile]) -> t
     for file in files:
         if not _surveyable(file):
             continue
-        for record in read_file(file):
+        for record in read_file(file, limits=limits):
             if not isinstance(record, Document):
                 continue
             group = source_group(record)
@@ -75,10 +78,12 @@ def _save(path: Path, array: np.ndarray) -> None:
     os.replace(temporary, path)
 
 
-def scatter_task(candidate: Callable[[str], bool], scratch: Path, buckets: int, item: tuple[int, list]) -> Counter:
+def scatter_task(
+    candidate: Callable[[str], bool], scratch: Path, buckets: int, limits: Limits, item: tuple[int, list]
+) -> Counter:
     """Pass 1: one task's keys (with their group) into the buckets; returns its documents by group."""
     index, files = item
-    keys, key_groups, doc_groups = document_keys(candidate, files)
+    keys, key_groups, doc_groups = document_keys(candidate, files, limits)
     bucket_of = _bucket_of(keys, buckets)
     for bucket in range(buckets):
         chosen = bucket_of == bucket
@@ -122,6 +127,7 @@ def survey(
     map_ordered: Callable | None = None,
     scratch: Path | None = None,
     buckets: int = 16,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> set[int]:
     """Keys of the candidate lines found in at least ``min_docs`` documents and ``min_share`` of their group's.
 
@@ -131,9 +137,20 @@ def survey(
     map_ordered = map_ordered or functools.partial(run_ordered, workers=workers)
     if scratch is None:
         with tempfile.TemporaryDirectory(prefix="cleaner-survey-") as folder:
-            return survey(tasks, candidate, min_docs, workers, min_share, map_ordered=map_ordered, scratch=Path(folder))
+            return survey(
+                tasks,
+                candidate,
+                min_docs,
+                workers,
+                min_share,
+                map_ordered=map_ordered,
+                scratch=Path(folder),
+                limits=limits,
+            )
     groups: Counter = Counter()
-    for counted in map_ordered(functools.partial(scatter_task, candidate, scratch, buckets), list(enumerate(tasks))):
+    for counted in map_ordered(
+        functools.partial(scatter_task, candidate, scratch, buckets, limits), list(enumerate(tasks))
+    ):
         groups.update(counted)
     if not groups:
         return set()

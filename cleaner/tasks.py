@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from cleaner.document import Document, Pending, Reject
 from cleaner.readers import InputFile, Position, format_for, read_file
 from cleaner.readers.decode import strip_compression
+from cleaner.readers.limits import DEFAULT_LIMITS, Limits
 
 # Web text compresses 2.5 to 5 times with gzip or zstd: a middle guess of what a compressed file holds, used only
 # to plan tasks of similar size.
@@ -96,22 +97,23 @@ def files_of(planned: Planned) -> list[InputFile]:
     return [planned.file] if isinstance(planned, LargeFile) else planned
 
 
-def tasks(plan: list[Planned], max_bytes: int) -> Iterator[Task]:
-    """The tasks of a plan, in order; large files are read as they are reached, one slice at a time."""
+def tasks(plan: list[Planned], max_bytes: int, limits: Limits = DEFAULT_LIMITS) -> Iterator[Task]:
+    """The tasks of a plan, in order; large files are read as they are reached, one slice at a time, within
+    ``limits`` (the run's, from ``[run]``: a slice's records are read here, not in the worker)."""
     for planned in plan:
         if isinstance(planned, LargeFile):
-            yield from slices(planned.file, max_bytes)
+            yield from slices(planned.file, max_bytes, limits)
         else:
             yield planned
 
 
-def slices(file: InputFile, max_bytes: int) -> Iterator[Slice]:
+def slices(file: InputFile, max_bytes: int, limits: Limits = DEFAULT_LIMITS) -> Iterator[Slice]:
     """The records of ``file`` in slices of about ``max_bytes`` of text each (the last one carries the digest)."""
     digests: dict[str, str] = {}
     position = Position()
     records: list[Document | Reject | Pending] = []
     size = reported = 0
-    for record in read_file(file, digests, position, defer=True):
+    for record in read_file(file, digests, position, defer=True, limits=limits):
         records.append(record)
         size += (record.size if isinstance(record, Pending) else len(record.text or "")) + 1
         if size >= max_bytes:

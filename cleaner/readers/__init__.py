@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import BinaryIO
 from cleaner.document import Document, Pending, Reject, stable_id
 from cleaner.readers import html, jsonl, parquet, remote, text, warc
 from cleaner.readers.decode import RawInput, ReadError, strip_compression
+from cleaner.readers.limits import DEFAULT_LIMITS, Limits
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +27,13 @@ class InputFile:
     """A file found in the input folder: its path, and its name relative to the folder (the ``source``).
 
     ``path`` is a plain string: a corpus has millions of files, and ``pathlib`` objects cost more to make than
-    the file costs to open."""
+    the file costs to open. ``problem``: why a path found in the input folder cannot be read at all (a folder that
+    cannot be listed), for its reject; None for every ordinary file."""
 
     path: str
     rel: str
     size: int
+    problem: str | None = None
 
 
 Reader = Callable[[RawInput], Iterator[Document | Reject | Pending]]
@@ -105,27 +109,33 @@ def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], 
         else:
             links.sort(key=lambda link: link[1], reverse=True)
             folder, prefix = links.pop()  # the first by relative path
-            if (identity := _identity(folder)) in seen:
-                continue
+            if (identity := _identity(folder)) is None or identity in seen:
+                continue  # a link that stopped leading anywhere is a file of its own: see _is_folder
             seen.add(identity)
         folders = []
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                kind = _kind(entry)
-                if kind == "folder":
-                    folders.append(entry)
-                elif kind == "file":
-                    rel = prefix + entry.name
-                    if entry.name.startswith(".") or "/." in "/" + prefix:
-                        hidden.append(rel)
-                    else:
-                        files.append(InputFile(path=entry.path, rel=rel, size=_size(entry)))
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as err:  # no permission, or gone since it was seen: a reject, not a crash or a silence
+            if prefix:
+                problem = f"cannot list this folder ({err.strerror or err}); check its permissions"
+                files.append(InputFile(path=folder, rel=prefix.rstrip("/"), size=0, problem=problem))
+                continue
+            raise
+        for entry in entries:
+            if _is_folder(entry):
+                folders.append(entry)
+                continue
+            rel = prefix + entry.name
+            if entry.name.startswith(".") or "/." in "/" + prefix:
+                hidden.append(rel)
+            else:
+                files.append(InputFile(path=entry.path, rel=rel, size=_size(entry)))
         for entry in sorted(folders, key=lambda e: e.name):  # in name order, whatever the listing order
             if skip is not None and os.path.realpath(entry.path) == str(skip):
                 continue
             if entry.is_symlink():
                 links.append((entry.path, prefix + entry.name + "/"))
-            elif (identity := _identity(entry.path)) not in seen:
+            elif (identity := _identity(entry.path)) is not None and identity not in seen:
                 seen.add(identity)
                 pending.append((entry.path, prefix + entry.name + "/"))
     files.sort(key=lambda f: f.rel)
@@ -133,23 +143,23 @@ def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], 
     return files, hidden
 
 
-def _identity(path: str | Path) -> tuple[int, int]:
-    status = os.stat(path)
+def _identity(path: str | Path) -> tuple[int, int] | None:
+    """What a folder is on disk (device and inode), to enter each once; None when it has gone."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
     return status.st_dev, status.st_ino
 
 
-def _kind(entry: os.DirEntry) -> str | None:
-    """What an entry is, following links: a folder, a file, or None for a socket or a device (they hold no
-    documents). A link that points nowhere or to itself counts as a file: it is an input the user gave, and
-    its reader's open fails, so it ends as a reject (``read.unreadable``) instead of vanishing in silence."""
+def _is_folder(entry: os.DirEntry) -> bool:
+    """Whether an entry is a folder to walk into, following links. Everything else is an input and ends in the
+    dataset or in the rejects: a file; a link that points nowhere or to itself (its open fails: read.unreadable);
+    a FIFO, socket or device (never opened: read.not_a_file), so no path found in the input folder goes unsaid."""
     try:
-        if entry.is_dir():
-            return "folder"
-        if entry.is_file():
-            return "file"
-        return "file" if entry.is_symlink() else None
+        return entry.is_dir()
     except OSError:
-        return "file" if entry.is_symlink() else None
+        return False
 
 
 def _size(entry: os.DirEntry) -> int:
@@ -160,10 +170,34 @@ def _size(entry: os.DirEntry) -> int:
         return 0
 
 
+class NotAFile(OSError):
+    """A path in the input folder that is no regular file (a FIFO, a socket, a device, a folder)."""
+
+
 def open_binary(path: str) -> BinaryIO:
     """The stored bytes of an input file, local or remote (see :mod:`cleaner.readers.remote`): the one place
     where input files are opened."""
-    return remote.open_remote(path) if remote.is_remote(path) else open(path, "rb")
+    return remote.open_remote(path) if remote.is_remote(path) else _open_local(path)
+
+
+def _open_local(path: str) -> BinaryIO:
+    """A local file, opened only if it is a regular file: without blocking, so that a FIFO (whose open would wait
+    for a writer forever) or a device (``/dev/zero`` never ends) is refused instead of hanging the run."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotAFile(f"not a regular file but {_what(mode)}")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _what(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "a device")
 
 
 def file_digest(path: str) -> str:
@@ -191,14 +225,18 @@ class Position:
             return 0
 
 
-def open_input(file: InputFile, position: Position | None = None) -> tuple[RawInput, str]:
+def open_input(
+    file: InputFile, position: Position | None = None, limits: Limits = DEFAULT_LIMITS
+) -> tuple[RawInput, str]:
     """The file ready for its reader, and the SHA-256 of its stored bytes (for the input fingerprint)."""
     watch = position.watch if position is not None else _unwatched
     if file.size <= IN_MEMORY_BYTES:
         with open_binary(file.path) as handle:
-            data = handle.read()
-        return RawInput(file.rel, lambda: watch(io.BytesIO(data)), data), hashlib.sha256(data).hexdigest()
-    return RawInput(file.rel, lambda: watch(open_binary(file.path))), file_digest(file.path)
+            data = handle.read(IN_MEMORY_BYTES + 1)  # grown since it was listed: read as a large file
+        if len(data) <= IN_MEMORY_BYTES:
+            opener = lambda: watch(io.BytesIO(data))  # noqa: E731
+            return RawInput(file.rel, opener, data, limits), hashlib.sha256(data).hexdigest()
+    return RawInput(file.rel, lambda: watch(open_binary(file.path)), limits=limits), file_digest(file.path)
 
 
 def _unwatched(handle: BinaryIO) -> BinaryIO:
@@ -206,36 +244,46 @@ def _unwatched(handle: BinaryIO) -> BinaryIO:
 
 
 def read_file(
-    file: InputFile, digests: dict[str, str] | None = None, position: Position | None = None, defer: bool = False
+    file: InputFile,
+    digests: dict[str, str] | None = None,
+    position: Position | None = None,
+    defer: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Iterator[Document | Reject | Pending]:
     """Every record of one input file, as documents or rejects; never raises for bad input.
 
     When ``digests`` is given, the file's SHA-256 (or ``unreadable``) is recorded in it under ``file.rel``;
     ``position`` follows the reading (see :class:`Position`). With ``defer``, pages still to be extracted come as
-    :class:`~cleaner.document.Pending` records, for the process that will clean them to make.
+    :class:`~cleaner.document.Pending` records, for the process that will clean them to make. ``limits``: what a
+    document and the file may hold (the run's ``[run] max_document_bytes`` and ``max_file_bytes``).
     """
-    reader = reader_for(file.rel)
-    if reader is None:
+    if file.problem is not None:
         if digests is not None:
-            digests[file.rel] = _safe_digest(file.path)
+            digests[file.rel] = "unreadable"
+        yield Reject(
+            id=stable_id(file.rel), source=file.rel, reason="read.unreadable", detail=f"{file.rel}: {file.problem}"
+        )
+        return
+    reader = reader_for(file.rel)
+    try:
+        if reader is None:
+            digest = file_digest(file.path)
+        else:
+            raw, digest = open_input(file, position, limits)
+    except OSError as err:
+        if digests is not None:
+            digests[file.rel] = "unreadable"
+        yield _unopenable(file, err)
+        return
+    if digests is not None:
+        digests[file.rel] = digest
+    if reader is None:
         yield Reject(
             id=stable_id(file.rel),
             source=file.rel,
             reason="read.unsupported_format",
             detail=f"{file.rel}: no reader for this file type; supported: {', '.join(sorted(READERS))}"
             " (optionally .gz or .zst compressed)",
-        )
-        return
-    try:
-        raw, digest = open_input(file, position)
-    except OSError as err:
-        if digests is not None:
-            digests[file.rel] = "unreadable"
-        yield Reject(
-            id=stable_id(file.rel),
-            source=file.rel,
-            reason="read.unreadable",
-            detail=f"{file.rel}: cannot read ({err.strerror or err}); check that it exists and is readable",
         )
         return
     if digests is not None:
@@ -262,8 +310,10 @@ def read_file(
         )
 
 
-def _safe_digest(path: str) -> str:
-    try:
-        return file_digest(path)
-    except OSError:
-        return "unreadable"
+def _unopenable(file: InputFile, err: OSError) -> Reject:
+    """The reject of a file that cannot be opened: not a regular file, or gone, unreadable, a broken link."""
+    if isinstance(err, NotAFile):
+        detail = f"{file.rel}: {err}; it holds no documents: remove it from the input folder"
+        return Reject(id=stable_id(file.rel), source=file.rel, reason="read.not_a_file", detail=detail)
+    detail = f"{file.rel}: cannot read ({err.strerror or err}); check that it exists and is readable"
+    return Reject(id=stable_id(file.rel), source=file.rel, reason="read.unreadable", detail=detail)

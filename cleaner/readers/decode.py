@@ -17,6 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from cleaner.readers.legacy import decode_legacy
+from cleaner.readers.limits import DEFAULT_LIMITS, Limits, describe
+from cleaner.readers.zstd import ZstdDataError, ZstdReader
+
 COMPRESSION_SUFFIXES = (".gz", ".zst", ".zstd")
 
 # Byte-order marks, longest first: a UTF-32 LE mark starts with the UTF-16 LE one.
@@ -31,11 +35,6 @@ BOMS = (
 # Control bytes that never appear in text files (NUL and friends; TAB, LF, VT, FF, CR and ESC excluded).
 BINARY_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 BINARY_SHARE = 0.01
-# The largest document read whole (after decompression). The longest Wikipedia article is ~1.5 MB of text and
-# a web page's text is rarely over 1 MB; the steps hold ~50 times a document's size at their peak (a 60 MB
-# line made a 2.8 GB process tree), so 8 MiB keeps a worker's peak near 400 MB. Beyond it a document is
-# rejected (read.too_large), never truncated, and a gzip or zstd bomb stops being inflated at the limit.
-MAX_DOCUMENT_BYTES = 8 << 20
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 
 
@@ -57,45 +56,35 @@ def strip_compression(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-class _ZstdReader(io.RawIOBase):
-    """A zstd stream that notices truncation.
+class _Capped(io.RawIOBase):
+    """A decompressed stream that may yield at most ``cap`` bytes: one more is a :class:`ReadError`
+    (``read.file_too_large``), raised where the reader is, so the records before it stand."""
 
-    ``zstandard``'s own stream reader returns a short read, without error, when the file is cut off inside a
-    frame; a truncated download would then be half-read in silence. This wrapper checks that the last frame
-    ended properly.
-    """
-
-    def __init__(self, raw: BinaryIO) -> None:
-        import zstandard
-
-        self._raw = raw
-        self._new = zstandard.ZstdDecompressor().decompressobj
-        self._obj = self._new()
-        self._buffer = b""
-        self._in_frame = False
+    def __init__(self, stream: BinaryIO, cap: int, display: str) -> None:
+        # One read of the stream below per read of this one: a buffered stream asked for more would loop, and a
+        # cut gzip stream would then lose what it had inflated before its error.
+        self._read = stream.read1 if isinstance(stream, io.BufferedIOBase) else stream.read
+        self._left = cap
+        self._cap = cap
+        self._display = display
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, out) -> int:  # type: ignore[override]
-        while not self._buffer:
-            chunk = self._raw.read(1 << 17)
-            if not chunk:
-                if self._in_frame:
-                    raise EOFError("zstd stream ended in the middle of a frame")
-                return 0
-            while chunk:
-                self._in_frame = True
-                self._buffer += self._obj.decompress(chunk)
-                if not self._obj.eof:
-                    break
-                chunk = self._obj.unused_data
-                self._obj = self._new()
-                self._in_frame = False
-        n = min(len(out), len(self._buffer))
-        out[:n] = self._buffer[:n]
-        self._buffer = self._buffer[n:]
-        return n
+        if not self._left:
+            if self._read(1):
+                raise ReadError(
+                    "read.file_too_large",
+                    f"{self._display}: stopped after {describe(self._cap)} (the limit, [run] max_file_bytes) once"
+                    " decompressed; the records before are kept, the rest of the file is not read: split the file or"
+                    " raise the limit",
+                )
+            return 0
+        data = self._read(min(len(out), self._left))
+        self._left -= len(data)
+        out[: len(data)] = data
+        return len(data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +94,14 @@ class RawInput:
     ``rel`` is the file's path relative to the input folder: it names the format (by suffix) and appears in
     every message. ``opener`` returns a fresh binary stream of the file as stored (still compressed).
     ``data``: the stored bytes when they are already in memory, which spares the common case (a small,
-    uncompressed file) a stream.
+    uncompressed file) a stream. ``limits``: what one document and the whole file may hold (see
+    :mod:`cleaner.readers.limits`).
     """
 
     rel: str
     opener: Callable[[], BinaryIO]
     data: bytes | None = None
+    limits: Limits = DEFAULT_LIMITS
 
     @property
     def compression(self) -> str | None:
@@ -118,7 +109,8 @@ class RawInput:
 
     @contextmanager
     def stream(self) -> Iterator[BinaryIO]:
-        """The decompressed content as a binary stream; decompression errors become :class:`ReadError`."""
+        """The decompressed content as a binary stream, of at most ``limits.file_bytes``; decompression errors
+        become :class:`ReadError`."""
         display = self.rel
         try:
             raw = self.opener()
@@ -126,18 +118,21 @@ class RawInput:
             raise ReadError("read.unreadable", f"{display}: cannot open ({err.strerror}); check permissions") from err
         try:
             if self.compression == ".gz":
-                yield gzip.GzipFile(fileobj=raw)  # type: ignore[misc]
+                content: BinaryIO = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
             elif self.compression in (".zst", ".zstd"):
-                yield io.BufferedReader(_ZstdReader(raw))  # type: ignore[misc]
+                content = ZstdReader(raw)  # type: ignore[assignment]
             else:
-                yield raw
+                content = raw
+            if self.limits.file_bytes:
+                content = _Capped(content, self.limits.file_bytes, display)  # type: ignore[assignment]
+            yield content if content is raw else io.BufferedReader(content, 1 << 16)  # type: ignore[arg-type]
         except (EOFError, gzip.BadGzipFile, zlib.error) as err:
             raise ReadError(
                 "read.truncated", f"{display}: compressed data is truncated or corrupt ({err}); re-download the file"
             ) from err
+        except ZstdDataError as err:
+            raise ReadError("read.truncated", f"{display}: corrupt zstd data ({err}); re-download the file") from err
         except OSError as err:
-            if type(err).__module__.startswith("zstd"):
-                raise ReadError("read.truncated", f"{display}: corrupt zstd data ({err})") from err
             raise ReadError("read.unreadable", f"{display}: read failed ({err})") from err
         finally:
             raw.close()
@@ -145,18 +140,23 @@ class RawInput:
     def read_all(self, limit: int | None = None) -> bytes:
         """The whole decompressed content; with ``limit``, at most that many bytes are inflated, and a larger
         content is a :class:`ReadError` (``read.too_large``), so a decompression bomb costs only ``limit``."""
-        if self.data is not None and self.compression is None:
+        cap = self.limits.file_bytes
+        if self.data is not None and self.compression is None and not (cap and len(self.data) > cap):
             data = self.data
         else:
             with self.stream() as stream:
                 data = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(data) > limit:
-            raise ReadError(
-                "read.too_large",
-                f"{self.rel}: the document is larger than {limit >> 20} MiB (MAX_DOCUMENT_BYTES) once decompressed;"
-                " split it into smaller documents",
-            )
+            raise ReadError("read.too_large", too_large(self.rel, limit))
         return data
+
+
+def too_large(display: str, limit: int) -> str:
+    """The message of a document over ``limit`` bytes."""
+    return (
+        f"{display}: the document is larger than {describe(limit)} once decompressed (the limit, [run]"
+        " max_document_bytes); split it into smaller documents or raise the limit"
+    )
 
 
 def looks_binary(data: bytes) -> bool:
@@ -176,7 +176,8 @@ def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str
 
     Order matters: a byte-order mark is authoritative; then strict UTF-8, which is what almost all of the web
     is and which legacy encodings practically never decode as by accident; for HTML, the page's own ``<meta
-    charset>``; only then a statistical detector (charset-normalizer), whose guess is least reliable.
+    charset>``; only then a statistical detector (charset-normalizer, steered by the text's language: see
+    :mod:`cleaner.readers.legacy`), whose guess is least reliable.
     """
     for bom, encoding in BOMS:
         if data.startswith(bom):
@@ -200,15 +201,13 @@ def decode_text(data: bytes, display: str, html: bool = False) -> tuple[str, str
             return data.decode(name), codecs.lookup(name).name
         except (LookupError, UnicodeDecodeError):
             pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None:
+    decoded = decode_legacy(data)
+    if decoded is None:
         raise ReadError(
             "read.undecodable",
             f"{display}: not UTF-8 and no legacy encoding fits; convert it to UTF-8 (e.g. with iconv)",
         )
-    return str(best), best.encoding
+    return decoded
 
 
 def encoding_note(encoding: str) -> dict[str, str]:

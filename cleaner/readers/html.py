@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cleaner.document import Document, Pending, Reject, stable_id
-from cleaner.readers.decode import MAX_DOCUMENT_BYTES, RawInput, decode_text, encoding_note
+from cleaner.readers.decode import RawInput, decode_text, encoding_note
 
 METADATA_FIELDS = ("title", "author", "date", "url", "sitename", "description")
 # trafilatura's date finder (htmldate) drops dates after ``max_date``, by default the day of the run: a page dated
@@ -57,6 +57,6 @@ def document_from_html(html: str, source_id: str, meta: dict[str, Any]) -> Docum
 
 
 def read(raw: RawInput) -> Iterator[Pending]:
-    html, encoding = decode_text(raw.read_all(MAX_DOCUMENT_BYTES), raw.rel, html=True)
+    html, encoding = decode_text(raw.read_all(raw.limits.document_bytes), raw.rel, html=True)
     # Made by whoever resolves it (see Pending): an extractor that fails on a page rejects the page, not the run.
     yield Pending(raw.rel, len(html), functools.partial(document_from_html, html, raw.rel, encoding_note(encoding)))

@@ -278,7 +278,7 @@ def test_formats_declare_what_their_readers_can_do():
 
 
 def test_a_document_over_the_limit_is_rejected_and_a_bomb_is_not_inflated_whole(tmp_path: Path):
-    from cleaner.readers.decode import MAX_DOCUMENT_BYTES
+    from cleaner.readers.limits import MAX_DOCUMENT_BYTES
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -1,0 +1,99 @@
+"""HTML parsing stays safe: no external entity, DTD or network fetch, and no entity expansion, ever."""
+
+from __future__ import annotations
+
+import resource
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from cleaner.document import Document, Pending
+from cleaner.readers import InputFile, read_file
+from tests.readers.test_readers import write_warc
+
+SECRET = "cleaner-xxe-canary-7f3a"
+ARTICLE = (
+    "<article><h1>Council passes budget</h1>"
+    "<p>The city council approved the new budget on Tuesday after a long debate about school funding {entities}.</p>"
+    "<p>Council members said the plan would add two hundred teachers over the next three years, while keeping "
+    "property taxes flat for most households.</p>"
+    "<p>Critics argued that the budget relies on optimistic revenue forecasts and leaves the transit authority "
+    "without the money it needs to replace its ageing buses.</p></article>"
+)
+
+
+def xxe_page(secret_file: Path) -> str:
+    """External entities: a local file, a URL, and an external DTD."""
+    return (
+        '<?xml version="1.0"?>\n'
+        f'<!DOCTYPE html SYSTEM "http://127.0.0.1:9/evil.dtd" [<!ENTITY xxe SYSTEM "file://{secret_file}">'
+        '<!ENTITY remote SYSTEM "http://127.0.0.1:9/x"><!ENTITY % dtd SYSTEM "http://127.0.0.1:9/p.dtd"> %dtd;]>\n'
+        f"<html><head><title>Council passes budget</title></head><body>{ARTICLE.format(entities='&xxe; &remote;')}"
+        "</body></html>"
+    )
+
+
+def laughs_page() -> str:
+    """A billion laughs: ten levels of entities, each ten of the one below (10^9 'lol' if expanded)."""
+    entities = '<!ENTITY lol0 "lol">' + "".join(
+        f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10}">' for level in range(1, 10)
+    )
+    return (
+        f'<?xml version="1.0"?>\n<!DOCTYPE lolz [{entities}]>\n'
+        f"<html><body>{ARTICLE.format(entities='&lol9;')}</body></html>"
+    )
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Any connection attempt is recorded and refused."""
+    attempts: list = []
+
+    def refuse(self, address, *args, **kwargs):
+        attempts.append(address)
+        raise OSError("network is off in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    return attempts
+
+
+def hostile_inputs(tmp_path: Path) -> Path:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    pages = {"xxe.html": xxe_page(secret), "laughs.html": laughs_page()}
+    for name, page in pages.items():
+        (raw / name).write_text(page, encoding="utf-8")
+    write_warc(
+        raw / "hostile.warc",
+        [(f"https://evil.example/{name}", "text/html", page.encode()) for name, page in pages.items()],
+    )
+    return raw
+
+
+def test_xxe_and_billion_laughs_through_the_html_and_warc_readers(tmp_path: Path, no_network):
+    raw = hostile_inputs(tmp_path)
+    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    results = {}
+    for path in sorted(raw.iterdir()):
+        file = InputFile(str(path), path.name, path.stat().st_size)
+        results[path.name] = [r.resolve() if isinstance(r, Pending) else r for r in read_file(file)]
+    assert time.perf_counter() - started < 30  # no expansion: a billion laughs would take minutes and gigabytes
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KB
+    assert no_network == []
+    assert [len(results[name]) for name in ("hostile.warc", "laughs.html", "xxe.html")] == [2, 1, 1]
+    for records in results.values():
+        for record in records:
+            text = record.text or ""
+            assert SECRET not in text and "root:" not in text
+            assert "lollollol" not in text
+            assert len(text) < 10_000
+            assert isinstance(record, Document) or record.reason == "read.no_main_text"
+    # the article around the entities is still read: they stay unexpanded references, or go
+    xxe = results["xxe.html"][0]
+    assert isinstance(xxe, Document) and "approved the new budget" in xxe.text
+    assert "approved the new budget" in results["hostile.warc"][0].text
