@@ -21,8 +21,6 @@ from cleaner.steps import STEPS, CorpusStep, Step
 from cleaner.tasks import Slice, Task
 from cleaner.writer import PartWriter
 
-TABLES = ("documents", "rejects", "audit")
-
 
 def build_steps(config: Config) -> list[Step]:
     """The configured steps, in order, each with its settings."""
@@ -43,6 +41,13 @@ class Pipeline:
         self.corpus_steps = [s for s in steps if isinstance(s, CorpusStep)]
         self.counter_columns = [f"{s.name}_{c}" for s in self.steps for c in s.counters]
         self.document_schema = schema.document_schema(self.counter_columns)
+        # Every output table's schema, by table name (a table with no rows is still written, empty).
+        self.schemas = {
+            "documents": self.document_schema,
+            "rejects": schema.REJECT_SCHEMA,
+            "audit": schema.AUDIT_SCHEMA,
+            "edits": schema.EDIT_SCHEMA,
+        }
         # The first step that judges lines by their context, when a step after it may edit the text.
         judges = [i for i, step in enumerate(self.steps) if step.judges_context]
         self.judge_at = judges[0] if judges and judges[0] < len(self.steps) - 1 else None
@@ -72,6 +77,7 @@ class Pipeline:
         """``doc`` through ``steps``; also returns the text as the last context-judging step among them left it."""
         judged = None
         for step in steps:
+            before, removed = doc.text, len(doc.removed)
             try:
                 result = step.apply(doc)
             except Exception as err:  # a bug or a pathological input must not take the whole run down
@@ -81,6 +87,8 @@ class Pipeline:
             if isinstance(result, Reject):
                 return result, judged
             doc = result
+            if len(doc.removed) > removed:
+                doc.note_dropped_blank_lines(before, removed)
             if step.judges_context:
                 judged = doc.text
         return doc, judged
@@ -123,11 +131,7 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
     """Read (unless the task is a slice, read already), clean and write one task's records; returns its counts."""
     result = TaskResult(index=index)
     name = f"part-{index:05d}.parquet"
-    writers = {
-        "documents": PartWriter(staging / "documents" / name, pipeline.document_schema),
-        "rejects": PartWriter(staging / "rejects" / name, schema.REJECT_SCHEMA),
-        "audit": PartWriter(staging / "audit" / name, schema.AUDIT_SCHEMA),
-    }
+    writers = {table: PartWriter(staging / table / name, columns) for table, columns in pipeline.schemas.items()}
     signers = {
         step.name: (step, PartWriter(signature_dir(staging, step.name) / name, step.signature_schema))
         for step in pipeline.corpus_steps
@@ -154,6 +158,9 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         if record.removed:
             result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
             writers["audit"].extend(schema.audit_rows(record))
+        if record.edits:
+            for row in schema.edit_rows(record):
+                writers["edits"].add(row, len(row["before"]) + len(row["after"]))
 
     if isinstance(task, Slice):
         for record in task.records:
