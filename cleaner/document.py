@@ -196,8 +196,11 @@ def changed_runs(before: str, after: str) -> list[tuple[int, str, str]]:
     while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
         end += 1
     ops = [("equal", 0, start, 0, start)] if start else []
-    matcher = SequenceMatcher(str.isspace, a[start : len(a) - end], b[start : len(b) - end], autojunk=False)
-    ops += [(tag, start + i1, start + i2, start + j1, start + j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
+    if len(a) == len(b):  # the same words and spaces, some of them changed (a repair): no need to align them
+        ops += _pairwise(a, b, start, len(a) - end)
+    else:
+        matcher = SequenceMatcher(str.isspace, a[start : len(a) - end], b[start : len(b) - end], autojunk=False)
+        ops += [(tag, start + i1, start + i2, start + j1, start + j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
     if end:
         ops.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
     runs: list[list[int]] = []
@@ -217,6 +220,25 @@ def changed_runs(before: str, after: str) -> list[tuple[int, str, str]]:
     for token in a:
         offsets.append(offsets[-1] + len(token))
     return [(offsets[i1], "".join(a[i1:i2]), "".join(b[j1:j2])) for i1, i2, j1, j2 in runs]
+
+
+def _pairwise(a: list[str], b: list[str], start: int, stop: int) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes of two token lists of one length between ``start`` and ``stop``, as the matcher would give
+    them: changed tokens with only spaces between them are one run."""
+    ops: list[tuple[str, int, int, int, int]] = []
+    changed = [i for i in range(start, stop) if a[i] != b[i]]
+    position = start
+    for i in changed:
+        if ops and ops[-1][0] != "equal" and all(a[k].isspace() for k in range(ops[-1][2], i)):
+            ops[-1] = ("replace", ops[-1][1], i + 1, ops[-1][3], i + 1)
+        else:
+            if position < i:
+                ops.append(("equal", position, i, position, i))
+            ops.append(("replace", i, i + 1, i, i + 1))
+        position = i + 1
+    if position < stop:
+        ops.append(("equal", position, stop, position, stop))
+    return ops
 
 
 def _word_within(tokens: list[str], index: int, direction: int, room: int) -> int:

@@ -459,6 +459,7 @@ def _write_run_json(path: Path, summary: RunSummary, config: Config, tasks: int)
             "removed_lines_by_reason": dict(sorted(summary.removed_lines.items())),
             "words_kept": summary.words_kept,
             "audit_rows": summary.rows["audit"],
+            "edit_rows": summary.rows["edits"],
         },
         "config": config.to_dict(),
         "config_source": config.source,

@@ -2,8 +2,9 @@
 
 The figures for the charts come from every document (a few numeric columns, never the text); only a sample of
 documents is embedded with its text, so that the page stays a few MB for any corpus: up to ``per_group`` documents
-for each reject reason, each line-removal reason, each kind of edit and each site, picked by a hash of their id (the
-same sample on every build of the same data).
+for each reject reason, each line-removal reason, each kind of edit and each of the sites listed (the
+:data:`SITES_SHOWN` that lost the most text), picked by a hash of their id (the same sample on every build of the same
+data).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from cleaner.schema import QUALITY_SIGNALS
 FIGURE_COLUMNS = ["id", "source", "domain", "language", "n_chars", "n_words", "duplicate_cluster", *QUALITY_SIGNALS]
 SITE_COUNTS = ("documents kept", "documents rejected", "lines removed", "chars removed", "edits")
 MAX_DOC_CHARS = 20_000  # a longer embedded document is cut (and the page says so)
+SITES_SHOWN = 50  # the sites the page lists (by characters removed), each with its sample
 SPACE = re.compile(r"\s")
 INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # what the whitespace step drops
 
@@ -71,12 +73,24 @@ def locate(path: Path, build: Path | None = None) -> Sources:
         return Sources(path, "build", *tables, run, run)
     if (path / "manifest.json").is_file() and (path / "data").is_dir():
         sources = Sources(path, "release", _parts(path / "data"), meta=_json(path / "manifest.json"))
+        build = build or _build_of(path, sources.meta)
         if build is not None and (build / "run.json").is_file():
             sources.rejects, sources.audit = _parts(build / "rejects"), _parts(build / "audit")
             sources.edits = _parts(build / "edits")
             sources.run = _json(build / "run.json")
         return sources
     raise ReportError(f"{path} is neither a build (documents/, run.json) nor a release (data/, manifest.json)")
+
+
+def _build_of(release: Path, manifest: dict[str, Any]) -> Path | None:
+    """The build beside a release (``DIR/<name>/build``) when the release was made from it: the same input and
+    configuration (fingerprints), so that its rejects, audit and edits are the release's."""
+    build = release.parent / "build"
+    if not (build / "run.json").is_file():
+        return None
+    run = _json(build / "run.json")
+    same = run.get("config_fingerprint") == manifest.get("config_fingerprint")
+    return build if same and run.get("input", {}).get("fingerprint") == manifest.get("input_fingerprint") else None
 
 
 def gather(sources: Sources, per_group: int = 20) -> ReportData:
@@ -123,11 +137,16 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
     reject_ids: dict[str, set[str]] = defaultdict(set)
     for doc_id, reason in zip(rejects["id"].to_pylist(), rejects["reason"].to_pylist(), strict=True):
         reject_ids[reason].add(doc_id)
+    site_rows = sorted(
+        ({"site": s, **{key: c[key] for key in SITE_COUNTS}} for s, c in sites.items()),
+        key=lambda r: (-r["chars removed"], r["site"]),
+    )
+    # Samples for the sites the page lists: a corpus of a million files in one folder has a million "sites".
+    shown = {row["site"] for row in site_rows[:SITES_SHOWN]}
     by_site_ids: dict[str, set[str]] = defaultdict(set)
-    for doc_id, site in site_of.items():
-        by_site_ids[site].add(doc_id)
-    for doc_id, site in zip(rejects["id"].to_pylist(), reject_sites, strict=True):
-        by_site_ids[site].add(doc_id)
+    for doc_id, site in [*site_of.items(), *zip(rejects["id"].to_pylist(), reject_sites, strict=True)]:
+        if site in shown:
+            by_site_ids[site].add(doc_id)
 
     groups = (*by_reason_ids.values(), *by_edit_ids.values(), *by_site_ids.values())
     picked_kept = set().union(*(_pick(v, per_group) for v in groups))
@@ -165,10 +184,7 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
         edits_by_kind=Counter(edit_kinds),
         edited_documents=Counter({kind: len(ids) for kind, ids in edited.items()}),
         rejected_by_reason=Counter(rejects["reason"].to_pylist()),
-        sites=sorted(
-            ({"site": s, **{key: c[key] for key in SITE_COUNTS}} for s, c in sites.items()),
-            key=lambda r: (-r["chars removed"], r["site"]),
-        ),
+        sites=site_rows,
         cluster_sizes=cluster_sizes,
         samples=samples,
         sampling={"per_group": per_group, "embedded": len(samples), "documents": read, "max_chars": MAX_DOC_CHARS},

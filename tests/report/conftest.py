@@ -41,16 +41,20 @@ def lyon_page() -> str:
     return "\n".join(damaged[i] if i in MOJIBAKE_LINES else line for i, line in enumerate(lines))
 
 
-@pytest.fixture(scope="package")
-def raw(tmp_path_factory) -> Path:
+def write_corpus(raw: Path) -> Path:
     """raw/ (five pages, 32 removed lines, spaces put back in one), a page with mojibake, and a page that is
     rejected, for a reject reason."""
-    raw = tmp_path_factory.mktemp("raw")
+    raw.mkdir(parents=True, exist_ok=True)
     for page in sorted((ROOT / "raw").iterdir()):
         (raw / page.name).write_bytes(page.read_bytes())
     (raw / "lyon.txt").write_text(lyon_page(), encoding="utf-8")
     (raw / "tiny.txt").write_text("Too short.\n", encoding="utf-8")
     return raw
+
+
+@pytest.fixture(scope="package")
+def raw(tmp_path_factory) -> Path:
+    return write_corpus(tmp_path_factory.mktemp("raw"))
 
 
 @pytest.fixture(scope="package")

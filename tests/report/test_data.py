@@ -12,7 +12,7 @@ from cleaner.document import Document
 from cleaner.pipeline import Pipeline, build_steps
 from cleaner.report.data import ReportError, gather, locate, reconstruct
 from cleaner.runner import output_dir, run
-from tests.conftest import ROOT, parquet_bytes, read_table
+from tests.conftest import ARTICLE, ROOT, parquet_bytes, read_table
 from tests.report.conftest import LYON, lyon_page
 
 
@@ -168,6 +168,46 @@ def test_sampling_is_per_group_and_stable(build: Path):
     assert [s["id"] for s in one.samples] == [s["id"] for s in gather(locate(build), per_group=1).samples]
     for reason in [*one.removed_by_reason, *one.edits_by_kind]:  # every reason and kind of edit keeps an example
         assert any(reason in s["reasons"] for s in one.samples)
+
+
+def test_only_the_sites_listed_get_a_sample(tmp_path: Path, spine, monkeypatch):
+    """A corpus of many files in one folder has a site per file: the page embeds the sites it lists, not all."""
+    import cleaner.report.data as report_data
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for i in range(12):
+        (raw / f"page-{i:02d}.txt").write_text(f"{ARTICLE}\n\nPage {i}.", encoding="utf-8")
+    run(raw, tmp_path / "out", spine, workers=1, validate=False)
+    monkeypatch.setattr(report_data, "SITES_SHOWN", 5)
+    data = gather(locate(output_dir(tmp_path / "out", spine)), per_group=1)
+    assert len(data.sites) == 12 and data.counts["kept"] == 12
+    assert sorted(s["site"] for s in data.samples) == sorted(row["site"] for row in data.sites[:5])
+
+
+def test_a_release_finds_the_build_it_was_made_from(build: Path, tmp_path: Path):
+    """`cleaner report dist/<name>/1.0.0` shows the rejects, removed lines and edits of the build beside it when
+    the release was made from it (same input and configuration), and not those of another run."""
+    import json
+    import shutil
+
+    run_json = json.loads((build / "run.json").read_text(encoding="utf-8"))
+    shutil.copytree(build, tmp_path / "news" / "build")
+    release = tmp_path / "news" / "1.0.0"
+    shutil.copytree(build / "documents", release / "data")
+    manifest = {
+        "name": "news",
+        "version": "1.0.0",
+        "config_fingerprint": run_json["config_fingerprint"],
+        "input_fingerprint": run_json["input"]["fingerprint"],
+    }
+    (release / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    sources = locate(release)
+    assert sources.kind == "release" and sources.edits and sources.audit and sources.rejects
+    assert gather(sources).counts["edits"] == len(read_table(build / "edits"))
+    manifest["input_fingerprint"] = "another input"
+    (release / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert not locate(release).edits and not locate(release).audit
 
 
 def test_not_a_build(tmp_path: Path):
