@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from itertools import accumulate
 from typing import Any
 
 
@@ -190,19 +191,19 @@ def changed_runs(before: str, after: str) -> list[tuple[int, str, str]]:
     junk to the matcher): a split word (``pleathat`` → ``plea that``) is one changed run. A run that only puts in
     or takes out spaces or a stray character (``Â`` before a space) takes the word beside it along."""
     a, b = SPACE_RUN.split(before), SPACE_RUN.split(after)  # words and the spaces between them
-    start, end = 0, 0  # most of a line is unchanged: only what lies between its equal ends is matched
-    while start < min(len(a), len(b)) and a[start] == b[start]:
-        start += 1
-    while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
-        end += 1
-    ops = [("equal", 0, start, 0, start)] if start else []
     if len(a) == len(b):  # the same words and spaces, some of them changed (a repair): no need to align them
-        ops += _pairwise(a, b, start, len(a) - end)
+        ops = _pairwise(a, b)
     else:
+        start, end = 0, 0  # most of a line is unchanged: only what lies between its equal ends is matched
+        while start < min(len(a), len(b)) and a[start] == b[start]:
+            start += 1
+        while end < min(len(a), len(b)) - start and a[-1 - end] == b[-1 - end]:
+            end += 1
+        ops = [("equal", 0, start, 0, start)] if start else []
         matcher = SequenceMatcher(str.isspace, a[start : len(a) - end], b[start : len(b) - end], autojunk=False)
         ops += [(tag, start + i1, start + i2, start + j1, start + j2) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
-    if end:
-        ops.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
+        if end:
+            ops.append(("equal", len(a) - end, len(a), len(b) - end, len(b)))
     runs: list[list[int]] = []
     for k, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
@@ -216,28 +217,25 @@ def changed_runs(before: str, after: str) -> list[tuple[int, str, str]]:
             runs[-1][1], runs[-1][3] = i2, j2
         else:
             runs.append([i1, i2, j1, j2])
-    offsets = [0]
-    for token in a:
-        offsets.append(offsets[-1] + len(token))
+    offsets = list(accumulate(map(len, a), initial=0))
     return [(offsets[i1], "".join(a[i1:i2]), "".join(b[j1:j2])) for i1, i2, j1, j2 in runs]
 
 
-def _pairwise(a: list[str], b: list[str], start: int, stop: int) -> list[tuple[str, int, int, int, int]]:
-    """The opcodes of two token lists of one length between ``start`` and ``stop``, as the matcher would give
-    them: changed tokens with only spaces between them are one run."""
+def _pairwise(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """The opcodes of two token lists of one length, as the matcher would give them: changed tokens with only
+    spaces between them are one run."""
     ops: list[tuple[str, int, int, int, int]] = []
-    changed = [i for i in range(start, stop) if a[i] != b[i]]
-    position = start
-    for i in changed:
-        if ops and ops[-1][0] != "equal" and all(a[k].isspace() for k in range(ops[-1][2], i)):
+    position = 0
+    for i in [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]:
+        if ops and ops[-1][0] != "equal" and all(a[k].isspace() for k in range(position, i)):
             ops[-1] = ("replace", ops[-1][1], i + 1, ops[-1][3], i + 1)
         else:
             if position < i:
                 ops.append(("equal", position, i, position, i))
             ops.append(("replace", i, i + 1, i, i + 1))
         position = i + 1
-    if position < stop:
-        ops.append(("equal", position, stop, position, stop))
+    if position < len(a):
+        ops.append(("equal", position, len(a), position, len(a)))
     return ops
 
 
