@@ -86,12 +86,18 @@ class Pipeline:
                 return doc.reject(f"{step.name}.error", detail), judged
             if isinstance(result, Reject):
                 return result, judged
-            doc = result
-            if len(doc.removed) > removed:
-                doc.note_dropped_blank_lines(before, removed)
+            doc = applied(result, before, removed)
             if step.judges_context:
                 judged = doc.text
         return doc, judged
+
+
+def applied(doc: Document, before: str, removed: int) -> Document:
+    """``doc`` as a step left it, given the text it saw (``before``) and its number of removed lines then: when the
+    step removed lines, the audit learns which took a blank line along (see Document.note_dropped_blank_lines)."""
+    if len(doc.removed) > removed:
+        doc.note_dropped_blank_lines(before, removed)
+    return doc
 
 
 @dataclass
