@@ -229,7 +229,7 @@ def _print_summary(summary: RunSummary) -> None:
         console.print(f"ignored {len(summary.hidden)} hidden file(s), e.g. {summary.hidden[0]}")
     if summary.skipped_output:
         console.print(f"ignored {summary.skipped_output}/: the output folder, inside the input folder", highlight=False)
-    console.print(f"[bold]output[/] {summary.output}/ (documents/, rejects/, audit/, run.json)")
+    console.print(f"[bold]output[/] {summary.output}/ (documents/, rejects/, audit/, edits/, run.json)")
 
 
 @app.command()

@@ -22,7 +22,6 @@ from cleaner.steps import STEPS, CorpusStep, Step
 from cleaner.tasks import Slice, Task
 from cleaner.writer import PartWriter
 
-TABLES = ("documents", "rejects", "audit")
 # Documents are cleaned in batches of at most this many, or of this many characters (a few MB in memory): a step
 # that works on a batch at once pays its fixed costs per batch, not per document (see Step.apply_batch).
 BATCH_DOCS = 64
@@ -49,6 +48,13 @@ class Pipeline:
         self.corpus_steps = [s for s in steps if isinstance(s, CorpusStep)]
         self.counter_columns = [f"{s.name}_{c}" for s in self.steps for c in s.counters]
         self.document_schema = schema.document_schema(self.counter_columns)
+        # Every output table's schema, by table name (a table with no rows is still written, empty).
+        self.schemas = {
+            "documents": self.document_schema,
+            "rejects": schema.REJECT_SCHEMA,
+            "audit": schema.AUDIT_SCHEMA,
+            "edits": schema.EDIT_SCHEMA,
+        }
         # The first step that judges lines by their context, when a step after it may edit the text.
         judges = [i for i, step in enumerate(self.steps) if step.judges_context]
         self.judge_at = judges[0] if judges and judges[0] < len(self.steps) - 1 else None
@@ -101,15 +107,21 @@ class Pipeline:
         fails is rejected (``<step>.error``)."""
         if not docs:
             return []
+        seen = [(doc.text, len(doc.removed)) for doc in docs]
         try:
-            return step.apply_batch(docs)
+            outputs = step.apply_batch(docs)
         except Exception:
             return [self._run(doc, [step])[0] for doc in docs]
+        return [
+            applied(output, *before) if isinstance(output, Document) else output
+            for output, before in zip(outputs, seen, strict=True)
+        ]
 
     def _run(self, doc: Document, steps: list[Step]) -> tuple[Document | Reject, str | None]:
         """``doc`` through ``steps``; also returns the text as the last context-judging step among them left it."""
         judged = None
         for step in steps:
+            before, removed = doc.text, len(doc.removed)
             try:
                 result = step.apply(doc)
             except Exception as err:  # a bug or a pathological input must not take the whole run down
@@ -118,10 +130,18 @@ class Pipeline:
                 return doc.reject(f"{step.name}.error", detail), judged
             if isinstance(result, Reject):
                 return result, judged
-            doc = result
+            doc = applied(result, before, removed)
             if step.judges_context:
                 judged = doc.text
         return doc, judged
+
+
+def applied(doc: Document, before: str, removed: int) -> Document:
+    """``doc`` as a step left it, given the text it saw (``before``) and its number of removed lines then: when the
+    step removed lines, the audit learns which took a blank line along (see Document.note_dropped_blank_lines)."""
+    if len(doc.removed) > removed:
+        doc.note_dropped_blank_lines(before, removed)
+    return doc
 
 
 @dataclass
@@ -161,11 +181,7 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
     """Read (unless the task is a slice, read already), clean and write one task's records; returns its counts."""
     result = TaskResult(index=index)
     name = f"part-{index:05d}.parquet"
-    writers = {
-        "documents": PartWriter(staging / "documents" / name, pipeline.document_schema),
-        "rejects": PartWriter(staging / "rejects" / name, schema.REJECT_SCHEMA),
-        "audit": PartWriter(staging / "audit" / name, schema.AUDIT_SCHEMA),
-    }
+    writers = {table: PartWriter(staging / table / name, columns) for table, columns in pipeline.schemas.items()}
     signers = {
         step.name: (step, PartWriter(signature_dir(staging, step.name) / name, step.signature_schema))
         for step in pipeline.corpus_steps
@@ -185,6 +201,9 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         if record.removed:
             result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
             writers["audit"].extend(schema.audit_rows(record))
+        if record.edits:
+            for row in schema.edit_rows(record):
+                writers["edits"].add(row, len(row["before"]) + len(row["after"]))
 
     batch: list[Document | Reject] = []  # records read, in order, waiting for their batch to be cleaned
     batch_chars = 0

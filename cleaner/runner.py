@@ -27,11 +27,10 @@ from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
 from cleaner.engine import Engine, EngineError, start_engine
 from cleaner.jobs import CleanJob, PipelineRecipe, StepError, build_pipeline, remember
-from cleaner.pipeline import TABLES, Counts, Pipeline, TaskResult
+from cleaner.pipeline import Counts, Pipeline, TaskResult
 from cleaner.progress import Progress, finish, keep_cleaned_parts, open_progress
 from cleaner.readers import InputFile, discover
 from cleaner.readers.remote import is_remote, list_remote, redact
-from cleaner.schema import AUDIT_SCHEMA, REJECT_SCHEMA
 from cleaner.survey import survey
 from cleaner.tasks import LargeFile, Planned, files_of, plan_tasks, tasks
 from cleaner.writer import publish_staging, write_empty
@@ -358,7 +357,7 @@ def _is_hidden(rel: str) -> bool:
 
 def _complete_tables(pipeline: Pipeline, staging: Path) -> None:
     """A table with no rows still gets an empty part, so that it exists and can be opened."""
-    for table, table_schema in zip(TABLES, (pipeline.document_schema, REJECT_SCHEMA, AUDIT_SCHEMA), strict=True):
+    for table, table_schema in pipeline.schemas.items():
         if not any((staging / table).glob("*.parquet")):
             write_empty(staging / table / "part-00000.parquet", table_schema)
 
@@ -461,6 +460,7 @@ def _write_run_json(path: Path, summary: RunSummary, config: Config, tasks: int)
             "removed_lines_by_reason": dict(sorted(summary.removed_lines.items())),
             "words_kept": summary.words_kept,
             "audit_rows": summary.rows["audit"],
+            "edit_rows": summary.rows["edits"],
         },
         "config": config.to_dict(),
         "config_source": config.source,

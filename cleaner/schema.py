@@ -70,6 +70,22 @@ AUDIT_SCHEMA = pa.schema(
         pa.field("reason", pa.string(), nullable=False),
         pa.field("line_no", pa.int32(), nullable=False),
         pa.field("text", pa.string(), nullable=False),
+        pa.field("blank_after", pa.bool_(), nullable=False),  # the blank line after it went too
+    ]
+)
+
+# One row per run of words a step changed inside a line (repair, spacing); see cleaner.document.Edit.
+EDIT_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("step", pa.string(), nullable=False),
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("line_no", pa.int32(), nullable=False),
+        pa.field("column", pa.int32(), nullable=False),
+        pa.field("before", pa.string(), nullable=False),
+        pa.field("after", pa.string(), nullable=False),
+        pa.field("removed_before", pa.int32(), nullable=False),
     ]
 )
 
@@ -154,8 +170,26 @@ def audit_rows(doc: Document) -> list[dict[str, Any]]:
             "reason": r.reason,
             "line_no": r.line_no,
             "text": r.text,
+            "blank_after": r.blank_after,
         }
         for r in doc.removed
+    ]
+
+
+def edit_rows(doc: Document) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": doc.id,
+            "source": doc.source,
+            "step": e.step,
+            "kind": e.kind,
+            "line_no": e.line_no,
+            "column": e.column,
+            "before": e.before,
+            "after": e.after,
+            "removed_before": e.removed_before,
+        }
+        for e in doc.edits
     ]
 
 

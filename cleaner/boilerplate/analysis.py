@@ -43,6 +43,7 @@ class Signals:
     first_cls: np.ndarray | None = None  # before it
     recurring: np.ndarray | None = None  # found by the corpus survey
     layout: Layout | None = None
+    plain: np.ndarray | None = None  # the line's page is all prose: the rules alone judge it (keep_all_prose)
 
     @property
     def decided(self) -> np.ndarray:
@@ -144,7 +145,24 @@ class Analysis:
         cls = line_features.revise(cls, chars, pages.heading[rows], segments)
         found = Signals(pages, rows, segments, reasons, stop, cls, first_cls, recurring)
         found.layout = self.layout(found)
+        found.plain = self._plain(pages, rows, segments, ruled)
         return found
+
+    def _plain(self, pages: Pages, rows: np.ndarray, segments: Segments, ruled: np.ndarray) -> np.ndarray:
+        """Per line, whether every line of its page is blank or prose and no rule matched any (``keep_all_prose``):
+        a page without furniture at all (an article already extracted, a forum post), where the regions and the
+        line model, made to find an article among menus, would only cut its paragraphs. The rules alone judge it.
+
+        Prose: a sentence (or a lower-case list item) of at least ``prose_min_words`` words, or a line of at least
+        ``prose_long_words`` words or ``prose_long_chars`` characters."""
+        config = self.config
+        if not config.keep_all_prose:
+            return np.zeros(len(rows), dtype=bool)
+        words, chars = pages.words[rows], pages.chars[rows]
+        long = (words >= config.prose_long_words) | (chars >= config.prose_long_chars)
+        sentence = (words >= config.prose_min_words) & pages.sentence_like[rows]
+        prose = (chars == 0) | (~ruled & (long | sentence))
+        return (segments.sum((~prose).astype(float)) == 0)[segments.page]
 
     def _stop_words(
         self, pages: Pages, rows: np.ndarray, segments: Segments
@@ -202,9 +220,10 @@ class Analysis:
         assert found.cls is not None and found.recurring is not None
         cls, region = found.cls, layout.region
         decided = found.decided
+        plain = found.plain if found.plain is not None else np.zeros(len(rows), dtype=bool)
         if self.config.decision == "model":
             index, matrix, asked = self.model_input(found, decided)
-            if trace is not None:
+            if trace is not None and not plain.all():
                 trace.append((index.tolist(), matrix, asked.tolist()))
             probabilities = self.model.keep_probabilities(matrix)
             # When the main region holds little of the page's prose, the article is likely cut in pieces (by an
@@ -228,6 +247,7 @@ class Analysis:
         reasons[new] = "outside_content"
         reasons[new & (region > 0)] = "low_content"
         reasons[new & found.recurring] = "corpus_repeated"
+        reasons[plain] = None  # no rule matched a line of these pages, and nothing else judges them
         return reasons
 
     def model_input(self, found: Signals, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

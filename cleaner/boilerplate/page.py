@@ -10,6 +10,7 @@ over a batch of documents is a few dozen array operations in all (see :mod:`clea
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import chain
@@ -18,6 +19,8 @@ import numpy as np
 
 from cleaner.boilerplate.lines import TERMINAL, tokenize
 
+# The end of a sentence: its punctuation, then any closing quotes or brackets ("…stellen?«", "…ist?“").
+SENTENCE_END = re.compile(r"[.!?…:;。！？।][\"'»«”“’)\]]*$")
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
 
@@ -36,6 +39,7 @@ class Pages:
     rules: np.ndarray  # object: the rule category a line matches, or None
     heading: np.ndarray  # heading-like: short, no final punctuation, starts like a title, no rule match
     lead_in: np.ndarray  # a short line ending with a colon ("What the budget does:")
+    sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see SENTENCE_END)
     repeat_codes: np.ndarray  # the normalised text as a number (distinct across pages), -1 for lines not counted
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
     _stop_density: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
@@ -140,6 +144,10 @@ def read_pages(
     short = (words > 0) & (words <= 15)
     heading = short & ~terminal & ~ruled & starts_like_title
     lead_in = short & np.fromiter((text.rstrip().endswith(":") for text in texts), dtype=bool, count=n)
+    # A list item continuing a sentence starts in lower case; menus and headlines start with a capital.
+    sentence_like = np.fromiter(
+        (SENTENCE_END.search(strip) is not None or strip[:1].islower() for strip in stripped), dtype=bool, count=n
+    )
     # Each non-blank line's text as repetition and the survey compare it: lower-cased, spaces collapsed.
     normal = [" ".join(text.lower().split()) if strip else "" for text, strip in zip(texts, stripped, strict=True)]
     counted = ((chars > 0) & (words <= repeated_max_words)).tolist()
@@ -165,6 +173,7 @@ def read_pages(
         rules,
         heading,
         lead_in,
+        sentence_like,
         np.array(repeat, dtype=np.int64),
         found,
     )

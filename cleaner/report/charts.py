@@ -16,6 +16,10 @@ from cleaner.report.data import ReportData
 from cleaner.schema import QUALITY_SIGNALS
 
 WIDTH = 420
+# The labels are measured when the SVG is made and drawn by the browser: measured in a wide font, they fit in any
+# narrower one (with "sans-serif", vl-convert measures Liberation Sans and Chromium on Linux draws DejaVu Sans,
+# which cut the ends of long labels and legends off).
+FONT = "DejaVu Sans, Verdana, sans-serif"
 TOP = 15  # bars in a ranking
 
 
@@ -37,7 +41,7 @@ def render_all(data: ReportData) -> list[tuple[str, str]]:
 def to_svg(spec: dict[str, Any]) -> str:
     import vl_convert
 
-    svg = vl_convert.vegalite_to_svg(spec)
+    svg = vl_convert.vegalite_to_svg(spec, config={"font": FONT})
     # vl-convert resolves a bar's link against its own base URL: keep it the page's anchor (#q=...)
     return re.sub(r'xlink:href="[^"#]*#', 'xlink:href="#', svg)
 

@@ -2,14 +2,16 @@
 
 The figures for the charts come from every document (a few numeric columns, never the text); only a sample of
 documents is embedded with its text, so that the page stays a few MB for any corpus: up to ``per_group`` documents
-for each reject reason, each line-removal reason and each site, picked by a hash of their id (the same sample on
-every build of the same data).
+for each reject reason, each line-removal reason, each kind of edit and each of the sites listed (the
+:data:`SITES_SHOWN` that lost the most text), picked by a hash of their id (the same sample on every build of the same
+data).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +21,11 @@ from cleaner.schema import QUALITY_SIGNALS
 
 # Columns read for the charts: no text.
 FIGURE_COLUMNS = ["id", "source", "domain", "language", "n_chars", "n_words", "duplicate_cluster", *QUALITY_SIGNALS]
-SITE_COUNTS = ("documents kept", "documents rejected", "lines removed", "chars removed")
+SITE_COUNTS = ("documents kept", "documents rejected", "lines removed", "chars removed", "edits")
 MAX_DOC_CHARS = 20_000  # a longer embedded document is cut (and the page says so)
+SITES_SHOWN = 50  # the sites the page lists (by characters removed), each with its sample
+SPACE = re.compile(r"\s")
+INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # what the whitespace step drops
 
 
 class ReportError(Exception):
@@ -29,13 +34,14 @@ class ReportError(Exception):
 
 @dataclass
 class Sources:
-    """Where a report's tables are. A release has no rejects and no audit of its own: ``build`` adds them."""
+    """Where a report's tables are. A release has no rejects, audit or edits of its own: ``build`` adds them."""
 
     folder: Path
     kind: str  # "build" or "release"
     documents: list[Path]
     rejects: list[Path] = field(default_factory=list)
     audit: list[Path] = field(default_factory=list)
+    edits: list[Path] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # run.json or manifest.json
     run: dict[str, Any] = field(default_factory=dict)  # run.json when there is one
 
@@ -49,6 +55,8 @@ class ReportData:
     figures: dict[str, list]  # column -> values over all kept documents (for charts)
     removed_by_reason: Counter
     removed_by_step: Counter
+    edits_by_kind: Counter  # "repair.mojibake" -> runs of words changed
+    edited_documents: Counter  # "repair.mojibake" -> documents with such an edit
     rejected_by_reason: Counter
     sites: list[dict[str, Any]]  # per site: documents, rejected, lines removed, chars removed
     cluster_sizes: Counter  # cluster size -> number of clusters
@@ -61,16 +69,28 @@ def locate(path: Path, build: Path | None = None) -> Sources:
     """The tables of the build or release at ``path``."""
     if (path / "run.json").is_file() and (path / "documents").is_dir():
         run = _json(path / "run.json")
-        return Sources(
-            path, "build", _parts(path / "documents"), _parts(path / "rejects"), _parts(path / "audit"), run, run
-        )
+        tables = [_parts(path / table) for table in ("documents", "rejects", "audit", "edits")]
+        return Sources(path, "build", *tables, run, run)
     if (path / "manifest.json").is_file() and (path / "data").is_dir():
         sources = Sources(path, "release", _parts(path / "data"), meta=_json(path / "manifest.json"))
+        build = build or _build_of(path, sources.meta)
         if build is not None and (build / "run.json").is_file():
             sources.rejects, sources.audit = _parts(build / "rejects"), _parts(build / "audit")
+            sources.edits = _parts(build / "edits")
             sources.run = _json(build / "run.json")
         return sources
     raise ReportError(f"{path} is neither a build (documents/, run.json) nor a release (data/, manifest.json)")
+
+
+def _build_of(release: Path, manifest: dict[str, Any]) -> Path | None:
+    """The build beside a release (``DIR/<name>/build``) when the release was made from it: the same input and
+    configuration (fingerprints), so that its rejects, audit and edits are the release's."""
+    build = release.parent / "build"
+    if not (build / "run.json").is_file():
+        return None
+    run = _json(build / "run.json")
+    same = run.get("config_fingerprint") == manifest.get("config_fingerprint")
+    return build if same and run.get("input", {}).get("fingerprint") == manifest.get("input_fingerprint") else None
 
 
 def gather(sources: Sources, per_group: int = 20) -> ReportData:
@@ -80,6 +100,7 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
     docs = _read(sources.documents, FIGURE_COLUMNS)
     rejects = _read(sources.rejects, ["id", "source", "reason", "detail", "duplicate_cluster"])
     audit = _read(sources.audit, ["id", "step", "reason"])
+    edits = _read(sources.edits, ["id", "step", "kind"])
     removed_chars: Counter = Counter()
     if sources.audit:
         lengths = pc.utf8_length(_read(sources.audit, ["text"])["text"]).to_pylist()
@@ -100,6 +121,14 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
     for doc_id, reason in zip(audit["id"].to_pylist(), audit_reasons, strict=True):
         by_reason_ids[reason].add(doc_id)
         sites[site_of.get(doc_id, "?")]["lines removed"] += 1
+    edit_kinds = [f"{s}.{k}" for s, k in zip(edits["step"].to_pylist(), edits["kind"].to_pylist(), strict=True)]
+    by_edit_ids: dict[str, set[str]] = defaultdict(set)  # by label, for the samples (and the search)
+    edited: dict[str, set[str]] = defaultdict(set)  # by kind as written
+    for doc_id, kind in zip(edits["id"].to_pylist(), edit_kinds, strict=True):
+        edited[kind].add(doc_id)
+        for label in edit_labels(kind):
+            by_edit_ids[label].add(doc_id)
+        sites[site_of.get(doc_id, "?")]["edits"] += 1
     for doc_id, site in site_of.items():
         sites[site]["documents kept"] += 1
         sites[site]["chars removed"] += removed_chars[doc_id]
@@ -108,13 +137,19 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
     reject_ids: dict[str, set[str]] = defaultdict(set)
     for doc_id, reason in zip(rejects["id"].to_pylist(), rejects["reason"].to_pylist(), strict=True):
         reject_ids[reason].add(doc_id)
+    site_rows = sorted(
+        ({"site": s, **{key: c[key] for key in SITE_COUNTS}} for s, c in sites.items()),
+        key=lambda r: (-r["chars removed"], r["site"]),
+    )
+    # Samples for the sites the page lists: a corpus of a million files in one folder has a million "sites".
+    shown = {row["site"] for row in site_rows[:SITES_SHOWN]}
     by_site_ids: dict[str, set[str]] = defaultdict(set)
-    for doc_id, site in site_of.items():
-        by_site_ids[site].add(doc_id)
-    for doc_id, site in zip(rejects["id"].to_pylist(), reject_sites, strict=True):
-        by_site_ids[site].add(doc_id)
+    for doc_id, site in [*site_of.items(), *zip(rejects["id"].to_pylist(), reject_sites, strict=True)]:
+        if site in shown:
+            by_site_ids[site].add(doc_id)
 
-    picked_kept = set().union(*(_pick(v, per_group) for v in (*by_reason_ids.values(), *by_site_ids.values())))
+    groups = (*by_reason_ids.values(), *by_edit_ids.values(), *by_site_ids.values())
+    picked_kept = set().union(*(_pick(v, per_group) for v in groups))
     picked_kept &= set(ids)
     picked_rejected = set().union(*(_pick(v, per_group) for v in (*reject_ids.values(), *by_site_ids.values())))
     picked_rejected -= picked_kept
@@ -139,40 +174,155 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
             "kept": docs.num_rows,
             "rejected": rejects.num_rows,
             "lines_removed": audit.num_rows,
+            "edits": edits.num_rows,
             "words_kept": sum(figures["n_words"]),
             "sites": len(sites),
         },
         figures=figures,
         removed_by_reason=Counter(audit_reasons),
         removed_by_step=Counter(audit["step"].to_pylist()),
+        edits_by_kind=Counter(edit_kinds),
+        edited_documents=Counter({kind: len(ids) for kind, ids in edited.items()}),
         rejected_by_reason=Counter(rejects["reason"].to_pylist()),
-        sites=sorted(
-            ({"site": s, **{key: c[key] for key in SITE_COUNTS}} for s, c in sites.items()),
-            key=lambda r: (-r["chars removed"], r["site"]),
-        ),
+        sites=site_rows,
         cluster_sizes=cluster_sizes,
         samples=samples,
         sampling={"per_group": per_group, "embedded": len(samples), "documents": read, "max_chars": MAX_DOC_CHARS},
     )
 
 
-def reconstruct(text: str, removals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The document's lines before cleaning: the kept text with each removed line put back where it stood.
+def reconstruct(
+    text: str, removals: list[dict[str, Any]], edits: list[dict[str, Any]] = ()
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The document's lines before cleaning, and the edits that could not be put back.
 
-    Audit rows come in the order the steps removed them; each step's ``line_no`` counts the lines it saw, so the
-    removals are undone from the last step back to the first."""
+    The kept text with the steps' changes undone from the last to the first: each removed line (audit row) put back
+    where it stood (``"r"``: its reason; ``"b"``: a blank line that went with it), each edit (edits row) undone in
+    its line, its old words back in the text and a mark ``[start, end, new words, labels]`` over them (``"e"``).
+    Audit rows of one step in ascending line order are one call of the step, whose line numbers count the lines it
+    saw; an edit's ``removed_before`` says how many removals came before it. An edit is looked for at its line and
+    column, then on the nearest line that holds its new words (the whitespace step, after the repair, may have
+    dropped blank lines or changed spaces); one found nowhere (a later step changed those words again) is returned
+    apart."""
     lines: list[dict[str, Any]] = [{"t": line} for line in text.split("\n")] if text else []
-    calls: list[list[dict[str, Any]]] = []
-    for row in removals:  # one drop_lines call: one step, ascending line numbers
-        if calls and calls[-1][-1]["step"] == row["step"] and calls[-1][-1]["line_no"] < row["line_no"]:
-            calls[-1].append(row)
+    events: list[tuple[str, Any]] = []  # in the order they happened: ("remove", rows of one call) or ("edit", row)
+    edits = list(edits)
+    done = 0
+    for index, row in enumerate(removals):
+        while done < len(edits) and edits[done]["removed_before"] <= index:
+            events.append(("edit", edits[done]))
+            done += 1
+        call = events[-1][1] if events and events[-1][0] == "remove" else None
+        if call and call[-1]["step"] == row["step"] and call[-1]["line_no"] < row["line_no"]:
+            call.append(row)
         else:
-            calls.append([row])
-    for call in reversed(calls):
-        for row in call:
-            at = min(max(row["line_no"] - 1, 0), len(lines))
-            lines.insert(at, {"t": row["text"], "r": f"{row['step']}.{row['reason']}"})
+            events.append(("remove", [row]))
+    events += [("edit", edit) for edit in edits[done:]]
+    unplaced = []
+    for kind, item in reversed(events):
+        if kind == "remove":
+            lines = _put_back(lines, item)
+        elif not _undo_edit(lines, item):
+            unplaced.append({"before": item["before"], "after": item["after"], "labels": _labels(item)})
+    unplaced.reverse()
+    return lines, unplaced
+
+
+def _put_back(lines: list[dict[str, Any]], call: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``lines`` (the text one call of a step left) with the lines it removed (``call``, ascending) put back at the
+    line numbers of the text it saw, each with the blank line after it that went too (``blank_after``)."""
+    for row in call:
+        at = min(max(row["line_no"] - 1, 0), len(lines))
+        lines.insert(at, {"t": row["text"], "r": f"{row['step']}.{row['reason']}"})
+        if row.get("blank_after"):
+            lines.insert(at + 1, {"t": "", "b": 1})  # not in the published text either
     return lines
+
+
+def edit_labels(kind: str) -> list[str]:
+    """``repair.mojibake+fix_c1_controls`` -> ``repair.mojibake``, ``repair.fix_c1_controls`` (and the kind itself):
+    what a search by reason finds."""
+    step, _, kinds = kind.partition(".")
+    labels = [f"{step}.{k}" for k in kinds.split("+")]
+    return labels if len(labels) == 1 else [*labels, kind]
+
+
+def _labels(edit: dict[str, Any]) -> list[str]:
+    """What an edit is labelled with in the text: its step and each part of its kind."""
+    return [f"{edit['step']}.{k}" for k in edit["kind"].split("+")]
+
+
+def _undo_edit(lines: list[dict[str, Any]], edit: dict[str, Any]) -> bool:
+    """Undo ``edit`` in the line that holds its new words: at its column on the nearest line to its ``line_no``,
+    else anywhere on the nearest line. False when no line holds them."""
+    forms = _forms(edit["after"])
+    hint = edit["line_no"] - 1
+    order = sorted(range(len(lines)), key=lambda i: (abs(i - hint), i))
+    step = f"{edit['step']}."
+    for exact, free in ((True, True), (True, False), (False, True), (False, False)):
+        for index in order:
+            line = lines[index]
+            found = _find(line["t"], forms, edit["column"], exact)
+            if found is None:
+                continue
+            at, length = found
+            # A step edits the same words once: words under a mark of the same step are another line's copy.
+            marks = line.get("e", ())
+            if free and any(m[0] < at + length and m[1] > at and any(x.startswith(step) for x in m[3]) for m in marks):
+                continue
+            _undo_in_line(line, at, length, edit["before"], _labels(edit))
+            return True
+    return False
+
+
+def _forms(after: str) -> list[tuple[str, bool]]:
+    """The new words of an edit as they may stand in the published text, each with whether it must end the line: a
+    later step (whitespace) turns odd spaces into plain ones, drops soft hyphens and zero-width spaces, and the
+    spaces that end a line."""
+    plain = SPACE.sub(" ", after)
+    visible = INVISIBLE.sub("", plain)
+    forms = [(plain, not plain), (visible, not visible)]  # nothing left of a line: an empty line
+    if visible.rstrip() != visible:
+        forms.append((visible.rstrip(), True))
+    return list(dict.fromkeys(forms))
+
+
+def _find(text: str, forms: list[tuple[str, bool]], column: int, exact: bool) -> tuple[int, int] | None:
+    """Where one of ``forms`` stands in ``text`` (start, length): at ``column``, or (``exact`` false) the nearest
+    place to it that holds a word."""
+    text = SPACE.sub(" ", text)  # as long as the text: positions hold
+    for words, at_end in forms:
+        fits = column <= len(text) and text[column : column + len(words)] == words
+        if exact and fits and (not at_end or column + len(words) == len(text)):
+            return column, len(words)
+        if not exact and words.strip():
+            found = [m.start() for m in re.finditer(re.escape(words), text)]
+            found = [at for at in found if not at_end or at + len(words) == len(text)]
+            if found:
+                return min(found, key=lambda at: abs(at - column)), len(words)
+    return None
+
+
+def _undo_in_line(line: dict[str, Any], at: int, length: int, before: str, labels: list[str]) -> None:
+    """Put ``before`` back for the ``length`` characters at ``at`` in the line, with a mark over it showing what
+    they are now (an earlier mark it overlaps, a later edit of the same words, merges into it)."""
+    text, end = line["t"], at + length
+    marks = line.get("e", [])
+    inside = [m for m in marks if m[0] < end and m[1] > at]
+    start, stop = min([at, *(m[0] for m in inside)]), max([end, *(m[1] for m in inside)])
+    shown, position = [], start
+    for m in inside:  # the final text of the merged span: the later edits' new words where they stand
+        shown += [text[position : m[0]], m[2]]
+        position = m[1]
+    shown.append(text[position:stop])
+    delta = len(before) - length
+    merged = [start, stop + delta, "".join(shown), list(dict.fromkeys([*labels, *(x for m in inside for x in m[3])]))]
+    line["t"] = text[:at] + before + text[end:]
+    line["e"] = (
+        [m for m in marks if m[1] <= at and m not in inside]
+        + [merged]
+        + [[m[0] + delta, m[1] + delta, m[2], m[3]] for m in marks if m[0] >= end and m not in inside]
+    )
 
 
 def _kept_samples(sources: Sources, picked: set[str], site_of: dict[str, str]) -> list[dict[str, Any]]:
@@ -182,16 +332,23 @@ def _kept_samples(sources: Sources, picked: set[str], site_of: dict[str, str]) -
     docs = _read(sources.documents, ["id", "source", "title", "language", "text", "stats"], ids=wanted)
     removals: dict[str, list] = defaultdict(list)
     if sources.audit:
-        audit = _read(sources.audit, ["id", "step", "reason", "line_no", "text"], ids=wanted)
+        audit = _read(sources.audit, ["id", "step", "reason", "line_no", "text", "blank_after"], ids=wanted)
         for row in audit.to_pylist():
             removals[row["id"]].append(row)
+    edits: dict[str, list] = defaultdict(list)
+    if sources.edits:
+        columns = ["id", "step", "kind", "line_no", "column", "before", "after", "removed_before"]
+        for row in _read(sources.edits, columns, ids=wanted).to_pylist():
+            edits[row["id"]].append(row)
     samples = []
     for row in docs.to_pylist():
-        lines = reconstruct(row["text"], removals[row["id"]])
+        lines, unplaced = reconstruct(row["text"], removals[row["id"]], edits[row["id"]])
+        kinds = {f"{e['step']}.{e['kind']}" for e in edits[row["id"]]}
+        reasons = {x["r"] for x in lines if "r" in x} | {label for kind in kinds for label in edit_labels(kind)}
         repairs = {k: v for k, v in (row.get("stats") or {}).items() if v and k.startswith(("repair_", "spacing_"))}
-        samples.append(
-            _sample(row, "kept", site_of[row["id"]], lines, sorted({x["r"] for x in lines if "r" in x}), repairs)
-        )
+        sample = _sample(row, "kept", site_of[row["id"]], lines, sorted(reasons), repairs)
+        sample["unplaced"] = unplaced
+        samples.append(sample)
     return samples
 
 

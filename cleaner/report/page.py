@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from cleaner import __version__
-from cleaner.report.data import ReportData
+from cleaner.report.data import SITES_SHOWN, ReportData
 
 
 def render(data: ReportData, charts: list[tuple[str, str]]) -> str:
@@ -48,6 +48,7 @@ def _overview(data: ReportData, charts: list[tuple[str, str]]) -> str:
         ("kept", c["kept"]),
         ("rejected", c["rejected"]),
         ("lines removed", c["lines_removed"]),
+        ("edits inside lines", c["edits"]),
         ("words kept", c["words_kept"]),
         ("sites", c["sites"]),
     ]
@@ -78,6 +79,13 @@ def _overview(data: ReportData, charts: list[tuple[str, str]]) -> str:
             "Lines removed by step", ["step", "lines"], [(escape(s), n) for s, n in data.removed_by_step.most_common()]
         )
     )
+    parts.append(
+        _table(
+            "Edits inside lines by kind",
+            ["kind", "edits", "documents"],
+            [(_link("reason", k), n, data.edited_documents[k]) for k, n in data.edits_by_kind.most_common()],
+        )
+    )
     site_rows = [
         (
             _link("site", s["site"]),
@@ -85,11 +93,14 @@ def _overview(data: ReportData, charts: list[tuple[str, str]]) -> str:
             s.get("documents rejected", 0),
             s.get("lines removed", 0),
             s.get("chars removed", 0),
+            s.get("edits", 0),
         )
-        for s in data.sites[:50]
+        for s in data.sites[:SITES_SHOWN]
     ]
-    title = "Sites by characters removed" + (f" (top 50 of {len(data.sites):,})" if len(data.sites) > 50 else "")
-    parts.append(_table(title, ["site", "kept", "rejected", "lines removed", "chars removed"], site_rows))
+    title = "Sites by characters removed"
+    if len(data.sites) > SITES_SHOWN:
+        title += f" (top {SITES_SHOWN} of {len(data.sites):,})"
+    parts.append(_table(title, ["site", "kept", "rejected", "lines removed", "chars removed", "edits"], site_rows))
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -99,9 +110,11 @@ def _sampling_note(data: ReportData) -> str:
     return (
         f"The charts and tables count all {s['documents']:,} documents. The Documents tab holds a sample of "
         f"{s['embedded']:,} of them, with their text: up to {s['per_group']} for each reject reason, each "
-        f"line-removal reason and each site, the same ones on every build (the smallest hashes of their ids); "
-        f"a document's text is shown up to {s['max_chars']:,} characters. The lines of a kept document are put "
-        f"back in place from the audit table; repairs (encoding, spacing) are given as counts per document."
+        f"line-removal reason, each kind of edit and each site listed below, the same ones on every build (the "
+        f"smallest hashes of their ids); a document's text is shown up to {s['max_chars']:,} characters. A kept "
+        f"document is shown as it was read: its removed lines put back in place from the audit table, struck "
+        f"through, and the words a step repaired (encoding, missing spaces) as they were, from the edits table, "
+        f"with the new words beside them."
     )
 
 

@@ -133,12 +133,16 @@ class Repair(Step):
             if lost > self.config.max_lost_share * len(doc.text):
                 return self.reject(doc, "unrecoverable", f"{lost} of {len(doc.text)} characters lost (U+FFFD)")
             if self.config.drop_lost:
-                doc.text = doc.text.replace(REPLACEMENT, "")
+                dropped = doc.text.replace(REPLACEMENT, "")
+                doc.record_text_edits(self.name, "drop_lost", doc.text, dropped)
+                doc.text = dropped
                 doc.count(self.name, "lost_dropped", lost)
                 doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), "apply:drop_lost"})
         form = self.config.normalization
         if form and not unicodedata.is_normalized(form, doc.text):  # a quick check; most text is NFC already
-            doc.text = unicodedata.normalize(form, doc.text)
+            normalized = unicodedata.normalize(form, doc.text)
+            doc.record_text_edits(self.name, f"normalize_{form.lower()}", doc.text, normalized)
+            doc.text = normalized
             doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), f"normalize:{form}"})
         return doc
 
@@ -165,11 +169,25 @@ class Repair(Step):
             if fixed != line:
                 lines[index] = fixed
                 changed += 1
+                doc.record_line_edit(self.name, edit_kind(explanation), index + 1, line, fixed)
                 fixes.update(f"{action}:{parameter}" for action, parameter in explanation)
         if changed:
             doc.text = "\n".join(lines)
             doc.count(self.name, "lines_fixed", changed)
             doc.metadata["repairs"] = sorted(fixes)
+
+
+# ftfy's steps that undo a wrong decoding; the edits table calls them all "mojibake".
+DECODING = frozenset(
+    {"encode", "decode", "transcode", "decode_inconsistent_utf8", "replace_lossy_sequences", "restore_byte_a0"}
+)
+
+
+def edit_kind(explanation: list[tuple[str, str]]) -> str:
+    """The kind of a repaired line in the edits table: ``mojibake``, or the name of the ftfy fix that applied
+    (``fix_c1_controls``, ``remove_terminal_escapes`` …); several joined by ``+``."""
+    kinds = dict.fromkeys("mojibake" if {action, name} & DECODING else name for action, name in explanation)
+    return "+".join(kinds) or "unexplained"
 
 
 def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:

@@ -157,10 +157,11 @@ class Spacing(Step):
             count += 1
             return match.group() + " "
 
-        text = PUNCT_GLUE.sub(insert, text)
+        spaced = PUNCT_GLUE.sub(insert, text)
         if count:
             doc.count(self.name, "punctuation", count)
-        return text
+            doc.record_text_edits(self.name, "punctuation", text, spaced)
+        return spaced
 
     def _glued(self, doc: Document, text: str, language: str) -> str:
         singles, prefixes, plurals, _ = _languages()[language]
@@ -233,10 +234,11 @@ class Spacing(Step):
         # Most pages have no glued word: the tokens are judged first, and only a page with a candidate is rewritten.
         if not any(occurrences[t.lower()] == 1 and remembered_split(t) is not None for t in tokens):
             return text
-        text = TOKEN.sub(split, text)
+        spaced = TOKEN.sub(split, text)
         if count:
             doc.count(self.name, "glued", count)
-        return text
+            doc.record_text_edits(self.name, "glued", text, spaced)
+        return spaced
 
     def _foreign_part(self, part: str, language: str, own: float) -> bool:
         """Whether a part of a split is a word of another language rather than of the document's: "Soona" in a

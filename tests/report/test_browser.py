@@ -1,5 +1,6 @@
 """The report as a person sees it: rendered by a real headless Chromium (Debian's ``chromium``), driven by
-playwright. Charts drawn, a removed line shown with its reason, search finds a document, no network request."""
+playwright. Charts drawn, a removed line shown with its reason, a repair shown in place with its kind, search finds
+a document, no network request."""
 
 from __future__ import annotations
 
@@ -31,14 +32,15 @@ def page(build: Path):
         browser.close()
 
 
-def test_charts_are_drawn(page):
+def test_charts_are_drawn(page, build: Path):
     charts = page.locator("figure.chart svg")
     assert charts.count() >= 6
     for index in range(charts.count()):
         box = charts.nth(index).bounding_box()
         assert box["width"] > 100 and box["height"] > 40
         assert charts.nth(index).locator("path, rect").count() > 3  # marks, not an empty frame
-    assert page.locator("#sampling").inner_text().startswith("The charts and tables count all 6 documents")
+    documents = len(read_table(build / "documents")) + len(read_table(build / "rejects"))
+    assert page.locator("#sampling").inner_text().startswith(f"The charts and tables count all {documents} documents")
     assert {Path(u).name for u in page.requests} == {"report.html"}  # nothing else fetched
 
 
@@ -72,3 +74,30 @@ def test_search_finds_a_document(page, build: Path):
     assert page.locator("#doc h2").inner_text() == (doc["title"] or doc["source"])
     page.fill("#search", "status:rejected")
     assert page.locator("#results li").count() == 1 and "tiny.txt" in page.locator("#results").inner_text()
+
+
+def test_a_repair_is_shown_in_place_with_its_kind(page, build: Path):
+    """From the overview's table of edits to a document that shows the damaged words struck, the repaired ones
+    beside them, labelled with the step and the kind of repair."""
+    edit = next(e for e in read_table(build / "edits") if e["kind"] == "mojibake" and e["line_no"] > 1)
+    page.goto(page.url.split("#")[0] + "#overview")
+    page.click(".tables a[href='#q=reason%3Arepair.mojibake']")
+    page.wait_for_selector("#doc .edit")
+    assert page.locator("#search").input_value() == "reason:repair.mojibake"
+    shown = page.locator("#doc .line .edit", has=page.locator("del", has_text=edit["before"])).first
+    assert shown.locator("del").inner_text() == edit["before"]
+    assert shown.locator("ins").inner_text() == edit["after"]
+    assert shown.locator(".kind").inner_text() == "repair.mojibake"
+    assert shown.evaluate("e => getComputedStyle(e.querySelector('del')).textDecorationLine") == "line-through"
+    colours = shown.evaluate("e => [...e.children].slice(0, 2).map(c => getComputedStyle(c).backgroundColor)")
+    assert len(set(colours)) == 2 and "rgba(0, 0, 0, 0)" not in colours  # old and new words highlighted apart
+    line = shown.locator("xpath=..")
+    assert edit["before"] in line.inner_text() and "Ã" in line.inner_text()  # the text as it was read
+
+
+def test_spaces_put_back_are_shown_in_place(page, build: Path):
+    edit = next(e for e in read_table(build / "edits") if e["kind"] == "glued")
+    page.goto(page.url.split("#")[0] + "#q=reason%3Aspacing.glued")
+    page.wait_for_selector("#doc .edit")
+    shown = page.locator("#doc .edit[data-kind='spacing.glued']", has=page.locator("del", has_text=edit["before"]))
+    assert shown.count() == 1 and shown.locator("ins").inner_text() == edit["after"]

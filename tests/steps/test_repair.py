@@ -3,11 +3,12 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Document, Reject
 from cleaner.steps.repair import Repair, RepairConfig
+from tests.test_document import replay
 
 STEP = Repair()
 
@@ -126,3 +127,31 @@ def test_a_lost_character_no_candidate_fills_is_dropped_and_a_page_that_lost_man
     damaged = chinese.encode().decode("cp1252", errors="replace")  # one byte in six or so is lost
     rejected = STEP.apply(Document(id="x", text=damaged, source="x"))
     assert isinstance(rejected, Reject) and rejected.reason == "repair.unrecoverable"
+
+
+def test_each_repair_is_recorded_where_it_was_made():
+    """The edits table's rows: the damaged words, their repair and the fix, at their line and column."""
+    text = (
+        "Le cafÃ© est ouvert\n\nIl a dit: â€œdonâ€™t panicâ€\x9d, puis il est parti.\nClean line\n"
+        "x \x1b[31mred\x1b[0m alert\nCafe\u0301 noir"
+    )
+    doc = STEP.apply(Document(id="x", text=text, source="x"))
+    assert [(e.step, e.kind, e.line_no, e.column, e.before, e.after) for e in doc.edits] == [
+        ("repair", "mojibake", 1, 3, "cafÃ©", "café"),
+        ("repair", "mojibake", 3, 10, "â€œdonâ€™t panicâ€\x9d,", "“don’t panic”,"),
+        ("repair", "remove_terminal_escapes", 5, 2, "\x1b[31mred\x1b[0m", "red"),
+        ("repair", "normalize_nfc", 6, 0, "Cafe\u0301", "Caf\u00e9"),
+    ]
+    assert replay(text, doc.edits) == doc.text
+    assert STEP.apply(Document(id="x", text="Clean text, café.", source="x")).edits == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_the_recorded_repairs_replay_the_repair(text: str):
+    import ftfy.bad_codecs  # noqa: F401
+
+    damaged = text.encode("utf-8", "surrogatepass").decode("sloppy-windows-1252")
+    doc = STEP.apply(Document(id="x", text=damaged, source="x"))
+    assume(isinstance(doc, Document))  # a text that lost too much to mis-decoding is rejected, not repaired
+    assert replay(damaged, doc.edits) == doc.text

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from cleaner.document import Document
 from cleaner.steps import spacing
 from cleaner.steps.spacing import Spacing, SpacingConfig
+from tests.test_document import replay
 
 STEP = Spacing()
 
@@ -150,3 +151,28 @@ def test_remembered_splits_change_no_result(monkeypatch: pytest.MonkeyPatch):
     assert remembered == fresh
     assert remembered[0] == "He said the green car was parked over the bridge."
     assert remembered[:4] == remembered[4:]
+
+
+def test_each_space_put_back_is_recorded_where_it_was_made():
+    """The edits table's rows, in the order the step made them: each at its place in the text as the ones before
+    it left it."""
+    text = "They got concessions.The ISI left.\nKhalilzad’s pleathat former leaders knew.The end"
+    doc = STEP.apply(Document(id="x", text=text, source="x", metadata={"language": "en"}))
+    assert [(e.kind, e.line_no, e.column, e.before, e.after) for e in doc.edits] == [
+        ("punctuation", 1, 9, "concessions.The", "concessions. The"),
+        ("punctuation", 2, 36, "knew.The", "knew. The"),
+        ("glued", 2, 12, "pleathat", "plea that"),
+    ]
+    assert replay(text, doc.edits) == doc.text
+    assert STEP.apply(Document(id="x", text=doc.text, source="x", metadata={"language": "en"})).edits == []
+
+
+WORDS = ["the", "leaders", "concessions.The", "pleathat", "thegreen", "games”is", "Afghanistana", "U.S.", "x.com"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(WORDS), st.sampled_from([" ", "\n", "  "])), max_size=30))
+def test_the_recorded_spaces_replay_the_spacing(words: list[tuple[str, str]]):
+    text = "".join(word + gap for word, gap in words)
+    doc = STEP.apply(Document(id="x", text=text, source="x", metadata={"language": "en"}))
+    assert replay(text, doc.edits) == doc.text

@@ -53,11 +53,37 @@
     const repairs = el("div", { class: "repairs" });
     for (const [name, n] of Object.entries(doc.repairs || {})) repairs.append(el("span", { class: "badge" }, `${name}: ${n}`));
     const lines = doc.lines.map((line) => line.r
-      ? el("div", { class: "line removed", "data-reason": line.r }, el("del", {}, line.t),
-          el("a", { class: "reason", href: "#q=" + encodeURIComponent("reason:" + line.r) }, line.r))
-      : el("div", { class: "line" }, line.t || "\u00a0"));
+      ? el("div", { class: "line removed", "data-reason": line.r }, el("del", {}, ...withEdits(line)),
+          reasonLink("reason", line.r))
+      : el("div", { class: "line" }, ...(line.e ? withEdits(line) : [line.t || "\u00a0"])));
     const cut = doc.cut ? [el("p", { class: "note" }, `Shown up to ${data.sampling.max_chars.toLocaleString()} characters.`)] : [];
-    view.replaceChildren(el("h2", {}, doc.title || doc.source), meta, status, repairs, ...lines, ...cut);
+    const unplaced = (doc.unplaced || []).length ? [el("div", { class: "unplaced" },
+      el("p", {}, "Edits not shown in place (a later step changed those words again):"),
+      el("ul", {}, ...doc.unplaced.map((e) => el("li", {}, editSpan(e.before, e.after, e.labels)))))] : [];
+    view.replaceChildren(el("h2", {}, doc.title || doc.source), meta, status, repairs, ...lines, ...cut, ...unplaced);
+  }
+
+  function reasonLink(cls, reason) {
+    return el("a", { class: cls, href: "#q=" + encodeURIComponent("reason:" + reason) }, reason);
+  }
+
+  // an edit a step made: the old words struck, the new ones after them, and the step and kind
+  function editSpan(before, after, labels) {
+    return el("span", { class: "edit", "data-kind": labels.join(" "), title: `${labels.join(", ")}: “${before}” → “${after}”` },
+      el("del", {}, before), el("ins", {}, after), ...labels.map((label) => reasonLink("kind", label)));
+  }
+
+  // a line's text as it was, with each edit of a later step marked over the words it changed
+  function withEdits(line) {
+    const chars = Array.from(line.t);  // the marks count code points, as Python does
+    const parts = [];
+    let at = 0;
+    for (const [start, end, after, labels] of line.e || []) {
+      parts.push(chars.slice(at, start).join(""), editSpan(chars.slice(start, end).join(""), after, labels));
+      at = end;
+    }
+    parts.push(chars.slice(at).join(""));
+    return parts;
   }
 
   function showSection(name) {
