@@ -16,6 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute  # here, before the passes fork: each worker would import it for filter()
 import pyarrow.parquet as pq
 
 from cleaner.document import Reject
@@ -23,6 +24,7 @@ from cleaner.engine.local import default_workers, run_ordered
 from cleaner.pipeline import Pipeline, signature_dir
 from cleaner.schema import REJECT_SCHEMA, reject_row
 from cleaner.steps import Decision, MapOrdered
+from cleaner.steps.dedup_passes import read_columns
 from cleaner.writer import PARQUET_OPTIONS, PartWriter
 
 DECISION_SCHEMA = pa.schema(
@@ -58,11 +60,11 @@ def apply_corpus_steps(pipeline: Pipeline, staging: Path, map_ordered: MapOrdere
 def rewrite_part(staging: Path, step: str, part_name: str) -> Counter:
     """Apply a step's decisions to one documents part; its rejected documents go to the step's rejects part of
     the same number. Returns the rejected documents by reason."""
-    decided = pq.read_table(signature_dir(staging, step) / "decisions" / part_name).to_pylist()
+    decided = read_columns(signature_dir(staging, step) / "decisions" / part_name).to_pylist()
     decisions = {row["id"]: Decision(row["cluster"], row["reason"], row["detail"]) for row in decided}
     part = staging / "documents" / part_name
     rejected: Counter = Counter()
-    table = pq.read_table(part)
+    table = read_columns(part)
     ids = table["id"].to_pylist()
     clusters = [
         decisions[doc_id].cluster if doc_id in decisions else cluster

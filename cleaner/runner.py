@@ -390,7 +390,8 @@ def _prime_pyarrow() -> None:
     """Convert one Python list to Arrow before the workers fork, with pyarrow told that pandas is absent.
 
     pyarrow imports pandas (about 0.3 s, longer than the spine takes to clean a thousand documents) the first
-    time it converts a Python list, only to ask whether the list is a pandas object. The rows we write are plain
+    time it converts a Python list, only to ask whether the list is a pandas object, and again the first time it
+    converts a column to numpy (each forked worker of the deduplication passes did). The rows we write are plain
     lists, so the answer is always no. pyarrow's lazy shim remembers the failed import and tries again at the
     first call that really needs pandas (``Table.to_pandas``, in validation), so nothing else changes."""
     if "pandas" in sys.modules:  # already paid for (a notebook, the tests): nothing to save
@@ -399,6 +400,7 @@ def _prime_pyarrow() -> None:
     sys.meta_path.insert(0, _NoPandas)
     try:
         pa.array(["warm"], pa.string()).to_pylist()
+        pa.array([0], pa.int64()).to_numpy()
     finally:
         sys.meta_path.remove(_NoPandas)
 

@@ -2,11 +2,12 @@
 
 Runs on the cleaned text, because two copies of one article on two sites differ mostly in their boilerplate
 (on the development set, shingle similarity of the raw pages finds only 19 % of duplicate pairs). Exact
-duplicates share a hash of their normalised text; near duplicates are found with MinHash (datasketch) on word
-shingles, candidates by LSH banding (the band parameters datasketch's MinHashLSH would choose) and confirmed by
-their estimated containment. Every document gets ``duplicate_cluster``; in each cluster the longest document is
-kept (ties: the smallest id), the others are rejected with the id they duplicate. The corpus-wide work runs as
-passes of tasks over bucketed keys (:mod:`cleaner.steps.dedup_passes`), so that it scales with a cluster.
+duplicates share a hash of their normalised text; near duplicates are found with MinHash (datasketch's, computed
+in numpy) on word shingles, candidates by LSH banding (the band parameters datasketch's MinHashLSH would choose)
+and confirmed by their estimated containment. Every document gets ``duplicate_cluster``; in each cluster the
+longest document is kept (ties: the smallest id), the others are rejected with the id they duplicate. The
+corpus-wide work runs as passes of tasks over bucketed keys (:mod:`cleaner.steps.dedup_passes`), so that it
+scales with a cluster.
 """
 
 from __future__ import annotations
@@ -62,43 +63,20 @@ class Dedup(CorpusStep):
         )
 
     def prepare(self) -> None:
-        # The main process imports scipy (~1 s) for the band parameters anyway: importing it
-        # before the workers fork spares each of them the same import.
-        self._template  # noqa: B018 (loaded for its side effect)
+        self._permutations  # noqa: B018 (built before the workers fork, for them to share)
 
     @cached_property
-    def _template(self):
-        from datasketch import MinHash
-
-        return MinHash(num_perm=self.config.num_perm, seed=1)
-
-    @cached_property
-    def _reusable(self):
-        """The MinHash each document is hashed into (cleared between documents)."""
-        from datasketch import MinHash
-
-        t = self._template
-        # crc32 instead of datasketch's default sha1: shingles need spread, not cryptographic strength, and this
-        # is the hot loop of the step.
-        return MinHash(
-            num_perm=self.config.num_perm,
-            seed=1,
-            permutations=t.permutations,
-            scheme=t.scheme,
-            hashfunc=zlib.crc32,
-        )
+    def _permutations(self) -> tuple[np.ndarray, np.ndarray]:
+        return minhash_permutations(self.config.num_perm, seed=1)
 
     def sign(self, doc: Document) -> dict[str, Any]:
         words = WORDS.findall(doc.text.lower())
-        exact = hashlib.blake2b(" ".join(words).encode(), digest_size=16).hexdigest()
+        joined = " ".join(words).encode()
+        exact = hashlib.blake2b(joined, digest_size=16).hexdigest()
         minhash, n_shingles = None, 0
         if self.config.near:
-            n = self.config.shingle_words
-            shingles = {" ".join(words[i : i + n]).encode() for i in range(max(1, len(words) - n + 1))}
-            m = self._reusable
-            m.clear()  # reused: building a MinHash costs more than filling one
-            m.update_batch(sorted(shingles))
-            minhash = m.hashvalues.astype("uint32").tolist()
+            shingles = word_shingles(joined, len(words), self.config.shingle_words)
+            minhash = minhash_values(shingles, *self._permutations).tolist()
             n_shingles = len(shingles)
         return {"id": doc.id, "n_chars": len(doc.text), "n_shingles": n_shingles, "exact": exact, "minhash": minhash}
 
@@ -126,6 +104,41 @@ class Dedup(CorpusStep):
         for doc_id in sorted(decisions):
             by_part.setdefault(plan.parts[nodes[doc_id][0]], {})[doc_id] = decisions[doc_id]
         return by_part
+
+
+def word_shingles(joined: bytes, words: int, n: int) -> set[bytes]:
+    """The distinct runs of ``n`` consecutive words of ``joined`` (the words, UTF-8, joined by single spaces; a
+    text of at most ``n`` words is one shingle). Cut out of the joined bytes at the spaces, which no word holds,
+    rather than joined word by word: the same bytes, at a fraction of the cost."""
+    if words <= n:
+        return {joined}
+    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
+    starts = np.concatenate(([0], spaces[: words - n] + 1)).tolist()
+    ends = np.append(spaces[n - 1 :], len(joined)).tolist()
+    return {joined[start:end] for start, end in zip(starts, ends, strict=True)}
+
+
+def minhash_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The permutations ``h -> a * h + b mod 2**32`` of datasketch's ``MinHash(num_perm, seed)`` (its default
+    "affine32" scheme since 2.0), drawn as it draws them, so that the signatures are datasketch's."""
+    generator = np.random.RandomState(seed)
+    a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def minhash_values(shingles: set[bytes], a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The MinHash of ``shingles``, as datasketch's ``MinHash(hashfunc=zlib.crc32).update_batch`` computes it:
+    crc32 of each shingle, MurmurHash3's 32-bit finaliser, then the minimum of each permutation. datasketch itself
+    is not imported for it: its import pulls in scipy (~0.4 s a run), and its per-call checks cost more than this
+    arithmetic (crc32 rather than datasketch's default sha1: shingles need spread, not cryptographic strength)."""
+    hashes = np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=len(shingles))
+    hashes ^= hashes >> np.uint32(16)
+    hashes *= np.uint32(0x85EBCA6B)
+    hashes ^= hashes >> np.uint32(13)
+    hashes *= np.uint32(0xC2B2AE35)
+    hashes ^= hashes >> np.uint32(16)
+    return (hashes[:, None] * a + b).min(axis=0)
 
 
 def cluster_decisions(nodes: dict[str, tuple[int, int, str]], edges: list[tuple[str, str, float | None]]):
@@ -173,14 +186,22 @@ def optimal_param(threshold: float, num_perm: int, fp_weight: float = 0.5, fn_we
     """The LSH bands and band width (``b * r <= num_perm``) that minimise the weighted sum of the probabilities of a
     false candidate (Jaccard below ``threshold``) and of a missed one (above it): datasketch's choice for
     MinHashLSH, computed here because datasketch keeps it private. A pair of Jaccard ``s`` shares a whole band
-    with probability ``1 - (1 - s^r)^b``."""
-    from scipy.integrate import quad
+    with probability ``1 - (1 - s^r)^b``.
+
+    datasketch integrates with scipy's ``quad``; the integrands are polynomials in ``s`` of degree ``b * r <=
+    num_perm``, which Gauss-Legendre quadrature with ``num_perm // 2 + 1`` nodes integrates exactly, without
+    importing scipy (~0.4 s)."""
+    nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+
+    def integral(function, low: float, high: float) -> float:
+        half = (high - low) / 2
+        return float(half * (weights @ function(half * nodes + (low + high) / 2)))
 
     best, choice = float("inf"), (0, 0)
     for b in range(1, num_perm + 1):
         for r in range(1, num_perm // b + 1):
-            fp = quad(lambda s, b=b, r=r: 1 - (1 - s ** float(r)) ** float(b), 0.0, threshold)[0]
-            fn = quad(lambda s, b=b, r=r: 1 - (1 - (1 - s ** float(r)) ** float(b)), threshold, 1.0)[0]
+            fp = integral(lambda s, b=b, r=r: 1 - (1 - s ** float(r)) ** float(b), 0.0, threshold)
+            fn = integral(lambda s, b=b, r=r: 1 - (1 - (1 - s ** float(r)) ** float(b)), threshold, 1.0)
             error = fp * fp_weight + fn * fn_weight
             if error < best:
                 best, choice = error, (b, r)

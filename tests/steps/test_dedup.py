@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,22 @@ def test_equal_key_pairs_are_unique_ordered_and_never_a_document_with_itself():
     keys = np.array([5, 9, 5, 5, 9, 7, 7], dtype=np.uint64)
     refs = np.array([30, 10, 20, 10, 40, 50, 50], dtype=np.uint64)  # 50's two bands share key 7
     assert equal_key_pairs(keys, refs).tolist() == [[10, 20], [10, 30], [10, 40], [20, 30]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [ARTICLE, OTHER, "Grüße aus Köln: das Café öffnet um 9 Uhr, sagt Zoë.", "only four words here", "", "a b c d e"],
+)
+def test_signature_is_datasketchs_minhash_of_the_word_shingles(text: str):
+    from datasketch import MinHash
+
+    words = text.lower().replace(",", " ").replace(".", " ").replace(":", " ").split()
+    shingles = {" ".join(words[i : i + 5]).encode() for i in range(max(1, len(words) - 4))}
+    reference = MinHash(num_perm=128, seed=1, hashfunc=zlib.crc32)
+    reference.update_batch(shingles)
+    row = Dedup().sign(Document(id="x", text=text, source="x"))
+    assert row["minhash"] == reference.hashvalues.tolist()
+    assert row["n_shingles"] == len(shingles)
 
 
 def test_optimal_param_matches_datasketchs_choice():

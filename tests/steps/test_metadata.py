@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from cleaner.document import Document, RemovedLine
-from cleaner.steps.metadata import Metadata, _date_parser, parse_date
+from cleaner.steps import metadata
+from cleaner.steps.metadata import Metadata, _date_parser, dateline_languages, parse_date
 
 BODY = "The council approved the budget on Tuesday after a long debate about the schools."
 
@@ -104,6 +105,24 @@ def test_a_language_dateparser_does_not_know_does_not_fail_the_document():
     doc = Document(id="x", text="Some text here.", source="a.txt", metadata={"language": "an"})
     doc.removed.append(RemovedLine(step="boilerplate", reason="date", line_no=1, text="25.07.2025"))
     assert Metadata().apply(doc).metadata["date"] == "2025-07-25"
+
+
+def test_a_language_dateparser_does_not_know_is_read_in_the_dateline_languages_not_in_all_200(monkeypatch):
+    requested = []
+
+    def recording(languages, day_first):
+        requested.append(languages)
+        return _date_parser(languages, day_first)
+
+    monkeypatch.setattr(metadata, "_date_parser", recording)
+    parse_date.cache_clear()
+    assert parse_date("3. März 2021", "an") == "2021-03-03"
+    assert parse_date("5 maja 2021, 12:40", "pcm") == "2021-05-05"
+    assert parse_date("Posted by K A at 12:11 PM", "pcm") is None
+    assert parse_date("12 janvier 2021", None) == "2021-01-12"
+    assert requested and all(requested), requested  # () would be all of dateparser's locales
+    assert set(dateline_languages()) >= {"en", "de", "fr", "es", "pl"}
+    parse_date.cache_clear()
 
 
 def test_prepare_builds_the_english_date_parsers_before_the_workers_fork():
