@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,7 +193,7 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
 
 
 def reconstruct(
-    text: str, removals: list[dict[str, Any]], edits: list[dict[str, Any]] = ()
+    text: str, removals: Sequence[dict[str, Any]], edits: Sequence[dict[str, Any]] = ()
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The document's lines before cleaning, and the edits that could not be put back.
 
@@ -257,10 +258,9 @@ def _undo_edit(lines: list[dict[str, Any]], edit: dict[str, Any]) -> bool:
     else anywhere on the nearest line. False when no line holds them."""
     forms = _forms(edit["after"])
     hint = edit["line_no"] - 1
-    order = sorted(range(len(lines)), key=lambda i: (abs(i - hint), i))
     step = f"{edit['step']}."
     for exact, free in ((True, True), (True, False), (False, True), (False, False)):
-        for index in order:
+        for index in _nearest(len(lines), hint):
             line = lines[index]
             found = _find(line["t"], forms, edit["column"], exact)
             if found is None:
@@ -273,6 +273,16 @@ def _undo_edit(lines: list[dict[str, Any]], edit: dict[str, Any]) -> bool:
             _undo_in_line(line, at, length, edit["before"], _labels(edit))
             return True
     return False
+
+
+def _nearest(n: int, hint: int) -> Iterator[int]:
+    """0 … ``n - 1`` from ``hint`` outwards (``hint``, the one after, the one before …): most edits are found on
+    their own line, at once."""
+    hint = min(max(hint, 0), n - 1)
+    for distance in range(n):
+        for index in (hint - distance, hint + distance) if distance else (hint,):
+            if 0 <= index < n:
+                yield index
 
 
 def _forms(after: str) -> list[tuple[str, bool]]:
