@@ -10,10 +10,10 @@ one centibel), not per lookup.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 
 
-@lru_cache(maxsize=16)
+@cache  # a table per language and list asked for: a few dozen at most, each loaded once
 def _table(language: str, wordlist: str) -> dict[str, float]:
     """The language's words with their Zipf value; empty (and remembered as such) when wordfreq has none for it.
 
