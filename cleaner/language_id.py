@@ -103,7 +103,11 @@ def py3langid_model() -> LanguageIdentifier:
     return model
 
 
+@lru_cache(maxsize=1024)
 def detect_py3langid(text: str) -> tuple[str, float]:
+    """py3langid's verdict on ``text``, remembered for the most recent samples: the boilerplate step identifies a
+    page's longest lines (to choose its stop words) in every pass, and the language step the same sample of the
+    cleaned page right after, so that most identifications after the first cost a dictionary look-up."""
     language, score = py3langid_model().classify(text)
     return language, float(score)
 

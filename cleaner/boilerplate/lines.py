@@ -99,7 +99,7 @@ class StopWords:
     def for_sample(self, sample: str, words: list[str], min_score: float) -> frozenset[str]:
         """:meth:`for_page` given the page's longest lines already (``sample``, empty for none)."""
         if sample:
-            language, score = _identify(sample)
+            language, score = detect_py3langid(sample)  # remembered: a page's passes ask it again
             if score >= min_score:
                 name = stoplist_names().get(language)
                 return self.lists[name] if name else frozenset()
@@ -120,19 +120,23 @@ def stoplist_names() -> dict[str, str]:
 
 def longest_lines(texts: list[str], chars: int) -> str:
     """The longest lines of ``texts``, longest first, until they hold ``chars`` characters: a page's prose."""
+    return join_longest(sorted((text.strip() for text in texts), key=len, reverse=True), chars)
+
+
+def join_longest(ordered: list[str], chars: int) -> str:
+    """Lines already ordered longest first (stripped), taken until they hold ``chars`` characters; a line longer
+    than ``chars`` is cut there (at a space), so that the sample stays under twice that size and identifying the
+    language of a page whose prose is one huge line costs what any page costs."""
     taken, total = [], 0
-    for text in sorted((text.strip() for text in texts), key=len, reverse=True):
+    for text in ordered:
         if not text or total >= chars:
             break
+        if len(text) > chars:
+            space = text.rfind(" ", 0, chars + 1)
+            text = text[: space if space > chars // 2 else chars]
         taken.append(text)
         total += len(text)
     return "\n".join(taken)
-
-
-@lru_cache(maxsize=1024)
-def _identify(sample: str) -> tuple[str, float]:
-    """The language of ``sample``, remembered: the analysis of a page repeats, and its longest lines stay."""
-    return detect_py3langid(sample)
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:

@@ -17,7 +17,7 @@ from itertools import chain
 
 import numpy as np
 
-from cleaner.boilerplate.lines import TERMINAL, tokenize
+from cleaner.boilerplate.lines import TERMINAL, join_longest, tokenize
 
 # The end of a sentence: its punctuation, then any closing quotes or brackets ("…stellen?«", "…ist?“").
 SENTENCE_END = re.compile(r"[.!?…:;。！？।][\"'»«”“’)\]]*$")
@@ -82,7 +82,7 @@ class Pages:
         order = np.argsort(-lengths, kind="stable")  # as sorted(..., reverse=True): equals keep their order
         ordered = lengths[order]
         taken = int(np.count_nonzero((ordered > 0) & (np.cumsum(ordered) - ordered < chars)))
-        return "\n".join([self.stripped[i] for i in rows[order[:taken]].tolist()])
+        return join_longest([self.stripped[i] for i in rows[order[:taken]].tolist()], chars)
 
     def shapes(self, compute: Callable[[list[str], np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
         """The model's features that depend on a line's text alone, one row per line, made by ``compute`` (given

@@ -1,8 +1,10 @@
 """Language identification on a bounded sample of the text.
 
-The sample is taken from the middle of the document (menus and bylines cluster at the edges), a fixed number of
-characters, so a book costs what a tweet costs. Text with too few letters gets ``und`` (undetermined) rather than
-a guess, and so does a guess the detector itself is unsure of.
+The sample is the document's longest lines, up to a fixed number of characters: its prose, where menus, bylines
+and captions are short, and a book costs what a tweet costs. It is the very sample the boilerplate step judged in
+its last pass over the page (to choose its stop words), so that py3langid's verdict is remembered from there
+(``language_id.detect_py3langid``) and costs nothing here. Text with too few letters gets ``und`` (undetermined)
+rather than a guess, and so does a guess the detector itself is unsure of.
 
 The detectors are in ``cleaner/language_id.py``: ``py3langid`` by default, ``langdetect`` by config.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cleaner.boilerplate.lines import longest_lines
 from cleaner.document import Document
 from cleaner.language_id import DETECTORS, py3langid_model
 from cleaner.steps import Step
@@ -37,13 +40,8 @@ def _has_letters(text: str, needed: int) -> bool:
 
 
 def sample(text: str, size: int) -> str:
-    """``size`` characters from the middle of ``text``, cut at spaces."""
-    if len(text) <= size:
-        return text
-    start = (len(text) - size) // 2
-    start = text.find(" ", start) + 1 or start
-    end = text.rfind(" ", start, start + size)
-    return text[start : end if end > start else start + size]
+    """The longest lines of ``text``, up to ``size`` characters (the last one cut at a space)."""
+    return longest_lines(text.split("\n"), size)
 
 
 class Language(Step):

@@ -35,8 +35,24 @@ def test_langdetect_is_deterministic():
     assert len(results) == 1
 
 
-def test_sample_is_bounded_and_from_the_middle():
-    text = "start " * 1000 + "middle " * 10 + "end " * 1000
-    piece = sample(text, 100)
-    assert (len(piece) <= 100 and "middle" in piece) or "start" in piece
+def test_the_sample_is_the_longest_lines_and_bounded():
+    menu = ["Home", "News", "Sport", "Kontakt"] * 50
+    prose = "The council met on Tuesday to discuss the new budget for the city's schools and buses."
+    piece = sample("\n".join([*menu, prose, "Share"]), 100)
+    assert piece.startswith(prose)  # the prose first, not the menus around it
+    one_line = "word " * 10_000  # a page whose prose is one huge line still gives a bounded sample
+    assert 50 < len(sample(one_line, 100)) <= 100
+    assert len(sample("\n".join([one_line, one_line]), 100)) < 200
     assert sample("short text", 100) == "short text"
+
+
+def test_the_language_step_reuses_the_boilerplate_steps_identification():
+    from cleaner.language_id import detect_py3langid
+    from cleaner.steps.boilerplate import Boilerplate
+
+    paragraphs = [f"{TEXTS['de']} Im Jahr {year} waren es noch deutlich weniger Lehrer." for year in (2019, 2020, 2021)]
+    text = "\n".join(["Startseite", "Politik", *paragraphs, "Teilen"])
+    doc = Boilerplate().apply(Document(id="x", text=text, source="x"))
+    before = detect_py3langid.cache_info().hits
+    Language().apply(doc)
+    assert detect_py3langid.cache_info().hits == before + 1
