@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,13 +42,19 @@ def _tree_rss(pid: int) -> int:
 
 
 def measure(command: list[str], cwd: Path | None = None, env: dict | None = None, check: bool = True) -> Measurement:
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.1)
-    seconds = time.perf_counter() - started
-    if check and process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
+    """Run ``command`` to its end, polling its process tree's RSS every 0.1 s.
+
+    Its stderr goes to a temporary file, not a pipe: a chatty command (datatrove logs every task's statistics) would
+    fill a pipe nobody reads until the end and block there, which would be timed."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        peak = 0
+        while process.poll() is None:
+            peak = max(peak, _tree_rss(process.pid))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        if check and process.returncode != 0:
+            log.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed:\n{log.read().decode(errors='replace')[-2000:]}")
     return Measurement(seconds=seconds, peak_rss_mb=peak / 1e6, returncode=process.returncode)
