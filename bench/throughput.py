@@ -192,6 +192,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-bench")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each size's table as soon as it is measured, even into a file
     args.work.mkdir(parents=True, exist_ok=True)
     peer_python = datatrove_peer.ensure_venv(args.work)
     plan = [(args.docs, args.rounds, not args.no_txt)]
