@@ -1,4 +1,4 @@
-"""The two baselines `cleaner run` is measured against, and a ceiling.
+"""The two baselines `cleaner run` is measured against (bench/throughput.py), and a ceiling.
 
     python bench/baselines.py copy RAW OUT.parquet      # (a) read every file, write one Parquet file, 1 process
     python bench/baselines.py simple RAW OUT.parquet    # (b) ftfy + langdetect + a regex line filter, 2 processes
@@ -36,10 +36,10 @@ def split(raw: Path, out: Path, workers: int = 2) -> None:
     """(a)'s work dealt over ``workers`` processes: each reads a consecutive share of the files and writes its own
     Parquet file (``OUT-0.parquet`` …).
 
-    Not a baseline but a ceiling. Any pipeline that reads the files and writes them to Parquet does at least this
-    work, so on as many processes it beats this run only if it reads and writes more cheaply than these few lines
-    of pyarrow do. When this run is less than 1.6 times as fast as (a), the spine, which also hashes, counts and
-    normalises every document, cannot reach its target on this machine."""
+    Not a baseline but a bound (bench/throughput.py prints it, against no target). Any pipeline that reads the files
+    and writes them to Parquet does at least this work, so on as many processes it beats this run only if it reads
+    and writes more cheaply than these few lines of pyarrow do: this run over (a) is the most such a pipeline can
+    gain from its processes on this machine."""
     paths = files(raw)
     share = -(-len(paths) // workers)
     parts = [

@@ -1,9 +1,17 @@
-"""Run a command and measure its wall time and peak memory (RSS summed over the process and its children)."""
+"""Run a command and measure its wall time, peak memory (RSS summed over the process and its descendants) and the CPU
+time of that tree.
+
+CPU time is what a loaded machine leaves least changed: when other work competes for the cores, wall times stretch,
+and not evenly (a contender with more busy processes gets a larger share of the cores), while the CPU seconds a run
+needs stay close to what they are on an idle machine. It is sampled from /proc with the memory, every 0.1 s, per
+process (its own user + system time, not its children's, which are counted as processes of their own), so the last
+tenth of a second of each process is missed."""
 
 from __future__ import annotations
 
 import os
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +22,7 @@ class Measurement:
     seconds: float
     peak_rss_mb: float
     returncode: int
+    cpu_seconds: float = 0.0
 
 
 def _children(pid: int) -> list[int]:
@@ -26,14 +35,22 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory, in bytes, of ``pid`` and all its descendants (from /proc; cheap enough to poll)."""
+def _cpu_ticks(pid: int) -> int:
+    """User + system clock ticks of ``pid`` itself (fields 14 and 15 of /proc/PID/stat, after the command's name)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _sample_tree(pid: int, ticks: dict[int, int]) -> int:
+    """Resident memory, in bytes, of ``pid`` and all its descendants (from /proc; cheap enough to poll); records
+    each one's CPU ticks so far in ``ticks``."""
     page = os.sysconf("SC_PAGE_SIZE")
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
             total += int(Path(f"/proc/{current}/statm").read_text().split()[1]) * page
+            ticks[current] = max(ticks.get(current, 0), _cpu_ticks(current))
         except (OSError, IndexError, ValueError):
             continue
         stack.extend(_children(current))
@@ -41,13 +58,20 @@ def _tree_rss(pid: int) -> int:
 
 
 def measure(command: list[str], cwd: Path | None = None, env: dict | None = None, check: bool = True) -> Measurement:
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0
-    while process.poll() is None:
-        peak = max(peak, _tree_rss(process.pid))
-        time.sleep(0.1)
-    seconds = time.perf_counter() - started
-    if check and process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
-    return Measurement(seconds=seconds, peak_rss_mb=peak / 1e6, returncode=process.returncode)
+    """Run ``command`` to its end, polling its process tree's RSS and CPU time every 0.1 s.
+
+    Its stderr goes to a temporary file, not a pipe: a chatty command (datatrove logs every task's statistics) would
+    fill a pipe nobody reads until the end and block there, which would be timed."""
+    with tempfile.TemporaryFile() as log:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        peak, ticks = 0, {}
+        while process.poll() is None:
+            peak = max(peak, _sample_tree(process.pid, ticks))
+            time.sleep(0.1)
+        seconds = time.perf_counter() - started
+        if check and process.returncode != 0:
+            log.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed:\n{log.read().decode(errors='replace')[-2000:]}")
+    cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+    return Measurement(seconds=seconds, peak_rss_mb=peak / 1e6, returncode=process.returncode, cpu_seconds=cpu)

@@ -1,185 +1,230 @@
-"""End-to-end throughput and memory of `cleaner run`, against two baselines run in the same benchmark.
+"""End-to-end throughput and memory of `cleaner run` against a naive script and datatrove, in one sitting (issue 21).
 
-    python bench/throughput.py [--docs 4000] [--scale 10] [--workers 2] [--work /tmp/cleaner-bench]
+    python bench/throughput.py [--docs 4000] [--scale 10] [--rounds 3] [--rounds-large 3] [--skip-large]
+                               [--workers 2] [--work /tmp/cleaner-bench]
 
-Generates (once, cached in --work) a corpus of --docs documents and one --scale times larger (bench/corpus.py;
-the defaults, 4,000 and 40,000 documents, take about ten minutes in all),
-then measures, each as a separate process with wall time and peak RSS of its whole process tree:
+Generates (once, cached in --work) a corpus of --docs documents and one --scale times larger (bench/corpus.py), their
+copies as JSON Lines (shards of 1,000 documents; converted once, not timed) and a venv with datatrove
+(bench/datatrove_peer.py; made once, from the package registry). Then, at each size, every contender runs once per
+round, in an order rotated each round (so that all meet the same moments of a shared machine), each a separate
+process with the wall time and peak RSS of its whole process tree (bench/measure.py):
 
-- baseline (a): read every file and write one Parquet file with pyarrow, in one process;
-- baseline (b): ftfy.fix_text + langdetect on 1,000 characters + a regex line filter over 2 processes, writing
-  Parquet (on a sample of at most --baseline-docs documents: it is slow, and its rate does not depend on size);
-- `cleaner run` with only the spine's steps (whitespace, length), and with the full default pipeline;
-- `cleaner run` with no steps at all: reading, ids, hashes and writing, the floor under any pipeline (printed, not
-  a target: when it is no faster than baseline (a), no choice of steps can make the spine reach its target);
-- baseline (a)'s own work split over --workers processes (printed, not a target): every pipeline does at least
-  this work, and the spine more, so the spine beats it on as many processes only by reading and writing more
-  cheaply than (a)'s few lines of pyarrow. It is the ceiling for the spine's ratio;
-- the four short runs above again on the larger corpus, where start-up costs weigh less (printed, not targets);
-- the full pipeline again on the larger corpus, for memory growth.
+- full: `cleaner run --workers 2 --config cleaner.toml` on the JSONL, validation on (what a user runs);
+- no-validate: the same with `--no-validate`, so that validation's share of the wall time can be printed;
+- full .txt: the full pipeline with validation on the .txt files (the corpus as generated; --no-txt skips it, and it
+  runs at the larger size only with --txt-large);
+- (b): bench/baselines.py simple: ftfy + a regex line filter + langdetect on 1,000 characters, 2 processes (.txt);
+- datatrove: JSONL -> FTFYFormatter -> LanguageFilter (fastText lid.176) -> ParquetWriter, datatrove 0.10.1,
+  LocalPipelineExecutor with tasks = workers = --workers, on the same JSONL as `full`;
+- bounds, not targets: `cleaner run` with no steps at all (reading, ids, hashes, writing: the floor under any
+  pipeline), baseline (a) (read every .txt file, write one Parquet file, 1 process) and (a)'s work split over
+  --workers processes (the most a pipeline that reads and writes the same can gain from them).
 
-Baseline (a), its split and the spine runs take seconds, where the noise of a shared machine is tens of percent:
-they are run --repeat times, alternately, and the best run of each counts (as timeit does). Baseline (b) and the full
-pipeline take half a minute each, long enough for the machine to change pace in between (the same code measured
-twice has differed by a fifth): they are run --repeat-slow times, alternately, best of each. The last lines print
-the ratios the project tracks (targets in brackets).
+Each contender's best and median wall time, documents/s and MB/s (of the .txt corpus, the same documents in either
+form) and its highest peak RSS are printed per size, and the ratios the issue tracks last, with their targets. A
+quick check: --docs 1000 --rounds 1 --skip-large (a few minutes).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import datatrove_peer
 from corpus import generate
 from measure import Measurement, measure
 
-SPINE_CONFIG = 'pipeline = ["whitespace", "length"]\n'
+ROOT = Path(__file__).resolve().parent.parent
 NO_STEPS_CONFIG = "pipeline = []\n"
 
 
-def corpus(work: Path, docs: int) -> tuple[Path, int]:
+@dataclass
+class Contender:
+    name: str
+    command: list[str]
+    out: Path  # emptied before each run (not timed)
+    runs: list[Measurement] = field(default_factory=list)
+
+    @property
+    def best(self) -> float:
+        return min(m.seconds for m in self.runs)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(m.seconds for m in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return max(m.peak_rss_mb for m in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        """Median CPU seconds of the whole process tree: what a loaded machine changes least (bench/measure.py)."""
+        return statistics.median(m.cpu_seconds for m in self.runs)
+
+
+@dataclass
+class Size:
+    docs: int
+    mb: float
+    shards: int
+    contenders: dict[str, Contender]
+
+
+def corpus(work: Path, docs: int) -> tuple[Path, float]:
     folder = work / f"corpus-{docs}"
     if not (folder / ".complete").exists():
         shutil.rmtree(folder, ignore_errors=True)
         generate(folder, docs)
         (folder / ".complete").write_text("ok")
-    size = sum(p.stat().st_size for p in folder.rglob("*.txt"))
-    return folder, size
+    return folder, sum(p.stat().st_size for p in folder.rglob("*.txt")) / 1e6
 
 
-def sample(folder: Path, docs: int, work: Path) -> Path:
-    target = work / f"sample-{docs}"
-    if not target.exists():
-        target.mkdir()
-        for path in sorted(folder.rglob("*.txt"))[:docs]:
-            shutil.copy(path, target / path.name)
-    return target
+def contenders(args: argparse.Namespace, docs: int, peer_python: Path, with_txt: bool) -> Size:
+    """The commands measured at one size, by name (their order is the first round's)."""
+    txt, mb = corpus(args.work, docs)
+    jsonl = datatrove_peer.to_jsonl(txt, args.work, args.workers)
+    out = args.work / "out"
+    python, baselines = sys.executable, str(ROOT / "bench" / "baselines.py")
+    no_steps = args.work / "no-steps.toml"
+    no_steps.write_text(NO_STEPS_CONFIG)
+    full = ROOT / "cleaner.toml"
+
+    def cleaner(name: str, config: Path, raw: Path, *flags: str) -> Contender:
+        command = [python, "-m", "cleaner", "run", "--quiet", "--workers", str(args.workers), *flags]
+        return Contender(name, [*command, "--out", str(out / name), "--config", str(config), str(raw)], out / name)
+
+    def baseline(name: str, mode: str, *extra: str) -> Contender:
+        return Contender(name, [python, baselines, mode, str(txt), str(out / name / "out.parquet"), *extra], out / name)
+
+    chosen = [
+        cleaner("full", full, jsonl),
+        cleaner("no-validate", full, jsonl, "--no-validate"),
+        *([cleaner("full .txt", full, txt)] if with_txt else []),
+        baseline("(b)", "simple"),
+        Contender(
+            "datatrove",
+            datatrove_peer.command(peer_python, jsonl, out / "datatrove", args.workers, args.workers),
+            out / "datatrove",
+        ),
+        cleaner("no steps", no_steps, txt),
+        baseline("(a)", "copy"),
+        baseline("(a) split", "split", str(args.workers)),
+    ]
+    return Size(docs, mb, len(list(jsonl.glob("*.jsonl"))), {c.name: c for c in chosen})
 
 
-def best(runs: list[Measurement]) -> Measurement:
-    """The fastest of several runs of one command (its peak memory is the highest seen)."""
-    fastest = min(runs, key=lambda m: m.seconds)
-    return Measurement(fastest.seconds, max(m.peak_rss_mb for m in runs), fastest.returncode)
+def measure_rounds(size: Size, rounds: int) -> None:
+    """Every contender once per round, the order rotated by one each round; a run's output is emptied before it."""
+    order = list(size.contenders.values())
+    for r in range(rounds):
+        for contender in order[r % len(order) :] + order[: r % len(order)]:
+            shutil.rmtree(contender.out, ignore_errors=True)
+            contender.out.mkdir(parents=True)
+            contender.runs.append(measure(contender.command, cwd=ROOT))
+            print(f"  round {r + 1}: {contender.name:12s} {contender.runs[-1].seconds:7.1f} s", file=sys.stderr)
+            shutil.rmtree(contender.out, ignore_errors=True)
 
 
-def report(name: str, m: Measurement, docs: int, size: int) -> float:
-    rate = docs / m.seconds
+def table(size: Size) -> None:
+    rounds = len(next(iter(size.contenders.values())).runs)
+    print(f"\n{size.docs:,} documents, {size.mb:.1f} MB of .txt ({size.shards} JSONL shards); {rounds} round(s)")
     print(
-        f"{name:42s} {docs:>8,} docs {m.seconds:8.2f} s {rate:9,.0f} docs/s {size / m.seconds / 1e6:7.1f} MB/s "
-        f"peak {m.peak_rss_mb:7.0f} MB"
+        f"{'':14s} {'best s':>8s} {'median s':>9s} {'docs/s':>8s} {'(median)':>9s} {'MB/s':>6s} {'peak RSS MB':>12s} "
+        f"{'CPU s':>7s}"
     )
-    return rate
+    for c in size.contenders.values():
+        print(
+            f"{c.name:14s} {c.best:8.2f} {c.median:9.2f} {size.docs / c.best:8.0f} {size.docs / c.median:9.0f} "
+            f"{size.mb / c.best:6.2f} {c.peak_mb:12.0f} {c.cpu:7.1f}"
+        )
+
+
+def ratios(sizes: list[Size]) -> None:
+    """The issue's ratios at each size, from the best runs (medians in brackets), targets last on each line."""
+
+    def speed(size: Size, a: str, b: str) -> str:  # how many times as fast a is as b
+        if a not in size.contenders:
+            return "-"
+        c, d = size.contenders[a], size.contenders[b]
+        return f"{d.best / c.best:5.2f}x ({d.median / c.median:4.2f}x)"
+
+    def cpu(size: Size, a: str, b: str) -> str:  # the same by CPU time: under load, wall time favours more processes
+        return f"{size.contenders[b].cpu / size.contenders[a].cpu:5.2f}x        "
+
+    def share(size: Size) -> str:
+        full, bare = size.contenders["full"], size.contenders["no-validate"]
+        return f"{(full.best - bare.best) / full.best:5.0%}  ({(full.median - bare.median) / full.median:4.0%})"
+
+    def cpu_share(size: Size) -> str:
+        full, bare = size.contenders["full"].cpu, size.contenders["no-validate"].cpu
+        return f"{(full - bare) / full:5.0%}        "
+
+    rows = [
+        ("full (validation on) / baseline (b)", lambda s: speed(s, "full", "(b)"), ">= 3x, aim 5x"),
+        ("  by CPU seconds (median)", lambda s: cpu(s, "full", "(b)"), "(a loaded machine's check)"),
+        ("full / datatrove light", lambda s: speed(s, "full", "datatrove"), ">= 1.2x, aim 2x"),
+        ("  by CPU seconds (median)", lambda s: cpu(s, "full", "datatrove"), ""),
+        ("validation's share of the full run", share, "<= 10 %"),
+        ("  of its CPU seconds (median)", cpu_share, ""),
+        ("peak RSS of the full run", lambda s: f"{s.contenders['full'].peak_mb:8,.0f} MB      ", "<= 1,000 MB"),
+    ]
+    if "full .txt" in sizes[0].contenders:
+        rows.append(("  full on .txt / full on JSONL", lambda s: speed(s, "full .txt", "full"), "(the input's form)"))
+    rows += [
+        ("bound: no steps / (a)", lambda s: speed(s, "no steps", "(a)"), "(floor of any pipeline)"),
+        ("bound: (a) split / (a)", lambda s: speed(s, "(a) split", "(a)"), "(ceiling of splitting)"),
+    ]
+    print("\nratios: best runs (medians in brackets)")
+    print(f"{'':40s}" + "".join(f"{f'{s.docs:,} docs':>20s}" for s in sizes) + "   target")
+    for label, cell, target in rows:
+        print(f"{label:40s}" + "".join(f"{cell(s):>20s}" for s in sizes) + f"   {target}")
+    if len(sizes) == 2:
+        growth = sizes[1].contenders["full"].peak_mb / sizes[0].contenders["full"].peak_mb
+        label = f"peak RSS of the full run, {sizes[1].docs:,} / {sizes[0].docs:,}"
+        print(f"{label:40s}{growth:>19.2f}x   < 1.2x")
+
+
+def uptime() -> str:
+    """The load averages (a shared machine's pace moves with them)."""
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip().split("load average: ")[-1]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=4000, help="documents in the small corpus (about 5 KB each)")
-    parser.add_argument("--scale", type=int, default=10)
+    parser.add_argument("--scale", type=int, default=10, help="the larger corpus is this many times the small one")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds at the small size (each contender once)")
+    parser.add_argument("--rounds-large", type=int, help="rounds at the larger size (default: --rounds)")
+    parser.add_argument("--skip-large", action="store_true", help="measure the small corpus only")
+    parser.add_argument("--no-txt", action="store_true", help="do not also run the full pipeline on the .txt files")
+    parser.add_argument("--txt-large", action="store_true", help="run the full pipeline on .txt at the larger size too")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--baseline-docs", type=int, default=2000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of the two short measurements; the best counts")
-    parser.add_argument("--repeat-slow", type=int, default=2, help="runs of baseline (b) and the full pipeline")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-bench")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # each size's table as soon as it is measured, even into a file
     args.work.mkdir(parents=True, exist_ok=True)
-    python = sys.executable
-    baselines = str(Path(__file__).resolve().parent / "baselines.py")
-
-    small, small_size = corpus(args.work, args.docs)
-    large, large_size = corpus(args.work, args.docs * args.scale)
-    few = sample(small, args.baseline_docs, args.work)
-    few_size = sum(p.stat().st_size for p in few.iterdir())
-    spine = args.work / "spine.toml"
-    spine.write_text(SPINE_CONFIG)
-    no_steps = args.work / "no-steps.toml"
-    no_steps.write_text(NO_STEPS_CONFIG)
-    full = Path(__file__).resolve().parent.parent / "cleaner.toml"
-    out = args.work / "out"
-    out.mkdir(exist_ok=True)
-    # Validation is measured on its own (bench/validation.py): here, cleaning only.
-    cleaner = [
-        python,
-        "-m",
-        "cleaner",
-        "run",
-        "--quiet",
-        "--no-validate",
-        "--workers",
-        str(args.workers),
-        "--out",
-        str(out),
-    ]
-
-    print(f"corpus: {args.docs:,} documents, {small_size / 1e6:.1f} MB; x{args.scale}: {large_size / 1e6:.1f} MB")
-    copy_runs, split_runs, spine_runs, floor_runs = [], [], [], []
-    for _ in range(max(1, args.repeat)):  # alternately, so that all meet the same moments of the machine
-        copy_runs.append(measure([python, baselines, "copy", str(small), str(out / "a.pq")]))
-        split_runs.append(measure([python, baselines, "split", str(small), str(out / "a.pq"), str(args.workers)]))
-        spine_runs.append(measure([*cleaner, "--config", str(spine), str(small)]))
-        floor_runs.append(measure([*cleaner, "--config", str(no_steps), str(small)]))
-    rate_a = report(f"baseline (a) read + Parquet, best of {len(copy_runs)}", best(copy_runs), args.docs, small_size)
-    name_split = f"(a) split over {args.workers} processes, best of {len(split_runs)}"
-    rate_split = report(name_split, best(split_runs), args.docs, small_size)
-    simple_runs, full_runs = [], []
-    for _ in range(max(1, args.repeat_slow)):  # alternately as well
-        simple_runs.append(measure([python, baselines, "simple", str(few), str(out / "b.pq")]))
-        full_runs.append(measure([*cleaner, "--config", str(full), str(small)]))
-    name_b = f"baseline (b) ftfy+langdetect, best of {len(simple_runs)}"
-    rate_b = report(name_b, best(simple_runs), args.baseline_docs, few_size)
-    rate_spine = report(f"cleaner run, spine steps, best of {len(spine_runs)}", best(spine_runs), args.docs, small_size)
-    rate_floor = report(f"cleaner run, no steps, best of {len(floor_runs)}", best(floor_runs), args.docs, small_size)
-    # At the larger size the start-up costs (interpreter, imports, worker pool) weigh less on both sides. These
-    # runs take seconds each, and one run of them has moved by a third: alternately and best of --repeat as well.
-    large_runs: dict[str, list[Measurement]] = {"copy": [], "split": [], "spine": [], "floor": []}
-    for _ in range(max(1, args.repeat)):
-        large_runs["copy"].append(measure([python, baselines, "copy", str(large), str(out / "a.pq")]))
-        split = [python, baselines, "split", str(large), str(out / "a.pq"), str(args.workers)]
-        large_runs["split"].append(measure(split))
-        large_runs["spine"].append(measure([*cleaner, "--config", str(spine), str(large)]))
-        large_runs["floor"].append(measure([*cleaner, "--config", str(no_steps), str(large)]))
-    copy_large, split_large, spine_large, floor_large = (best(runs) for runs in large_runs.values())
-    large_docs = args.docs * args.scale
-    rate_a_large = report(
-        f"baseline (a) read + Parquet, x{args.scale}, best of {args.repeat}", copy_large, large_docs, large_size
-    )
-    rate_split_large = report(
-        f"(a) split over {args.workers} processes, x{args.scale}, best of {args.repeat}",
-        split_large,
-        large_docs,
-        large_size,
-    )
-    rate_spine_large = report(
-        f"cleaner run, spine steps, x{args.scale}, best of {args.repeat}", spine_large, large_docs, large_size
-    )
-    rate_floor_large = report(
-        f"cleaner run, no steps, x{args.scale}, best of {args.repeat}", floor_large, large_docs, large_size
-    )
-    full_small = best(full_runs)
-    rate_full = report(f"cleaner run, full pipeline, best of {len(full_runs)}", full_small, args.docs, small_size)
-    full_large = measure([*cleaner, "--config", str(full), str(large)])
-    report(f"cleaner run, full pipeline, x{args.scale}", full_large, large_docs, large_size)
-
-    print()
-    print(f"spine throughput / baseline (a):        {rate_spine / rate_a:5.2f}x  [target >= 1.6]")
-    print(f"  the same at x{args.scale} (start-up amortised):  {rate_spine_large / rate_a_large:5.2f}x")
-    print(
-        f"  no steps at all / baseline (a):          {rate_floor / rate_a:5.2f}x, at x{args.scale} "
-        f"{rate_floor_large / rate_a_large:.2f}x  (the spine's steps only add to this)"
-    )
-    print(
-        f"  (a)'s own work on {args.workers} processes / (a):     {rate_split / rate_a:5.2f}x, at x{args.scale} "
-        f"{rate_split_large / rate_a_large:.2f}x  (the ceiling for the spine: it does this work and more)"
-    )
-    print(f"full pipeline throughput / baseline (b): {rate_full / rate_b:5.2f}x  [target >= 3]")
-    print(
-        f"peak RSS x{args.scale} corpus / x1 corpus:          {full_large.peak_rss_mb / full_small.peak_rss_mb:5.2f}x  "
-        "[target < 1.5]"
-    )
+    peer_python = datatrove_peer.ensure_venv(args.work)
+    plan = [(args.docs, args.rounds, not args.no_txt)]
+    if not args.skip_large:
+        rounds_large = args.rounds_large if args.rounds_large is not None else args.rounds
+        plan.append((args.docs * args.scale, rounds_large, args.txt_large and not args.no_txt))
+    sizes = [contenders(args, docs, peer_python, with_txt) for docs, _, with_txt in plan]  # corpora made first
+    print(f"workers: {args.workers}; cleaner and datatrove read the same JSONL shards, (a), (b) and no-steps the .txt")
+    for size, (_, rounds, _) in zip(sizes, plan, strict=True):
+        before = uptime()
+        measure_rounds(size, rounds)
+        table(size)
+        print(f"machine load before: {before}\n             after:  {uptime()}")
+    ratios(sizes)
 
 
 if __name__ == "__main__":
