@@ -10,22 +10,25 @@ A suite ``NAME`` is up to three GX suite files in ``expectations/``, one per kin
 ``{"$PARAMETER": "name"}`` in a suite is filled from the ``[validate]`` config section. GX runs in an ephemeral
 context: no project folder, no database, no analytics; it writes only the Data Docs, beside the dataset.
 
-Why GX runs in a process of its own. Checking the rows is cheap (~0.3 s for 4,000 documents); starting GX is
-not: ``import great_expectations`` imports every expectation, every datasource model, scipy.stats and altair,
-~2.3 s of one core and ~240 MB, more than validating a 4,000-document build costs. On a 2-core machine that time
-cannot hide behind the cleaning, which keeps both cores busy, and the memory must not be resident while the
-cleaning workers are (the process tree's peak). So a run spawns the :class:`Validator`'s process when cleaning is
-over, and its start-up overlaps deduplication, which leaves a core idle between its short passes:
+Why GX runs in a process of its own, started when cleaning is over (issue 21). Checking the rows is cheap (~0.6 s
+of one core for the 4,000-document bench build: reading, three checkpoint runs, Data Docs); starting GX is not:
+``import great_expectations`` loads every expectation, every datasource model, scipy.stats and altair, ~2.3 s of
+one core and ~240 MB. Where that start-up happens decides what validation costs a run:
 
-- spawned, not forked, not a thread of the driver: the deduplication pools fork the driver, and every forked
-  worker counts the driver's memory again (a GX imported in the driver weighed three times in the peak);
-- scipy.stats and altair are loaded lazily (:class:`_LazyModules`, Python's own ``importlib.util.LazyLoader``):
-  GX imports them at start-up for expectations and charts this suite does not use; a suite that does use them
-  loads them when first used. That is ~0.8 s and ~80 MB of the start-up; GX itself is imported whole, by its public
-  API, as before;
-- the process leaves with ``os._exit`` once its report is written and sent: tearing GX's modules down costs ~0.4 s;
-- it dies with the run (``PR_SET_PDEATHSIG``, its own session so that Ctrl-C reaches only the driver, which stops
-  it), so no validator outlives a run that failed or was interrupted.
+- not in the driver: the cleaning and deduplication pools fork it, and each forked worker counts its memory again
+  (a thread of the driver importing GX during cleaning added ~165 MB to the tree's peak, and took its 2.3 s of CPU
+  from the two cleaning workers of a 2-core machine);
+- not during cleaning, when the process tree peaks (driver and workers) and both cores are busy;
+- so in a spawned process, started as soon as the cleaning pool is gone. Its start-up runs beside deduplication
+  rather than after it, and only the checks wait for the final parts. (Started with the run, it would use the core
+  left idle while the driver loads the steps, but ~160 MB would stay resident through cleaning.)
+- scipy.stats and altair are loaded lazily there (:class:`_LazyModules`, Python's own ``importlib.util.LazyLoader``):
+  GX imports them at start-up for expectations and charts the default suite does not use, and a suite that uses
+  them gets them when first used. That is ~0.8 s and ~80 MB of the start-up; GX itself is imported whole, and used
+  by its public API only;
+- the process leaves with ``os._exit`` once its report is written and sent (tearing GX down took ~0.4 s), dies with
+  its caller (``PR_SET_PDEATHSIG``), and has a session of its own so that Ctrl-C reaches only the driver, which
+  stops it: no validator outlives a run that failed or was interrupted.
 
 GX is imported in that process and nowhere else, so that the commands that do not validate do not pay for it.
 """
@@ -157,9 +160,9 @@ class Validator:
     """A suite ready to run in a process of its own (see the module's docstring for why).
 
     :meth:`start` spawns the process, which imports GX and builds the suite's checkpoints while the caller goes
-    on; :meth:`run` hands it a dataset and waits for the report; :meth:`close` stops a process that was never given
-    one (a run that stopped early). A missing folder or suite is refused at construction, so that a run stops before
-    any cleaning rather than after."""
+    on; :meth:`run` hands it a dataset and waits for the report (:meth:`submit` and :meth:`result`, when the caller
+    has something to do meanwhile); :meth:`close` stops a process that was never given one (a run that stopped
+    early). A missing folder or suite is refused at construction, so that a run stops before any cleaning."""
 
     def __init__(self, config: Config, suite: str | None = None, expectations: Path | None = None) -> None:
         self.suite = suite or config.validate.suite
@@ -206,11 +209,20 @@ class Validator:
 
     def run(self, path: Path) -> Report:
         """Run the suite over the dataset at ``path``; results and Data Docs go to ``path/validation/``."""
+        self.submit(path)
+        return self.result()
+
+    def submit(self, path: Path) -> None:
+        """Hand the dataset at ``path`` to the process and return at once; :meth:`result` waits for the report."""
         path = path.resolve()
         locate(path)  # a path that holds no dataset is refused here, with its message
         self.start()
+        self._send({"path": str(path), "params": parameters(self.config)}, last=True)
+
+    def result(self) -> Report:
+        """The report of the dataset :meth:`submit` handed over, once the process has sent it (then it is gone)."""
+        assert self._process is not None, "submit() a dataset first"
         try:
-            self._send({"path": str(path), "params": parameters(self.config)}, last=True)
             answer = self._results.read()
             code = self._process.wait()
         finally:
@@ -218,9 +230,10 @@ class Validator:
         if not answer:
             raise RuntimeError(f"the validation process ended without a report (exit code {code}); see above")
         message = json.loads(answer)
+        if message.get("error") == "ValidationError":
+            raise ValidationError(message["message"])
         if "error" in message:
-            kind = ValidationError if message["error"] == "ValidationError" else RuntimeError
-            raise kind(message["message"] if kind is ValidationError else message["traceback"])
+            raise RuntimeError(f"the validation process failed:\n{message['traceback']}")
         return _report(message["report"])
 
     def close(self) -> None:
