@@ -133,10 +133,9 @@ def run(
         with _signals_raise_interrupted():
             staging = progress.staging
             try:
-                hear = _starting(validator, progress, on_progress)
-                done = clean(recipe, plan, task_bytes, runner, progress, summary, hear, phase)
+                done = clean(recipe, plan, task_bytes, runner, progress, summary, on_progress, phase)
                 if validator is not None:
-                    validator.wait()  # deduplicate forks a pool of its own
+                    validator.start()  # GX starts up in its own process while we deduplicate (cleaner.validate)
                 deduplicate(pipeline, staging, runner, summary, phase)
                 _check_accounting(summary)
                 _complete_tables(pipeline, staging)
@@ -152,7 +151,7 @@ def run(
                 raise
     finally:
         if validator is not None:
-            validator.wait()  # no thread left mid-import when the run returns (the caller may fork)
+            validator.close()  # no validation process outlives the run
         runner.close()
         if progress is not None:
             progress.release()
@@ -270,28 +269,6 @@ def _validator(config: Config) -> Validator | None:
         return Validator(config)
     except ValidationError as err:
         raise RunError(f"cannot validate the output: {err} (or run with --no-validate)") from err
-
-
-def _starting(
-    validator: Validator | None, progress: Progress, on_progress: Callable[[TaskResult, int, int], None] | None
-) -> Callable[[TaskResult, int, int], None] | None:
-    """``on_progress``, and the validator's background start at the first task this run cleaned.
-
-    Great Expectations is then imported while the workers clean (seconds of one core). Not earlier: the survey and
-    the cleaning pool fork the driver, and a thread must not be mid-import across a fork. The first result of a
-    task this run cleaned (not one kept from an interrupted run) comes after the cleaning pool has forked, and the
-    runner waits for the validator before deduplication forks its own pool. (A pool forks again only to replace a
-    worker that died.)"""
-    if validator is None:
-        return on_progress
-
-    def hear(result: TaskResult, files: int, total_bytes: int) -> None:
-        if result.index not in progress.finished:
-            validator.start()
-        if on_progress:
-            on_progress(result, files, total_bytes)
-
-    return hear
 
 
 def _validate(

@@ -8,16 +8,43 @@ A suite ``NAME`` is up to three GX suite files in ``expectations/``, one per kin
 - ``NAME.accounting.json``: one row, ``read`` vs ``accounted`` (documents + rejects).
 
 ``{"$PARAMETER": "name"}`` in a suite is filled from the ``[validate]`` config section. GX runs in an ephemeral
-context: no project folder, no database, no analytics; it writes only the Data Docs, beside the dataset. It is
-imported here and nowhere else, so that commands that do not validate do not pay its start-up time.
+context: no project folder, no database, no analytics; it writes only the Data Docs, beside the dataset.
+
+Why GX runs in a process of its own, started when cleaning is over (issue 21). Checking the rows is cheap (~0.6 s
+of one core for the 4,000-document bench build: reading, three checkpoint runs, Data Docs); starting GX is not:
+``import great_expectations`` loads every expectation, every datasource model, scipy.stats and altair, ~2.3 s of
+one core and ~240 MB. Where that start-up happens decides what validation costs a run:
+
+- not in the driver: the cleaning and deduplication pools fork it, and each forked worker counts its memory again
+  (a thread of the driver importing GX during cleaning added ~165 MB to the tree's peak, and took its 2.3 s of CPU
+  from the two cleaning workers of a 2-core machine);
+- not during cleaning, when the process tree peaks (driver and workers) and both cores are busy;
+- so in a spawned process, started as soon as the cleaning pool is gone. Its start-up runs beside deduplication
+  rather than after it, and only the checks wait for the final parts. (Started with the run, it would use the core
+  left idle while the driver loads the steps, but ~160 MB would stay resident through cleaning.)
+- scipy.stats and altair are loaded lazily there (:class:`_LazyModules`, Python's own ``importlib.util.LazyLoader``):
+  GX imports them at start-up for expectations and charts the default suite does not use, and a suite that uses
+  them gets them when first used. That is ~0.8 s and ~80 MB of the start-up; GX itself is imported whole, and used
+  by its public API only;
+- the process leaves with ``os._exit`` once its report is written and sent (tearing GX down took ~0.4 s), dies with
+  its caller (``PR_SET_PDEATHSIG``), and has a session of its own so that Ctrl-C reaches only the driver, which
+  stops it: no validator outlives a run that failed or was interrupted.
+
+GX is imported in that process and nowhere else, so that the commands that do not validate do not pay for it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
+import importlib.util
 import json
 import os
 import re
-import threading
+import signal
+import subprocess
+import sys
+import traceback
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -123,21 +150,19 @@ def parameters(config: Config) -> dict[str, Any]:
 
 
 def _all_languages() -> list[str]:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+    """py3langid's labels, from the model the language step loaded already (loading it again took 0.6 s)."""
+    from cleaner.language_id import py3langid_model
 
-    labels = set(LanguageIdentifier.from_model_file(MODEL_FILE).nb_classes)
-    return sorted(labels | {"und"})
+    return sorted(set(py3langid_model().nb_classes) | {"und"})
 
 
 class Validator:
-    """A suite ready to run: GX imported, its context and the suite's parameters built, possibly in the background
-    while a run cleans.
+    """A suite ready to run in a process of its own (see the module's docstring for why).
 
-    Importing Great Expectations and building its context take seconds of one core, most of what validating a
-    run's output costs. A run hands them to :meth:`start` once cleaning has begun, and :meth:`wait` s for them before
-    it forks again: a thread must not be mid-import across a fork (the child would inherit the import locks it
-    holds). ``cleaner validate`` just calls :meth:`run`. A missing folder or suite is refused at construction, so
-    that a run stops before any cleaning rather than after."""
+    :meth:`start` spawns the process, which imports GX and builds the suite's checkpoints while the caller goes
+    on; :meth:`run` hands it a dataset and waits for the report (:meth:`submit` and :meth:`result`, when the caller
+    has something to do meanwhile); :meth:`close` stops a process that was never given one (a run that stopped
+    early). A missing folder or suite is refused at construction, so that a run stops before any cleaning."""
 
     def __init__(self, config: Config, suite: str | None = None, expectations: Path | None = None) -> None:
         self.suite = suite or config.validate.suite
@@ -149,92 +174,207 @@ class Validator:
             )
         self.suites = load_suites(folder, self.suite)
         self.config = config
-        self._thread: threading.Thread | None = None
-        self._built: _Built | None = None
-        self._error: BaseException | None = None
+        self._process: subprocess.Popen | None = None
+        self._results: Any = None  # the read end of the pipe the process writes its answer to
+
+    def __enter__(self) -> Validator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def start(self) -> None:
-        """Build in a background thread; :meth:`wait` and :meth:`run` wait for it. Call it at most once."""
-        if self._thread is None and self._built is None and self._error is None:
-            self._thread = threading.Thread(target=self._build, name="cleaner-gx", daemon=True)
-            self._thread.start()
-
-    def wait(self) -> None:
-        """Return once no background build is under way (before a fork, or when a run stops early)."""
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def _build(self) -> None:
+        """Spawn the validation process (at most one; :meth:`run` starts it when nobody did)."""
+        if self._process is not None:
+            return
+        read, write = os.pipe()
         try:
-            context, checkpoints = _gx_context(self.suites)
-            self._built = _Built(context, checkpoints, parameters(self.config))
-        except BaseException as err:  # re-raised by run(), in the caller's thread
-            self._error = err
-
-    def _ready(self) -> _Built:
-        self.wait()
-        if self._built is None and self._error is None:
-            self._build()
-        if self._error is not None:
-            raise self._error
-        assert self._built is not None
-        return self._built
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", _BOOT],
+                stdin=subprocess.PIPE,
+                pass_fds=(write,),
+                env={**os.environ, "GX_ANALYTICS_ENABLED": "False", "TQDM_DISABLE": "1"},
+                start_new_session=True,  # Ctrl-C goes to the driver, which stops this process itself
+                text=True,
+            )
+        except BaseException:
+            os.close(read)
+            raise
+        finally:
+            os.close(write)
+        self._results = os.fdopen(read, encoding="utf-8")
+        setup = {"sys_path": sys.path, "parent": os.getpid(), "results": write, "suites": self.suites}
+        setup["suite"] = self.suite
+        self._send(setup)
 
     def run(self, path: Path) -> Report:
         """Run the suite over the dataset at ``path``; results and Data Docs go to ``path/validation/``."""
-        import pyarrow.parquet as pq
+        self.submit(path)
+        return self.result()
 
+    def submit(self, path: Path) -> None:
+        """Hand the dataset at ``path`` to the process and return at once; :meth:`result` waits for the report."""
         path = path.resolve()
-        dataset = locate(path)
-        out = path / "validation"
-        out.mkdir(exist_ok=True)
-        built = self._ready()
-        suites, checkpoints, params = self.suites, built.checkpoints, built.params
+        locate(path)  # a path that holds no dataset is refused here, with its message
+        self.start()
+        self._send({"path": str(path), "params": parameters(self.config)}, last=True)
 
-        results: dict[str, list[Any]] = {batch: [] for batch in suites}
-        if "documents" in suites:  # row-level: batches of bounded size
-            columns = _columns(suites["documents"], dataset.documents)
-            for frame in _frames(dataset.documents, columns, BATCH_BYTES):
-                results["documents"].append(_run(checkpoints["documents"], frame, params))
-        if "keys" in suites:  # dataset-wide: all rows in one batch
-            columns = _columns(suites["keys"], dataset.documents)
-            frames = list(_frames(dataset.documents, columns, None)) or [_empty(columns)]
-            results["keys"].append(_run(checkpoints["keys"], frames[0], params))
-        if "accounting" in suites:
-            import pandas as pd
+    def result(self) -> Report:
+        """The report of the dataset :meth:`submit` handed over, once the process has sent it (then it is gone)."""
+        assert self._process is not None, "submit() a dataset first"
+        try:
+            answer = self._results.read()
+            code = self._process.wait()
+        finally:
+            self.close()
+        if not answer:
+            raise RuntimeError(f"the validation process ended without a report (exit code {code}); see above")
+        message = json.loads(answer)
+        if message.get("error") == "ValidationError":
+            raise ValidationError(message["message"])
+        if "error" in message:
+            raise RuntimeError(f"the validation process failed:\n{message['traceback']}")
+        return _report(message["report"])
 
-            documents = sum(pq.ParquetFile(p).metadata.num_rows for p in dataset.documents)
-            rejected = sum(pq.ParquetFile(p).metadata.num_rows for p in dataset.rejects)
-            if not dataset.rejects and (manifest := dataset.root / "manifest.json").is_file():
-                rejected = json.loads(manifest.read_text()).get("counts", {}).get("rejected", 0)
-            frame = pd.DataFrame({"read": [dataset.read], "accounted": [documents + rejected]})
-            results["accounting"].append(_run(checkpoints["accounting"], frame, params))
-        _build_docs(built.context, out / "docs")
+    def close(self) -> None:
+        """Stop the process if it is still running, and wait for it: none outlives its run."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        for stream in (process.stdin, self._results):
+            with contextlib.suppress(OSError):  # a pipe the process left with data unread
+                stream.close()
 
-        outcomes = [o for batch, runs in results.items() for o in _merge(batch, runs)]
-        report = Report(
-            dataset=str(path),
-            suite=self.suite,
-            success=all(o.success for o in outcomes),
-            outcomes=outcomes,
-            docs=str(out / "docs" / "index.html"),
-        )
-        text = json.dumps(report.to_dict(), indent=2, default=str) + "\n"
-        (out / "result.json").write_text(text, encoding="utf-8")
-        return report
-
-
-@dataclass
-class _Built:
-    context: Any
-    checkpoints: dict[str, Any]
-    params: dict[str, Any]
+    def _send(self, message: dict[str, Any], last: bool = False) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            self._process.stdin.write(json.dumps(message) + "\n")
+            self._process.stdin.flush()
+            if last:
+                self._process.stdin.close()
+        except BrokenPipeError:  # it died: its answer (or its absence) says why
+            pass
 
 
 def validate(path: Path, config: Config, suite: str | None = None, expectations: Path | None = None) -> Report:
     """Run the suite over the dataset at ``path``; results and Data Docs go to ``path/validation/``."""
-    return Validator(config, suite, expectations).run(path)
+    with Validator(config, suite, expectations) as validator:
+        return validator.run(path)
+
+
+def _report(data: dict[str, Any]) -> Report:
+    outcomes = [Outcome(**outcome) for outcome in data["expectations"]]
+    return Report(data["dataset"], data["suite"], data["success"], outcomes, data["docs"])
+
+
+# The validation process: its sys.path is the caller's, so that it runs the very same cleaner.
+_BOOT = (
+    "import json, sys; setup = json.loads(sys.stdin.readline()); sys.path[:] = setup['sys_path']; "
+    "from cleaner.validate import _serve; _serve(setup)"
+)
+
+
+def _serve(setup: dict[str, Any]) -> None:
+    """The validation process: set GX up, wait for one dataset, send its report (or the error), leave at once."""
+    answer = os.fdopen(setup["results"], "w", encoding="utf-8")
+    try:
+        _die_with(setup["parent"])
+        sys.meta_path.insert(0, _LazyModules())
+        context, checkpoints = _gx_context(setup["suites"])
+        job = sys.stdin.readline()
+        if not job:  # the run ended without validating
+            os._exit(0)
+        job = json.loads(job)
+        report = _check(Path(job["path"]), setup["suite"], setup["suites"], context, checkpoints, job["params"])
+        message: dict[str, Any] = {"report": report.to_dict()}
+    except BaseException as err:  # sent to the caller, which raises it
+        message = {"error": type(err).__name__, "message": str(err), "traceback": traceback.format_exc()}
+    answer.write(json.dumps(message, default=str))
+    answer.close()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # everything is written: skip the teardown of GX's modules
+
+
+def _die_with(parent: int) -> None:
+    """Be killed when the caller dies, even by SIGKILL (Linux), and not by Ctrl-C: the caller decides."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the caller's close() has to do
+        pass
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+class _LazyModules(importlib.abc.MetaPathFinder):
+    """Load scipy.stats and altair when first used rather than when GX imports them.
+
+    GX imports both at start-up (~0.8 s and ~80 MB of its ~2.3 s and ~240 MB) for a few distribution expectations
+    and for charts; the default suite uses neither. This finder only wraps their loader in ``LazyLoader``: the
+    module object exists at once and runs on its first attribute access, so a suite that needs them still gets them."""
+
+    LAZY = frozenset({"scipy.stats", "altair"})
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name not in self.LAZY:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = importlib.util.LazyLoader(spec.loader)
+                return spec
+        return None
+
+
+def _check(
+    path: Path, suite: str, suites: dict[str, Any], context: Any, checkpoints: dict[str, Any], params: dict[str, Any]
+) -> Report:
+    """Every batch of ``suites`` over the dataset at ``path``, with the Data Docs and ``result.json``."""
+    import pyarrow.parquet as pq
+
+    dataset = locate(path)
+    out = path / "validation"
+    out.mkdir(exist_ok=True)
+    results: dict[str, list[Any]] = {batch: [] for batch in suites}
+    if "documents" in suites:  # row-level: batches of bounded size
+        columns = _columns(suites["documents"], dataset.documents)
+        for frame in _frames(dataset.documents, columns, BATCH_BYTES):
+            results["documents"].append(_run(checkpoints["documents"], frame, params))
+    if "keys" in suites:  # dataset-wide: all rows in one batch
+        columns = _columns(suites["keys"], dataset.documents)
+        frames = list(_frames(dataset.documents, columns, None)) or [_empty(columns)]
+        results["keys"].append(_run(checkpoints["keys"], frames[0], params))
+    if "accounting" in suites:
+        import pandas as pd
+
+        documents = sum(pq.ParquetFile(p).metadata.num_rows for p in dataset.documents)
+        rejected = sum(pq.ParquetFile(p).metadata.num_rows for p in dataset.rejects)
+        if not dataset.rejects and (manifest := dataset.root / "manifest.json").is_file():
+            rejected = json.loads(manifest.read_text()).get("counts", {}).get("rejected", 0)
+        frame = pd.DataFrame({"read": [dataset.read], "accounted": [documents + rejected]})
+        results["accounting"].append(_run(checkpoints["accounting"], frame, params))
+    _build_docs(context, out / "docs")
+
+    outcomes = [o for batch, runs in results.items() for o in _merge(batch, runs)]
+    report = Report(
+        dataset=str(path),
+        suite=suite,
+        success=all(o.success for o in outcomes),
+        outcomes=outcomes,
+        docs=str(out / "docs" / "index.html"),
+    )
+    text = json.dumps(report.to_dict(), indent=2, default=str) + "\n"
+    (out / "result.json").write_text(text, encoding="utf-8")
+    return report
 
 
 def _columns(spec: dict[str, Any], parts: list[Path]) -> list[str] | None:
@@ -288,8 +428,6 @@ def _empty(columns: list[str] | None) -> Any:
 
 def _gx_context(suites: dict[str, dict[str, Any]]) -> tuple[Any, dict[str, Any]]:
     """An ephemeral GX context with one checkpoint per batch kind; the Data Docs are built by :func:`_build_docs`."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-    os.environ.setdefault("TQDM_DISABLE", "1")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

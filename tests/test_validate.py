@@ -4,8 +4,10 @@ seeds' clean output. (Slow-ish: Great Expectations takes seconds to import; each
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -149,13 +151,93 @@ def test_cli_exit_code_and_help_is_fast(tmp_path):
         assert heavy not in modules, heavy
 
 
-def test_background_build_gives_the_same_report(bad_report, config):
-    """Built in a thread (as a run does while it cleans), the suite reaches the verdict built in the caller's does."""
+def test_a_process_started_early_gives_the_same_report_and_leaves_none_behind(bad_report, config):
+    """Started before the dataset is final (as a run does before deduplicating), the validation process reaches the
+    verdict validate() does, then is gone."""
     validator = Validator(config)
     validator.start()
-    validator.wait()
+    pid = validator._process.pid
     report = validator.run(Path(bad_report.dataset))
     assert [asdict(o) for o in report.outcomes] == [asdict(o) for o in bad_report.outcomes]
+    assert not _alive(pid)
+
+
+def test_a_validator_never_given_a_dataset_is_stopped(config):
+    validator = Validator(config)
+    validator.start()
+    pid = validator._process.pid
+    validator.close()
+    assert not _alive(pid)
+
+
+def test_the_validation_process_dies_with_its_caller(tmp_path):
+    """Even when the caller is killed outright (no cleanup runs), its validation process does not linger."""
+    script = (
+        "import time; from pathlib import Path; from cleaner import config; from cleaner.validate import Validator; "
+        f"v = Validator(config.load(Path({str(ROOT / 'cleaner.toml')!r}))); v.start(); "
+        "print(v._process.pid, flush=True); time.sleep(60)"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    pid = int(caller.stdout.readline())
+    caller.kill()
+    caller.wait()
+    for _ in range(100):
+        if not _alive(pid):
+            break
+        time.sleep(0.1)
+    assert not _alive(pid)
+
+
+def test_an_error_in_the_validation_process_reaches_the_caller(bad_report, tmp_path, config):
+    build = tmp_path / "build"
+    shutil.copytree(Path(bad_report.dataset), build)
+    (build / "documents" / "part-00002.parquet").write_bytes(b"not parquet")
+    with pytest.raises(RuntimeError, match=r"(?s)Traceback.*part-00002\.parquet"):
+        validate(build, config)
+
+
+def test_lazily_loaded_libraries_load_when_a_suite_uses_them(bad_report, tmp_path, config):
+    """scipy.stats is loaded only when used: a divergence expectation still gets it (and its chart, altair)."""
+    suite = {"name": "kl.documents", "expectations": [{
+        "type": "expect_column_kl_divergence_to_be_less_than",
+        "kwargs": {"column": "n_words", "partition_object": {"bins": [0, 5, 100], "weights": [0.5, 0.5]},
+                   "threshold": 0.1},
+    }]}  # fmt: skip
+    (tmp_path / "kl.documents.json").write_text(json.dumps(suite))
+    report = validate(Path(bad_report.dataset), config, suite="kl", expectations=tmp_path)
+    [divergence] = report.outcomes
+    assert not divergence.success and divergence.observed > 0.1  # 3 of 27 rows in the first bin, not a half
+
+
+def test_a_run_stopped_while_deduplicating_leaves_no_validation_process(tmp_path, config, monkeypatch):
+    """The run starts its validation process when cleaning is over; Ctrl-C during deduplication stops it too."""
+    import cleaner.runner as runner
+
+    started: list[int] = []
+    start = Validator.start
+
+    def recorded_start(self: Validator) -> None:
+        start(self)
+        started.append(self._process.pid)
+
+    def interrupted(*args, **kwargs):
+        assert started and _alive(started[0])  # up while the run deduplicates
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Validator, "start", recorded_start)
+    monkeypatch.setattr(runner, "deduplicate", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(ROOT / "raw", tmp_path, config, workers=1, validate=True)
+    assert len(started) == 1 and not _alive(started[0])
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` is still a process (reaped children are not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_only_the_columns_a_suite_names_are_read(bad_report):
