@@ -89,6 +89,12 @@ def _new_characters(repaired: str, base: str) -> str:
     return repaired[prefix : len(repaired) - suffix].replace(REPLACEMENT, "")
 
 
+def load_word_lists() -> None:
+    """Read the word lists :func:`_known` asks (for a step's prepare(): once, before the workers fork)."""
+    for language in LANGUAGES:
+        zipf("", language, "small")
+
+
 def _known(word: str) -> bool:
     lower = word.lower()
     return any(zipf(lower, language, "small") > 0 for language in LANGUAGES)

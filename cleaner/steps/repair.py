@@ -20,7 +20,7 @@ from functools import cached_property, lru_cache
 
 from cleaner.document import Document, Reject
 from cleaner.steps import Step
-from cleaner.steps.lost_bytes import REPLACEMENT, refill
+from cleaner.steps.lost_bytes import REPLACEMENT, load_word_lists, refill
 from cleaner.steps.lost_bytes import SITE as LOST_BYTE
 
 # Characters no clean text contains: C0 controls (but tab and newline), DEL, C1 controls, lone surrogates, and
@@ -84,7 +84,10 @@ class Repair(Step):
             raise ValueError('steps.repair.normalization must be NFC, NFKC, NFD, NFKD or "" (keep as stored)')
 
     def prepare(self) -> None:
+        """ftfy's configuration, and the word lists the lost-byte repair asks, before the workers fork (shared)."""
         self.fixer  # noqa: B018 (loaded for its side effect)
+        if self.config.restore_lost_bytes:
+            load_word_lists()
 
     @cached_property
     def fixer(self):
