@@ -46,10 +46,13 @@ INPUTS = {
 }
 
 
+BASE_CONFIG = ROOT / "cleaner.toml"  # --config: another base configuration (to measure a setting)
+
+
 def run_set(name: str, eval_dir: Path, work: Path) -> Path:
     out = work / name
     config = work / f"{name}.toml"
-    base = (ROOT / "cleaner.toml").read_text(encoding="utf-8")
+    base = BASE_CONFIG.read_text(encoding="utf-8")
     pipeline = PIPELINES[name]
     if pipeline is not None:
         lines = [line for line in base.splitlines() if not line.startswith("pipeline")]
@@ -84,7 +87,7 @@ def blame(name: str, eval_dir: Path) -> str:
     def norm(text: str) -> str:
         return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
-    config = config_module.parse(tomllib.loads((ROOT / "cleaner.toml").read_text(encoding="utf-8")))
+    config = config_module.parse(tomllib.loads(BASE_CONFIG.read_text(encoding="utf-8")))
     steps = Pipeline(build_steps(config)).steps  # corpus steps (dedup) left out
     changed: Counter[str] = Counter()
     examples: list[str] = []
@@ -163,7 +166,11 @@ def main() -> None:
     parser.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval-dev")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cleaner-eval")
     parser.add_argument("--sets", default="boilerplate,html,mojibake,spaces,neardup")
+    parser.add_argument("--config", type=Path, help="base configuration instead of the repository's cleaner.toml")
     args = parser.parse_args()
+    if args.config:
+        global BASE_CONFIG
+        BASE_CONFIG = args.config.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     outputs = {}
     for name in args.sets.split(","):

@@ -127,6 +127,16 @@ RULES = load_rules()
         ("Haftungsausschluss", "footer"),
         ("Dieser Artikel erschien zuerst in der Wochenendausgabe.", "footer"),
         ("This article originally appeared in The Conversation.", "footer"),
+        ("Son tres los periodos de vacaciones durante el año escolar. Foto: Andina", "caption"),
+        ("Die Übertragungszeiten der großen Turniere im Überblick. (Foto: Getty)", "caption"),
+        ("Microsoft plans to cut its emissions by 2030 across its supply chain. Mike Blake/Reuters files", "caption"),
+        ("Beitragsbild: Titelseite der Zeitung vom 2.4.2019", "caption"),
+        ("Das Firmengeflecht der Gruppe. Zum Vergrößern auf das Bild klicken.", "caption"),
+        ("Imágenes capturadas de video", "caption"),
+        ("Noch mehr Infos für dich", "related"),
+        ("Bei diesem Beitrag handelt es sich um eine Pressemitteilung des Vereins.", "footer"),
+        ("Immer aktuell informiert über Sparmöglichkeiten und Tipps.", "subscribe"),
+        ("Remportez le soin de la marque pour vos yeux", "advertising"),
         ("© 2017 Un Equipo Adelante, San Rafael de Alajuela. " + "Todos los derechos del sitio " * 12, "footer"),
     ],
 )
@@ -159,6 +169,9 @@ def test_boilerplate_lines_are_matched_with_their_category(line: str, category: 
         "Start the engine and wait for the light to turn green.",
         "By the time we arrived on March 3, 2021 the shop had closed.",
         "By Jane Doe",
+        "He showed me the photo: a dog in the snow.",
+        "Er zeigte das Bild: ein Hund im Schnee.",
+        "Gewinnen Sie einen Eindruck davon, wie die Stadt früher aussah.",
         "© Nordex Hamburg (iwr-pressedienst) - Die vermehrte Stromerzeugung aus erneuerbaren Energien hat einen "
         "erheblichen Einfluss auf das Netz. Windenergieanlagen müssen daher im Netzbetrieb zunehmend stabilisierende "
         "Aufgaben übernehmen, die bisher konventionelle Kraftwerke erfüllt haben. Das Institut prüft das jetzt.",
