@@ -103,10 +103,10 @@ class Pipeline:
         return result
 
     def _apply(self, step: Step, docs: list[Document]) -> list[Document | Reject]:
-        """``step`` over ``docs``: as a batch, or, when that fails, one by one, so that only the document that
-        fails is rejected (``<step>.error``)."""
-        if not docs:
-            return []
+        """``step`` over ``docs``: as a batch when the step does batches, else (or when the batch fails) one by one,
+        so that only the document that fails is rejected (``<step>.error``)."""
+        if not step.batches:
+            return [self._run(doc, [step])[0] for doc in docs]
         seen = [(doc.text, len(doc.removed)) for doc in docs]
         try:
             outputs = step.apply_batch(docs)

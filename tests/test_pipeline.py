@@ -90,6 +90,7 @@ class FailsOnBoom(Step):
     """A step with a batch path that fails for the whole batch when one document holds "boom"."""
 
     name = "fragile"
+    batches = True
 
     def apply(self, doc: Document) -> Document:
         if "boom" in doc.text:

@@ -220,8 +220,9 @@ def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndar
 
 def _furniture_counts(texts: list[str]) -> np.ndarray:
     """Per text, how many whole words of the furniture vocabulary it holds (one automaton pass over them all)."""
-    joined = "\n".join(texts).lower()
-    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
+    lowered = [text.lower() for text in texts]  # "İ" lower-cases to two code points: lines are placed as lowered
+    joined = "\n".join(lowered)
+    starts = np.cumsum([0] + [len(text) + 1 for text in lowered[:-1]])
     hits = []
     for end, length in furniture_automaton().iter(joined):
         start = end - length + 1
@@ -302,8 +303,12 @@ class LineModel:
     heading_threshold: float
 
     def keep_probabilities(self, matrix: np.ndarray) -> np.ndarray:
-        """The probability that each row's line is to be kept."""
-        logits = np.clip(matrix @ np.asarray(self.weights) + self.bias, -30.0, 30.0)
+        """The probability that each row's line is to be kept.
+
+        Each row's products are summed by numpy along the row, the same way wherever the row stands: a BLAS
+        ``matrix @ weights`` sums a row in an order that depends on its place in the matrix, and a line's
+        verdict must not depend on the other pages of its batch."""
+        logits = np.clip((matrix * np.asarray(self.weights)).sum(axis=1) + self.bias, -30.0, 30.0)
         return 1.0 / (1.0 + np.exp(-logits))
 
     def keep_probability(self, vector: list[float]) -> float:

@@ -52,6 +52,8 @@ class Step:
     # text (spacing splits a glued word), the judgement may no longer be the one the published text would get,
     # and a second run would change it: the pipeline judges the edited text again (see Pipeline.process).
     judges_context: ClassVar[bool] = False
+    # Set by a step that does a batch's documents at once (see apply_batch); the others get them one by one.
+    batches: ClassVar[bool] = False
 
     def __init__(self, config: Any = None) -> None:
         self.config = config if config is not None else self.Config()
@@ -60,10 +62,10 @@ class Step:
         raise NotImplementedError
 
     def apply_batch(self, docs: list[Document]) -> list[Document | Reject]:
-        """:meth:`apply` to each of ``docs``, results in order. A step whose work on one document is mostly fixed
-        cost (a few dozen array operations whatever the document's size) overrides this to do a batch's documents
-        at once; its results must equal :meth:`apply`'s, one by one. Contract: when it raises, it has changed no
-        document (the pipeline then applies the step to each document alone, to find the one that fails)."""
+        """The step over a batch of documents at once, for a step whose work on one document is mostly fixed cost
+        (a few dozen array operations whatever the document's size). Called only when ``batches`` is set; the
+        results must equal :meth:`apply`'s, one by one. Contract: when it raises, it has changed no document (the
+        pipeline then applies the step to each document alone, to find the one that fails)."""
         return [self.apply(doc) for doc in docs]
 
     def prepare(self) -> None:

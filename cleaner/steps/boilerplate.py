@@ -120,6 +120,7 @@ class Boilerplate(Step):
     Config = BoilerplateConfig
     counters = ("lines_removed", "words_removed", "valve")
     judges_context = True
+    batches = True
 
     def __init__(self, config: BoilerplateConfig | None = None) -> None:
         super().__init__(config)
