@@ -121,7 +121,16 @@ def equal_key_pairs(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
         found.append(np.stack((members[:, left].ravel(), members[:, right].ravel()), axis=1))
     pairs = np.concatenate(found)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # one document's two bands may share a key
-    return np.unique(pairs, axis=0)
+    return unique_rows(pairs)
+
+
+def unique_rows(pairs: np.ndarray) -> np.ndarray:
+    """The distinct rows of an ``(n, 2)`` array, sorted: ``np.unique(pairs, axis=0)``, which sorts the rows as
+    structured values (several times slower than one ``lexsort`` of the two columns)."""
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    distinct = np.ones(len(pairs), dtype=bool)
+    distinct[1:] = (pairs[1:] != pairs[:-1]).any(axis=1)
+    return pairs[distinct]
 
 
 def bucket_pairs(plan: Plan, bucket: int) -> int:
@@ -162,7 +171,7 @@ def confirm_pairs(plan: Plan, part: int) -> tuple[dict[str, tuple[int, int, str]
     loaded = [np.load(path) for path in sorted(folder.glob("bucket-*.npy"))]
     if not loaded:
         return {}, []
-    pairs = np.unique(np.concatenate(loaded), axis=0)
+    pairs = unique_rows(np.concatenate(loaded))
     refs, index = np.unique(pairs, return_inverse=True)
     index = index.reshape(pairs.shape)
     rows = _rows(plan, refs)
