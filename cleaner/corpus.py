@@ -16,7 +16,6 @@ from collections import Counter
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute  # here, before the passes fork: each worker would import it for filter()
 import pyarrow.parquet as pq
 
 from cleaner.document import Reject
@@ -39,6 +38,8 @@ def local_map(workers: int | None = None) -> MapOrdered:
 
 def apply_corpus_steps(pipeline: Pipeline, staging: Path, map_ordered: MapOrdered | None = None) -> Counter:
     """Run every corpus step's decision over the staged output; returns rejected documents by reason."""
+    import pyarrow.compute  # noqa: F401 (imported before the passes fork: each worker would import it for filter())
+
     map_ordered = map_ordered or local_map()
     rejected: Counter = Counter()
     for step in pipeline.corpus_steps:

@@ -28,9 +28,7 @@ def _table(language: str, wordlist: str) -> dict[str, float]:
     table: dict[str, float] = {}
     for index, words in enumerate(bands):
         frequency = cB_to_freq(-index)
-        value = round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0
-        for word in words:
-            table[word] = value
+        table.update(dict.fromkeys(words, round(math.log10(frequency) + 9, 2) if frequency > 0 else 0.0))
     return table
 
 

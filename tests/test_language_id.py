@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+from cleaner import language_id
 from cleaner.language_id import (
     DETECTORS,
     VectorisedIdentifier,
@@ -52,6 +53,26 @@ def test_vectorised_gives_py3langids_scores(text: str):
 @given(st.text(min_size=0, max_size=400))
 def test_vectorised_agrees_on_any_text(text: str):
     assert py3langid_model().classify(text) == reference().classify(text)
+
+
+def test_the_model_from_the_cache_is_py3langids(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path))
+    first = language_id._vectorised_model()  # decompressed, and stored
+    assert len(list(tmp_path.iterdir())) == 1
+
+    def no_decompressing(data):
+        raise AssertionError("the cached copy should have been read")
+
+    monkeypatch.setattr(language_id.lzma, "decompress", no_decompressing)
+    second = language_id._vectorised_model()
+    ref = reference()
+    for model in (first, second):
+        assert np.array_equal(model.nb_ptc, ref.nb_ptc) and np.array_equal(model.nb_pc, ref.nb_pc)
+        assert model.nb_classes == ref.nb_classes and model.tk_output == ref.tk_output
+        assert model._rowbase == ref._rowbase and list(model.tk_nextmove) == list(ref.tk_nextmove)
+        assert model._depth == VectorisedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)._depth
+        for text in SENTENCES:
+            assert model.classify(text) == ref.classify(text)
 
 
 def test_half_conversion_is_exact_for_every_negative_normal_float16():

@@ -34,7 +34,8 @@ class SurveyRequest:
     min_share: float = 0.0
 
     def candidate(self, line: str) -> bool:
-        return 0 < len(line.split()) <= self.max_words
+        # Splitting no further than max_words: most lines are long prose, and only their first words are needed.
+        return 0 < len(line.split(None, self.max_words)) <= self.max_words
 
 
 class Step:

@@ -16,6 +16,7 @@ number of buckets or workers.
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,7 +122,16 @@ def equal_key_pairs(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
         found.append(np.stack((members[:, left].ravel(), members[:, right].ravel()), axis=1))
     pairs = np.concatenate(found)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # one document's two bands may share a key
-    return np.unique(pairs, axis=0)
+    return unique_rows(pairs)
+
+
+def unique_rows(pairs: np.ndarray) -> np.ndarray:
+    """The distinct rows of an ``(n, 2)`` array, sorted: ``np.unique(pairs, axis=0)``, which sorts the rows as
+    structured values (several times slower than one ``lexsort`` of the two columns)."""
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    distinct = np.ones(len(pairs), dtype=bool)
+    distinct[1:] = (pairs[1:] != pairs[:-1]).any(axis=1)
+    return pairs[distinct]
 
 
 def bucket_pairs(plan: Plan, bucket: int) -> int:
@@ -140,16 +150,26 @@ def bucket_pairs(plan: Plan, bucket: int) -> int:
 
 def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
     """The signature values of the documents ``refs`` (sorted, unique), reading one part at a time."""
-    columns = ["id", "n_chars", "n_shingles", "exact"] + (["minhash"] if plan.bands else [])
+    columns = ("id", "n_chars", "n_shingles", "exact") + (("minhash",) if plan.bands else ())
     found: dict[str, list] = {name: [] for name in columns}
     parts = (refs >> np.uint64(32)).astype(np.int64)
     for part in np.unique(parts).tolist():
         rows = (refs[parts == part] & MASK).astype(np.int64)
-        table = read_columns(plan.folder / plan.parts[part], columns)
+        path = plan.folder / plan.parts[part]
+        stat = path.stat()
+        values = _part_values(path, (stat.st_ino, stat.st_size, stat.st_mtime_ns), columns)
         for name in columns:
-            values = _minhashes(table) if name == "minhash" else table.column(name).to_numpy(False)
-            found[name].append(values[rows])
+            found[name].append(values[name][rows])
     return {name: np.concatenate(values) for name, values in found.items()}
+
+
+@functools.lru_cache(maxsize=16)
+def _part_values(path: Path, version: tuple[int, int, int], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The ``columns`` of a signature part as arrays, remembered by the file's identity (``version``): the pairs of
+    one part reach into most others, and a worker's next task reads the same parts again (opening a part costs
+    more than its rows, a few hundred of about 600 bytes)."""
+    table = read_columns(path, list(columns))
+    return {name: _minhashes(table) if name == "minhash" else table.column(name).to_numpy(False) for name in columns}
 
 
 def confirm_pairs(plan: Plan, part: int) -> tuple[dict[str, tuple[int, int, str]], list[tuple[str, str, Any]]]:
@@ -162,7 +182,7 @@ def confirm_pairs(plan: Plan, part: int) -> tuple[dict[str, tuple[int, int, str]
     loaded = [np.load(path) for path in sorted(folder.glob("bucket-*.npy"))]
     if not loaded:
         return {}, []
-    pairs = np.unique(np.concatenate(loaded), axis=0)
+    pairs = unique_rows(np.concatenate(loaded))
     refs, index = np.unique(pairs, return_inverse=True)
     index = index.reshape(pairs.shape)
     rows = _rows(plan, refs)

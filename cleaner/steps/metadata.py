@@ -90,13 +90,19 @@ def parse_date(text: str, language: str | None = None) -> str | None:
     for candidate in _date_candidates(text.strip(" |·•-–—")):
         day_first = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
         for languages in language_sets:
-            try:
-                parsed = _date_parser(languages, day_first).get_date_data(candidate).date_obj
-            except ValueError:  # a language dateparser does not know, found out only when parsing
-                parsed = _date_parser(dateline_languages(), day_first).get_date_data(candidate).date_obj
-            if parsed:
-                return parsed.date().isoformat()
+            if parsed := _parse(candidate, languages, day_first):
+                return parsed
     return None
+
+
+@lru_cache(maxsize=8192)  # parts of datelines recur more than whole ones ("2021", "November 2021")
+def _parse(candidate: str, languages: tuple[str, ...], day_first: bool) -> str | None:
+    """The ISO date dateparser reads in ``candidate`` in ``languages``, or None."""
+    try:
+        parsed = _date_parser(languages, day_first).get_date_data(candidate).date_obj
+    except ValueError:  # a language dateparser does not know, found out only when parsing
+        parsed = _date_parser(dateline_languages(), day_first).get_date_data(candidate).date_obj
+    return parsed.date().isoformat() if parsed else None
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,7 @@ from cleaner.document import Document
 from cleaner.runner import output_dir, run
 from cleaner.steps import Decision
 from cleaner.steps.dedup import Dedup, DedupConfig, containment, optimal_param
-from cleaner.steps.dedup_passes import equal_key_pairs
+from cleaner.steps.dedup_passes import equal_key_pairs, unique_rows
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -102,6 +102,13 @@ def test_signature_is_datasketchs_minhash_of_the_word_shingles(text: str):
     row = Dedup().sign(Document(id="x", text=text, source="x"))
     assert row["minhash"] == reference.hashvalues.tolist()
     assert row["n_shingles"] == len(shingles)
+
+
+def test_unique_rows_is_numpys_unique_of_the_rows():
+    rng = np.random.default_rng(3)
+    for n in (0, 1, 7, 500):
+        pairs = rng.integers(0, 20, (n, 2)).astype(np.uint64) << np.uint64(rng.integers(0, 40))
+        assert np.array_equal(unique_rows(pairs), np.unique(pairs, axis=0))
 
 
 def test_optimal_param_matches_datasketchs_choice():

@@ -116,6 +116,7 @@ def test_a_language_dateparser_does_not_know_is_read_in_the_dateline_languages_n
 
     monkeypatch.setattr(metadata, "_date_parser", recording)
     parse_date.cache_clear()
+    metadata._parse.cache_clear()
     assert parse_date("3. März 2021", "an") == "2021-03-03"
     assert parse_date("5 maja 2021, 12:40", "pcm") == "2021-05-05"
     assert parse_date("Posted by K A at 12:11 PM", "pcm") is None
@@ -123,11 +124,13 @@ def test_a_language_dateparser_does_not_know_is_read_in_the_dateline_languages_n
     assert requested and all(requested), requested  # () would be all of dateparser's locales
     assert set(dateline_languages()) >= {"en", "de", "fr", "es", "pl"}
     parse_date.cache_clear()
+    metadata._parse.cache_clear()
 
 
 def test_prepare_builds_the_english_date_parsers_before_the_workers_fork():
     _date_parser.cache_clear()
     parse_date.cache_clear()
+    metadata._parse.cache_clear()
     Metadata().prepare()
     built = _date_parser.cache_info().misses
     assert parse_date("Friday, July 25, 2025", "en") == "2025-07-25"

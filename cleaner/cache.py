@@ -1,0 +1,52 @@
+"""Ready-to-load copies of packaged data, kept in the user's cache folder so that runs do not rebuild them.
+
+Some data ships in a form that is slow to open: py3langid's model is LZMA-compressed, and decompressing it took
+half a second at the start of every run. The cache keeps such a derived copy in ``$CLEANER_CACHE``, else
+``$XDG_CACHE_HOME/cleaner``, else ``~/.cache/cleaner``, under a name that says what it was derived from (a package
+version, the source file's size and time): a new version of the source never meets a stale copy, and the copies of
+older versions are removed when a new one is written. A copy is written atomically, so that concurrent runs never
+read half of one; a cache folder that cannot be written only costs the time it would have saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+
+def folder() -> Path:
+    """The cache folder (not created until something is stored in it)."""
+    if configured := os.environ.get("CLEANER_CACHE"):
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "cleaner"
+
+
+def cached(kind: str, key: str, build: Callable[[], bytes]) -> bytes:
+    """The bytes ``build()`` makes, read from the cache when a copy for ``key`` is there, else built and stored
+    (replacing the copies of ``kind`` made for other keys)."""
+    path = folder() / f"{kind}-{key}"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = build()
+    _store(path, data, kind)
+    return data
+
+
+def _store(path: Path, data: bytes, kind: str) -> None:
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+        for stale in path.parent.glob(f"{kind}-*"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError:  # a read-only home, a full disk: the next run builds the data again
+        with contextlib.suppress(OSError):
+            temporary.unlink()
