@@ -97,9 +97,9 @@ def contenders(args: argparse.Namespace, docs: int, peer_python: Path, with_txt:
     """The commands measured at one size, by name (their order is the first round's)."""
     txt, mb = corpus(args.work, docs)
     jsonl = datatrove_peer.to_jsonl(txt, args.work, args.workers)
-    out = args.work / "out"
+    out = args.runs
     python, baselines = sys.executable, str(ROOT / "bench" / "baselines.py")
-    no_steps = args.work / "no-steps.toml"
+    no_steps = out / "no-steps.toml"
     no_steps.write_text(NO_STEPS_CONFIG)
     full = ROOT / "cleaner.toml"
 
@@ -235,14 +235,20 @@ def main() -> None:
     if not args.skip_large:
         rounds_large = args.rounds_large if args.rounds_large is not None else args.rounds
         plan.append((args.docs * args.scale, rounds_large, args.txt_large and not args.no_txt))
-    sizes = [contenders(args, docs, peer_python, with_txt) for docs, _, with_txt in plan]  # corpora made first
-    print(f"workers: {args.workers}; cleaner and datatrove read the same JSONL shards, (a), (b) and no-steps the .txt")
-    for size, (_, rounds, _) in zip(sizes, plan, strict=True):
-        before = uptime()
-        measure_rounds(size, rounds)
-        table(size)
-        print(f"machine load before: {before}\n             after:  {uptime()}")
-    ratios(sizes)
+    # The runs' outputs in a folder of this process's own: two benchmarks sharing --work (its corpora and venv) must
+    # not empty each other's output folders mid-run.
+    args.runs = Path(tempfile.mkdtemp(prefix="runs-", dir=args.work))
+    try:
+        sizes = [contenders(args, docs, peer_python, with_txt) for docs, _, with_txt in plan]  # corpora made first
+        print(f"workers: {args.workers}; cleaner and datatrove read the same JSONL shards, (a), (b), no-steps the .txt")
+        for size, (_, rounds, _) in zip(sizes, plan, strict=True):
+            before = uptime()
+            measure_rounds(size, rounds)
+            table(size)
+            print(f"machine load before: {before}\n             after:  {uptime()}")
+        ratios(sizes)
+    finally:
+        shutil.rmtree(args.runs, ignore_errors=True)
 
 
 if __name__ == "__main__":
