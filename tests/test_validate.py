@@ -82,50 +82,54 @@ def test_bad_dataset_fails(bad_report):
     assert not bad_report.success
 
 
-def test_each_expectation_names_the_bad_rows(bad_report):
+def test_each_expectation_names_and_counts_the_bad_rows(bad_report):
     [not_null] = outcome(bad_report, "expect_column_values_to_not_be_null", "text")
-    assert not not_null.success and not_null.examples == ["nulltext"]
+    assert not not_null.success and (not_null.unexpected, not_null.examples) == (1, ["nulltext"])
     [lengths] = outcome(bad_report, "expect_column_value_lengths_to_be_between", "text")
-    assert not lengths.success and "empty" in lengths.examples
+    assert not lengths.success and (lengths.unexpected, lengths.examples) == (1, ["empty"])
     [words] = outcome(bad_report, "expect_column_values_to_be_between", "n_words")
-    assert not words.success and set(words.examples) >= {"empty"}
+    assert not words.success and (words.unexpected, sorted(words.examples)) == (2, ["empty", "nulltext"])
     [language] = outcome(bad_report, "expect_column_values_to_be_in_set", "language")
-    assert language.examples == ["lang"]
+    assert (language.unexpected, language.examples) == (1, ["lang"])
     regexes = outcome(bad_report, "expect_column_values_to_not_match_regex", "text")
-    failing = {tuple(sorted(o.examples)) for o in regexes if not o.success}
-    assert failing == {("leak",), ("mojibake",), ("email", "obfuscated")}
+    failing = {(o.unexpected, tuple(sorted(o.examples))) for o in regexes if not o.success}
+    assert failing == {(1, ("leak",)), (1, ("mojibake",)), (2, ("email", "obfuscated"))}
 
 
 def test_dataset_wide_expectations(bad_report):
     hashes, ids = sorted(
         (o for o in bad_report.outcomes if o.expectation == "expect_column_values_to_be_unique"), key=lambda o: o.column
     )
-    assert (
-        hashes.column == "content_sha256"
-        and not hashes.success
-        and set(hashes.examples) == {"dup", "samehash1", "samehash2"}
-    )
-    assert ids.column == "id" and not ids.success and ids.examples == ["dup", "dup"]
+    assert (hashes.column, hashes.success, hashes.unexpected) == ("content_sha256", False, 4)
+    assert set(hashes.examples) == {"dup", "samehash1", "samehash2"}
+    assert (ids.column, ids.success, ids.unexpected, ids.examples) == ("id", False, 2, ["dup", "dup"])
     [titles] = outcome(bad_report, "expect_column_proportion_of_non_null_values_to_be_between", "title", "keys")
     assert not titles.success and titles.observed < 0.5
     [accounting] = outcome(bad_report, "expect_column_pair_values_to_be_equal", "read", "accounting")
     assert not accounting.success
 
 
-def test_results_and_data_docs_are_written(bad_report):
+def test_results_and_data_docs_are_written(bad_report, config):
     build = Path(bad_report.dataset)
-    result = json.loads((build / "validation" / "result.json").read_text())
-    assert result["success"] is False and len(result["expectations"]) == len(bad_report.outcomes)
+    written = (build / "validation" / "result.json").read_text()
+    result = json.loads(written)
+    assert result == bad_report.to_dict() and result["success"] is False
+    validate(build, config)  # again: the same result, byte for byte
+    assert (build / "validation" / "result.json").read_text() == written
     index = build / "validation" / "docs" / "index.html"
     assert index.is_file() and "default.documents" in index.read_text()
 
 
-def test_seeds_pass(tmp_path, config):
+def test_seeds_pass_with_the_same_result_for_any_workers(tmp_path, config):
     from cleaner.runner import output_dir, run
 
-    summary = run(ROOT / "raw", tmp_path, config, workers=1, validate=True)
-    assert summary.validation.success, [o for o in summary.validation.outcomes if not o.success]
-    assert (output_dir(tmp_path, config) / "validation" / "result.json").is_file()
+    results = []
+    for workers in (1, 2):
+        summary = run(ROOT / "raw", tmp_path / str(workers), config, workers=workers, validate=True)
+        assert summary.validation.success, [o for o in summary.validation.outcomes if not o.success]
+        build = output_dir(tmp_path / str(workers), config)
+        results.append((build / "validation" / "result.json").read_text().replace(str(build), "BUILD"))
+    assert results[0] == results[1]
 
 
 def test_unknown_suite_and_bad_path(tmp_path, config):
