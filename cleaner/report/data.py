@@ -10,10 +10,11 @@ data).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,49 +96,56 @@ def _build_of(release: Path, manifest: dict[str, Any]) -> Path | None:
 
 
 def gather(sources: Sources, per_group: int = 20) -> ReportData:
-    """Everything the page shows, with ``per_group`` sampled documents per reason and per site."""
-    import pyarrow.compute as pc
+    """Everything the page shows, with ``per_group`` sampled documents per reason and per site.
 
+    The audit and edits tables (hundreds of rows per document) are tallied a part at a time in numpy, by reason and
+    document (:func:`_tally`): what follows loops over documents, not over rows."""
     docs = _read(sources.documents, FIGURE_COLUMNS)
-    rejects = _read(sources.rejects, ["id", "source", "reason", "detail", "duplicate_cluster"])
-    audit = _read(sources.audit, ["id", "step", "reason"])
-    edits = _read(sources.edits, ["id", "step", "kind"])
-    removed_chars: Counter = Counter()
-    if sources.audit:
-        lengths = pc.utf8_length(_read(sources.audit, ["text"])["text"]).to_pylist()
-        for doc_id, n in zip(audit["id"].to_pylist(), lengths, strict=True):
-            removed_chars[doc_id] += n + 1  # and its newline
+    rejects = _read(sources.rejects, ["id", "source", "reason", "duplicate_cluster"])
+    removals = _tally(sources.audit, "reason", measure=True)  # (step, reason, id) -> [lines, characters]
+    changes = _tally(sources.edits, "kind")  # (step, kind, id) -> [edits, 0]
     ids = docs["id"].to_pylist()
     site_of = dict(zip(ids, map(_site, docs["domain"].to_pylist(), docs["source"].to_pylist()), strict=True))
+    reject_ids = rejects["id"].to_pylist()
     reject_sites = [_site(None, s) for s in rejects["source"].to_pylist()]
+
+    removed_by_reason: Counter = Counter()
+    removed_by_step: Counter = Counter()
+    removed_chars: Counter = Counter()
+    by_reason_ids: dict[str, set[str]] = defaultdict(set)
+    sites: dict[str, Counter] = defaultdict(Counter)
+    for (step, why, doc_id), (lines, chars) in removals.items():
+        reason = f"{step}.{why}"
+        removed_by_reason[reason] += lines
+        removed_by_step[step] += lines
+        removed_chars[doc_id] += chars
+        by_reason_ids[reason].add(doc_id)
+        sites[site_of.get(doc_id, "?")]["lines removed"] += lines
+    edits_by_kind: Counter = Counter()
+    by_edit_ids: dict[str, set[str]] = defaultdict(set)  # by label, for the samples (and the search)
+    edited: Counter = Counter()  # by kind as written: documents with such an edit
+    for (step, what, doc_id), (n, _) in changes.items():
+        kind = f"{step}.{what}"
+        edits_by_kind[kind] += n
+        edited[kind] += 1
+        for label in edit_labels(kind):
+            by_edit_ids[label].add(doc_id)
+        sites[site_of.get(doc_id, "?")]["edits"] += n
     figures = {name: docs[name].to_pylist() for name in FIGURE_COLUMNS if name not in ("id", "source", "domain")}
     figures["chars_before"] = [n + removed_chars[i] for i, n in zip(ids, figures["n_chars"], strict=True)]
     figures["removed_share"] = [
         removed_chars[i] / before if before else 0.0 for i, before in zip(ids, figures["chars_before"], strict=True)
     ]
-
-    audit_reasons = [f"{s}.{r}" for s, r in zip(audit["step"].to_pylist(), audit["reason"].to_pylist(), strict=True)]
-    by_reason_ids: dict[str, set[str]] = defaultdict(set)
-    sites: dict[str, Counter] = defaultdict(Counter)
-    for doc_id, reason in zip(audit["id"].to_pylist(), audit_reasons, strict=True):
-        by_reason_ids[reason].add(doc_id)
-        sites[site_of.get(doc_id, "?")]["lines removed"] += 1
-    edit_kinds = [f"{s}.{k}" for s, k in zip(edits["step"].to_pylist(), edits["kind"].to_pylist(), strict=True)]
-    by_edit_ids: dict[str, set[str]] = defaultdict(set)  # by label, for the samples (and the search)
-    edited: dict[str, set[str]] = defaultdict(set)  # by kind as written
-    for doc_id, kind in zip(edits["id"].to_pylist(), edit_kinds, strict=True):
-        edited[kind].add(doc_id)
-        for label in edit_labels(kind):
-            by_edit_ids[label].add(doc_id)
-        sites[site_of.get(doc_id, "?")]["edits"] += 1
     for doc_id, site in site_of.items():
         sites[site]["documents kept"] += 1
         sites[site]["chars removed"] += removed_chars[doc_id]
     for site in reject_sites:
         sites[site]["documents rejected"] += 1
-    reject_ids: dict[str, set[str]] = defaultdict(set)
-    for doc_id, reason in zip(rejects["id"].to_pylist(), rejects["reason"].to_pylist(), strict=True):
-        reject_ids[reason].add(doc_id)
+    rejected_by_reason: Counter = Counter()
+    reject_ids_by_reason: dict[str, set[str]] = defaultdict(set)
+    for doc_id, reason in zip(reject_ids, rejects["reason"].to_pylist(), strict=True):
+        rejected_by_reason[reason] += 1
+        reject_ids_by_reason[reason].add(doc_id)
     site_rows = sorted(
         ({"site": s, **{key: c[key] for key in SITE_COUNTS}} for s, c in sites.items()),
         key=lambda r: (-r["chars removed"], r["site"]),
@@ -145,14 +153,15 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
     # Samples for the sites the page lists: a corpus of a million files in one folder has a million "sites".
     shown = {row["site"] for row in site_rows[:SITES_SHOWN]}
     by_site_ids: dict[str, set[str]] = defaultdict(set)
-    for doc_id, site in [*site_of.items(), *zip(rejects["id"].to_pylist(), reject_sites, strict=True)]:
+    for doc_id, site in [*site_of.items(), *zip(reject_ids, reject_sites, strict=True)]:
         if site in shown:
             by_site_ids[site].add(doc_id)
 
+    pick = _picker(per_group)
     groups = (*by_reason_ids.values(), *by_edit_ids.values(), *by_site_ids.values())
-    picked_kept = set().union(*(_pick(v, per_group) for v in groups))
-    picked_kept &= set(ids)
-    picked_rejected = set().union(*(_pick(v, per_group) for v in (*reject_ids.values(), *by_site_ids.values())))
+    picked_kept = set().union(*map(pick, groups))
+    picked_kept &= site_of.keys()
+    picked_rejected = set().union(*map(pick, (*reject_ids_by_reason.values(), *by_site_ids.values())))
     picked_rejected -= picked_kept
     samples = _kept_samples(sources, picked_kept, site_of) + _rejected_samples(sources, picked_rejected)
     samples.sort(key=lambda s: (s["status"] != "kept", s["id"]))
@@ -174,22 +183,60 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
             "read": read,
             "kept": docs.num_rows,
             "rejected": rejects.num_rows,
-            "lines_removed": audit.num_rows,
-            "edits": edits.num_rows,
+            "lines_removed": sum(removed_by_reason.values()),
+            "edits": sum(edits_by_kind.values()),
             "words_kept": sum(figures["n_words"]),
             "sites": len(sites),
         },
         figures=figures,
-        removed_by_reason=Counter(audit_reasons),
-        removed_by_step=Counter(audit["step"].to_pylist()),
-        edits_by_kind=Counter(edit_kinds),
-        edited_documents=Counter({kind: len(ids) for kind, ids in edited.items()}),
-        rejected_by_reason=Counter(rejects["reason"].to_pylist()),
+        removed_by_reason=removed_by_reason,
+        removed_by_step=removed_by_step,
+        edits_by_kind=edits_by_kind,
+        edited_documents=edited,
+        rejected_by_reason=rejected_by_reason,
         sites=site_rows,
         cluster_sizes=cluster_sizes,
         samples=samples,
         sampling={"per_group": per_group, "embedded": len(samples), "documents": read, "max_chars": MAX_DOC_CHARS},
     )
+
+
+def _tally(parts: list[Path], label: str, measure: bool = False) -> dict[tuple[str, str, str], list[int]]:
+    """``(step, label, document id) -> [rows, characters]`` over the audit (``label`` "reason") or edits ("kind")
+    table: the rows of each reason for each document and, with ``measure``, the characters of their text with its
+    newline. One part at a time, the rows grouped in numpy: only the pairs (a few per document) reach Python, and
+    the removed text is never held for more than one part."""
+    import numpy as np
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for part in parts:
+        table = pq.ParquetFile(part).read(columns=["id", "step", label, *(["text"] if measure else [])])
+        if not table.num_rows:
+            continue
+        table = table.combine_chunks()
+        (steps, step_names), (labels, label_names), (ids, id_names) = (
+            _codes(table[name].chunk(0)) for name in ("step", label, "id")
+        )
+        code = (steps.astype(np.int64) * len(label_names) + labels) * len(id_names) + ids
+        found, where, rows = np.unique(code, return_inverse=True, return_counts=True)
+        chars = np.zeros(len(found), dtype=np.int64)
+        if measure:
+            np.add.at(chars, where, pc.fill_null(pc.utf8_length(table["text"].chunk(0)), 0).to_numpy() + 1)
+        for key, n, c in zip(found.tolist(), rows.tolist(), chars.tolist(), strict=True):
+            key, doc = divmod(key, len(id_names))
+            step, kind = divmod(key, len(label_names))
+            counts = tally[step_names[step], label_names[kind], id_names[doc]]
+            counts[0] += n
+            counts[1] += c
+    return tally
+
+
+def _codes(array: Any) -> tuple[Any, list[str]]:
+    """An Arrow string array as (integer codes as numpy, the distinct values the codes index)."""
+    encoded = array.dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
 
 
 def reconstruct(
@@ -407,9 +454,17 @@ def _shown_folder(sources: Sources) -> str:
     return f"{sources.folder.parent.name}/{sources.folder.name}"
 
 
-def _pick(ids: set[str], n: int) -> set[str]:
-    """``n`` of ``ids``, the same ones on every run: the smallest hashes of the ids."""
-    return set(sorted(ids, key=lambda i: hashlib.blake2b(i.encode(), digest_size=8).digest())[:n])
+def _picker(n: int) -> Callable[[set[str]], set[str]]:
+    """``pick(ids)``: ``n`` of ``ids``, the same ones on every run: the smallest hashes of the ids (each id hashed
+    once, however many groups it is in)."""
+    hashes: dict[str, bytes] = {}
+
+    def rank(doc_id: str) -> bytes:
+        if doc_id not in hashes:
+            hashes[doc_id] = hashlib.blake2b(doc_id.encode(), digest_size=8).digest()
+        return hashes[doc_id]
+
+    return lambda ids: set(heapq.nsmallest(n, ids, key=rank))
 
 
 def _site(domain: str | None, source: str) -> str:
@@ -422,16 +477,20 @@ def _site(domain: str | None, source: str) -> str:
 
 
 def _read(parts: list[Path], columns: list[str], ids: list[str] | None = None):
+    """``columns`` of every part (null where a part lacks one), only the rows of ``ids`` when given. Read with
+    ``ParquetFile``: ``pq.read_table`` goes through pyarrow.dataset, which imports pandas."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    wanted = pa.array(ids, pa.string()) if ids is not None else None
     tables = []
     for part in parts:
-        names = set(pq.read_schema(part).names)
-        table = pq.read_table(part, columns=[c for c in columns if c in names])
-        if ids is not None:
-            table = table.filter(pc.is_in(table["id"], value_set=pa.array(ids, pa.string())))
+        file = pq.ParquetFile(part)
+        names = set(file.schema_arrow.names)
+        table = file.read(columns=[c for c in columns if c in names])
+        if wanted is not None:
+            table = table.filter(pc.is_in(table["id"], value_set=wanted))
         for name in columns:
             if name not in names:
                 table = table.append_column(name, pa.nulls(table.num_rows))
