@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cleaner.report.data import ReportError, locate
+from cleaner.report.data import ReportData, ReportError, locate
 
 __all__ = ["ReportError", "write_report"]
 
@@ -27,13 +27,23 @@ def write_report(path: Path, build: Path | None = None, previous: Path | None = 
     adds the changes against it."""
     from cleaner.report import changes, charts, page
     from cleaner.report.data import gather
+    from cleaner.report.draw import Drawing
 
     _prime_pyarrow()
     sources = locate(path, build)
-    data = gather(sources, per_group=per_group)
-    if previous is not None and sources.kind == "release":
-        data.diff = changes.changes(previous, path)
-    html = page.render(data, charts.render_all(data))
+    titles: list[str] = []
+
+    def draw(data: ReportData) -> None:  # as soon as the figures are counted, before the documents are sampled
+        drawn = charts.specs(data)
+        titles.extend(title for title, _ in drawn)
+        drawing.submit([spec for _, spec in drawn])
+
+    with Drawing() as drawing:  # its process starts vl-convert while the tables are read
+        data = gather(sources, per_group=per_group, on_counted=draw)
+        if previous is not None and sources.kind == "release":
+            data.diff = changes.changes(previous, path)
+        svgs = drawing.result()
+    html = page.render(data, list(zip(titles, svgs, strict=True)))
     target = path / REPORT_NAME
     temporary = path / f".{REPORT_NAME}.tmp"
     temporary.write_text(html, encoding="utf-8")

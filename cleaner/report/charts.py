@@ -1,4 +1,4 @@
-"""The report's charts: Vega-Lite specs, rendered to SVG at build time by vl-convert.
+"""The report's charts: Vega-Lite specs, rendered to SVG at build time by vl-convert (:mod:`.draw`).
 
 Rendering here rather than in the browser keeps the page self-contained (no chart library to download or inline)
 and quick to open. Per-document figures are binned here with numpy, so a chart holds a few dozen bars whatever
@@ -11,11 +11,11 @@ the specs are checked against the Vega-Lite schema by the tests instead.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
+from cleaner.report import draw
 from cleaner.report.data import ReportData
 from cleaner.schema import QUALITY_SIGNALS
 
@@ -29,14 +29,9 @@ SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
 CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}, "font": FONT}
 
 
-def render_all(data: ReportData) -> list[tuple[str, str]]:
-    """(title, SVG) of every chart that has something to show."""
-    return [(title, to_svg(spec)) for title, spec in specs(data) if spec is not None]
-
-
-def specs(data: ReportData) -> list[tuple[str, dict[str, Any] | None]]:
-    """(title, Vega-Lite spec) of every chart; None for a chart with nothing to show."""
-    return [
+def specs(data: ReportData) -> list[tuple[str, dict[str, Any]]]:
+    """(title, Vega-Lite spec) of every chart that has something to show."""
+    charts = [
         ("Documents by outcome", _outcomes(data)),
         ("Lines removed by reason (colour: step)", _removed(data)),
         ("Languages of kept documents", _ranking(Counter(x or "und" for x in data.figures["language"]), "language")),
@@ -46,14 +41,12 @@ def specs(data: ReportData) -> list[tuple[str, dict[str, Any] | None]]:
         ("Top sites by characters removed", _sites(data)),
         ("Duplicate clusters by size (kept copy + duplicates)", _clusters(data)),
     ]
+    return [(title, spec) for title, spec in charts if spec is not None]
 
 
 def to_svg(spec: dict[str, Any]) -> str:
-    import vl_convert
-
-    svg = vl_convert.vegalite_to_svg(spec)
-    # vl-convert resolves a bar's link against its own base URL: keep it the page's anchor (#q=...)
-    return re.sub(r'xlink:href="[^"#]*#', 'xlink:href="#', svg)
+    """The chart drawn in this process (:class:`cleaner.report.draw.Drawing` draws them in one of their own)."""
+    return draw.svg(spec)
 
 
 def _chart(rows: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:

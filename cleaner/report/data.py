@@ -95,8 +95,9 @@ def _build_of(release: Path, manifest: dict[str, Any]) -> Path | None:
     return build if same and run.get("input", {}).get("fingerprint") == manifest.get("input_fingerprint") else None
 
 
-def gather(sources: Sources, per_group: int = 20) -> ReportData:
-    """Everything the page shows, with ``per_group`` sampled documents per reason and per site.
+def gather(sources: Sources, per_group: int = 20, on_counted: Callable[[ReportData], None] | None = None) -> ReportData:
+    """Everything the page shows, with ``per_group`` sampled documents per reason and per site. ``on_counted`` is
+    given the data once everything but the samples is in it (the charts can be drawn meanwhile).
 
     The audit and edits tables (hundreds of rows per document) are tallied a part at a time in numpy, by reason and
     document (:func:`_tally`): what follows loops over documents, not over rows."""
@@ -157,25 +158,16 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
         if site in shown:
             by_site_ids[site].add(doc_id)
 
-    pick = _picker(per_group)
-    groups = (*by_reason_ids.values(), *by_edit_ids.values(), *by_site_ids.values())
-    picked_kept = set().union(*map(pick, groups))
-    picked_kept &= site_of.keys()
-    picked_rejected = set().union(*map(pick, (*reject_ids_by_reason.values(), *by_site_ids.values())))
-    picked_rejected -= picked_kept
-    samples = _kept_samples(sources, picked_kept, site_of) + _rejected_samples(sources, picked_rejected)
-    samples.sort(key=lambda s: (s["status"] != "kept", s["id"]))
     # a cluster: the kept copy and the duplicates rejected with a pointer to it
     dup_counts = Counter(c for c in rejects["duplicate_cluster"].to_pylist() if c)
     cluster_sizes = Counter(1 + dup_counts[c] for c in set(docs["duplicate_cluster"].to_pylist()) if c)
-
     meta = sources.run or sources.meta
     counts = meta.get("counts", {})
     read = counts.get("read", docs.num_rows + rejects.num_rows)
     title = (meta.get("config", {}).get("dataset", {}) or {}).get("name") or sources.meta.get("name") or "dataset"
     if sources.kind == "release":
         title = f"{sources.meta['name']} {sources.meta['version']}"
-    return ReportData(
+    data = ReportData(
         title=title,
         kind=sources.kind,
         folder=_shown_folder(sources),
@@ -196,9 +188,23 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
         rejected_by_reason=rejected_by_reason,
         sites=site_rows,
         cluster_sizes=cluster_sizes,
-        samples=samples,
-        sampling={"per_group": per_group, "embedded": len(samples), "documents": read, "max_chars": MAX_DOC_CHARS},
+        samples=[],
+        sampling={"per_group": per_group, "embedded": 0, "documents": read, "max_chars": MAX_DOC_CHARS},
     )
+    if on_counted is not None:
+        on_counted(data)
+
+    pick = _picker(per_group)
+    groups = (*by_reason_ids.values(), *by_edit_ids.values(), *by_site_ids.values())
+    picked_kept = set().union(*map(pick, groups))
+    picked_kept &= site_of.keys()
+    picked_rejected = set().union(*map(pick, (*reject_ids_by_reason.values(), *by_site_ids.values())))
+    picked_rejected -= picked_kept
+    samples = _kept_samples(sources, picked_kept, site_of) + _rejected_samples(sources, picked_rejected)
+    samples.sort(key=lambda s: (s["status"] != "kept", s["id"]))
+    data.samples = samples
+    data.sampling["embedded"] = len(samples)
+    return data
 
 
 def _tally(parts: list[Path], label: str, measure: bool = False) -> dict[tuple[str, str, str], list[int]]:
