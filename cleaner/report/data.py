@@ -109,6 +109,9 @@ def gather(sources: Sources, per_group: int = 20, on_counted: Callable[[ReportDa
     site_of = dict(zip(ids, map(_site, docs["domain"].to_pylist(), docs["source"].to_pylist()), strict=True))
     reject_ids = rejects["id"].to_pylist()
     reject_sites = [_site(None, s) for s in rejects["source"].to_pylist()]
+    # Lines are removed, and words repaired, before a document may be rejected (a near-duplicate is found among the
+    # cleaned texts): they count for its site whether it was kept or rejected.
+    site_of_any = {**dict(zip(reject_ids, reject_sites, strict=True)), **site_of}
 
     removed_by_reason: Counter = Counter()
     removed_by_step: Counter = Counter()
@@ -121,7 +124,9 @@ def gather(sources: Sources, per_group: int = 20, on_counted: Callable[[ReportDa
         removed_by_step[step] += lines
         removed_chars[doc_id] += chars
         by_reason_ids[reason].add(doc_id)
-        sites[site_of.get(doc_id, "?")]["lines removed"] += lines
+        site = sites[site_of_any.get(doc_id, "?")]
+        site["lines removed"] += lines
+        site["chars removed"] += chars
     edits_by_kind: Counter = Counter()
     by_edit_ids: dict[str, set[str]] = defaultdict(set)  # by label, for the samples (and the search)
     edited: Counter = Counter()  # by kind as written: documents with such an edit
@@ -131,15 +136,14 @@ def gather(sources: Sources, per_group: int = 20, on_counted: Callable[[ReportDa
         edited[kind] += 1
         for label in edit_labels(kind):
             by_edit_ids[label].add(doc_id)
-        sites[site_of.get(doc_id, "?")]["edits"] += n
+        sites[site_of_any.get(doc_id, "?")]["edits"] += n
     figures = {name: docs[name].to_pylist() for name in FIGURE_COLUMNS if name not in ("id", "source", "domain")}
     figures["chars_before"] = [n + removed_chars[i] for i, n in zip(ids, figures["n_chars"], strict=True)]
     figures["removed_share"] = [
         removed_chars[i] / before if before else 0.0 for i, before in zip(ids, figures["chars_before"], strict=True)
     ]
-    for doc_id, site in site_of.items():
+    for site in site_of.values():
         sites[site]["documents kept"] += 1
-        sites[site]["chars removed"] += removed_chars[doc_id]
     for site in reject_sites:
         sites[site]["documents rejected"] += 1
     rejected_by_reason: Counter = Counter()

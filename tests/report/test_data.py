@@ -3,6 +3,7 @@ document as it was before cleaning: removed lines and repaired words put back in
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,31 @@ def test_counts_and_samples_match_the_tables(build: Path):
     assert {s["id"] for s in data.samples} == {r["id"] for r in documents} | {r["id"] for r in rejects}
     rejected = next(s for s in data.samples if s["status"] == "rejected")
     assert rejected["reasons"] == [rejects[0]["reason"]] and rejected["lines"][0]["t"] == "Too short."
+
+
+def test_a_rejected_documents_removed_lines_count_for_its_site(raw: Path, tmp_path: Path):
+    """A page and its copy in a folder of its own are cleaned, then one is rejected as a duplicate of the other: the
+    lines cleaning removed from it count for its site (its folder, or its file in the top folder), not for an
+    unknown one."""
+    corpus = tmp_path / "raw"
+    shutil.copytree(raw, corpus)
+    (corpus / "copies").mkdir()
+    shutil.copy(raw / "lyon.txt", corpus / "copies" / "lyon.txt")  # a page with lines to remove
+    config = config_module.load(ROOT / "cleaner.toml")
+    run(corpus, tmp_path / "dist", config, workers=1, validate=False)
+    build = output_dir(tmp_path / "dist", config)
+    [copy] = [r for r in read_table(build / "rejects") if r["reason"].startswith("dedup.")]
+    removed = [r for r in read_table(build / "audit") if r["id"] == copy["id"]]
+    assert removed  # cleaned before it was found to be a copy
+
+    data = gather(locate(build))
+    sites = {row["site"]: row for row in data.sites}
+    assert "?" not in sites and data.counts["sites"] == len(sites)
+    site = sites[copy["source"].rpartition("/")[0] or copy["source"]]
+    assert site["documents rejected"] == 1 and site["documents kept"] == 0
+    assert site["lines removed"] == len(removed) and site["chars removed"] == sum(len(r["text"]) + 1 for r in removed)
+    assert sum(row["lines removed"] for row in data.sites) == data.counts["lines_removed"]
+    assert sum(row["edits"] for row in data.sites) == data.counts["edits"]
 
 
 def test_removed_lines_are_put_back_where_they_stood(build: Path):
