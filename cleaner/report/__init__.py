@@ -1,7 +1,7 @@
 """The HTML report of a build or a release: ``report.html`` beside the data, one self-contained page.
 
 - :mod:`.data`: the figures and the sampled documents, read from the Parquet tables;
-- :mod:`.charts`: the charts (altair specs rendered to SVG by vl-convert);
+- :mod:`.charts`: the charts' Vega-Lite specs; :mod:`.draw`: drawn to SVG by vl-convert, in a process of their own;
 - :mod:`.changes`: a release's changes against the previous one;
 - :mod:`.page`: the HTML page.
 """
