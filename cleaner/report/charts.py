@@ -1,17 +1,21 @@
-"""The report's charts: Vega-Lite specs built with altair, rendered to SVG at build time by vl-convert.
+"""The report's charts: Vega-Lite specs, rendered to SVG at build time by vl-convert (:mod:`.draw`).
 
 Rendering here rather than in the browser keeps the page self-contained (no chart library to download or inline)
 and quick to open. Per-document figures are binned here with numpy, so a chart holds a few dozen bars whatever
 the size of the corpus. Bars of a reason or a site link to the page's sample of the documents it affected.
+
+The specs are written as Vega-Lite JSON directly (the dicts altair's ``to_dict()`` gave for the same charts):
+importing altair and validating each chart against the schema took more CPU than drawing the charts, on every run;
+the specs are checked against the Vega-Lite schema by the tests instead.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
 
+from cleaner.report import draw
 from cleaner.report.data import ReportData
 from cleaner.schema import QUALITY_SIGNALS
 
@@ -21,11 +25,13 @@ WIDTH = 420
 # which cut the ends of long labels and legends off).
 FONT = "DejaVu Sans, Verdana, sans-serif"
 TOP = 15  # bars in a ranking
+SCHEMA = "https://vega.github.io/schema/vega-lite/v6.json"
+CONFIG = {"view": {"continuousWidth": 300, "continuousHeight": 300}, "font": FONT}
 
 
-def render_all(data: ReportData) -> list[tuple[str, str]]:
-    """(title, SVG) of every chart that has something to show."""
-    specs = [
+def specs(data: ReportData) -> list[tuple[str, dict[str, Any]]]:
+    """(title, Vega-Lite spec) of every chart that has something to show."""
+    charts = [
         ("Documents by outcome", _outcomes(data)),
         ("Lines removed by reason (colour: step)", _removed(data)),
         ("Languages of kept documents", _ranking(Counter(x or "und" for x in data.figures["language"]), "language")),
@@ -35,33 +41,37 @@ def render_all(data: ReportData) -> list[tuple[str, str]]:
         ("Top sites by characters removed", _sites(data)),
         ("Duplicate clusters by size (kept copy + duplicates)", _clusters(data)),
     ]
-    return [(title, to_svg(spec)) for title, spec in specs if spec is not None]
+    return [(title, spec) for title, spec in charts if spec is not None]
 
 
 def to_svg(spec: dict[str, Any]) -> str:
-    import vl_convert
+    """The chart drawn in this process (:class:`cleaner.report.draw.Drawing` draws them in one of their own)."""
+    return draw.svg(spec)
 
-    svg = vl_convert.vegalite_to_svg(spec, config={"font": FONT})
-    # vl-convert resolves a bar's link against its own base URL: keep it the page's anchor (#q=...)
-    return re.sub(r'xlink:href="[^"#]*#', 'xlink:href="#', svg)
+
+def _chart(rows: list[dict[str, Any]], **spec: Any) -> dict[str, Any]:
+    """A top-level spec over inline ``rows``."""
+    return {"$schema": SCHEMA, "config": CONFIG, "data": {"values": rows}, **spec}
+
+
+def _field(name: str, kind: str, **extra: Any) -> dict[str, Any]:
+    """An encoding channel: ``_field("documents", "quantitative", title="documents")``."""
+    return {"field": name, "type": kind, **extra}
 
 
 def _bar(rows: list[dict], y: str, x: str, color: str | None = None, href: bool = False) -> dict[str, Any] | None:
-    import altair as alt
-
     if not rows:
         return None
     encoding: dict[str, Any] = {
-        "y": alt.Y(f"{y}:N", sort="-x", title=None),
-        "x": alt.X(f"{x}:Q", title=x),
-        "tooltip": [alt.Tooltip(f"{y}:N"), alt.Tooltip(f"{x}:Q")],
+        "y": _field(y, "nominal", sort="-x", title=None),
+        "x": _field(x, "quantitative", title=x),
+        "tooltip": [_field(y, "nominal"), _field(x, "quantitative")],
     }
     if color:
-        encoding["color"] = alt.Color(f"{color}:N")
+        encoding["color"] = _field(color, "nominal")
     if href:
-        encoding["href"] = alt.Href("link:N")
-    chart = alt.Chart(alt.Data(values=rows)).mark_bar().encode(**encoding)
-    return chart.properties(width=WIDTH).to_dict()
+        encoding["href"] = _field("link", "nominal")
+    return _chart(rows, mark={"type": "bar"}, encoding=encoding, width=WIDTH)
 
 
 def _link(kind: str, value: str) -> str:
@@ -114,23 +124,19 @@ def _bins(values: list[float], series: str, edges: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _binned_chart(rows: list[dict[str, Any]], x_title: str, log: bool = False, facet: bool = False) -> Any:
-    import altair as alt
-
-    scale = alt.Scale(type="log") if log else alt.Scale(domain=[0, 1])
-    chart = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_bar(opacity=0.6, binSpacing=0)
-        .encode(
-            x=alt.X("from:Q", title=x_title, scale=scale),
-            x2="to:Q",
-            y=alt.Y("documents:Q", stack=None),
-            y2=alt.datum(0),  # a bar from the axis up, not a line at its count
-            color=alt.Color("series:N", title=None),
-            tooltip=["series:N", "from:Q", "to:Q", "documents:Q"],
-        )
-    )
-    return chart
+def _binned_chart(rows: list[dict[str, Any]], x_title: str, log: bool = False) -> dict[str, Any]:
+    """Bars from each bin's ``from`` to its ``to``, one colour per series, drawn over each other."""
+    scale = {"type": "log"} if log else {"domain": [0, 1]}
+    encoding = {
+        "color": _field("series", "nominal", title=None),
+        "tooltip": [_field("series", "nominal"), *(_field(f, "quantitative") for f in ("from", "to", "documents"))],
+        "x": _field("from", "quantitative", scale=scale, title=x_title),
+        "x2": {"field": "to"},
+        "y": _field("documents", "quantitative", stack=None),
+        "y2": {"datum": 0},  # a bar from the axis up, not a line at its count
+    }
+    mark = {"type": "bar", "binSpacing": 0, "opacity": 0.6}
+    return _chart(rows, mark=mark, encoding=encoding, height=160, width=WIDTH)
 
 
 def _histogram(values: list[float], title: str) -> dict[str, Any] | None:
@@ -139,8 +145,7 @@ def _histogram(values: list[float], title: str) -> dict[str, Any] | None:
     clean = [v for v in values if v is not None]
     if not clean:
         return None
-    rows = _bins(clean, title, np.linspace(0.0, 1.0, 21))
-    return _binned_chart(rows, title).properties(width=WIDTH, height=160).to_dict()
+    return _binned_chart(_bins(clean, title, np.linspace(0.0, 1.0, 21)), title)
 
 
 def _lengths(data: ReportData) -> dict[str, Any] | None:
@@ -152,11 +157,10 @@ def _lengths(data: ReportData) -> dict[str, Any] | None:
     top = max(max(before), 10)
     edges = np.unique(np.geomspace(1, top + 1, 25).round())
     rows = _bins([max(v, 1) for v in before], "before", edges) + _bins([max(v, 1) for v in after], "after", edges)
-    return _binned_chart(rows, "characters (log scale)", log=True).properties(width=WIDTH, height=160).to_dict()
+    return _binned_chart(rows, "characters (log scale)", log=True)
 
 
 def _quality(data: ReportData) -> dict[str, Any] | None:
-    import altair as alt
     import numpy as np
 
     rows = []
@@ -169,16 +173,18 @@ def _quality(data: ReportData) -> dict[str, Any] | None:
         rows += [{**row, "signal": name} for row in _bins(values, name, edges)]
     if not rows:
         return None
-    base = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_bar(binSpacing=0)
-        .encode(
-            x=alt.X("from:Q", title=None),
-            x2="to:Q",
-            y=alt.Y("documents:Q"),
-            y2=alt.datum(0),
-            tooltip=["signal:N", "from:Q", "to:Q", "documents:Q"],
-        )
-        .properties(width=180, height=90)
+    encoding = {
+        "tooltip": [_field("signal", "nominal"), *(_field(f, "quantitative") for f in ("from", "to", "documents"))],
+        "x": _field("from", "quantitative", title=None),
+        "x2": {"field": "to"},
+        "y": _field("documents", "quantitative"),
+        "y2": {"datum": 0},
+    }
+    panel = {"mark": {"type": "bar", "binSpacing": 0}, "encoding": encoding, "height": 90, "width": 180}
+    return _chart(
+        rows,
+        facet=_field("signal", "nominal", title=None),
+        spec=panel,
+        columns=3,
+        resolve={"scale": {"x": "independent"}},
     )
-    return base.facet(facet=alt.Facet("signal:N", title=None), columns=3).resolve_scale(x="independent").to_dict()

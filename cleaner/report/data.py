@@ -10,14 +10,15 @@ data).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cleaner.report.reconstruct import edit_labels, reconstruct
 from cleaner.schema import QUALITY_SIGNALS
 
 # Columns read for the charts: no text.
@@ -25,8 +26,6 @@ FIGURE_COLUMNS = ["id", "source", "domain", "language", "n_chars", "n_words", "d
 SITE_COUNTS = ("documents kept", "documents rejected", "lines removed", "chars removed", "edits")
 MAX_DOC_CHARS = 20_000  # a longer embedded document is cut (and the page says so)
 SITES_SHOWN = 50  # the sites the page lists (by characters removed), each with its sample
-SPACE = re.compile(r"\s")
-INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")  # what the whitespace step drops
 
 
 class ReportError(Exception):
@@ -94,50 +93,62 @@ def _build_of(release: Path, manifest: dict[str, Any]) -> Path | None:
     return build if same and run.get("input", {}).get("fingerprint") == manifest.get("input_fingerprint") else None
 
 
-def gather(sources: Sources, per_group: int = 20) -> ReportData:
-    """Everything the page shows, with ``per_group`` sampled documents per reason and per site."""
-    import pyarrow.compute as pc
+def gather(sources: Sources, per_group: int = 20, on_counted: Callable[[ReportData], None] | None = None) -> ReportData:
+    """Everything the page shows, with ``per_group`` sampled documents per reason and per site. ``on_counted`` is
+    given the data once everything but the samples is in it (the charts can be drawn meanwhile).
 
+    The audit and edits tables (hundreds of rows per document) are tallied a part at a time in numpy, by reason and
+    document (:func:`_tally`): what follows loops over documents, not over rows."""
     docs = _read(sources.documents, FIGURE_COLUMNS)
-    rejects = _read(sources.rejects, ["id", "source", "reason", "detail", "duplicate_cluster"])
-    audit = _read(sources.audit, ["id", "step", "reason"])
-    edits = _read(sources.edits, ["id", "step", "kind"])
-    removed_chars: Counter = Counter()
-    if sources.audit:
-        lengths = pc.utf8_length(_read(sources.audit, ["text"])["text"]).to_pylist()
-        for doc_id, n in zip(audit["id"].to_pylist(), lengths, strict=True):
-            removed_chars[doc_id] += n + 1  # and its newline
+    rejects = _read(sources.rejects, ["id", "source", "reason", "duplicate_cluster"])
+    removals = _tally(sources.audit, "reason", measure=True)  # (step, reason, id) -> [lines, characters]
+    changes = _tally(sources.edits, "kind")  # (step, kind, id) -> [edits, 0]
     ids = docs["id"].to_pylist()
     site_of = dict(zip(ids, map(_site, docs["domain"].to_pylist(), docs["source"].to_pylist()), strict=True))
+    reject_ids = rejects["id"].to_pylist()
     reject_sites = [_site(None, s) for s in rejects["source"].to_pylist()]
+    # Lines are removed, and words repaired, before a document may be rejected (a near-duplicate is found among the
+    # cleaned texts): they count for its site whether it was kept or rejected.
+    site_of_any = {**dict(zip(reject_ids, reject_sites, strict=True)), **site_of}
+
+    removed_by_reason: Counter = Counter()
+    removed_by_step: Counter = Counter()
+    removed_chars: Counter = Counter()
+    by_reason_ids: dict[str, set[str]] = defaultdict(set)
+    sites: dict[str, Counter] = defaultdict(Counter)
+    for (step, why, doc_id), (lines, chars) in removals.items():
+        reason = f"{step}.{why}"
+        removed_by_reason[reason] += lines
+        removed_by_step[step] += lines
+        removed_chars[doc_id] += chars
+        by_reason_ids[reason].add(doc_id)
+        site = sites[site_of_any.get(doc_id, "?")]
+        site["lines removed"] += lines
+        site["chars removed"] += chars
+    edits_by_kind: Counter = Counter()
+    by_edit_ids: dict[str, set[str]] = defaultdict(set)  # by label, for the samples (and the search)
+    edited: Counter = Counter()  # by kind as written: documents with such an edit
+    for (step, what, doc_id), (n, _) in changes.items():
+        kind = f"{step}.{what}"
+        edits_by_kind[kind] += n
+        edited[kind] += 1
+        for label in edit_labels(kind):
+            by_edit_ids[label].add(doc_id)
+        sites[site_of_any.get(doc_id, "?")]["edits"] += n
     figures = {name: docs[name].to_pylist() for name in FIGURE_COLUMNS if name not in ("id", "source", "domain")}
     figures["chars_before"] = [n + removed_chars[i] for i, n in zip(ids, figures["n_chars"], strict=True)]
     figures["removed_share"] = [
         removed_chars[i] / before if before else 0.0 for i, before in zip(ids, figures["chars_before"], strict=True)
     ]
-
-    audit_reasons = [f"{s}.{r}" for s, r in zip(audit["step"].to_pylist(), audit["reason"].to_pylist(), strict=True)]
-    by_reason_ids: dict[str, set[str]] = defaultdict(set)
-    sites: dict[str, Counter] = defaultdict(Counter)
-    for doc_id, reason in zip(audit["id"].to_pylist(), audit_reasons, strict=True):
-        by_reason_ids[reason].add(doc_id)
-        sites[site_of.get(doc_id, "?")]["lines removed"] += 1
-    edit_kinds = [f"{s}.{k}" for s, k in zip(edits["step"].to_pylist(), edits["kind"].to_pylist(), strict=True)]
-    by_edit_ids: dict[str, set[str]] = defaultdict(set)  # by label, for the samples (and the search)
-    edited: dict[str, set[str]] = defaultdict(set)  # by kind as written
-    for doc_id, kind in zip(edits["id"].to_pylist(), edit_kinds, strict=True):
-        edited[kind].add(doc_id)
-        for label in edit_labels(kind):
-            by_edit_ids[label].add(doc_id)
-        sites[site_of.get(doc_id, "?")]["edits"] += 1
-    for doc_id, site in site_of.items():
+    for site in site_of.values():
         sites[site]["documents kept"] += 1
-        sites[site]["chars removed"] += removed_chars[doc_id]
     for site in reject_sites:
         sites[site]["documents rejected"] += 1
-    reject_ids: dict[str, set[str]] = defaultdict(set)
-    for doc_id, reason in zip(rejects["id"].to_pylist(), rejects["reason"].to_pylist(), strict=True):
-        reject_ids[reason].add(doc_id)
+    rejected_by_reason: Counter = Counter()
+    reject_ids_by_reason: dict[str, set[str]] = defaultdict(set)
+    for doc_id, reason in zip(reject_ids, rejects["reason"].to_pylist(), strict=True):
+        rejected_by_reason[reason] += 1
+        reject_ids_by_reason[reason].add(doc_id)
     site_rows = sorted(
         ({"site": s, **{key: c[key] for key in SITE_COUNTS}} for s, c in sites.items()),
         key=lambda r: (-r["chars removed"], r["site"]),
@@ -145,28 +156,20 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
     # Samples for the sites the page lists: a corpus of a million files in one folder has a million "sites".
     shown = {row["site"] for row in site_rows[:SITES_SHOWN]}
     by_site_ids: dict[str, set[str]] = defaultdict(set)
-    for doc_id, site in [*site_of.items(), *zip(rejects["id"].to_pylist(), reject_sites, strict=True)]:
+    for doc_id, site in [*site_of.items(), *zip(reject_ids, reject_sites, strict=True)]:
         if site in shown:
             by_site_ids[site].add(doc_id)
 
-    groups = (*by_reason_ids.values(), *by_edit_ids.values(), *by_site_ids.values())
-    picked_kept = set().union(*(_pick(v, per_group) for v in groups))
-    picked_kept &= set(ids)
-    picked_rejected = set().union(*(_pick(v, per_group) for v in (*reject_ids.values(), *by_site_ids.values())))
-    picked_rejected -= picked_kept
-    samples = _kept_samples(sources, picked_kept, site_of) + _rejected_samples(sources, picked_rejected)
-    samples.sort(key=lambda s: (s["status"] != "kept", s["id"]))
     # a cluster: the kept copy and the duplicates rejected with a pointer to it
     dup_counts = Counter(c for c in rejects["duplicate_cluster"].to_pylist() if c)
     cluster_sizes = Counter(1 + dup_counts[c] for c in set(docs["duplicate_cluster"].to_pylist()) if c)
-
     meta = sources.run or sources.meta
     counts = meta.get("counts", {})
     read = counts.get("read", docs.num_rows + rejects.num_rows)
     title = (meta.get("config", {}).get("dataset", {}) or {}).get("name") or sources.meta.get("name") or "dataset"
     if sources.kind == "release":
         title = f"{sources.meta['name']} {sources.meta['version']}"
-    return ReportData(
+    data = ReportData(
         title=title,
         kind=sources.kind,
         folder=_shown_folder(sources),
@@ -174,165 +177,74 @@ def gather(sources: Sources, per_group: int = 20) -> ReportData:
             "read": read,
             "kept": docs.num_rows,
             "rejected": rejects.num_rows,
-            "lines_removed": audit.num_rows,
-            "edits": edits.num_rows,
+            "lines_removed": sum(removed_by_reason.values()),
+            "edits": sum(edits_by_kind.values()),
             "words_kept": sum(figures["n_words"]),
             "sites": len(sites),
         },
         figures=figures,
-        removed_by_reason=Counter(audit_reasons),
-        removed_by_step=Counter(audit["step"].to_pylist()),
-        edits_by_kind=Counter(edit_kinds),
-        edited_documents=Counter({kind: len(ids) for kind, ids in edited.items()}),
-        rejected_by_reason=Counter(rejects["reason"].to_pylist()),
+        removed_by_reason=removed_by_reason,
+        removed_by_step=removed_by_step,
+        edits_by_kind=edits_by_kind,
+        edited_documents=edited,
+        rejected_by_reason=rejected_by_reason,
         sites=site_rows,
         cluster_sizes=cluster_sizes,
-        samples=samples,
-        sampling={"per_group": per_group, "embedded": len(samples), "documents": read, "max_chars": MAX_DOC_CHARS},
+        samples=[],
+        sampling={"per_group": per_group, "embedded": 0, "documents": read, "max_chars": MAX_DOC_CHARS},
     )
+    if on_counted is not None:
+        on_counted(data)
+
+    pick = _picker(per_group)
+    groups = (*by_reason_ids.values(), *by_edit_ids.values(), *by_site_ids.values())
+    picked_kept = set().union(*map(pick, groups))
+    picked_kept &= site_of.keys()
+    picked_rejected = set().union(*map(pick, (*reject_ids_by_reason.values(), *by_site_ids.values())))
+    picked_rejected -= picked_kept
+    samples = _kept_samples(sources, picked_kept, site_of) + _rejected_samples(sources, picked_rejected)
+    samples.sort(key=lambda s: (s["status"] != "kept", s["id"]))
+    data.samples = samples
+    data.sampling["embedded"] = len(samples)
+    return data
 
 
-def reconstruct(
-    text: str, removals: Sequence[dict[str, Any]], edits: Sequence[dict[str, Any]] = ()
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The document's lines before cleaning, and the edits that could not be put back.
+def _tally(parts: list[Path], label: str, measure: bool = False) -> dict[tuple[str, str, str], list[int]]:
+    """``(step, label, document id) -> [rows, characters]`` over the audit (``label`` "reason") or edits ("kind")
+    table: the rows of each reason for each document and, with ``measure``, the characters of their text with its
+    newline. One part at a time, the rows grouped in numpy: only the pairs (a few per document) reach Python, and
+    the removed text is never held for more than one part."""
+    import numpy as np
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
 
-    The kept text with the steps' changes undone from the last to the first: each removed line (audit row) put back
-    where it stood (``"r"``: its reason; ``"b"``: a blank line that went with it), each edit (edits row) undone in
-    its line, its old words back in the text and a mark ``[start, end, new words, labels]`` over them (``"e"``).
-    Audit rows of one step in ascending line order are one call of the step, whose line numbers count the lines it
-    saw; an edit's ``removed_before`` says how many removals came before it. An edit is looked for at its line and
-    column, then on the nearest line that holds its new words (the whitespace step, after the repair, may have
-    dropped blank lines or changed spaces); one found nowhere (a later step changed those words again) is returned
-    apart."""
-    lines: list[dict[str, Any]] = [{"t": line} for line in text.split("\n")] if text else []
-    events: list[tuple[str, Any]] = []  # in the order they happened: ("remove", rows of one call) or ("edit", row)
-    edits = list(edits)
-    done = 0
-    for index, row in enumerate(removals):
-        while done < len(edits) and edits[done]["removed_before"] <= index:
-            events.append(("edit", edits[done]))
-            done += 1
-        call = events[-1][1] if events and events[-1][0] == "remove" else None
-        if call and call[-1]["step"] == row["step"] and call[-1]["line_no"] < row["line_no"]:
-            call.append(row)
-        else:
-            events.append(("remove", [row]))
-    events += [("edit", edit) for edit in edits[done:]]
-    unplaced = []
-    for kind, item in reversed(events):
-        if kind == "remove":
-            lines = _put_back(lines, item)
-        elif not _undo_edit(lines, item):
-            unplaced.append({"before": item["before"], "after": item["after"], "labels": _labels(item)})
-    unplaced.reverse()
-    return lines, unplaced
+    tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for part in parts:
+        table = pq.ParquetFile(part).read(columns=["id", "step", label, *(["text"] if measure else [])])
+        if not table.num_rows:
+            continue
+        table = table.combine_chunks()
+        (steps, step_names), (labels, label_names), (ids, id_names) = (
+            _codes(table[name].chunk(0)) for name in ("step", label, "id")
+        )
+        code = (steps.astype(np.int64) * len(label_names) + labels) * len(id_names) + ids
+        found, where, rows = np.unique(code, return_inverse=True, return_counts=True)
+        chars = np.zeros(len(found), dtype=np.int64)
+        if measure:
+            np.add.at(chars, where, pc.fill_null(pc.utf8_length(table["text"].chunk(0)), 0).to_numpy() + 1)
+        for key, n, c in zip(found.tolist(), rows.tolist(), chars.tolist(), strict=True):
+            key, doc = divmod(key, len(id_names))
+            step, kind = divmod(key, len(label_names))
+            counts = tally[step_names[step], label_names[kind], id_names[doc]]
+            counts[0] += n
+            counts[1] += c
+    return tally
 
 
-def _put_back(lines: list[dict[str, Any]], call: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``lines`` (the text one call of a step left) with the lines it removed (``call``, ascending) put back at the
-    line numbers of the text it saw, each with the blank line after it that went too (``blank_after``)."""
-    for row in call:
-        at = min(max(row["line_no"] - 1, 0), len(lines))
-        lines.insert(at, {"t": row["text"], "r": f"{row['step']}.{row['reason']}"})
-        if row.get("blank_after"):
-            lines.insert(at + 1, {"t": "", "b": 1})  # not in the published text either
-    return lines
-
-
-def edit_labels(kind: str) -> list[str]:
-    """``repair.mojibake+fix_c1_controls`` -> ``repair.mojibake``, ``repair.fix_c1_controls`` (and the kind itself):
-    what a search by reason finds."""
-    step, _, kinds = kind.partition(".")
-    labels = [f"{step}.{k}" for k in kinds.split("+")]
-    return labels if len(labels) == 1 else [*labels, kind]
-
-
-def _labels(edit: dict[str, Any]) -> list[str]:
-    """What an edit is labelled with in the text: its step and each part of its kind."""
-    return [f"{edit['step']}.{k}" for k in edit["kind"].split("+")]
-
-
-def _undo_edit(lines: list[dict[str, Any]], edit: dict[str, Any]) -> bool:
-    """Undo ``edit`` in the line that holds its new words: at its column on the nearest line to its ``line_no``,
-    else anywhere on the nearest line. False when no line holds them."""
-    forms = _forms(edit["after"])
-    hint = edit["line_no"] - 1
-    step = f"{edit['step']}."
-    for exact, free in ((True, True), (True, False), (False, True), (False, False)):
-        for index in _nearest(len(lines), hint):
-            line = lines[index]
-            found = _find(line["t"], forms, edit["column"], exact)
-            if found is None:
-                continue
-            at, length = found
-            # A step edits the same words once: words under a mark of the same step are another line's copy.
-            marks = line.get("e", ())
-            if free and any(m[0] < at + length and m[1] > at and any(x.startswith(step) for x in m[3]) for m in marks):
-                continue
-            _undo_in_line(line, at, length, edit["before"], _labels(edit))
-            return True
-    return False
-
-
-def _nearest(n: int, hint: int) -> Iterator[int]:
-    """0 … ``n - 1`` from ``hint`` outwards (``hint``, the one after, the one before …): most edits are found on
-    their own line, at once."""
-    hint = min(max(hint, 0), n - 1)
-    for distance in range(n):
-        for index in (hint - distance, hint + distance) if distance else (hint,):
-            if 0 <= index < n:
-                yield index
-
-
-def _forms(after: str) -> list[tuple[str, bool]]:
-    """The new words of an edit as they may stand in the published text, each with whether it must end the line: a
-    later step (whitespace) turns odd spaces into plain ones, drops soft hyphens and zero-width spaces, and the
-    spaces that end a line."""
-    plain = SPACE.sub(" ", after)
-    visible = INVISIBLE.sub("", plain)
-    forms = [(plain, not plain), (visible, not visible)]  # nothing left of a line: an empty line
-    if visible.rstrip() != visible:
-        forms.append((visible.rstrip(), True))
-    return list(dict.fromkeys(forms))
-
-
-def _find(text: str, forms: list[tuple[str, bool]], column: int, exact: bool) -> tuple[int, int] | None:
-    """Where one of ``forms`` stands in ``text`` (start, length): at ``column``, or (``exact`` false) the nearest
-    place to it that holds a word."""
-    text = SPACE.sub(" ", text)  # as long as the text: positions hold
-    for words, at_end in forms:
-        fits = column <= len(text) and text[column : column + len(words)] == words
-        if exact and fits and (not at_end or column + len(words) == len(text)):
-            return column, len(words)
-        if not exact and words.strip():
-            found = [m.start() for m in re.finditer(re.escape(words), text)]
-            found = [at for at in found if not at_end or at + len(words) == len(text)]
-            if found:
-                return min(found, key=lambda at: abs(at - column)), len(words)
-    return None
-
-
-def _undo_in_line(line: dict[str, Any], at: int, length: int, before: str, labels: list[str]) -> None:
-    """Put ``before`` back for the ``length`` characters at ``at`` in the line, with a mark over it showing what
-    they are now (an earlier mark it overlaps, a later edit of the same words, merges into it)."""
-    text, end = line["t"], at + length
-    marks = line.get("e", [])
-    inside = [m for m in marks if m[0] < end and m[1] > at]
-    start, stop = min([at, *(m[0] for m in inside)]), max([end, *(m[1] for m in inside)])
-    shown, position = [], start
-    for m in inside:  # the final text of the merged span: the later edits' new words where they stand
-        shown += [text[position : m[0]], m[2]]
-        position = m[1]
-    shown.append(text[position:stop])
-    delta = len(before) - length
-    merged = [start, stop + delta, "".join(shown), list(dict.fromkeys([*labels, *(x for m in inside for x in m[3])]))]
-    line["t"] = text[:at] + before + text[end:]
-    line["e"] = (
-        [m for m in marks if m[1] <= at and m not in inside]
-        + [merged]
-        + [[m[0] + delta, m[1] + delta, m[2], m[3]] for m in marks if m[0] >= end and m not in inside]
-    )
+def _codes(array: Any) -> tuple[Any, list[str]]:
+    """An Arrow string array as (integer codes as numpy, the distinct values the codes index)."""
+    encoded = array.dictionary_encode()
+    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
 
 
 def _kept_samples(sources: Sources, picked: set[str], site_of: dict[str, str]) -> list[dict[str, Any]]:
@@ -407,9 +319,17 @@ def _shown_folder(sources: Sources) -> str:
     return f"{sources.folder.parent.name}/{sources.folder.name}"
 
 
-def _pick(ids: set[str], n: int) -> set[str]:
-    """``n`` of ``ids``, the same ones on every run: the smallest hashes of the ids."""
-    return set(sorted(ids, key=lambda i: hashlib.blake2b(i.encode(), digest_size=8).digest())[:n])
+def _picker(n: int) -> Callable[[set[str]], set[str]]:
+    """``pick(ids)``: ``n`` of ``ids``, the same ones on every run: the smallest hashes of the ids (each id hashed
+    once, however many groups it is in)."""
+    hashes: dict[str, bytes] = {}
+
+    def rank(doc_id: str) -> bytes:
+        if doc_id not in hashes:
+            hashes[doc_id] = hashlib.blake2b(doc_id.encode(), digest_size=8).digest()
+        return hashes[doc_id]
+
+    return lambda ids: set(heapq.nsmallest(n, ids, key=rank))
 
 
 def _site(domain: str | None, source: str) -> str:
@@ -422,16 +342,20 @@ def _site(domain: str | None, source: str) -> str:
 
 
 def _read(parts: list[Path], columns: list[str], ids: list[str] | None = None):
+    """``columns`` of every part (null where a part lacks one), only the rows of ``ids`` when given. Read with
+    ``ParquetFile``: ``pq.read_table`` goes through pyarrow.dataset, which imports pandas."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
+    wanted = pa.array(ids, pa.string()) if ids is not None else None
     tables = []
     for part in parts:
-        names = set(pq.read_schema(part).names)
-        table = pq.read_table(part, columns=[c for c in columns if c in names])
-        if ids is not None:
-            table = table.filter(pc.is_in(table["id"], value_set=pa.array(ids, pa.string())))
+        file = pq.ParquetFile(part)
+        names = set(file.schema_arrow.names)
+        table = file.read(columns=[c for c in columns if c in names])
+        if wanted is not None:
+            table = table.filter(pc.is_in(table["id"], value_set=wanted))
         for name in columns:
             if name not in names:
                 table = table.append_column(name, pa.nulls(table.num_rows))

@@ -41,6 +41,20 @@ def lyon_page() -> str:
     return "\n".join(damaged[i] if i in MOJIBAKE_LINES else line for i, line in enumerate(lines))
 
 
+def published(lines: list[dict]) -> str:
+    """The kept lines of a reconstruction with each mark's new words in place of the old: the published text."""
+    out = []
+    for line in lines:
+        if "r" in line or "b" in line:
+            continue
+        text, at, pieces = line["t"], 0, []
+        for start, end, after, _ in line.get("e", ()):
+            pieces += [text[at:start], after]
+            at = end
+        out.append("".join(pieces) + text[at:])
+    return "\n".join(out)
+
+
 def write_corpus(raw: Path) -> Path:
     """raw/ (five pages, 32 removed lines, spaces put back in one), a page with mojibake, and a page that is
     rejected, for a reject reason."""

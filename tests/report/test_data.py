@@ -3,6 +3,7 @@ document as it was before cleaning: removed lines and repaired words put back in
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,24 +11,10 @@ import pytest
 from cleaner import config as config_module
 from cleaner.document import Document
 from cleaner.pipeline import Pipeline, build_steps
-from cleaner.report.data import ReportError, gather, locate, reconstruct
+from cleaner.report.data import ReportError, gather, locate
 from cleaner.runner import output_dir, run
 from tests.conftest import ARTICLE, ROOT, parquet_bytes, read_table
-from tests.report.conftest import LYON, lyon_page
-
-
-def published(lines: list[dict]) -> str:
-    """The kept lines of a reconstruction with each mark's new words in place of the old: the published text."""
-    out = []
-    for line in lines:
-        if "r" in line or "b" in line:
-            continue
-        text, at, pieces = line["t"], 0, []
-        for start, end, after, _ in line.get("e", ()):
-            pieces += [text[at:start], after]
-            at = end
-        out.append("".join(pieces) + text[at:])
-    return "\n".join(out)
+from tests.report.conftest import LYON, lyon_page, published
 
 
 def test_counts_and_samples_match_the_tables(build: Path):
@@ -41,6 +28,31 @@ def test_counts_and_samples_match_the_tables(build: Path):
     assert {s["id"] for s in data.samples} == {r["id"] for r in documents} | {r["id"] for r in rejects}
     rejected = next(s for s in data.samples if s["status"] == "rejected")
     assert rejected["reasons"] == [rejects[0]["reason"]] and rejected["lines"][0]["t"] == "Too short."
+
+
+def test_a_rejected_documents_removed_lines_count_for_its_site(raw: Path, tmp_path: Path):
+    """A page and its copy in a folder of its own are cleaned, then one is rejected as a duplicate of the other: the
+    lines cleaning removed from it count for its site (its folder, or its file in the top folder), not for an
+    unknown one."""
+    corpus = tmp_path / "raw"
+    shutil.copytree(raw, corpus)
+    (corpus / "copies").mkdir()
+    shutil.copy(raw / "lyon.txt", corpus / "copies" / "lyon.txt")  # a page with lines to remove
+    config = config_module.load(ROOT / "cleaner.toml")
+    run(corpus, tmp_path / "dist", config, workers=1, validate=False)
+    build = output_dir(tmp_path / "dist", config)
+    [copy] = [r for r in read_table(build / "rejects") if r["reason"].startswith("dedup.")]
+    removed = [r for r in read_table(build / "audit") if r["id"] == copy["id"]]
+    assert removed  # cleaned before it was found to be a copy
+
+    data = gather(locate(build))
+    sites = {row["site"]: row for row in data.sites}
+    assert "?" not in sites and data.counts["sites"] == len(sites)
+    site = sites[copy["source"].rpartition("/")[0] or copy["source"]]
+    assert site["documents rejected"] == 1 and site["documents kept"] == 0
+    assert site["lines removed"] == len(removed) and site["chars removed"] == sum(len(r["text"]) + 1 for r in removed)
+    assert sum(row["lines removed"] for row in data.sites) == data.counts["lines_removed"]
+    assert sum(row["edits"] for row in data.sites) == data.counts["edits"]
 
 
 def test_removed_lines_are_put_back_where_they_stood(build: Path):
@@ -99,66 +111,6 @@ def test_edits_are_the_same_bytes_for_any_worker_count(raw: Path, tmp_path: Path
         outputs.append(parquet_bytes(output_dir(tmp_path / f"out{workers}", config)))
     assert len([name for name in outputs[0] if name.startswith("edits/")]) > 1
     assert outputs[0] == outputs[1]
-
-
-def test_reconstruct_undoes_later_steps_first():
-    # step a removed line 2 of "1 X 2 3"; step b then removed line 2 ("2") of "1 2 3"
-    rows = [
-        {"step": "a", "reason": "x", "line_no": 2, "text": "X"},
-        {"step": "b", "reason": "y", "line_no": 2, "text": "2"},
-    ]
-    lines, unplaced = reconstruct("1\n3", rows)
-    assert [line["t"] for line in lines] == ["1", "X", "2", "3"] and unplaced == []
-
-
-def test_reconstruct_interleaves_edits_and_removals_in_the_order_they_happened():
-    """A repair, then a removal, then an edit of the same words by a later step, then a removal."""
-    original = "Menu\n\nthe cafÃ©owner said\n\nAd\nEnd"
-    rows = [  # "Menu" (and the blank line after it) went first; "Ad" after the spacing step's edit
-        {"step": "boiler", "reason": "menu", "line_no": 1, "text": "Menu", "blank_after": True},
-        {"step": "boiler", "reason": "ad", "line_no": 3, "text": "Ad"},  # of "the café owner said / blank / Ad / End"
-    ]
-    edits = [
-        {
-            "step": "repair",
-            "kind": "mojibake",
-            "line_no": 3,
-            "column": 4,
-            "before": "cafÃ©owner",
-            "after": "caféowner",
-            "removed_before": 0,
-        },
-        {
-            "step": "spacing",
-            "kind": "glued",
-            "line_no": 1,
-            "column": 4,
-            "before": "caféowner",
-            "after": "café owner",
-            "removed_before": 1,
-        },
-    ]
-    lines, unplaced = reconstruct("the café owner said\n\nEnd", rows, edits)
-    assert "\n".join(line["t"] for line in lines) == original and unplaced == []
-    assert lines[2]["e"] == [[4, 14, "café owner", ["repair.mojibake", "spacing.glued"]]]  # one mark, both labels
-    assert published(lines) == "the café owner said\n\nEnd"
-
-
-def test_an_edit_whose_words_changed_again_is_returned_apart():
-    edits = [
-        {
-            "step": "repair",
-            "kind": "mojibake",
-            "line_no": 1,
-            "column": 0,
-            "before": "cafÃ©",
-            "after": "café",
-            "removed_before": 0,
-        }
-    ]
-    lines, unplaced = reconstruct("[EMAIL] wrote", [], edits)
-    assert [line["t"] for line in lines] == ["[EMAIL] wrote"]
-    assert unplaced == [{"before": "cafÃ©", "after": "café", "labels": ["repair.mojibake"]}]
 
 
 def test_sampling_is_per_group_and_stable(build: Path):
