@@ -3,8 +3,9 @@
     git worktree add /tmp/cleaner-base f4fd843
     python bench/before_after.py /tmp/cleaner-base [--corpus /tmp/cleaner-bench/corpus-4000] [--rounds 2]
 
-Each run is a separate process importing its own checkout (PYTHONPATH); wall time and peak RSS of the whole process
-tree come from bench/measure.py. Prints the speed ratio of this checkout over the other one last.
+Each run is a separate process importing its own checkout (PYTHONPATH); wall time, CPU time and peak memory (PSS, and
+RSS summed) of the whole process tree come from bench/measure.py. Prints the speed ratios of this checkout over the
+other one last, by wall time and by CPU time (on a loaded machine the wall times stretch, the CPU times much less).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ def main() -> None:
     args = parser.parse_args()
     docs = sum(1 for p in args.corpus.rglob("*") if p.is_file())
     walls: dict[str, list[float]] = {"before": [], "after": []}
+    cpus: dict[str, list[float]] = {"before": [], "after": []}
     peaks: dict[str, list[float]] = {"before": [], "after": []}
+    pss: dict[str, list[float]] = {"before": [], "after": []}
     work = Path(tempfile.mkdtemp(prefix="cleaner-ab-"))
     for _ in range(args.rounds):
         for name, root in (("before", args.base.resolve()), ("after", ROOT)):
@@ -39,15 +42,20 @@ def main() -> None:
             command += ["--out", str(work / name), str(args.corpus)]
             m = measure(command, cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=False)
             walls[name].append(m.seconds)
+            cpus[name].append(m.cpu_seconds)
             peaks[name].append(m.peak_rss_mb)
+            pss[name].append(m.peak_pss_mb)
     shutil.rmtree(work, ignore_errors=True)
     for name in walls:
         best = min(walls[name])
         print(
             f"{name:6} wall best {best:6.1f} s  median {statistics.median(walls[name]):6.1f} s  "
-            f"{docs / best:5.0f} docs/s  peak tree RSS {max(peaks[name]):5.0f} MB"
+            f"{docs / best:5.0f} docs/s  CPU median {statistics.median(cpus[name]):6.1f} s  "
+            f"peak PSS {max(pss[name]):5.0f} MB  RSS summed {max(peaks[name]):5.0f} MB"
         )
-    print(f"after / before speed (best): {min(walls['before']) / min(walls['after']):.2f}x")
+    print(f"after / before speed (best wall): {min(walls['before']) / min(walls['after']):.2f}x")
+    cpu_ratio = statistics.median(cpus["before"]) / statistics.median(cpus["after"])
+    print(f"after / before speed (median CPU): {cpu_ratio:.2f}x")
 
 
 if __name__ == "__main__":
