@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +23,8 @@ MOJIBAKE_SHARE = 0.1
 
 def load_templates() -> list[str]:
     folder = DEV_DUMPS if DEV_DUMPS.is_dir() else ROOT / "raw"
+    if folder != DEV_DUMPS:  # a checkout elsewhere (a git worktree): say so, the corpus is not the usual one
+        print(f"note: {DEV_DUMPS} not found; the corpus is made from {folder} instead", file=sys.stderr)
     texts = [p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))]
     return [t for t in texts if len(t) > 1500]
 
