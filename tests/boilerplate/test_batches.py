@@ -240,6 +240,15 @@ def test_the_pipelines_batch_path_gives_each_document_what_it_gets_alone():
     assert {edit[0] for row in alone if row[0] != "reject" for edit in row[2]} == {"spacing", "repair"}
 
 
+def test_a_document_the_step_fails_on_is_rejected_and_the_rest_of_its_batch_cleaned_as_alone():
+    pipeline = Pipeline([Boilerplate()])  # no repair step: a lone surrogate reaches the line model's features
+    pages = [ARTICLE, ["Home", "a lone \ud800 surrogate", *ARTICLE], EDGE_CASES["german"]]
+    alone = [outcome(pipeline.process(document(n, page))) for n, page in enumerate(pages)]
+    together = [outcome(r) for r in pipeline.process_batch([document(n, page) for n, page in enumerate(pages)])]
+    assert together == alone
+    assert together[1][:2] == ("reject", "boilerplate.error") and together[0][1]  # the others cleaned
+
+
 class Marks(Step):
     """A step without a batch path that cannot handle one document: it marks every other one."""
 
