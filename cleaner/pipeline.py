@@ -39,7 +39,7 @@ class Pipeline:
     Corpus steps (deduplication) are kept apart: in the workers they only sign each kept document; their
     decisions are applied after all tasks (see :mod:`cleaner.corpus`)."""
 
-    # Rounds of judging the text again after later steps edited it (see process); one more is almost never needed.
+    # Rounds of judging the text again after later steps edited it (see process_batch); one more is rarely needed.
     max_rounds = 3
 
     def __init__(self, steps: list[Step], limits: Limits = DEFAULT_LIMITS) -> None:

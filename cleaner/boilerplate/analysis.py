@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import chain, islice
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +26,9 @@ from cleaner.boilerplate.model import Layout, LineModel, line_matrix, main_share
 from cleaner.boilerplate.page import Pages
 from cleaner.boilerplate.segments import Segments
 from cleaner.boilerplate.structure import content_regions, extend_start, line_scores, repeated, trim_weak_tail
+
+if TYPE_CHECKING:
+    from cleaner.steps.boilerplate import BoilerplateConfig
 
 
 @dataclass
@@ -54,10 +57,6 @@ class Signals:
         """The lines as records, for inspection (indices are positions among the lines analysed)."""
         return self.lines_with(self.reasons)
 
-    @property
-    def first_classes(self) -> list[str]:
-        return [] if self.first_cls is None else [CLASS_NAMES[code] for code in self.first_cls.tolist()]
-
     def lines_with(self, reasons: np.ndarray) -> list[Line]:
         pages, rows = self.pages, self.rows.tolist()
         stop = self.stop.tolist() if self.stop is not None else [0.0] * len(rows)
@@ -83,7 +82,7 @@ class Signals:
 class Analysis:
     """The boilerplate step's judgement, configured: its settings (a ``BoilerplateConfig``) and line model."""
 
-    config: Any  # a BoilerplateConfig
+    config: BoilerplateConfig
     model: LineModel
 
     def __post_init__(self) -> None:
@@ -104,18 +103,18 @@ class Analysis:
         count = pages.count
         reasons: list[dict[int, str]] = [{} for _ in range(count)]
         settled = [False] * count
-        page_of = np.repeat(np.arange(count), np.diff(pages.offsets))
+        page_of = pages.page_of
         rows = np.arange(len(pages))  # the lines still standing
         filled = pages.chars > 0
         for _ in range(self.config.max_passes):
             if not len(rows):  # a pass over nothing removes nothing: every page has settled
                 return reasons, [True] * count
             segments = Segments.of(np.bincount(page_of[rows], minlength=count))
-            passes: list = []
+            traced: list = []
             found = self.signals(pages, rows, segments, structural)
-            verdict = self.decide(found, passes if trace is not None else None)
+            verdict = self.decide(found, traced if trace is not None else None)
             if trace is not None:
-                trace += [([int(rows[i]) for i in index], matrix, asked) for index, matrix, asked in passes]
+                trace += [([int(rows[i]) for i in index], matrix, asked) for index, matrix, asked in traced]
             gone = filled[rows] & (verdict != None)  # noqa: E711 (element by element)
             losing = np.bincount(page_of[rows][gone], minlength=count) > 0
             for page in np.flatnonzero(~losing & (segments.sizes > 0) | (segments.sizes == 0)).tolist():
@@ -169,7 +168,7 @@ class Analysis:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per line, its stop-word density by its page's list, and the stop-word thresholds of its page.
 
-        The list is that of the language of the page's longest lines (see ``StopWords.for_page``). Stop words
+        The list is that of the language of the page's longest lines (see ``StopWords.for_sample``). Stop words
         carry no signal for a language without a list (or a script without spaces): then prose is told from
         boilerplate by length and final punctuation alone (thresholds 0)."""
         config, lists = self.config, line_features.stopwords()

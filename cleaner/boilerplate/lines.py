@@ -27,6 +27,8 @@ TERMINAL = (".", "!", "?", "…", '."', ".”", "?”", "!”", ".»", '."', ".'
 
 # Line classes as small integers, so that a pass compares arrays, not strings (CLASS_NAMES: jusText's names).
 BAD, SHORT, NEARGOOD, GOOD = 0, 1, 2, 3
+# The list of a language without one (one object: the stop-word densities are remembered per list).
+NO_STOPWORDS: frozenset[str] = frozenset()
 CLASS_NAMES = ("bad", "short", "neargood", "good")
 
 
@@ -83,26 +85,23 @@ class StopWords:
             for lang in index.get(word, ()):
                 totals[lang] += count
         best = max(range(len(totals)), key=totals.__getitem__)  # the first of equals: the lowest number
-        return self.lists[self.names[best]] if totals[best] else frozenset()
+        return self.lists[self.names[best]] if totals[best] else NO_STOPWORDS
 
-    def for_page(self, texts: list[str], words: list[str], sample_chars: int, min_score: float) -> frozenset[str]:
-        """The stop-word list of the language the page's prose is written in.
+    def for_sample(self, sample: str, words: list[str], min_score: float) -> frozenset[str]:
+        """The stop-word list of the language a page's prose is written in, ``sample`` being its longest lines
+        (:func:`longest_lines`; empty for none) and ``words`` its first words.
 
         A page dump opens with menus, and :meth:`guess` on their words goes astray: short items, abbreviations and
         month names hit Kurdish, Finnish or Occitan more often than German or English (11 of the 306 dev pages of
-        known language got a wrong list). The page's longest lines (``sample_chars`` characters of them) are its
-        prose: a language identifier judges them, and the language names the list
-        (``data/boilerplate/stoplists.toml``; none for a language without one). Only when the identifier is unsure
-        (below ``min_score``), or with ``sample_chars`` 0, does :meth:`guess` decide."""
-        return self.for_sample(longest_lines(texts, sample_chars) if sample_chars > 0 else "", words, min_score)
-
-    def for_sample(self, sample: str, words: list[str], min_score: float) -> frozenset[str]:
-        """:meth:`for_page` given the page's longest lines already (``sample``, empty for none)."""
+        known language got a wrong list). The page's longest lines are its prose: a language identifier judges
+        them, and the language names the list (``data/boilerplate/stoplists.toml``; none for a language without
+        one). Only when the identifier is unsure (below ``min_score``), or without a sample, does :meth:`guess`
+        decide."""
         if sample:
             language, score = detect_py3langid(sample)  # remembered: a page's passes ask it again
             if score >= min_score:
                 name = stoplist_names().get(language)
-                return self.lists[name] if name else frozenset()
+                return self.lists[name] if name else NO_STOPWORDS
         return self.guess(words)
 
 

@@ -162,26 +162,13 @@ def _topic_shares(pages: Pages, rows: np.ndarray, source: np.ndarray) -> np.ndar
     return np.divide(hits, own, out=np.zeros(len(rows)), where=own > 0)
 
 
-def _run_lengths(flags: np.ndarray) -> np.ndarray:
-    """For each set flag, the length of the run of consecutive set flags it belongs to (0 where unset): article
-    prose comes in long runs of good lines, a teaser's blurb alone between two headlines."""
-    return Segments.of([len(flags)]).run_lengths(flags)
-
-
-def _window_sum(values: np.ndarray, radius: int) -> np.ndarray:
-    """The sum of ``values`` over the ``radius`` lines on each side of every line, the line itself left out."""
-    return Segments.of([len(values)]).window_sum(values, radius)
-
-
-def main_share(words: np.ndarray, good: np.ndarray, region: np.ndarray, segments: Segments | None = None):
+def main_share(words: np.ndarray, good: np.ndarray, region: np.ndarray, segments: Segments) -> np.ndarray:
     """The share of each page's good words (``good``: good lines no rule removed) that stand in its main region;
-    1.0 for a page without any. One page (a float) unless ``segments`` tells the pages of a batch (an array)."""
-    pages = segments if segments is not None else Segments.of([len(words)])
+    1.0 for a page without any."""
     counted = words.astype(float)
-    total = pages.sum(counted * good)
-    main = pages.sum(counted * (good & (region == 1)))
-    shares = np.divide(main, total, out=np.ones(len(total)), where=total > 0)
-    return shares if segments is not None else float(shares[0])
+    total = segments.sum(counted * good)
+    main = segments.sum(counted * (good & (region == 1)))
+    return np.divide(main, total, out=np.ones(len(total)), where=total > 0)
 
 
 def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndarray:
@@ -273,18 +260,12 @@ def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
 @lru_cache(maxsize=1)
 def _character_tables() -> tuple[np.ndarray, np.ndarray]:
     """For every code point of the Basic Multilingual Plane: is it a letter (``NOT_LETTER`` does not match it),
-    is it a separator. Made with the same regex as the per-document path, once (a few milliseconds)."""
+    is it a separator. Made with the regex that judges the characters beyond it, once (a few milliseconds)."""
     codes = np.arange(BMP, dtype=np.uint32)
     codes[0xD800:0xE000] = 0  # lone surrogates cannot be encoded; they are no letters either
     every = codes.astype("<u4").tobytes().decode("utf-32-le")
     letters = np.frombuffer(NOT_LETTER.sub("\0", every).encode("utf-32-le"), dtype=np.uint32) != 0
     return letters, np.isin(np.arange(BMP), SEPARATOR_CODES)
-
-
-def _region_distances(inside: np.ndarray) -> np.ndarray:
-    """For each line, how many lines away the nearest region line is (0 inside one), at most
-    ``NO_REGION_DISTANCE``."""
-    return Segments.of([len(inside)]).distances(inside, NO_REGION_DISTANCE)
 
 
 @dataclass(frozen=True)
@@ -294,7 +275,7 @@ class LineModel:
     A line outside the content regions needs a higher probability to be kept (``outside_threshold``) than a line
     inside needs to stay: the regions are themselves good evidence, and rescuing a blurb from a sidebar costs
     precision that rescuing an article paragraph cut off by an advertisement does not repay. An article heading
-    (:func:`article_heading`) needs less."""
+    (a heading or lead-in of the main region that leads into good text; see ``Analysis.decide``) needs less."""
 
     weights: tuple[float, ...]
     bias: float

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import chain
 
 import numpy as np
@@ -42,7 +43,7 @@ class Pages:
     sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see SENTENCE_END)
     repeat_codes: np.ndarray  # the normalised text as a number (distinct across pages), -1 for lines not counted
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
-    _stop_density: dict[tuple[int, int], np.ndarray] = field(default_factory=dict)
+    _stop_density: dict[tuple[int, frozenset[str]], np.ndarray] = field(default_factory=dict)
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -54,13 +55,18 @@ class Pages:
         """The number of pages."""
         return len(self.offsets) - 1
 
+    @cached_property
+    def page_of(self) -> np.ndarray:
+        """The page of each line."""
+        return np.repeat(np.arange(self.count), np.diff(self.offsets))
+
     def lines(self, page: int) -> range:
         return range(int(self.offsets[page]), int(self.offsets[page + 1]))
 
     def stop_density(self, page: int, stoplist: frozenset[str]) -> np.ndarray:
         """The share of each line's words of ``page`` that are in ``stoplist`` (0 for a line without words),
         remembered per list: a page's list rarely changes between passes."""
-        key = (page, id(stoplist))
+        key = (page, stoplist)  # a frozenset's hash is computed once, then kept
         if key not in self._stop_density:
             lines = self.lines(page)
             words = self.words[lines.start : lines.stop]
@@ -77,7 +83,8 @@ class Pages:
 
     def longest(self, rows: np.ndarray, chars: int) -> str:
         """The longest of the lines ``rows``, longest first, until they hold ``chars`` characters: the page's
-        prose (as :func:`~cleaner.boilerplate.lines.longest_lines` finds it in their texts)."""
+        prose (as :func:`~cleaner.boilerplate.lines.longest_lines` finds it in their texts, one line over ``chars``
+        cut there)."""
         lengths = self.chars[rows]
         order = np.argsort(-lengths, kind="stable")  # as sorted(..., reverse=True): equals keep their order
         ordered = lengths[order]
@@ -102,7 +109,7 @@ class Pages:
         if self._content is None:
             codes: dict[tuple[int, str], int] = {}
             lines, words, sizes = [], [], []
-            page_of = np.repeat(np.arange(self.count), np.diff(self.offsets)).tolist()
+            page_of = self.page_of.tolist()
             for number, (page, tokens) in enumerate(zip(page_of, self.tokens, strict=True)):
                 own = {token for token in tokens if len(token) >= 4 and token.isalpha()}
                 sizes.append(len(own))

@@ -51,7 +51,7 @@ class Step:
     counters: ClassVar[tuple[str, ...]] = ()
     # Set by a step that judges each line by the text around it (boilerplate). When a later step then edits the
     # text (spacing splits a glued word), the judgement may no longer be the one the published text would get,
-    # and a second run would change it: the pipeline judges the edited text again (see Pipeline.process).
+    # and a second run would change it: the pipeline judges the edited text again (see Pipeline.process_batch).
     judges_context: ClassVar[bool] = False
     # Set by a step that does a batch's documents at once (see apply_batch); the others get them one by one.
     batches: ClassVar[bool] = False

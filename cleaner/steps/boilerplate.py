@@ -74,7 +74,7 @@ class BoilerplateConfig:
     max_contains_words: int = 60
     # The safety valve: removing more than this share of a document's words keeps it as it was, flagged.
     max_removed_share: float = 0.97
-    # The same for a document whose analysis has not settled after max_passes passes (see Boilerplate.removals).
+    # The same for a document whose analysis has not settled after max_passes passes (see Analysis.passes).
     on_excess: str = "keep"  # "keep" (unmodified, counted in boilerplate_valve) or "reject"
     # The valve guards prose: a document it would keep whole that holds fewer than this many words of prose (lines
     # classed good, no rule matched) is a page of furniture through and through (an index, a login page, a page
@@ -100,7 +100,7 @@ class BoilerplateConfig:
     # article is likely cut in pieces, and lines outside the region are judged as those inside (0: never).
     min_main_share: float = 0.6
     model_file: str = ""
-    # The analysis is repeated on what it kept until it removes nothing more (see Boilerplate.removals).
+    # The analysis is repeated on what it kept until it removes nothing more (see Analysis.passes).
     max_passes: int = 12
     # Documents extracted from HTML were already cleaned by trafilatura using the DOM: only rules apply.
     rules_only_for_html: bool = True
@@ -166,7 +166,8 @@ class Boilerplate(Step):
         return Analysis(self.config, self.model)
 
     def read(self, documents: list[list[str]], groups: list[str]) -> Pages:
-        """The facts of every line of ``documents`` that hold whatever the lines around them (see :mod:`page`)."""
+        """The facts of every line of ``documents`` that hold whatever the lines around them (see
+        :mod:`cleaner.boilerplate.page`)."""
         recurring = [self._recurring(group) if self.frequent_lines else None for group in groups]
         return read_pages(documents, self.rules.match, self.config.repeated_max_words, recurring)
 
@@ -206,15 +207,17 @@ class Boilerplate(Step):
         texts = [doc.text.split("\n") for doc in docs]
         structural = [not (self.config.rules_only_for_html and doc.metadata.get("format") == "html") for doc in docs]
         found: list[Removals | None] = [None] * len(docs)
-        for kind in (True, False):
-            chosen = [k for k, flag in enumerate(structural) if flag == kind]
+        for analysed in (True, False):  # pages analysed in full, then those the rules alone judge
+            chosen = [k for k, flag in enumerate(structural) if flag == analysed]
             if chosen:
                 groups = [source_group(docs[k]) for k in chosen]
-                for k, removals in zip(chosen, self._removals([texts[k] for k in chosen], kind, groups), strict=True):
+                for k, removals in zip(
+                    chosen, self._removals([texts[k] for k in chosen], analysed, groups), strict=True
+                ):
                     found[k] = removals
         return [
-            self._clean(doc, lines, removals, kind)
-            for doc, lines, removals, kind in zip(docs, texts, found, structural, strict=True)
+            self._clean(doc, lines, removals, analysed)
+            for doc, lines, removals, analysed in zip(docs, texts, found, structural, strict=True)
         ]
 
     def _clean(

@@ -22,20 +22,20 @@ def test_the_stop_word_list_follows_the_language_of_the_longest_lines_not_the_me
     lists = stopwords()
     german = lists.lists["German"]
     assert lists.guess(first_words(texts)) is not german  # the menu's words alone point elsewhere
-    assert lists.for_page(texts, first_words(texts), sample_chars=1000, min_score=0.5) is german
+    assert lists.for_sample(longest_lines(texts, 1000), first_words(texts), min_score=0.5) is german
 
 
 def test_without_a_sample_or_a_sure_identifier_the_stop_word_count_decides():
     texts = MENU + PROSE
     lists = stopwords()
     words = first_words(texts)
-    assert lists.for_page(texts, words, sample_chars=0, min_score=0.5) is lists.guess(words)
-    assert lists.for_page(texts, words, sample_chars=1000, min_score=1.01) is lists.guess(words)
+    assert lists.for_sample("", words, min_score=0.5) is lists.guess(words)
+    assert lists.for_sample(longest_lines(texts, 1000), words, min_score=1.01) is lists.guess(words)
 
 
 def test_a_language_without_a_list_gets_none():
     texts = ["東京都は月曜日、新しい公園の計画を発表しました。公園は来年の春に開く予定です。"] * 3
-    assert stopwords().for_page(texts, first_words(texts), sample_chars=1000, min_score=0.5) == frozenset()
+    assert stopwords().for_sample(longest_lines(texts, 1000), first_words(texts), min_score=0.5) == frozenset()
 
 
 def test_longest_lines_takes_the_prose_until_enough_characters():

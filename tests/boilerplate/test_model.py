@@ -7,9 +7,6 @@ import pytest
 from cleaner.boilerplate.model import (
     FEATURES,
     Layout,
-    _region_distances,
-    _run_lengths,
-    _window_sum,
     load_model,
     parse_model,
 )
@@ -39,23 +36,6 @@ def test_every_non_blank_line_gets_a_vector_of_every_feature():
     assert all(len(vector) == len(FEATURES) for vector in vectors.values())
     assert vectors[3][FEATURES.index("main_region")] == 1.0  # the article
     assert vectors[0][FEATURES.index("main_region")] == 0.0  # the menu
-
-
-def test_region_distances_are_counted_both_ways():
-    inside = np.array([False, False, True, False, False, False, True])
-    assert _region_distances(inside).tolist() == [2, 1, 0, 1, 2, 1, 0]
-    assert _region_distances(np.zeros(2, dtype=bool)).tolist() == [50, 50]
-
-
-def test_good_runs_are_measured_per_run():
-    # prose comes in runs; a teaser blurb stands alone between headlines
-    flags = np.array([1, 1, 0, 1, 0, 1, 1, 1], dtype=bool)
-    assert _run_lengths(flags).tolist() == [2, 2, 0, 1, 0, 3, 3, 3]
-    assert _run_lengths(np.zeros(3, dtype=bool)).tolist() == [0, 0, 0]
-
-
-def test_window_sums_leave_the_line_itself_out():
-    assert _window_sum(np.array([1.0, 0.0, 1.0, 1.0, 0.0]), 1).tolist() == [0, 2, 1, 1, 1]
 
 
 def test_the_packaged_model_keeps_prose_and_drops_a_sidebar_teaser():

@@ -205,10 +205,10 @@ def test_main_share_counts_the_good_words_of_the_main_region():
     assert found.layout is not None and found.cls is not None
     good = (found.cls == GOOD) & ~found.decided
     words = found.pages.words[found.rows]
-    assert main_share(words, good, found.layout.region) == 1.0  # all the prose is in the one region
+    assert main_share(words, good, found.layout.region, found.segments)[0] == 1.0  # all the prose is in one region
     found.layout.region[3:5] = 0  # as if the region held only the first paragraph
     counts = [len(p.split()) for p in PARAGRAPHS_EN]
-    assert abs(main_share(words, good, found.layout.region) - counts[0] / sum(counts)) < 0.05
+    assert abs(main_share(words, good, found.layout.region, found.segments)[0] - counts[0] / sum(counts)) < 0.05
 
 
 def test_a_page_whose_main_region_holds_little_prose_judges_outside_lines_like_inside_ones():
