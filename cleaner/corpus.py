@@ -13,6 +13,7 @@ import functools
 import os
 import shutil
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -36,12 +37,25 @@ def local_map(workers: int | None = None) -> MapOrdered:
     return functools.partial(run_ordered, workers=workers or default_workers())
 
 
-def apply_corpus_steps(pipeline: Pipeline, staging: Path, map_ordered: MapOrdered | None = None) -> Counter:
-    """Run every corpus step's decision over the staged output; returns rejected documents by reason."""
+@dataclass
+class Moved:
+    """What corpus steps moved from kept to rejected: documents by reason, and the words they held."""
+
+    rejected: Counter = field(default_factory=Counter)
+    words: int = 0
+
+    def __iadd__(self, other: Moved) -> Moved:
+        self.rejected += other.rejected
+        self.words += other.words
+        return self
+
+
+def apply_corpus_steps(pipeline: Pipeline, staging: Path, map_ordered: MapOrdered | None = None) -> Moved:
+    """Run every corpus step's decision over the staged output; returns what moved to the rejects."""
     import pyarrow.compute  # noqa: F401 (imported before the passes fork: each worker would import it for filter())
 
     map_ordered = map_ordered or local_map()
-    rejected: Counter = Counter()
+    moved_all = Moved()
     for step in pipeline.corpus_steps:
         folder = signature_dir(staging, step.name)
         by_part = step.decide(folder, map_ordered) if any(folder.glob("part-*.parquet")) else {}
@@ -53,18 +67,18 @@ def apply_corpus_steps(pipeline: Pipeline, staging: Path, map_ordered: MapOrdere
             pq.write_table(pa.Table.from_pylist(rows, DECISION_SCHEMA), folder / "decisions" / part)
         job = functools.partial(rewrite_part, staging, step.name)
         for moved in map_ordered(job, sorted(by_part)):
-            rejected += moved
+            moved_all += moved
     shutil.rmtree(staging / "_signatures", ignore_errors=True)
-    return rejected
+    return moved_all
 
 
-def rewrite_part(staging: Path, step: str, part_name: str) -> Counter:
+def rewrite_part(staging: Path, step: str, part_name: str) -> Moved:
     """Apply a step's decisions to one documents part; its rejected documents go to the step's rejects part of
-    the same number. Returns the rejected documents by reason."""
+    the same number. Returns what moved (documents by reason, their words)."""
     decided = read_columns(signature_dir(staging, step) / "decisions" / part_name).to_pylist()
     decisions = {row["id"]: Decision(row["cluster"], row["reason"], row["detail"]) for row in decided}
     part = staging / "documents" / part_name
-    rejected: Counter = Counter()
+    moved = Moved()
     table = read_columns(part)
     ids = table["id"].to_pylist()
     clusters = [
@@ -78,14 +92,15 @@ def rewrite_part(staging: Path, step: str, part_name: str) -> Counter:
     if any(dropped):
         number = part_name.removeprefix("part-")
         rejects = PartWriter(staging / "rejects" / f"{step}-{number}", REJECT_SCHEMA)
-        for row in table.filter(pa.array(dropped, pa.bool_())).select(["id", "source", "text"]).to_pylist():
+        for row in table.filter(pa.array(dropped, pa.bool_())).select(["id", "source", "text", "n_words"]).to_pylist():
             decision = decisions[row["id"]]
             reject = Reject(row["id"], row["source"], decision.reason, decision.detail, row["text"])
             rejects.add(reject_row(reject, decision.cluster), len(row["text"]))
-            rejected[decision.reason] += 1
+            moved.rejected[decision.reason] += 1
+            moved.words += row["n_words"]
         rejects.close()
     table = table.filter(pa.array([not drop for drop in dropped], pa.bool_()))
     temporary = part.with_suffix(".rewrite")
     pq.write_table(table, temporary, **PARQUET_OPTIONS)
     os.replace(temporary, part)
-    return rejected
+    return moved

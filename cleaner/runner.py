@@ -252,10 +252,12 @@ def deduplicate(
     phase("deduplicating")
     keep_cleaned_parts(staging)
     moved = apply_corpus_steps(pipeline, staging, engine.map_ordered)
-    summary.rejected.update(moved)
-    summary.kept -= sum(moved.values())
-    summary.rows["documents"] -= sum(moved.values())
-    summary.rows["rejects"] += sum(moved.values())
+    count = sum(moved.rejected.values())
+    summary.rejected.update(moved.rejected)
+    summary.kept -= count
+    summary.words_kept -= moved.words
+    summary.rows["documents"] -= count
+    summary.rows["rejects"] += count
 
 
 def _validator(config: Config) -> Validator | None:

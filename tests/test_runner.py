@@ -67,6 +67,21 @@ def test_every_record_is_accounted_for(tmp_path: Path, spine):
     assert len(report["input"]["fingerprint"]) == 64
 
 
+def test_the_words_kept_are_those_of_the_published_documents(tmp_path: Path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in ("a", "b", "c"):  # three copies: deduplication keeps one
+        (raw / f"{name}.txt").write_text(ARTICLE, encoding="utf-8")
+    (raw / "d.txt").write_text(ARTICLE_DE, encoding="utf-8")
+    config = config_module.parse({"pipeline": ["whitespace", "length", "dedup"]})
+    summary = run(raw, tmp_path / "out", config, workers=1)
+    documents = read_table(output_dir(tmp_path / "out", config) / "documents")
+    assert summary.rejected["dedup.exact_duplicate"] == 2
+    assert summary.words_kept == sum(d["n_words"] for d in documents)
+    report = json.loads((output_dir(tmp_path / "out", config) / "run.json").read_text())
+    assert report["counts"]["words_kept"] == summary.words_kept
+
+
 def test_document_columns(tmp_path: Path):
     raw = make_mixed_corpus(tmp_path)
     config = config_module.parse({"pipeline": ["whitespace", "boilerplate", "length"]})
