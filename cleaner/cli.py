@@ -119,6 +119,7 @@ def run(
                 engine=engine or ("ray" if ray_address else None),
                 ray_address=ray_address,
                 resume=resume,
+                on_staged=_report_staged,
             )
     except RunError as err:
         fail(str(err))
@@ -137,10 +138,16 @@ def run(
         typer.secho(f"validation skipped: {summary.validation_skipped}", fg="yellow")
     if summary.readable == 0:
         fail(f"nothing in {summary.raw_dir} could be read; see the reasons above", code=1)
-    _write_report(summary.output)
+    if (Path(summary.output) / "report.html").is_file():
+        _console().print(f"[bold]report[/] {Path(summary.output) / 'report.html'}", highlight=False)
 
 
-def _write_report(folder: Path, **kwargs) -> None:
+def _report_staged(staging: Path, destination: Path) -> None:
+    """The run's report, written into its output before that is published, while the validation checks it."""
+    _write_report(staging, announce=False, published=destination)
+
+
+def _write_report(folder: Path, announce: bool = True, **kwargs) -> None:
     """The HTML report beside the data; a report that cannot be made is a warning, the data stays."""
     from cleaner.report import write_report
 
@@ -149,7 +156,8 @@ def _write_report(folder: Path, **kwargs) -> None:
     except Exception as err:  # the run or release is done and sound: never lose it over its report
         typer.secho(f"warning: no report written ({type(err).__name__}: {err})", fg="yellow", err=True)
         return
-    _console().print(f"[bold]report[/] {path}", highlight=False)
+    if announce:
+        _console().print(f"[bold]report[/] {path}", highlight=False)
 
 
 def _progress_bar(console, disabled: bool):

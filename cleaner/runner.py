@@ -6,6 +6,7 @@ renders. That keeps it usable from Python, tests and notebooks as well as the co
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -102,6 +103,7 @@ def run(
     engine: str | None = None,
     ray_address: str | None = None,
     resume: bool = False,
+    on_staged: Callable[[Path, Path], None] | None = None,
 ) -> RunSummary:
     """Clean everything below ``raw_dir`` (a folder, or a URL such as ``s3://bucket/prefix``) into
     ``output_dir(out, config)``; returns the summary.
@@ -109,7 +111,9 @@ def run(
     ``on_progress`` hears of every finished task of the cleaning pass; ``on_phase`` of each stage as it begins
     (one of :data:`PHASES`): the passes before and after cleaning take minutes on a large corpus. ``engine``
     names where the tasks run (:mod:`cleaner.engine`; default ``[run] engine``); with ``resume``, the tasks an
-    interrupted run of the same input and config finished are kept (:mod:`cleaner.progress`)."""
+    interrupted run of the same input and config finished are kept (:mod:`cleaner.progress`). ``on_staged(staging,
+    destination)`` is called once the tables and run.json are complete, before they are published: while the
+    validation process checks them, so that what it writes beside them (the report) costs no time of its own."""
     started = time.perf_counter()
     phase = on_phase or _quiet
     raw = str(raw_dir)
@@ -141,8 +145,11 @@ def run(
                 _complete_tables(pipeline, staging)
                 summary.seconds = time.perf_counter() - started
                 _write_run_json(staging / "run.json", summary, config, done)
+                meanwhile = functools.partial(on_staged, staging, destination) if on_staged else None
                 if validate:
-                    _validate(staging, destination, config, summary, phase, validator)
+                    _validate(staging, destination, config, summary, phase, validator, meanwhile)
+                elif meanwhile:
+                    meanwhile()
                 finish(staging)
                 publish_staging(staging, destination)
             except BaseException:
@@ -274,16 +281,28 @@ def _validator(config: Config) -> Validator | None:
 
 
 def _validate(
-    staging: Path, destination: Path, config: Config, summary: RunSummary, phase, validator: Validator | None
+    staging: Path,
+    destination: Path,
+    config: Config,
+    summary: RunSummary,
+    phase,
+    validator: Validator | None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> None:
+    """Validate the staged output (``meanwhile`` runs while the validation process checks it)."""
     if validator is None:
         summary.validation_skipped = f"no expectations folder at {config.root / config.validate.expectations}"
+        if meanwhile:
+            meanwhile()
         return
     phase("validating")
     from cleaner.validate import ValidationError
 
     try:
-        report = validator.run(staging)
+        validator.submit(staging)
+        if meanwhile:
+            meanwhile()
+        report = validator.result()
     except ValidationError as err:
         raise RunError(f"cannot validate the output: {err} (or run with --no-validate)") from err
     report.dataset = str(destination)

@@ -20,17 +20,25 @@ __all__ = ["ReportError", "write_report"]
 REPORT_NAME = "report.html"
 
 
-def write_report(path: Path, build: Path | None = None, previous: Path | None = None, per_group: int = 20) -> Path:
+def write_report(
+    path: Path,
+    build: Path | None = None,
+    previous: Path | None = None,
+    per_group: int = 20,
+    published: Path | None = None,
+) -> Path:
     """Write ``path/report.html`` for the build or release at ``path`` (atomically) and return its path.
 
     ``build`` gives a release the rejects and the audit of the run it was made from; ``previous`` (a release)
-    adds the changes against it."""
+    adds the changes against it; ``published``: where a build still being written at ``path`` will be published
+    (the page names that folder)."""
     from cleaner.report import changes, charts, page
     from cleaner.report.data import gather
     from cleaner.report.draw import Drawing
 
     _prime_pyarrow()
     sources = locate(path, build)
+    sources.published = published
     titles: list[str] = []
 
     def draw(data: ReportData) -> None:  # as soon as the figures are counted, before the documents are sampled

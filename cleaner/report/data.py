@@ -44,6 +44,7 @@ class Sources:
     edits: list[Path] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # run.json or manifest.json
     run: dict[str, Any] = field(default_factory=dict)  # run.json when there is one
+    published: Path | None = None  # where a build being written will be published, when not at ``folder``
 
 
 @dataclass
@@ -316,7 +317,8 @@ def _shown_folder(sources: Sources) -> str:
     would not keep (and a release's bytes must not depend on where it was made)."""
     if sources.kind == "release":
         return f"{sources.meta['name']}/{sources.meta['version']}"
-    return f"{sources.folder.parent.name}/{sources.folder.name}"
+    folder = sources.published or sources.folder
+    return f"{folder.parent.name}/{folder.name}"
 
 
 def _picker(n: int) -> Callable[[set[str]], set[str]]:
