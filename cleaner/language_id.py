@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import lzma
+import zipfile
 from array import array
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,9 @@ import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from cleaner.cache import cached
+
+# What reading a damaged or foreign .npz raises.
+UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 
 
 class VectorisedIdentifier(LanguageIdentifier):
@@ -111,7 +115,7 @@ def py3langid_model() -> LanguageIdentifier:
     are); py3langid's own identifier otherwise."""
     try:
         model = _vectorised_model()
-    except (OSError, KeyError, ValueError):  # a model file of another layout: py3langid reads it its own way
+    except (*UNREADABLE, KeyError):  # a model file of another layout: py3langid reads it its own way
         model = VectorisedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     if model.nb_ptc.dtype != np.float16 or not _negative_normal(model.nb_ptc):
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -145,8 +149,14 @@ def _model_arrays() -> dict[str, np.ndarray]:
     source = MODEL_DIR / MODEL_FILE
     stat = source.stat()
     key = f"{py3langid.__version__}-{stat.st_size}-{stat.st_mtime_ns}.npz"
-    with np.load(io.BytesIO(cached("py3langid", key, lambda: _unpacked(source))), allow_pickle=False) as npz:
-        return {name: npz[name] for name in npz.files}
+    found = cached("py3langid", key, lambda: _unpacked(source))
+    try:
+        with np.load(found if isinstance(found, Path) else io.BytesIO(found), allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except UNREADABLE:
+        if isinstance(found, Path):  # a damaged copy: the next start makes it again
+            found.unlink(missing_ok=True)
+        raise
 
 
 def _unpacked(source: Path) -> bytes:

@@ -75,6 +75,17 @@ def test_the_model_from_the_cache_is_py3langids(tmp_path, monkeypatch):
             assert model.classify(text) == ref.classify(text)
 
 
+def test_a_damaged_cached_model_is_made_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path))
+    language_id._vectorised_model()
+    [copy] = tmp_path.iterdir()
+    copy.write_bytes(b"not a zip file")
+    with pytest.raises(language_id.UNREADABLE):  # py3langid_model() then loads py3langid's own way
+        language_id._vectorised_model()
+    assert not copy.exists()
+    assert language_id._vectorised_model().classify(ARTICLE) == reference().classify(ARTICLE)
+
+
 def test_half_conversion_is_exact_for_every_negative_normal_float16():
     bits = np.arange(0x8400, 0xFC00, dtype=np.uint16)  # sign set, exponent 1..30: all negative normal numbers
     assert _negative_normal(bits.view(np.float16))
