@@ -100,10 +100,12 @@ def _negative_half_to_single(bits: np.ndarray) -> np.ndarray:
 
 
 def _negative_normal(half: np.ndarray) -> bool:
-    """Whether float16 values are all negative normal numbers (no zero, subnormal, infinity or NaN)."""
+    """Whether float16 values are all negative normal numbers (no zero, subnormal, infinity or NaN).
+
+    Those are the bit patterns from 0x8400 (sign set, exponent 1, mantissa 0) to 0xFBFF (exponent 30, mantissa
+    all ones): two reductions over the model's 14 million weights, without a temporary array."""
     bits = half.view(np.uint16)
-    exponent = (bits >> 10) & 0x1F
-    return bool(((bits & 0x8000).astype(bool) & (exponent > 0) & (exponent < 31)).all())
+    return not bits.size or bool(bits.min() >= 0x8400 and bits.max() < 0xFC00)
 
 
 @lru_cache(maxsize=1)

@@ -97,6 +97,13 @@ def test_other_float16_values_are_refused(value: float):
     assert not _negative_normal(np.array([-1.0, value], dtype=np.float16))
 
 
+def test_negative_normal_is_decided_for_every_float16_alone():
+    for bits in range(1 << 16):
+        value = np.array([bits], dtype=np.uint16).view(np.float16)
+        expected = bool(value[0] < 0) and np.isfinite(value[0]) and abs(float(value[0])) >= 2.0**-14
+        assert _negative_normal(value) == expected, hex(bits)
+
+
 def test_detectors_name_the_language():
     for detect in DETECTORS.values():
         assert detect(ARTICLE_DE)[0] == "de"
