@@ -25,20 +25,18 @@ def folder() -> Path:
     return Path(base) / "cleaner"
 
 
-def cached(kind: str, key: str, build: Callable[[], bytes]) -> bytes:
-    """The bytes ``build()`` makes, read from the cache when a copy for ``key`` is there, else built and stored
-    (replacing the copies of ``kind`` made for other keys)."""
+def cached(kind: str, key: str, build: Callable[[], bytes]) -> Path | bytes:
+    """The path of the cached copy for ``key`` (made from ``build()`` first when it is not there, replacing the
+    copies of ``kind`` made for other keys); the bytes ``build()`` made when they cannot be stored. A path rather
+    than the bytes, so that the caller reads only what it needs, without holding the file's bytes beside it."""
     path = folder() / f"{kind}-{key}"
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
+    if path.is_file():
+        return path
     data = build()
-    _store(path, data, kind)
-    return data
+    return path if _store(path, data, kind) else data
 
 
-def _store(path: Path, data: bytes, kind: str) -> None:
+def _store(path: Path, data: bytes, kind: str) -> bool:
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -50,3 +48,5 @@ def _store(path: Path, data: bytes, kind: str) -> None:
     except OSError:  # a read-only home, a full disk: the next run builds the data again
         with contextlib.suppress(OSError):
             temporary.unlink()
+        return False
+    return True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import lzma
+import zipfile
 from array import array
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,9 @@ import numpy as np
 from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from cleaner.cache import cached
+
+# What reading a damaged or foreign .npz raises.
+UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 
 
 class VectorisedIdentifier(LanguageIdentifier):
@@ -96,10 +100,12 @@ def _negative_half_to_single(bits: np.ndarray) -> np.ndarray:
 
 
 def _negative_normal(half: np.ndarray) -> bool:
-    """Whether float16 values are all negative normal numbers (no zero, subnormal, infinity or NaN)."""
+    """Whether float16 values are all negative normal numbers (no zero, subnormal, infinity or NaN).
+
+    Those are the bit patterns from 0x8400 (sign set, exponent 1, mantissa 0) to 0xFBFF (exponent 30, mantissa
+    all ones): two reductions over the model's 14 million weights, without a temporary array."""
     bits = half.view(np.uint16)
-    exponent = (bits >> 10) & 0x1F
-    return bool(((bits & 0x8000).astype(bool) & (exponent > 0) & (exponent < 31)).all())
+    return not bits.size or bool(bits.min() >= 0x8400 and bits.max() < 0xFC00)
 
 
 @lru_cache(maxsize=1)
@@ -111,7 +117,7 @@ def py3langid_model() -> LanguageIdentifier:
     are); py3langid's own identifier otherwise."""
     try:
         model = _vectorised_model()
-    except (OSError, KeyError, ValueError):  # a model file of another layout: py3langid reads it its own way
+    except (*UNREADABLE, KeyError):  # a model file of another layout: py3langid reads it its own way
         model = VectorisedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     if model.nb_ptc.dtype != np.float16 or not _negative_normal(model.nb_ptc):
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
@@ -145,8 +151,14 @@ def _model_arrays() -> dict[str, np.ndarray]:
     source = MODEL_DIR / MODEL_FILE
     stat = source.stat()
     key = f"{py3langid.__version__}-{stat.st_size}-{stat.st_mtime_ns}.npz"
-    with np.load(io.BytesIO(cached("py3langid", key, lambda: _unpacked(source))), allow_pickle=False) as npz:
-        return {name: npz[name] for name in npz.files}
+    found = cached("py3langid", key, lambda: _unpacked(source))
+    try:
+        with np.load(found if isinstance(found, Path) else io.BytesIO(found), allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except UNREADABLE:
+        if isinstance(found, Path):  # a damaged copy: the next start makes it again
+            found.unlink(missing_ok=True)
+        raise
 
 
 def _unpacked(source: Path) -> bytes:

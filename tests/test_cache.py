@@ -20,8 +20,8 @@ def test_built_once_then_read_from_the_cache(folder: Path):
         built.append(1)
         return b"derived"
 
-    assert cache.cached("model", "v1", build) == b"derived"
-    assert cache.cached("model", "v1", build) == b"derived"
+    assert cache.cached("model", "v1", build).read_bytes() == b"derived"
+    assert cache.cached("model", "v1", build).read_bytes() == b"derived"
     assert built == [1]
     assert [p.name for p in folder.iterdir()] == ["model-v1"]
 
@@ -29,7 +29,7 @@ def test_built_once_then_read_from_the_cache(folder: Path):
 def test_a_new_key_replaces_the_copies_of_its_kind_only(folder: Path):
     cache.cached("model", "v1", lambda: b"one")
     cache.cached("table", "v1", lambda: b"other")
-    assert cache.cached("model", "v2", lambda: b"two") == b"two"
+    assert cache.cached("model", "v2", lambda: b"two").read_bytes() == b"two"
     assert sorted(p.name for p in folder.iterdir()) == ["model-v2", "table-v1"]
 
 

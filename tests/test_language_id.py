@@ -75,6 +75,17 @@ def test_the_model_from_the_cache_is_py3langids(tmp_path, monkeypatch):
             assert model.classify(text) == ref.classify(text)
 
 
+def test_a_damaged_cached_model_is_made_again(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path))
+    language_id._vectorised_model()
+    [copy] = tmp_path.iterdir()
+    copy.write_bytes(b"not a zip file")
+    with pytest.raises(language_id.UNREADABLE):  # py3langid_model() then loads py3langid's own way
+        language_id._vectorised_model()
+    assert not copy.exists()
+    assert language_id._vectorised_model().classify(ARTICLE) == reference().classify(ARTICLE)
+
+
 def test_half_conversion_is_exact_for_every_negative_normal_float16():
     bits = np.arange(0x8400, 0xFC00, dtype=np.uint16)  # sign set, exponent 1..30: all negative normal numbers
     assert _negative_normal(bits.view(np.float16))
@@ -84,6 +95,13 @@ def test_half_conversion_is_exact_for_every_negative_normal_float16():
 @pytest.mark.parametrize("value", [0.0, -0.0, 1.0, -np.inf, np.nan, -1e-7])
 def test_other_float16_values_are_refused(value: float):
     assert not _negative_normal(np.array([-1.0, value], dtype=np.float16))
+
+
+def test_negative_normal_is_decided_for_every_float16_alone():
+    for bits in range(1 << 16):
+        value = np.array([bits], dtype=np.uint16).view(np.float16)
+        expected = bool(value[0] < 0) and np.isfinite(value[0]) and abs(float(value[0])) >= 2.0**-14
+        assert _negative_normal(value) == expected, hex(bits)
 
 
 def test_detectors_name_the_language():

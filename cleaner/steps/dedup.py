@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from cleaner.document import Document
 from cleaner.steps import CorpusStep, Decision, MapOrdered, PartDecisions
-from cleaner.steps.dedup_passes import BUCKETS, Plan, bucket_pairs, confirm_pairs, scatter_keys
+from cleaner.steps.dedup_passes import BUCKETS, Plan, bucket_pairs, confirm_pairs, forget_parts, scatter_keys
 
 WORDS = re.compile(r"\w+")
 
@@ -99,6 +99,7 @@ class Dedup(CorpusStep):
         for part_nodes, part_edges in map_ordered(functools.partial(confirm_pairs, plan), range(len(parts))):
             nodes.update(part_nodes)
             edges.extend(part_edges)
+        forget_parts()  # what the passes remembered, when they ran in this process
         decisions = cluster_decisions(nodes, edges)
         by_part: PartDecisions = {}
         for doc_id in sorted(decisions):

@@ -163,6 +163,11 @@ def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
     return {name: np.concatenate(values) for name, values in found.items()}
 
 
+def forget_parts() -> None:
+    """Drop the parts :func:`_part_values` remembers in this process."""
+    _part_values.cache_clear()
+
+
 @functools.lru_cache(maxsize=16)
 def _part_values(path: Path, version: tuple[int, int, int], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
     """The ``columns`` of a signature part as arrays, remembered by the file's identity (``version``): the pairs of

