@@ -28,20 +28,26 @@ from cleaner.steps.lost_bytes import SITE as LOST_BYTE
 
 # Characters no clean text contains: C0 controls (but tab and newline), DEL, C1 controls, lone surrogates, and
 # the escape character of terminal colour codes.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # A no-break space (UTF-8 C2 A0) read as cp1252 is "Â" + no-break space; when the no-break space is later
 # flattened to a plain space, "Â " is left in otherwise clean text, where ftfy no longer recognises it. A lone
 # "Â" (not inside a word) before a space is that damage: no language writes a standalone capital A-circumflex.
 LOST_NBSP = re.compile(r"(?<!\w)Â (?=\S)")
+FLATTENED_NBSP = re.compile("Â ")
 # UTF-8 read as Latin-1 or cp1252 always leaves a lead byte (U+00C2-U+00F4) followed by a continuation byte
 # (U+0080-U+00BF, or what cp1252 maps 0x80-0x9F to). Text without that pair has no such mojibake, and this
 # character-pair scan costs a few percent of ftfy's own detector, so it goes first.
-MOJIBAKE_PAIR = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+LEAD = "\u00c2-\u00f4"
+CONTINUATION = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
-
-FLATTENED_NBSP = re.compile("Â ")
+MOJIBAKE_PAIR = re.compile(f"[{LEAD}][{CONTINUATION}]")
+# A control character or a mojibake pair, in one scan: one character class first, which the regular-expression
+# engine skips along quickly (half the time of the two patterns one after the other), then, after a lead byte, the
+# character that makes it a pair.
+SUSPECT = re.compile(f"[{CONTROL_CHARS}{LEAD}](?:(?<=[{CONTROL_CHARS}])|[{CONTINUATION}])")
 
 
 @dataclass
@@ -186,13 +192,13 @@ class Repair(Step):
         asked, found by scanning the page once per pattern. Intact text with an accent beside a dash or quote (a
         mojibake pair) costs a few lines' badness check, not one over the whole page; ASCII lines and lines of
         intact accents in a mis-decoded page are passed over. With a cosmetic fix on, every line is asked."""
-        if text.isascii() and not CONTROL.search(text):
-            return [], []
         fixer = self.fixer
         if fixer.uncurl_quotes or fixer.fix_latin_ligatures or fixer.fix_character_width:
+            if text.isascii() and not CONTROL.search(text):
+                return [], []
             lines = text.split("\n")
             return lines, [index for index, line in enumerate(lines) if self.needs_repair(line)]
-        patterns = [CONTROL, MOJIBAKE_PAIR]
+        patterns = [SUSPECT]
         if self.config.restore_lost_nbsp and "Â" in text and "Â " in text:
             patterns.append(FLATTENED_NBSP)
         if self.config.restore_lost_bytes and REPLACEMENT in text:
@@ -251,11 +257,73 @@ def edit_kind(explanation: list[tuple[str, str]]) -> str:
 
 
 def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """ftfy's repair of one line and the steps it took (``fixer``: a ``TextFixerConfig``, hashable)."""
+    """ftfy's repair of one line and the steps it took: ``ftfy.fix_and_explain(line, fixer)`` (``fixer``: a
+    ``TextFixerConfig``), without its last round where that round provably changes nothing.
+
+    fix_and_explain repeats a round (fix the encoding, itself repeated until it changes nothing; then each other fix
+    in turn) until a round changes nothing. With no fix on but the encoding's and :data:`AFTER_ENCODING`, when none
+    of those changes what the encoding fix gave, the next round would find the encoding fixed (the fix stopped at a
+    text it leaves alone) and those fixes idle again: the result and the steps are the encoding fix's. The round
+    skipped is a third of the call (a badness scan of the whole repaired line, and every fix again)."""
     import ftfy
 
+    if _one_round(fixer):
+        fixed, explanation = ftfy.fix_encoding_and_explain(line, fixer) if fixer.fix_encoding else (line, [])
+        if all(fix(fixed) == fixed for fix in _after_encoding(fixer)):
+            return fixed, tuple(explanation)
     fixed, explanation = ftfy.fix_and_explain(line, fixer)
     return fixed, tuple(explanation or ())
+
+
+# The fixes fix_and_explain runs after the encoding's (ftfy 6.2, 6.3), in its order, that the shortcut of _fix_line
+# checks; it is taken only with every other fix off and ftfy's settings as known (a fix ftfy adds would be missed).
+AFTER_ENCODING = ("fix_c1_controls", "fix_surrogates", "remove_terminal_escapes", "remove_control_chars")
+KNOWN_SETTINGS = (
+    "unescape_html",
+    "remove_terminal_escapes",
+    "fix_encoding",
+    "restore_byte_a0",
+    "replace_lossy_sequences",
+    "decode_inconsistent_utf8",
+    "fix_c1_controls",
+    "fix_latin_ligatures",
+    "fix_character_width",
+    "uncurl_quotes",
+    "fix_line_breaks",
+    "fix_surrogates",
+    "remove_control_chars",
+    "normalization",
+    "max_decode_length",
+    "explain",
+)
+
+
+@lru_cache(maxsize=8)
+def _one_round(fixer) -> bool:
+    """Whether ftfy's result on a line is known after one round when the other fixes leave it alone."""
+    import ftfy
+
+    others = ("unescape_html", "fix_latin_ligatures", "fix_character_width", "uncurl_quotes", "fix_line_breaks")
+    return (
+        ftfy.__version__.split(".")[0] == "6"
+        and type(fixer)._fields == KNOWN_SETTINGS
+        and not any(getattr(fixer, name) for name in others)
+        and fixer.normalization is None
+    )
+
+
+@lru_cache(maxsize=8)
+def _after_encoding(fixer) -> tuple[Callable[[str], str], ...]:
+    """The fixes of :data:`AFTER_ENCODING` that ``fixer`` has on."""
+    from ftfy import fixes
+
+    functions = {
+        "fix_c1_controls": fixes.fix_c1_controls,
+        "fix_surrogates": fixes.fix_surrogates,
+        "remove_terminal_escapes": fixes.remove_terminal_escapes,
+        "remove_control_chars": fixes.remove_control_chars,
+    }
+    return tuple(functions[name] for name in AFTER_ENCODING if getattr(fixer, name))
 
 
 # A site's damaged menus, bylines and footers recur on its pages: of the flagged lines of the 4,000 bench documents,
