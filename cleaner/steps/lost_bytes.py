@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 
-from cleaner.wordfreqs import zipf
+from cleaner.wordfreqs import zipf_table
 
 REPLACEMENT = "\ufffd"
 # The bytes cp1252 lacks, as ftfy's sloppy cp1252 (which the mojibake detector assumes) decodes them.
@@ -112,10 +113,15 @@ def _common_length(equal: Callable[[int], bool], most: int) -> int:
 
 def load_word_lists() -> None:
     """Read the word lists :func:`_known` asks (for a step's prepare(): once, before the workers fork)."""
-    for language in LANGUAGES:
-        zipf("", language, "small")
+    _word_tables()
+
+
+@cache
+def _word_tables() -> tuple[dict[str, float], ...]:
+    """The small word list of each of :data:`LANGUAGES` (wordfreq's own tables, read once and shared)."""
+    return tuple(zipf_table(language, "small") for language in LANGUAGES)
 
 
 def _known(word: str) -> bool:
     lower = word.lower()
-    return any(zipf(lower, language, "small") > 0 for language in LANGUAGES)
+    return any(table.get(lower, 0.0) > 0 for table in _word_tables())

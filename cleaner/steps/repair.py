@@ -257,22 +257,25 @@ def edit_kind(explanation: list[tuple[str, str]]) -> str:
 
 
 def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """ftfy's repair of one line and the steps it took: ``ftfy.fix_and_explain(line, fixer)`` (``fixer``: a
-    ``TextFixerConfig``), without its last round where that round provably changes nothing.
+    """ftfy's repair of one line and the steps it took, each once in the order of their first use (``fixer``: a
+    ``TextFixerConfig``): ``ftfy.fix_and_explain(line, fixer)``, without its last round where that round provably
+    changes nothing.
 
-    fix_and_explain repeats a round (fix the encoding, itself repeated until it changes nothing; then each other fix
-    in turn) until a round changes nothing. With no fix on but the encoding's and :data:`AFTER_ENCODING`, when none
-    of those changes what the encoding fix gave, the next round would find the encoding fixed (the fix stopped at a
-    text it leaves alone) and those fixes idle again: the result and the steps are the encoding fix's. The round
-    skipped is a third of the call (a badness scan of the whole repaired line, and every fix again)."""
+    fix_and_explain repeats a round (fix the encoding, itself repeated until a step gives back the text it was
+    given; then each other fix in turn) until a round changes nothing. With no fix on but the encoding's and
+    :data:`AFTER_ENCODING`, when none of those changes what the encoding fix gave, the next round would find the
+    encoding fixed (its first step is the one the encoding fix stopped at, and gives back the same text and the
+    same steps, already listed) and those fixes idle again: the text is the encoding fix's, and so are the steps
+    (listed once, which is all the edits table and extra.repairs read of them). The round skipped is a third of the
+    call (a badness scan of the whole repaired line, and every fix again)."""
     import ftfy
 
     if _one_round(fixer):
         fixed, explanation = ftfy.fix_encoding_and_explain(line, fixer) if fixer.fix_encoding else (line, [])
         if all(fix(fixed) == fixed for fix in _after_encoding(fixer)):
-            return fixed, tuple(explanation)
+            return fixed, tuple(dict.fromkeys(explanation))
     fixed, explanation = ftfy.fix_and_explain(line, fixer)
-    return fixed, tuple(explanation or ())
+    return fixed, tuple(dict.fromkeys(explanation or ()))
 
 
 # The fixes fix_and_explain runs after the encoding's (ftfy 6.2, 6.3), in its order, that the shortcut of _fix_line
