@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from itertools import accumulate
@@ -85,12 +85,21 @@ class Document:
         key = f"{step}_{counter}"
         self.stats[key] = self.stats.get(key, 0) + amount
 
-    def record_line_edit(self, step: str, kind: str, line_no: int, before: str, after: str) -> None:
+    def record_line_edit(
+        self,
+        step: str,
+        kind: str,
+        line_no: int,
+        before: str,
+        after: str,
+        runs: Iterable[tuple[int, str, str]] | None = None,
+    ) -> None:
         """Record that ``step`` changed line ``line_no`` from ``before`` into ``after``: one edit per changed run of
         words, so that a report can show the change in place. Called only where a step changed something: the
-        common case costs nothing."""
+        common case costs nothing. ``runs``: :func:`changed_runs` of the two, when the step has them already (it
+        remembered the repair of a line that recurs)."""
         shift = 0  # later runs of the line: their column in the line as the earlier runs left it
-        for column, old, new in changed_runs(before, after):
+        for column, old, new in changed_runs(before, after) if runs is None else runs:
             self.edits.append(Edit(step, kind, line_no, column + shift, old, new, len(self.removed)))
             shift += len(new) - len(old)
 

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import cache
 
-from cleaner.wordfreqs import zipf
+from cleaner.wordfreqs import zipf_table
 
 REPLACEMENT = "\ufffd"
 # The bytes cp1252 lacks, as ftfy's sloppy cp1252 (which the mojibake detector assumes) decodes them.
@@ -32,27 +33,34 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "hu", "ru", "
 MARKS = ("Pf", "Pi", "Pd")
 
 
-def refill(line: str, fix: Callable[[str], str]) -> str | None:
+def refill(line: str, fix: Callable[[str], str], base: str | None = None) -> str | None:
     """``line`` with each lost byte put back where one candidate clearly fits, repaired by ``fix`` (ftfy on a
-    line); None when no byte could be put back."""
+    line); None when no byte could be put back. ``base``: ``fix(line)``, when the caller has it already.
+
+    ``fix`` is a function of the line alone, so what it gave is used again rather than asked again: the line with a
+    byte left lost repairs to the same text at every site until a byte is put back, and then to what the chosen
+    candidate repaired to (five calls of ``fix`` per lost byte, nothing more)."""
+    if base is None:
+        base = fix(line)  # what the line repairs to with the byte left lost
     changed = False
     start = 0
     while (found := SITE.search(line, start)) is not None:
         at = found.start()
-        base = fix(line)  # what the line repairs to with the byte left lost
-        choice = _best([fix(line[:at] + byte + line[at + 1 :]) for byte in CANDIDATES], base)
+        candidates = [fix(line[:at] + byte + line[at + 1 :]) for byte in CANDIDATES]
+        choice = _best(candidates, base)
+        start = at + 1
         if choice is None:
-            start = at + 1
             continue
         line = line[:at] + choice + line[at + 1 :]
+        base = candidates[CANDIDATES.index(choice)]
         changed = True
-        start = at + 1
-    return fix(line) if changed else None
+    return base if changed else None
 
 
 def _best(candidates: list[str], base: str) -> str | None:
     """The byte (as its sloppy-cp1252 character) whose repair alone makes sense, from the five repaired lines."""
     words, letters, seen, marks = [], 0, [], []
+    base_words: set[str] | None = None
     for byte, repaired in zip(CANDIDATES, candidates, strict=True):
         new = _new_characters(repaired, base)
         if len(new) != 1:
@@ -60,7 +68,9 @@ def _best(candidates: list[str], base: str) -> str | None:
         char = new[0]
         if char.isalpha():
             letters += 1
-            if any(_known(word) for word in set(WORD.findall(repaired)) - set(WORD.findall(base))):
+            if base_words is None:
+                base_words = set(WORD.findall(base))
+            if any(_known(word) for word in set(WORD.findall(repaired)) - base_words):
                 words.append(byte)
             if char in base:
                 seen.append(byte)
@@ -79,22 +89,39 @@ def _best(candidates: list[str], base: str) -> str | None:
 
 def _new_characters(repaired: str, base: str) -> str:
     """The characters ``repaired`` holds that ``base`` (the same line repaired with the byte lost) does not: the one
-    the byte completed, when it completed one."""
-    prefix = 0
-    while prefix < min(len(repaired), len(base)) and repaired[prefix] == base[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(repaired), len(base)) - prefix and repaired[-1 - suffix] == base[-1 - suffix]:
-        suffix += 1
+    the byte completed, when it completed one. What lies between the longest common prefix and the longest common
+    suffix that does not overlap it (each found by halving, in slice comparisons rather than a loop per
+    character)."""
+    shorter = min(len(repaired), len(base))
+    prefix = _common_length(lambda n: repaired[:n] == base[:n], shorter)
+    suffix = _common_length(lambda n: repaired[len(repaired) - n :] == base[len(base) - n :], shorter - prefix)
     return repaired[prefix : len(repaired) - suffix].replace(REPLACEMENT, "")
+
+
+def _common_length(equal: Callable[[int], bool], most: int) -> int:
+    """The largest ``n <= most`` for which ``equal(n)`` holds (it holds for 0, and for every n below one it holds
+    for)."""
+    low, high = 0, most
+    while low < high:
+        middle = (low + high + 1) // 2
+        if equal(middle):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def load_word_lists() -> None:
     """Read the word lists :func:`_known` asks (for a step's prepare(): once, before the workers fork)."""
-    for language in LANGUAGES:
-        zipf("", language, "small")
+    _word_tables()
+
+
+@cache
+def _word_tables() -> tuple[dict[str, float], ...]:
+    """The small word list of each of :data:`LANGUAGES` (wordfreq's own tables, read once and shared)."""
+    return tuple(zipf_table(language, "small") for language in LANGUAGES)
 
 
 def _known(word: str) -> bool:
     lower = word.lower()
-    return any(zipf(lower, language, "small") > 0 for language in LANGUAGES)
+    return any(table.get(lower, 0.0) > 0 for table in _word_tables())

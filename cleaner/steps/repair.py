@@ -15,28 +15,39 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
-from cleaner.document import Document, Reject
+from cleaner.document import Document, Reject, changed_runs
 from cleaner.steps import Step
 from cleaner.steps.lost_bytes import REPLACEMENT, load_word_lists, refill
 from cleaner.steps.lost_bytes import SITE as LOST_BYTE
 
 # Characters no clean text contains: C0 controls (but tab and newline), DEL, C1 controls, lone surrogates, and
 # the escape character of terminal colour codes.
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # A no-break space (UTF-8 C2 A0) read as cp1252 is "Â" + no-break space; when the no-break space is later
 # flattened to a plain space, "Â " is left in otherwise clean text, where ftfy no longer recognises it. A lone
 # "Â" (not inside a word) before a space is that damage: no language writes a standalone capital A-circumflex.
 LOST_NBSP = re.compile(r"(?<!\w)Â (?=\S)")
+FLATTENED_NBSP = re.compile("Â ")
 # UTF-8 read as Latin-1 or cp1252 always leaves a lead byte (U+00C2-U+00F4) followed by a continuation byte
 # (U+0080-U+00BF, or what cp1252 maps 0x80-0x9F to). Text without that pair has no such mojibake, and this
 # character-pair scan costs a few percent of ftfy's own detector, so it goes first.
-MOJIBAKE_PAIR = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+LEAD = "\u00c2-\u00f4"
+CONTINUATION = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
+MOJIBAKE_PAIR = re.compile(f"[{LEAD}][{CONTINUATION}]")
+# A control character or a mojibake pair, in one scan: one character class first, which the regular-expression
+# engine skips along quickly (half the time of the two patterns one after the other), then, after a lead byte, the
+# character that makes it a pair.
+SUSPECT = re.compile(f"[{CONTROL_CHARS}{LEAD}](?:(?<=[{CONTROL_CHARS}])|[{CONTINUATION}])")
 
 
 @dataclass
@@ -71,6 +82,10 @@ class RepairConfig:
     # the marker tells a reader or a model nothing but that something was there.
     max_lost_share: float = 0.01
     drop_lost: bool = True
+
+
+# A repaired line: the fixed text, the kind of its edit, the fixes it took, the changed runs of words.
+LineRepair = tuple[str, str, frozenset[str], tuple[tuple[int, str, str], ...]]
 
 
 class Repair(Step):
@@ -129,8 +144,9 @@ class Repair(Step):
         return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
 
     def apply(self, doc: Document) -> Document | Reject:
-        if self.needs_repair(doc.text):
-            self._repair_lines(doc)
+        lines, flagged = self._flagged_lines(doc.text)
+        if flagged and self.needs_repair(doc.text):  # the page's own gate, as before the lines are asked
+            self._repair_lines(doc, lines, flagged)
         if REPLACEMENT in doc.text:
             lost = doc.text.count(REPLACEMENT)
             if lost > self.config.max_lost_share * len(doc.text):
@@ -149,35 +165,82 @@ class Repair(Step):
             doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), f"normalize:{form}"})
         return doc
 
-    def _repair_lines(self, doc: Document) -> None:
+    def _repair_lines(self, doc: Document, lines: list[str], flagged: list[int]) -> None:
         """ftfy on each line its detector flags (a page can mix intact paragraphs with mis-decoded ones)."""
-        lines = doc.text.split("\n")
         fixes: set[str] = set()
         changed = 0
-        for index, line in enumerate(lines):
-            if not self.needs_repair(line):
-                continue
-            fix = _fix_short_line if len(line) <= SHORT_LINE else _fix_line
-            fixed, explanation = fix(line, self.fixer)
-            explanation = list(explanation)
-            if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
-                refilled = refill(line, lambda text: _fix_line(text, self.fixer)[0])
-                if refilled is not None:
-                    fixed = refilled
-                    explanation.append(("apply", "restore_lost_bytes"))
-            if self.config.restore_lost_nbsp and "Â " in fixed:
-                fixed, lost = LOST_NBSP.subn("\u00a0", fixed)
-                if lost:
-                    explanation.append(("apply", "restore_lost_nbsp"))
+        for index in flagged:
+            line = lines[index]
+            repair = self._repair_recurring if len(line) <= RECURRING_LINE else self._repair_line
+            fixed, kind, line_fixes, runs = repair(line)
             if fixed != line:
                 lines[index] = fixed
                 changed += 1
-                doc.record_line_edit(self.name, edit_kind(explanation), index + 1, line, fixed)
-                fixes.update(f"{action}:{parameter}" for action, parameter in explanation)
+                doc.record_line_edit(self.name, kind, index + 1, line, fixed, runs)
+                fixes.update(line_fixes)
         if changed:
             doc.text = "\n".join(lines)
             doc.count(self.name, "lines_fixed", changed)
             doc.metadata["repairs"] = sorted(fixes)
+
+    def _flagged_lines(self, text: str) -> tuple[list[str], list[int]]:
+        """The lines of ``text`` (split only when some may need repair) and the indices of those that
+        :meth:`needs_repair` flags, in order.
+
+        Only the lines that hold what the gate looks for (a control character, "Â ", a lost byte after a lead
+        byte, a mojibake pair: none of it spans a line end, nor do the lookbehinds of a lost byte see past one) are
+        asked, found by scanning the page once per pattern. Intact text with an accent beside a dash or quote (a
+        mojibake pair) costs a few lines' badness check, not one over the whole page; ASCII lines and lines of
+        intact accents in a mis-decoded page are passed over. With a cosmetic fix on, every line is asked."""
+        fixer = self.fixer
+        if fixer.uncurl_quotes or fixer.fix_latin_ligatures or fixer.fix_character_width:
+            if text.isascii() and not CONTROL.search(text):
+                return [], []
+            lines = text.split("\n")
+            return lines, [index for index, line in enumerate(lines) if self.needs_repair(line)]
+        patterns = [SUSPECT]
+        if self.config.restore_lost_nbsp and "Â" in text and "Â " in text:
+            patterns.append(FLATTENED_NBSP)
+        if self.config.restore_lost_bytes and REPLACEMENT in text:
+            patterns.append(LOST_BYTE)
+        lines: list[str] = []
+        starts: list[int] = []  # where each line begins, and one past the end
+        asked: set[int] = set()
+        for pattern in patterns:
+            position = 0
+            while (found := pattern.search(text, position)) is not None:
+                if not starts:
+                    lines = text.split("\n")
+                    starts = list(accumulate((len(line) + 1 for line in lines), initial=0))
+                index = bisect_right(starts, found.start()) - 1
+                asked.add(index)
+                position = starts[index + 1]  # on from the next line
+        return lines, [index for index in sorted(asked) if self.needs_repair(lines[index])]
+
+    @cached_property
+    def _repair_recurring(self) -> Callable[[str], LineRepair]:
+        """:meth:`_repair_line`, remembered for the most recent lines (see :data:`RECURRING_LINE`)."""
+        return lru_cache(maxsize=RECURRING_LINES)(self._repair_line)
+
+    def _repair_line(self, line: str) -> LineRepair:
+        """A flagged line repaired: the fixed line, the kind of its edit, the fixes it took (``action:parameter``)
+        and the changed runs of words between the two (:func:`changed_runs`, for the edits table). A function of
+        the line alone, so that a recurring line is repaired once."""
+        fixed, explanation = _fix_line(line, self.fixer)
+        explanation = list(explanation)
+        if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
+            refilled = refill(line, lambda text: _fix_line(text, self.fixer)[0], fixed)
+            if refilled is not None:
+                fixed = refilled
+                explanation.append(("apply", "restore_lost_bytes"))
+        if self.config.restore_lost_nbsp and "Â " in fixed:
+            fixed, lost = LOST_NBSP.subn("\u00a0", fixed)
+            if lost:
+                explanation.append(("apply", "restore_lost_nbsp"))
+        if fixed == line:
+            return fixed, "", frozenset(), ()
+        fixes = frozenset(f"{action}:{parameter}" for action, parameter in explanation)
+        return fixed, edit_kind(explanation), fixes, tuple(changed_runs(line, fixed))
 
 
 # ftfy's steps that undo a wrong decoding; the edits table calls them all "mojibake".
@@ -194,15 +257,81 @@ def edit_kind(explanation: list[tuple[str, str]]) -> str:
 
 
 def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """ftfy's repair of one line and the steps it took (``fixer``: a ``TextFixerConfig``, hashable)."""
+    """ftfy's repair of one line and the steps it took, each once in the order of their first use (``fixer``: a
+    ``TextFixerConfig``): ``ftfy.fix_and_explain(line, fixer)``, without its last round where that round provably
+    changes nothing.
+
+    fix_and_explain repeats a round (fix the encoding, itself repeated until a step gives back the text it was
+    given; then each other fix in turn) until a round changes nothing. With no fix on but the encoding's and
+    :data:`AFTER_ENCODING`, when none of those changes what the encoding fix gave, the next round would find the
+    encoding fixed (its first step is the one the encoding fix stopped at, and gives back the same text and the
+    same steps, already listed) and those fixes idle again: the text is the encoding fix's, and so are the steps
+    (listed once, which is all the edits table and extra.repairs read of them). The round skipped is a third of the
+    call (a badness scan of the whole repaired line, and every fix again)."""
     import ftfy
 
+    if _one_round(fixer):
+        fixed, explanation = ftfy.fix_encoding_and_explain(line, fixer) if fixer.fix_encoding else (line, [])
+        if all(fix(fixed) == fixed for fix in _after_encoding(fixer)):
+            return fixed, tuple(dict.fromkeys(explanation))
     fixed, explanation = ftfy.fix_and_explain(line, fixer)
-    return fixed, tuple(explanation or ())
+    return fixed, tuple(dict.fromkeys(explanation or ()))
 
 
-# A site's damaged menus, bylines and footers recur on its pages: of the flagged lines of the first 2,000 bench
-# documents, 26 % repeat one seen before, nearly all of them short. Short lines only are remembered, so that the
-# memory stays small (a few MB per worker).
-SHORT_LINE = 200
-_fix_short_line = lru_cache(maxsize=1 << 12)(_fix_line)
+# The fixes fix_and_explain runs after the encoding's (ftfy 6.2, 6.3), in its order, that the shortcut of _fix_line
+# checks; it is taken only with every other fix off and ftfy's settings as known (a fix ftfy adds would be missed).
+AFTER_ENCODING = ("fix_c1_controls", "fix_surrogates", "remove_terminal_escapes", "remove_control_chars")
+KNOWN_SETTINGS = (
+    "unescape_html",
+    "remove_terminal_escapes",
+    "fix_encoding",
+    "restore_byte_a0",
+    "replace_lossy_sequences",
+    "decode_inconsistent_utf8",
+    "fix_c1_controls",
+    "fix_latin_ligatures",
+    "fix_character_width",
+    "uncurl_quotes",
+    "fix_line_breaks",
+    "fix_surrogates",
+    "remove_control_chars",
+    "normalization",
+    "max_decode_length",
+    "explain",
+)
+
+
+@lru_cache(maxsize=8)
+def _one_round(fixer) -> bool:
+    """Whether ftfy's result on a line is known after one round when the other fixes leave it alone."""
+    import ftfy
+
+    others = ("unescape_html", "fix_latin_ligatures", "fix_character_width", "uncurl_quotes", "fix_line_breaks")
+    return (
+        ftfy.__version__.split(".")[0] == "6"
+        and type(fixer)._fields == KNOWN_SETTINGS
+        and not any(getattr(fixer, name) for name in others)
+        and fixer.normalization is None
+    )
+
+
+@lru_cache(maxsize=8)
+def _after_encoding(fixer) -> tuple[Callable[[str], str], ...]:
+    """The fixes of :data:`AFTER_ENCODING` that ``fixer`` has on."""
+    from ftfy import fixes
+
+    functions = {
+        "fix_c1_controls": fixes.fix_c1_controls,
+        "fix_surrogates": fixes.fix_surrogates,
+        "remove_terminal_escapes": fixes.remove_terminal_escapes,
+        "remove_control_chars": fixes.remove_control_chars,
+    }
+    return tuple(functions[name] for name in AFTER_ENCODING if getattr(fixer, name))
+
+
+# A site's damaged menus, bylines and footers recur on its pages: of the flagged lines of the 4,000 bench documents,
+# 43 % repeat one seen before (46 % of the short ones, 34 % of those of 200 to 1,000 characters). Lines of up to
+# RECURRING_LINE characters are remembered with their repair and their edit rows, RECURRING_LINES of them, so that
+# the memory stays small (a few MB per worker).
+RECURRING_LINE = 1000
+RECURRING_LINES = 1 << 12

@@ -155,3 +155,67 @@ def test_the_recorded_repairs_replay_the_repair(text: str):
     doc = STEP.apply(Document(id="x", text=damaged, source="x"))
     assume(isinstance(doc, Document))  # a text that lost too much to mis-decoding is rejected, not repaired
     assert replay(damaged, doc.edits) == doc.text
+
+
+# Text that mojibake is made of: accents, quotes and dashes, the letters whose second byte cp1252 lacks (Ł, Á, Í, Ð,
+# Ý, ”), a no-break space, a control character, Cyrillic and Chinese.
+CHARACTERS = list("ab cd\nÉéüßçñ’“”–—…ŁłÁÍÏÐÝ\u00a0\x07\x1bрсуБ益阳中.,")
+DAMAGEABLE = st.text(alphabet=st.sampled_from(CHARACTERS), max_size=60)
+
+
+def _damaged(draw_text: str, how: int) -> str:
+    """``draw_text`` as one of: itself, UTF-8 read as sloppy cp1252 (once, or twice), read as cp1252 with the bytes
+    it lacks replaced (U+FFFD), read as Latin-1."""
+    import ftfy.bad_codecs  # noqa: F401
+
+    data = draw_text.encode("utf-8")
+    return [
+        draw_text,
+        data.decode("sloppy-windows-1252"),
+        data.decode("sloppy-windows-1252").encode("utf-8").decode("sloppy-windows-1252"),
+        data.decode("cp1252", errors="replace"),
+        data.decode("latin-1"),
+    ][how]
+
+
+@settings(max_examples=400, deadline=None)
+@given(DAMAGEABLE, st.integers(0, 4), st.booleans())
+def test_a_line_is_fixed_exactly_as_ftfy_fixes_it(text: str, how: int, cosmetic: bool):
+    """The repair of a line skips ftfy's last round only where that round changes nothing: the text and the steps
+    (each once, in the order of first use) are fix_and_explain's, whatever the damage (and with a cosmetic fix on,
+    when it is fix_and_explain itself)."""
+    import ftfy
+
+    from cleaner.steps.repair import _fix_line
+
+    step = Repair(RepairConfig(uncurl_quotes=cosmetic))
+    for line in _damaged(text, how).split("\n"):
+        fixed, explanation = ftfy.fix_and_explain(line, step.fixer)
+        assert _fix_line(line, step.fixer) == (fixed, tuple(dict.fromkeys(explanation)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(DAMAGEABLE, st.integers(0, 4)), max_size=6), st.booleans())
+def test_the_lines_asked_are_exactly_those_the_gate_flags(parts: list[tuple[str, int]], cosmetic: bool):
+    """One scan of the page finds the lines worth asking; none that the line gate would flag is passed over."""
+    text = "\n".join(_damaged(part, how) for part, how in parts)
+    step = Repair(RepairConfig(fix_latin_ligatures=cosmetic))
+    lines, flagged = step._flagged_lines(text)
+    expected = [index for index, line in enumerate(text.split("\n")) if step.needs_repair(line)]
+    assert flagged == expected
+    assert not flagged or lines == text.split("\n")
+
+
+def test_a_recurring_line_is_repaired_once():
+    line = "Ãœber uns â€“ DatenschutzerklÃ¤rung â€“ PolÃ\xadtica"
+    step = Repair()
+    calls = []
+    repair_line = step._repair_line
+    step._repair_line = lambda text: calls.append(text) or repair_line(text)
+    docs = [step.apply(Document(id=f"d{n}", text=f"Page {n}\n{line}", source="x")) for n in range(3)]
+    assert calls == [line]
+    assert {doc.text.split("\n")[1] for doc in docs} == {"Über uns – Datenschutzerklärung – Política"}
+    rows = [[(e.line_no, e.column, e.before, e.after, e.kind) for e in doc.edits] for doc in docs]
+    fresh = Document(id="r", text="", source="r")  # the rows worked out anew from the two lines
+    fresh.record_line_edit("repair", "mojibake", 2, line, docs[0].text.split("\n")[1])
+    assert rows[0] == rows[1] == rows[2] == [(e.line_no, e.column, e.before, e.after, e.kind) for e in fresh.edits]
