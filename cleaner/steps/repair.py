@@ -31,9 +31,20 @@ LOST_NBSP = re.compile(r"(?<!\w)Â (?=\S)")
 # UTF-8 read as Latin-1 or cp1252 always leaves a lead byte (U+00C2-U+00F4) followed by a continuation byte
 # (U+0080-U+00BF, or what cp1252 maps 0x80-0x9F to). Text without that pair has no such mojibake, and this
 # character-pair scan costs a few percent of ftfy's own detector, so it goes first.
-MOJIBAKE_PAIR = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+CP1252_SPECIALS = (
+    "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
+MOJIBAKE_PAIR = re.compile(f"[\u00c2-\u00f4][\u0080-\u00bf{CP1252_SPECIALS}]")
+# A no-break space or soft hyphen that does not finish a UTF-8 sequence (it is not after a lead byte, or a lead byte
+# of three or four and its continuations). ftfy takes it for part of the mojibake beside it and leaves the whole run
+# alone ("x\u00a0Ã¼ber"); once the whitespace step has flattened or removed it, the next run would repair the rest.
+# A line still flagged after ftfy is repaired again between these characters, so that cleaning clean text changes
+# nothing.
+CONTINUATION = f"[\u0080-\u00bf{CP1252_SPECIALS}]"
+LATIN1_SPACING = re.compile(
+    f"(?<![\u00c2-\u00f4])(?<![\u00e0-\u00f4]{CONTINUATION})(?<![\u00f0-\u00f4]{CONTINUATION}{CONTINUATION})"
+    "([\u00a0\u00ad])"
 )
 
 
@@ -113,13 +124,19 @@ class Repair(Step):
         return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
 
     def apply(self, doc: Document) -> Document:
+        # Normalised first: mojibake stored decomposed ("Ã" as "A" and a combining tilde) is only mojibake to ftfy
+        # once composed, and normalising after the repair alone would leave it for the next run to repair.
+        self._normalize(doc)
         if self.needs_repair(doc.text):
             self._repair_lines(doc)
+            self._normalize(doc)  # what ftfy decoded may come out decomposed
+        return doc
+
+    def _normalize(self, doc: Document) -> None:
         form = self.config.normalization
         if form and not unicodedata.is_normalized(form, doc.text):  # a quick check; most text is NFC already
             doc.text = unicodedata.normalize(form, doc.text)
             doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), f"normalize:{form}"})
-        return doc
 
     def _repair_lines(self, doc: Document) -> None:
         """ftfy on each line its detector flags (a page can mix intact paragraphs with mis-decoded ones)."""
@@ -129,9 +146,12 @@ class Repair(Step):
         for index, line in enumerate(lines):
             if not self.needs_repair(line):
                 continue
-            fix = _fix_short_line if len(line) <= SHORT_LINE else _fix_line
-            fixed, explanation = fix(line, self.fixer)
+            fixed, explanation = _fix(line, self.fixer)
             explanation = list(explanation)
+            if self.needs_repair(fixed) and LATIN1_SPACING.search(fixed):  # see LATIN1_SPACING
+                pieces = [_fix(piece, self.fixer) for piece in LATIN1_SPACING.split(fixed)]
+                fixed = "".join(piece for piece, _ in pieces)
+                explanation += [step for _, steps in pieces for step in steps]
             if self.config.restore_lost_nbsp and "Â " in fixed:
                 fixed, lost = LOST_NBSP.subn("\u00a0", fixed)
                 if lost:
@@ -159,3 +179,7 @@ def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
 # memory stays small (a few MB per worker).
 SHORT_LINE = 200
 _fix_short_line = lru_cache(maxsize=1 << 12)(_fix_line)
+
+
+def _fix(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
+    return (_fix_short_line if len(line) <= SHORT_LINE else _fix_line)(line, fixer)
