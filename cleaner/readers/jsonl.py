@@ -7,6 +7,7 @@ carried along as metadata. A ``.json`` file may hold one record, a list of recor
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,10 +15,12 @@ from cleaner.document import Document, Reject, stable_id
 from cleaner.readers.decode import RawInput, decode_text, strip_compression
 
 KNOWN_FIELDS = ("url", "title", "date", "author")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def record_to_document(record: Any, source: str) -> Document | Reject:
     """A parsed record as a document, or a reject saying what the record lacks."""
+    record = valid_unicode(record)
     if not isinstance(record, dict):
         return Reject(
             id=stable_id(source),
@@ -40,6 +43,27 @@ def record_to_document(record: Any, source: str) -> Document | Reject:
     if extra:
         metadata["extra"] = extra
     return Document(id=stable_id(source), text=text, source=source, metadata=metadata)
+
+
+def valid_unicode(value: Any) -> Any:
+    """``value`` with each lone surrogate in its strings (and keys) replaced by U+FFFD.
+
+    JSON can escape any UTF-16 code unit, half a surrogate pair too (``"\\ud800"``), and ``json`` decodes it to a
+    string that no UTF-8 text, and so no Parquet file, can hold: one such record stopped the whole run. A decoder
+    does the same with bytes that are not UTF-8. (Encoding is the quick test: a quarter of a regex scan.)"""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return LONE_SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, dict):
+        return {valid_unicode(key): valid_unicode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [valid_unicode(item) for item in value]
+    return value
 
 
 def _parse_line(line: bytes, source: str) -> Document | Reject:

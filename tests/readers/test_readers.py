@@ -9,9 +9,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
 
+from cleaner import config as config_module
 from cleaner.document import Document, Reject
 from cleaner.readers import InputFile, discover, read_file
-from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML
+from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML, read_table
 
 
 def records(path: Path, root: Path) -> list[Document | Reject]:
@@ -135,6 +136,34 @@ def test_json_array_and_single_object(tmp_path: Path):
     assert [d.text for d in records(tmp_path / "list.json", tmp_path)] == [ARTICLE, ARTICLE_DE]
     [one] = records(tmp_path / "one.json.gz", tmp_path)
     assert one.text == ARTICLE and one.source == "one.json.gz#0"
+
+
+def test_a_lone_surrogate_escaped_in_json_becomes_a_replacement_character(tmp_path: Path):
+    """JSON may escape half a surrogate pair ("\\ud800"), which no UTF-8 text can hold: one such record stopped the
+    whole run when its text was hashed or written (found by tests/readers/test_fuzz)."""
+    from cleaner.runner import output_dir, run
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    article = ARTICLE.replace("\n", " ")
+    lines = [  # json.dumps escapes every non-ASCII character, a lone surrogate too
+        json.dumps({"text": f"{article} \ud800 end.", "title": "T\udc80", "k\udfff": ["\U0001f600"]}),
+        json.dumps("\ud800"),
+        json.dumps({"text": "short \udbff"}),
+    ]
+    assert "\\ud800" in lines[0] and "\\ud83d\\ude00" in lines[0]  # the pair stays a pair
+    (raw / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (raw / "b.json").write_text(json.dumps({"text": f"{article} \ud800"}), encoding="utf-8")
+    first, bad, _ = records(raw / "a.jsonl", raw)
+    assert first.text.endswith(" \ufffd end.") and first.metadata["title"] == "T\ufffd"
+    assert first.metadata["extra"] == {"k\ufffd": ["\U0001f600"]}
+    assert bad.reason == "read.bad_record" and bad.text == '"\ufffd"'
+    config = config_module.parse({"pipeline": ["whitespace", "length"]})
+    summary = run(raw, tmp_path / "out", config, workers=1)
+    assert (summary.read, summary.kept) == (4, 2)
+    assert dict(summary.rejected) == {"read.bad_record": 1, "length.too_short": 1}
+    texts = [row["text"] for row in read_table(output_dir(tmp_path / "out", config) / "documents")]
+    assert sorted(texts) == sorted([f"{article} \ufffd end.", f"{article} \ufffd"])
 
 
 def test_parquet_rows(tmp_path: Path):
