@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -164,6 +165,29 @@ def test_a_lone_surrogate_escaped_in_json_becomes_a_replacement_character(tmp_pa
     assert dict(summary.rejected) == {"read.bad_record": 1, "length.too_short": 1}
     texts = [row["text"] for row in read_table(output_dir(tmp_path / "out", config) / "documents")]
     assert sorted(texts) == sorted([f"{article} \ufffd end.", f"{article} \ufffd"])
+
+
+def test_a_file_name_that_is_not_utf8_is_read_under_an_escaped_name(tmp_path: Path):
+    """A name from a Latin-1 file system comes with lone surrogates for its stray bytes: the run stopped on the first
+    id or hash made of it (found by fuzzing the readers)."""
+    from cleaner.runner import output_dir, run
+
+    raw = tmp_path / "raw"
+    os.makedirs(os.fsencode(raw / "caf\u00e9") + b"/d\xe9j\xe0")
+    with open(os.fsencode(raw) + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(ARTICLE.encode())
+    with open(os.fsencode(raw) + b"/d\xe9j\xe0.txt", "wb") as handle:  # the same bytes as a folder name below
+        handle.write(ARTICLE_DE.encode())
+    with open(os.fsencode(raw / "caf\u00e9") + b"/d\xe9j\xe0/x.txt", "wb") as handle:
+        handle.write(ARTICLE.encode())
+    files, _ = discover(raw)
+    assert [f.rel for f in files] == ["caf\\xe9.txt", "café/d\\xe9j\\xe0/x.txt", "d\\xe9j\\xe0.txt"]
+    assert [r.text for f in files for r in read_file(f)] == [ARTICLE, ARTICLE, ARTICLE_DE]
+    config = config_module.parse({"pipeline": ["whitespace", "length"]})
+    summary = run(raw, tmp_path / "out", config, workers=1)
+    assert (summary.read, summary.kept) == (3, 3)
+    sources = [row["source"] for row in read_table(output_dir(tmp_path / "out", config) / "documents")]
+    assert sorted(sources) == [f.rel for f in files]
 
 
 def test_parquet_rows(tmp_path: Path):
