@@ -200,6 +200,18 @@ def test_parquet_rows(tmp_path: Path):
     assert out[2].text == ARTICLE_DE and out[2].source == "part.parquet#2"
 
 
+def test_parquet_strings_that_are_not_utf8_are_decoded_with_replacement_characters(tmp_path: Path):
+    """pyarrow writes a string column without checking its bytes, and fails on the whole batch reading one that is
+    not UTF-8: the run stopped (found by bench/fuzz.py --atheris). The bad bytes become U+FFFD, the rows are read."""
+    text = pa.array([ARTICLE.encode(), b"bad \xc2 text", None], pa.binary()).view(pa.string())
+    title = pa.array([b"T\xff", b"ok", None], pa.large_binary()).view(pa.large_string())
+    pq.write_table(pa.table({"text": text, "title": title, "n": [1, 2, 3]}), tmp_path / "bad.parquet")
+    first, second, third = records(tmp_path / "bad.parquet", tmp_path)
+    assert first.text == ARTICLE and first.metadata["title"] == "T\ufffd" and first.metadata["extra"] == {"n": 1}
+    assert second.text == "bad \ufffd text" and second.metadata["title"] == "ok"
+    assert isinstance(third, Reject) and third.reason == "read.no_text"
+
+
 def test_parquet_without_text_column(tmp_path: Path):
     pq.write_table(pa.table({"body": ["x"]}), tmp_path / "wrong.parquet")
     [rej] = records(tmp_path / "wrong.parquet", tmp_path)
