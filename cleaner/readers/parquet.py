@@ -20,7 +20,7 @@ def read(raw: RawInput) -> Iterator[Document | Reject]:
     try:
         # Parquet needs random access: a compressed file is decompressed into memory first.
         source = pq.ParquetFile(io.BytesIO(raw.read_all()) if raw.compression else raw.opener())
-    except (pa.ArrowException, OSError) as err:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as err:  # a column name that is not UTF-8, too
         raise ReadError("read.bad_parquet", f"{rel}: not a readable Parquet file ({err})") from err
     if "text" not in source.schema_arrow.names:
         raise ReadError(
