@@ -163,6 +163,7 @@ def test_the_fuzzed_steps_are_the_default_pipeline():
 @pytest.mark.parametrize("name", DEFAULT_PIPELINE)
 @SUITE
 @given(text=TEXTS)
+@example(text="between the stakeholders initely dealt a blow")  # found by atheris: spacing split it twice
 def test_every_step_never_raises_and_is_idempotent(name: str, text: str):
     check_step(next(step for step in steps() if step.name == name), text)
 
