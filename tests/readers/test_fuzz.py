@@ -145,8 +145,7 @@ def warc_file(draw) -> bytes:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=draw(st.booleans()))
+    records = []
     for _ in range(draw(st.integers(0, 3))):
         url = draw(st.sampled_from(["https://example.org/a", "http://x", "", "not a url"]))
         kind = draw(st.sampled_from(["response", "response", "request", "metadata", "resource"]))
@@ -159,16 +158,23 @@ def warc_file(draw) -> bytes:
             headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
         elif kind == "request":  # warcio parses a request's payload as HTTP
             body = b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n"
-        # Fixed headers: warcio would stamp each record with a new id and the time, and the examples must replay.
+        # Fixed headers, and gzip without a time stamp: warcio would stamp each record with a new id and the time,
+        # and the examples must be the same bytes on every run.
         fixed = {
             "WARC-Record-ID": "<urn:uuid:00000000-0000-0000-0000-000000000000>",
             "WARC-Date": "2024-03-05T10:00:00Z",
         }
-        record = writer.create_warc_record(
-            url, kind, payload=io.BytesIO(body), http_headers=headers, warc_headers_dict=fixed
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=False)
+        writer.write_record(
+            writer.create_warc_record(
+                url, kind, payload=io.BytesIO(body), http_headers=headers, warc_headers_dict=fixed
+            )
         )
-        writer.write_record(record)
-    return buffer.getvalue()
+        records.append(buffer.getvalue())
+    if draw(st.booleans()):  # each record a gzip member of its own, as .warc.gz files are written
+        records = [gzip.compress(record, mtime=0) for record in records]
+    return b"".join(records)
 
 
 BUILDERS = {
