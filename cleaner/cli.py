@@ -6,6 +6,7 @@ commands that use them), so ``cleaner --help`` answers at once.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -47,6 +48,17 @@ def fail(message: str, code: int = 2) -> None:
     """Print a one-line error (no traceback) and exit."""
     typer.secho(f"error: {message}", fg="red", err=True)
     raise typer.Exit(code)
+
+
+def _write_failure(err: OSError, out: Path, then: str = "") -> str | None:
+    """The one-line message of a write below ``out`` that failed for a reason of the machine's (no space left, no
+    permission, a read-only file system: see cleaner.writer.WRITE_ADVICE); None for any other error, a bug."""
+    from cleaner.writer import output_error
+
+    if err.filename and not Path(os.fsdecode(err.filename)).resolve().is_relative_to(out.resolve()):
+        return None  # not the output: an error of ours (inputs are read by readers that reject, not raise)
+    problem = output_error(err, out)
+    return None if problem is None else f"{problem}; the previous output is untouched{then}"
 
 
 def _show_version(value: bool) -> None:
@@ -123,6 +135,12 @@ def run(
             )
     except RunError as err:
         fail(str(err))
+    except OSError as err:
+        then = "; once fixed, run again with --resume to keep the tasks already finished"
+        message = _write_failure(err, out / config.dataset.name, then)
+        if message is None:
+            raise
+        fail(message)
     except (KeyboardInterrupt, Interrupted):
         fail(
             "interrupted: nothing was published, the previous output is untouched; run again with --resume to"
@@ -258,6 +276,10 @@ def validate(
         report = run_suite(path, config, suite=suite, expectations=expectations)
     except (config_module.ConfigError, ValidationError) as err:
         fail(str(err))
+    except OSError as err:  # its result.json and Data Docs are written beside the data
+        if (message := _write_failure(err, path)) is None:
+            raise
+        fail(message)
     _print_validation(report, brief=False)
     if not report.success:
         raise typer.Exit(1)
@@ -293,6 +315,10 @@ def report(
         written = write_report(folder, previous=previous, per_group=per_group)
     except ReportError as err:
         fail(str(err))
+    except OSError as err:
+        if (message := _write_failure(err, folder)) is None:
+            raise
+        fail(message)
     _console().print(f"[bold]report[/] {written}", highlight=False)
 
 
@@ -333,6 +359,10 @@ def publish(
         release = make_release(source, config, version, bump, allow_invalid)
     except (config_module.ConfigError, PublishError, ValidationError, ValueError) as err:
         fail(str(err), code=1)
+    except OSError as err:  # the release is written beside its place and renamed into it: nothing half-made stays
+        if (message := _write_failure(err, out / config.dataset.name)) is None:
+            raise
+        fail(message)
     _console().print(
         f"[bold green]released[/] {release}/ (data/, README.md, manifest.json, report.html)", highlight=False
     )

@@ -8,9 +8,12 @@ complete, so a reader never sees a half-written output and an interrupted run le
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,39 @@ import pyarrow.parquet as pq
 ROW_GROUP_BYTES = 64 << 20
 PARQUET_OPTIONS: dict[str, Any] = {"compression": "zstd", "write_statistics": True, "use_dictionary": True}
 TMP_PREFIX = ".tmp-"
+# Writes that fail for a reason of the machine's, not of cleaner's, and what to do about each.
+ELSEWHERE = "write the output elsewhere with --out"
+WRITE_ADVICE = {
+    errno.ENOSPC: f"free some space on that disk, or {ELSEWHERE}",
+    errno.EDQUOT: f"your disk quota is used up: free some space, or {ELSEWHERE}",
+    errno.EFBIG: f"the file is larger than the file system or your limits allow (ulimit -f): {ELSEWHERE}",
+    errno.EROFS: f"the file system is read-only: {ELSEWHERE}",
+    errno.EACCES: f"make the folder writable for you, or {ELSEWHERE}",
+    errno.EPERM: f"make the folder writable for you, or {ELSEWHERE}",
+    errno.ENOTDIR: f"a file stands where a folder must be: move it, or {ELSEWHERE}",
+}
+
+
+class OutputError(Exception):
+    """A write of the output failed for a reason the user can fix (no space left, no permission, a read-only file
+    system); ``str()`` is one line naming the path and what to do."""
+
+    def __init__(self, path: str, reason: str, advice: str) -> None:
+        super().__init__(path, reason, advice)
+        self.path, self.reason, self.advice = path, reason, advice
+
+    def __str__(self) -> str:
+        return f"cannot write {self.path}: {self.reason}; {self.advice}"
+
+
+def output_error(err: OSError, where: str | Path) -> OutputError | None:
+    """``err`` as an :class:`OutputError` when it is one of :data:`WRITE_ADVICE`, naming the file the system named,
+    else ``where`` (Arrow's write errors name none); None for any other error, which stays what it is."""
+    advice = WRITE_ADVICE.get(err.errno) if isinstance(err.errno, int) else None
+    if advice is None:
+        return None
+    path = os.fsdecode(err.filename) if err.filename else str(where)
+    return OutputError(path, os.strerror(err.errno), advice)
 
 
 class PartWriter:
@@ -50,11 +86,12 @@ class PartWriter:
     def flush(self) -> None:
         if not self.pending:
             return
-        if self._writer is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._writer = pq.ParquetWriter(self.path, self.schema, **PARQUET_OPTIONS)
         table = pa.Table.from_pydict(self.columns, schema=self.schema)
-        self._writer.write_table(table, row_group_size=self.pending)
+        with naming(self.path):
+            if self._writer is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._writer = pq.ParquetWriter(self.path, self.schema, **PARQUET_OPTIONS)
+            self._writer.write_table(table, row_group_size=self.pending)
         self.written += self.pending
         self.columns = {name: [] for name in self.schema.names}
         self.pending, self.buffered = 0, 0
@@ -63,14 +100,28 @@ class PartWriter:
         """Write what is buffered and close; returns the number of rows written (no file when none)."""
         self.flush()
         if self._writer is not None:
-            self._writer.close()
+            with naming(self.path):
+                self._writer.close()
         return self.written
 
 
 def write_empty(path: Path, schema: pa.Schema) -> None:
     """An empty table with the schema, so that a table with no rows still exists and can be opened."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pq.write_table(schema.empty_table(), path, **PARQUET_OPTIONS)
+    with naming(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pq.write_table(schema.empty_table(), path, **PARQUET_OPTIONS)
+
+
+@contextmanager
+def naming(path: Path) -> Iterator[None]:
+    """Arrow's write errors name no file ("Error writing bytes to file"): the same error, naming ``path``, so that
+    the message of a full disk says which file it was."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename or not isinstance(err.errno, int):
+            raise
+        raise type(err)(err.errno, os.strerror(err.errno), str(path)) from err
 
 
 def make_staging(destination: Path) -> Path:
@@ -85,12 +136,18 @@ def make_staging(destination: Path) -> Path:
 
 
 def publish_staging(staging: Path, destination: Path) -> None:
-    """Swap ``staging`` in for ``destination``: the old output stays whole until the new one is complete."""
+    """Swap ``staging`` in for ``destination``: the old output stays whole until the new one is complete, and is put
+    back when the new one cannot be renamed into place."""
     old = None
     if destination.exists():
         old = destination.parent / f"{TMP_PREFIX}{destination.name}-old-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         os.rename(destination, old)
-    os.rename(staging, destination)
+    try:
+        os.rename(staging, destination)
+    except OSError:
+        if old is not None:
+            os.rename(old, destination)
+        raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
 

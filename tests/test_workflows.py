@@ -84,3 +84,43 @@ def test_release_script_publishes_nothing_when_validation_fails(tmp_path: Path):
     assert result.returncode != 0
     assert "validation failed" in result.stderr
     assert not (repo / "dist" / "seed-articles" / "1.2.3").exists()
+
+
+def test_ci_runs_the_readmes_test_commands_with_the_pinned_versions():
+    """.ci/run and the CI workflow install and test exactly as the README says: with constraints.txt, whose pins
+    fall in the ranges of pyproject.toml; the newest versions in a job of their own, as the README says too."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```bash\n(pip install [^\n]*python -m pytest)\n```", readme)
+    pinned, newest = commands
+    assert pinned == 'pip install -e ".[test]" -c constraints.txt && python -m pytest'
+    assert newest == 'pip install -U -e ".[test]" && python -m pytest'
+    assert pinned in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text(encoding="utf-8"))["jobs"]
+    runs = {name: [step.get("run", "") for step in job["steps"]] for name, job in jobs.items()}
+    assert pinned.split(" && ")[0] in runs["test"] and "bash .ci/run" in runs["test"]
+    assert newest.split(" && ")[0] in runs["newest"] and "python -m pytest" in runs["newest"]
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[name] = version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for text in [*project["dependencies"], *project["optional-dependencies"]["test"]]:
+        requirement = Requirement(text)
+        name = re.sub(r"[-_.]+", "-", requirement.name).lower()
+        assert name in pins, f"{name} is not pinned in constraints.txt"
+        assert requirement.specifier.contains(pins[name], prereleases=True), f"{name}=={pins[name]} not in {text}"
+
+
+def test_the_license_file_is_the_license_pyproject_names():
+    import tomllib
+
+    license_name = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["license"]["text"]
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    assert license_name == "Apache-2.0"
+    assert text.split()[:4] == ["Apache", "License", "Version", "2.0,"] and "END OF TERMS AND CONDITIONS" in text
+    assert len(text.splitlines()) == 202  # the whole text, appendix included, as apache.org gives it

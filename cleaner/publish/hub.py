@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,8 +73,10 @@ def push(release: Path, target: str, api: Any = None) -> Plan:
         from huggingface_hub import HfApi
 
         api = HfApi(token=os.environ.get("HF_TOKEN") or None)
-    api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
-    the_plan = plan(release, target, api.list_repo_files(repo_id, repo_type="dataset"))
+    with _remote(release, target):
+        api.create_repo(repo_id, repo_type="dataset", exist_ok=True)
+        remote_files = api.list_repo_files(repo_id, repo_type="dataset")
+    the_plan = plan(release, target, remote_files)
     operations: list[Any] = [
         CommitOperationAdd(
             path_in_repo=name,
@@ -81,8 +85,27 @@ def push(release: Path, target: str, api: Any = None) -> Plan:
         for name in the_plan.files
     ]
     operations += [CommitOperationDelete(path_in_repo=name) for name in the_plan.delete]
-    api.create_commit(
-        repo_id=the_plan.repo_id, repo_type="dataset", operations=operations, commit_message=the_plan.commit_message
-    )
-    api.create_tag(the_plan.repo_id, tag=the_plan.revision_tag, repo_type="dataset")
+    with _remote(release, target):
+        api.create_commit(
+            repo_id=the_plan.repo_id, repo_type="dataset", operations=operations, commit_message=the_plan.commit_message
+        )
+        api.create_tag(the_plan.repo_id, tag=the_plan.revision_tag, repo_type="dataset")
     return the_plan
+
+
+@contextmanager
+def _remote(release: Path, target: str) -> Iterator[None]:
+    """The Hub's calls: whatever they raise (no network, offline mode, a refused token, a missing repository: the
+    errors of huggingface_hub and of the HTTP library under it, which differ by version) is a :class:`HubError`
+    saying what to check, in one line that never holds the token."""
+    try:
+        yield
+    except Exception as err:
+        reason = (str(err).strip().splitlines() or [""])[0]
+        if token := os.environ.get("HF_TOKEN"):
+            reason = reason.replace(token, "***")
+        raise HubError(
+            f"cannot push {release} to {target} ({type(err).__name__}: {reason}); check the network, the"
+            " repository's name and your token (HF_TOKEN or `huggingface-cli login`), then push the release again:"
+            f" cleaner push {release.name} --to {target}"
+        ) from err

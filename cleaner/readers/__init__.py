@@ -125,7 +125,7 @@ def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], 
             if _is_folder(entry):
                 folders.append(entry)
                 continue
-            rel = prefix + entry.name
+            rel = prefix + _name(entry)
             if entry.name.startswith(".") or "/." in "/" + prefix:
                 hidden.append(rel)
             else:
@@ -134,13 +134,24 @@ def discover(raw_dir: Path, skip: Path | None = None) -> tuple[list[InputFile], 
             if skip is not None and os.path.realpath(entry.path) == str(skip):
                 continue
             if entry.is_symlink():
-                links.append((entry.path, prefix + entry.name + "/"))
+                links.append((entry.path, prefix + _name(entry) + "/"))
             elif (identity := _identity(entry.path)) is not None and identity not in seen:
                 seen.add(identity)
-                pending.append((entry.path, prefix + entry.name + "/"))
+                pending.append((entry.path, prefix + _name(entry) + "/"))
     files.sort(key=lambda f: f.rel)
     hidden.sort()
     return files, hidden
+
+
+def _name(entry: os.DirEntry) -> str:
+    """An entry's name as text: a name that is not UTF-8 (a Latin-1 file system, an old archive) comes from the OS
+    with its stray bytes as lone surrogates, which no id, message or Parquet file can hold; they are written as
+    ``\\xe9`` instead. The file is still opened by its real path."""
+    try:
+        entry.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(entry.name).decode("utf-8", "backslashreplace")
+    return entry.name
 
 
 def _identity(path: str | Path) -> tuple[int, int] | None:

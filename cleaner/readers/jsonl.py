@@ -12,6 +12,7 @@ newline that is not valid JSON is a file cut short (``read.truncated``), not jus
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
@@ -20,11 +21,13 @@ from cleaner.readers.decode import RawInput, ReadError, decode_text, strip_compr
 from cleaner.readers.jsonarray import array_items
 
 KNOWN_FIELDS = ("url", "title", "date", "author")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 SKIP_CHUNK = 1 << 20
 
 
 def record_to_document(record: Any, source: str) -> Document | Reject:
     """A parsed record as a document, or a reject saying what the record lacks."""
+    record = valid_unicode(record)
     if not isinstance(record, dict):
         return Reject(
             id=stable_id(source),
@@ -47,6 +50,27 @@ def record_to_document(record: Any, source: str) -> Document | Reject:
     if extra:
         metadata["extra"] = extra
     return Document(id=stable_id(source), text=text, source=source, metadata=metadata)
+
+
+def valid_unicode(value: Any) -> Any:
+    """``value`` with each lone surrogate in its strings (and keys) replaced by U+FFFD.
+
+    JSON can escape any UTF-16 code unit, half a surrogate pair too (``"\\ud800"``), and ``json`` decodes it to a
+    string that no UTF-8 text, and so no Parquet file, can hold: one such record stopped the whole run. A decoder
+    does the same with bytes that are not UTF-8. (Encoding is the quick test: a quarter of a regex scan.)"""
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return LONE_SURROGATE.sub("\ufffd", value)
+        return value
+    if isinstance(value, dict):
+        return {valid_unicode(key): valid_unicode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [valid_unicode(item) for item in value]
+    return value
 
 
 def _parse_line(line: bytes, source: str, last: bool) -> Document | Reject:

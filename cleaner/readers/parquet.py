@@ -45,7 +45,7 @@ def _rows(raw: RawInput, handle: Any) -> Iterator[Document | Reject]:
     limit = raw.limits.document_bytes
     try:
         source = pq.ParquetFile(handle)
-    except (pa.ArrowInvalid, OSError) as err:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as err:
         raise ReadError("read.bad_parquet", f"{rel}: not a readable Parquet file ({err})") from err
     if "text" not in source.schema_arrow.names:
         raise ReadError(
@@ -55,7 +55,7 @@ def _rows(raw: RawInput, handle: Any) -> Iterator[Document | Reject]:
     index = 0
     try:
         for batch in source.iter_batches(batch_size=BATCH_ROWS):
-            for row in batch.to_pylist():
+            for row in _python_rows(batch):
                 source_id = f"{rel}#{index}"
                 text = row.get("text")
                 if isinstance(text, str) and len(text) > limit // 4 and len(text.encode()) > limit:
@@ -64,5 +64,24 @@ def _rows(raw: RawInput, handle: Any) -> Iterator[Document | Reject]:
                 else:
                     yield record_to_document(row, source_id)
                 index += 1
-    except (pa.ArrowInvalid, OSError) as err:
+    except (pa.ArrowException, OSError, UnicodeDecodeError) as err:
         raise ReadError("read.bad_parquet", f"{rel}: unreadable after row {index} ({err})") from err
+
+
+def _python_rows(batch) -> list[dict]:
+    """The rows of a batch as dicts. pyarrow does not check that a string column holds UTF-8 when it writes one, and
+    fails on the whole batch when it reads a value that is not: then the text columns are decoded here, each bad
+    byte becoming U+FFFD as a decoder makes it, instead of the rest of the file being lost."""
+    import pyarrow as pa
+
+    try:
+        return batch.to_pylist()
+    except UnicodeDecodeError:
+        columns = {}
+        for name, column in zip(batch.schema.names, batch.columns, strict=True):
+            if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+                raw = column.view(pa.large_binary() if pa.types.is_large_string(column.type) else pa.binary())
+                columns[name] = [None if v is None else v.decode("utf-8", "replace") for v in raw.to_pylist()]
+            else:
+                columns[name] = column.to_pylist()
+        return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]

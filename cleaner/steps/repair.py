@@ -44,6 +44,15 @@ CONTINUATION = (
     "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
 MOJIBAKE_PAIR = re.compile(f"[{LEAD}][{CONTINUATION}]")
+# A no-break space or soft hyphen that does not finish a UTF-8 sequence (it is not after a lead byte, or a lead byte
+# of three or four and its continuations). ftfy takes it for part of the mojibake beside it and leaves the whole run
+# alone ("x\u00a0Ã¼ber"); once the whitespace step has flattened or removed it, the next run would repair the rest.
+# A line still flagged after ftfy is repaired again between these characters, so that cleaning clean text changes
+# nothing.
+LATIN1_SPACING = re.compile(
+    f"(?<![{LEAD}])(?<![\u00e0-\u00f4][{CONTINUATION}])(?<![\u00f0-\u00f4][{CONTINUATION}][{CONTINUATION}])"
+    "([\u00a0\u00ad])"
+)
 # A control character or a mojibake pair, in one scan: one character class first, which the regular-expression
 # engine skips along quickly (half the time of the two patterns one after the other), then, after a lead byte, the
 # character that makes it a pair.
@@ -144,6 +153,9 @@ class Repair(Step):
         return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
 
     def apply(self, doc: Document) -> Document | Reject:
+        # Normalised first: mojibake stored decomposed ("Ã" as "A" and a combining tilde) is only mojibake to ftfy
+        # once composed, and normalising after the repair alone would leave it for the next run to repair.
+        self._normalize(doc)
         lines, flagged = self._flagged_lines(doc.text)
         if flagged and self.needs_repair(doc.text):  # the page's own gate, as before the lines are asked
             self._repair_lines(doc, lines, flagged)
@@ -157,13 +169,16 @@ class Repair(Step):
                 doc.text = dropped
                 doc.count(self.name, "lost_dropped", lost)
                 doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), "apply:drop_lost"})
+        self._normalize(doc)  # what ftfy decoded, or dropping a lost character, may leave decomposed
+        return doc
+
+    def _normalize(self, doc: Document) -> None:
         form = self.config.normalization
         if form and not unicodedata.is_normalized(form, doc.text):  # a quick check; most text is NFC already
             normalized = unicodedata.normalize(form, doc.text)
             doc.record_text_edits(self.name, f"normalize_{form.lower()}", doc.text, normalized)
             doc.text = normalized
             doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), f"normalize:{form}"})
-        return doc
 
     def _repair_lines(self, doc: Document, lines: list[str], flagged: list[int]) -> None:
         """ftfy on each line its detector flags (a page can mix intact paragraphs with mis-decoded ones)."""
@@ -228,6 +243,10 @@ class Repair(Step):
         the line alone, so that a recurring line is repaired once."""
         fixed, explanation = _fix_line(line, self.fixer)
         explanation = list(explanation)
+        if self.needs_repair(fixed) and LATIN1_SPACING.search(fixed):  # see LATIN1_SPACING
+            pieces = [_fix_line(piece, self.fixer) for piece in LATIN1_SPACING.split(fixed)]
+            fixed = "".join(piece for piece, _ in pieces)
+            explanation += [step for _, steps in pieces for step in steps]
         if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
             refilled = refill(line, lambda text: _fix_line(text, self.fixer)[0], fixed)
             if refilled is not None:

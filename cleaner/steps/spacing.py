@@ -214,6 +214,8 @@ class Spacing(Step):
                     continue
                 if left.lower() in prefixes and zr < c.function_word_zipf:
                     continue  # "intercoréens", "antivax": a prefixed word the table lacks, not two words
+                if remembered_split(left) or remembered_split(right):
+                    continue  # "initely" is not "init ely": the next cleaning would split "init" again
                 score = zl + zr
                 if best is None or score > best[0]:
                     best = (score, left, right)

@@ -65,3 +65,38 @@ def test_pushed_card_names_the_repository(tmp_path: Path):
 def test_target_must_be_hf_url():
     with pytest.raises(hub.HubError, match="hf://ORG/NAME"):
         hub.parse_target("acme/seed-articles")
+
+
+class UnreachableHub(FakeApi):
+    """The Hub as a machine without network, or with a refused token, sees it: its client raises (an error of the
+    HTTP library under huggingface_hub, which is no OSError) at the first call or at the commit."""
+
+    def __init__(self, failing: str, error: Exception):
+        super().__init__([])
+        self.failing, self.error = failing, error
+
+    def create_repo(self, repo_id, **kwargs):
+        if self.failing == "create_repo":
+            raise self.error
+        super().create_repo(repo_id, **kwargs)
+
+    def create_commit(self, **kwargs):
+        if self.failing == "create_commit":
+            raise self.error
+        super().create_commit(**kwargs)
+
+
+@pytest.mark.parametrize("failing", ["create_repo", "create_commit"])
+def test_a_hub_that_cannot_be_reached_is_a_one_line_error_without_the_token(tmp_path: Path, monkeypatch, failing):
+    class ConnectError(Exception):  # as httpx names it
+        pass
+
+    monkeypatch.setenv("HF_TOKEN", "hf_SECRET0123456789")
+    release = make_release(tmp_path / "1.1.0", shards=1)
+    error = ConnectError("401 Unauthorized for token hf_SECRET0123456789\nRequest ID: abc")
+    with pytest.raises(hub.HubError) as raised:
+        hub.push(release, "hf://acme/news", api=UnreachableHub(failing, error))
+    message = str(raised.value)
+    assert "\n" not in message and "hf_SECRET0123456789" not in message
+    assert message.startswith(f"cannot push {release} to hf://acme/news (ConnectError: 401 Unauthorized for token ***)")
+    assert "cleaner push 1.1.0 --to hf://acme/news" in message

@@ -3,15 +3,17 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import zstandard
 
+from cleaner import config as config_module
 from cleaner.document import Document, Reject
 from cleaner.readers import InputFile, discover, read_file
-from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML
+from tests.conftest import ARTICLE, ARTICLE_DE, PAGE_HTML, read_table
 
 
 def records(path: Path, root: Path) -> list[Document | Reject]:
@@ -137,6 +139,57 @@ def test_json_array_and_single_object(tmp_path: Path):
     assert one.text == ARTICLE and one.source == "one.json.gz#0"
 
 
+def test_a_lone_surrogate_escaped_in_json_becomes_a_replacement_character(tmp_path: Path):
+    """JSON may escape half a surrogate pair ("\\ud800"), which no UTF-8 text can hold: one such record stopped the
+    whole run when its text was hashed or written (found by tests/readers/test_fuzz)."""
+    from cleaner.runner import output_dir, run
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    article = ARTICLE.replace("\n", " ")
+    lines = [  # json.dumps escapes every non-ASCII character, a lone surrogate too
+        json.dumps({"text": f"{article} \ud800 end.", "title": "T\udc80", "k\udfff": ["\U0001f600"]}),
+        json.dumps("\ud800"),
+        json.dumps({"text": "short \udbff"}),
+    ]
+    assert "\\ud800" in lines[0] and "\\ud83d\\ude00" in lines[0]  # the pair stays a pair
+    (raw / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (raw / "b.json").write_text(json.dumps({"text": f"{article} \ud800"}), encoding="utf-8")
+    first, bad, _ = records(raw / "a.jsonl", raw)
+    assert first.text.endswith(" \ufffd end.") and first.metadata["title"] == "T\ufffd"
+    assert first.metadata["extra"] == {"k\ufffd": ["\U0001f600"]}
+    assert bad.reason == "read.bad_record" and bad.text == '"\ufffd"'
+    config = config_module.parse({"pipeline": ["whitespace", "length"]})
+    summary = run(raw, tmp_path / "out", config, workers=1)
+    assert (summary.read, summary.kept) == (4, 2)
+    assert dict(summary.rejected) == {"read.bad_record": 1, "length.too_short": 1}
+    texts = [row["text"] for row in read_table(output_dir(tmp_path / "out", config) / "documents")]
+    assert sorted(texts) == sorted([f"{article} \ufffd end.", f"{article} \ufffd"])
+
+
+def test_a_file_name_that_is_not_utf8_is_read_under_an_escaped_name(tmp_path: Path):
+    """A name from a Latin-1 file system comes with lone surrogates for its stray bytes: the run stopped on the first
+    id or hash made of it (found by fuzzing the readers)."""
+    from cleaner.runner import output_dir, run
+
+    raw = tmp_path / "raw"
+    os.makedirs(os.fsencode(raw / "caf\u00e9") + b"/d\xe9j\xe0")
+    with open(os.fsencode(raw) + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(ARTICLE.encode())
+    with open(os.fsencode(raw) + b"/d\xe9j\xe0.txt", "wb") as handle:  # the same bytes as a folder name below
+        handle.write(ARTICLE_DE.encode())
+    with open(os.fsencode(raw / "caf\u00e9") + b"/d\xe9j\xe0/x.txt", "wb") as handle:
+        handle.write(ARTICLE.encode())
+    files, _ = discover(raw)
+    assert [f.rel for f in files] == ["caf\\xe9.txt", "café/d\\xe9j\\xe0/x.txt", "d\\xe9j\\xe0.txt"]
+    assert [r.text for f in files for r in read_file(f)] == [ARTICLE, ARTICLE, ARTICLE_DE]
+    config = config_module.parse({"pipeline": ["whitespace", "length"]})
+    summary = run(raw, tmp_path / "out", config, workers=1)
+    assert (summary.read, summary.kept) == (3, 3)
+    sources = [row["source"] for row in read_table(output_dir(tmp_path / "out", config) / "documents")]
+    assert sorted(sources) == [f.rel for f in files]
+
+
 def test_parquet_rows(tmp_path: Path):
     table = pa.table({"text": [ARTICLE, None, ARTICLE_DE], "url": ["https://a.example/1", None, None], "n": [1, 2, 3]})
     pq.write_table(table, tmp_path / "part.parquet")
@@ -145,6 +198,23 @@ def test_parquet_rows(tmp_path: Path):
     assert out[0].metadata["extra"] == {"n": 1}
     assert isinstance(out[1], Reject) and out[1].reason == "read.no_text"
     assert out[2].text == ARTICLE_DE and out[2].source == "part.parquet#2"
+
+
+def test_parquet_strings_that_are_not_utf8_are_decoded_with_replacement_characters(tmp_path: Path):
+    """pyarrow writes a string column without checking its bytes, and fails on the whole batch reading one that is
+    not UTF-8: the run stopped (found by bench/fuzz.py --atheris). The bad bytes become U+FFFD, the rows are read."""
+    text = pa.array([ARTICLE.encode(), b"bad \xc2 text", None], pa.binary()).view(pa.string())
+    title = pa.array([b"T\xff", b"ok", None], pa.large_binary()).view(pa.large_string())
+    pq.write_table(pa.table({"text": text, "title": title, "n": [1, 2, 3]}), tmp_path / "bad.parquet")
+    first, second, third = records(tmp_path / "bad.parquet", tmp_path)
+    assert first.text == ARTICLE and first.metadata["title"] == "T\ufffd" and first.metadata["extra"] == {"n": 1}
+    assert second.text == "bad \ufffd text" and second.metadata["title"] == "ok"
+    assert isinstance(third, Reject) and third.reason == "read.no_text"
+    data = (tmp_path / "bad.parquet").read_bytes()  # a column name that is not UTF-8: the file is unreadable
+    assert b"title" in data  # in the footer's schema and its column chunk
+    (tmp_path / "name.parquet").write_bytes(data.replace(b"title", b"tit\x94e"))
+    [reject] = records(tmp_path / "name.parquet", tmp_path)
+    assert reject.reason == "read.bad_parquet" and "name.parquet" in reject.detail
 
 
 def test_parquet_without_text_column(tmp_path: Path):

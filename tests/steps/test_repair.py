@@ -43,6 +43,30 @@ def test_mixed_document_is_repaired_line_by_line():
     assert "encode:sloppy-windows-1252" in doc.metadata["repairs"]
 
 
+def test_mojibake_beside_a_no_break_space_or_soft_hyphen_is_repaired_at_once():
+    """ftfy leaves a run alone when a no-break space or soft hyphen stands in it; the whitespace step flattens or
+    removes them, and a second cleaning repaired the rest: now the first one does (found by tests/steps/test_fuzz)."""
+    from cleaner.steps.whitespace import Whitespace
+
+    cases = {
+        "Preis:\u00a0Ã¼ber 10\u00a0â‚¬": "Preis:\u00a0über 10\u00a0€",
+        "ÐŸÑ€Ð¸Ð²ÐµÑ‚\u00a0Ð¼Ð¸Ñ€": "Привет\u00a0мир",
+        "x\u00adÂ\x80": "x\u00ad€",
+        "voil\u00a0Ã\u00a0 x\u00a0Ã¼ber": "voil\u00a0à x\u00a0über",  # "Ã" and a no-break space are "à"
+    }
+    for damaged, repaired in cases.items():
+        assert repair(damaged) == repaired
+        flattened = Whitespace().apply(Document(id="x", text=repaired, source="x")).text
+        assert repair(flattened) == flattened
+
+
+def test_decomposed_mojibake_is_repaired_at_once():
+    """Normalising only after ftfy composed new mojibake ("e" + combining accent + C1 controls is "é\x80\x80",
+    UTF-8 of 退) that the next cleaning repaired (found by tests/steps/test_fuzz)."""
+    assert repair("e\u0301\x80\x80") == "退" == repair("退")
+    assert repair("A\u0303© x") == "é x"
+
+
 def test_control_characters_and_c1():
     assert repair("Tab\tstays, bell\x07 goes, C1 \x85 too") == "Tab\tstays, bell goes, C1 … too"
 
@@ -137,10 +161,10 @@ def test_each_repair_is_recorded_where_it_was_made():
     )
     doc = STEP.apply(Document(id="x", text=text, source="x"))
     assert [(e.step, e.kind, e.line_no, e.column, e.before, e.after) for e in doc.edits] == [
+        ("repair", "normalize_nfc", 6, 0, "Cafe\u0301", "Caf\u00e9"),  # normalised first (see Repair.apply)
         ("repair", "mojibake", 1, 3, "cafÃ©", "café"),
         ("repair", "mojibake", 3, 10, "â€œdonâ€™t panicâ€\x9d,", "“don’t panic”,"),
         ("repair", "remove_terminal_escapes", 5, 2, "\x1b[31mred\x1b[0m", "red"),
-        ("repair", "normalize_nfc", 6, 0, "Cafe\u0301", "Caf\u00e9"),
     ]
     assert replay(text, doc.edits) == doc.text
     assert STEP.apply(Document(id="x", text="Clean text, café.", source="x")).edits == []

@@ -129,6 +129,16 @@ def test_glued_splitting_can_be_turned_off():
     )
 
 
+def test_a_split_whose_part_would_be_split_again_is_not_made():
+    """ "initely" (a word cut by a splice) was "init ely", and the next cleaning made it "in it ely" (found by
+    bench/fuzz.py --atheris): a part must be a word the step leaves alone."""
+    text = "Enhanced coordination between the stakeholders initely dealt a blow."
+    assert space(text) == text
+    assert (
+        space("He said thegreen car was parked overthe bridge.") == "He said the green car was parked over the bridge."
+    )
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_spacing_never_raises_and_is_idempotent(text: str):
