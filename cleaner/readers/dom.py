@@ -54,14 +54,19 @@ def vocabulary() -> Vocabulary:
 
 def squeeze(text: str) -> str:
     """Text without whitespace: how a line is found back in the page, however the markup spaced it."""
-    return _SPACE.sub("", text)
+    return "".join(text.split())
 
 
-def words_of(element: etree._Element) -> set[str]:
+def words_of(element: etree._Element) -> frozenset[str]:
     """The words of an element's class and short id: 'c-sharer__container' -> {'c', 'sharer', 'container'}."""
-    found = set(_WORDS.findall(_CASE.sub(" ", element.get("class") or "").lower()))
-    name = _WORDS.findall(_CASE.sub(" ", element.get("id") or "").lower())
-    return found | set(name) if len(name) <= MAX_ID_WORDS else found
+    return _words(element.get("class") or "", element.get("id") or "")
+
+
+@functools.lru_cache(maxsize=65536)  # a page repeats its class names; this is a third of the reader's own time
+def _words(names: str, name: str) -> frozenset[str]:
+    found = set(_WORDS.findall(_CASE.sub(" ", names).lower()))
+    id_words = _WORDS.findall(_CASE.sub(" ", name).lower())
+    return frozenset(found | set(id_words) if len(id_words) <= MAX_ID_WORDS else found)
 
 
 class PageText:
