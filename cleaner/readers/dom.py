@@ -24,6 +24,8 @@ MAX_ID_WORDS = 3  # a longer id is made from a heading's text ("nav_nur_die_foli
 _SPACE = re.compile(r"\s+")
 _WORDS = re.compile(r"[a-z0-9]+")
 _CASE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+# "has-ads", "no-sidebar", "with-comments": a modifier saying what a part holds or lacks, not what it is
+_MODIFIER = re.compile(r"\b(?:has|no|with|without)[-_ ]+[a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def words_of(element: etree._Element) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=65536)  # a page repeats its class names; this is a third of the reader's own time
 def _words(names: str, name: str) -> frozenset[str]:
-    found = set(_WORDS.findall(_CASE.sub(" ", names).lower()))
+    found = set(_WORDS.findall(_MODIFIER.sub(" ", _CASE.sub(" ", names).lower())))
     id_words = _WORDS.findall(_CASE.sub(" ", name).lower())
     return frozenset(found | set(id_words) if len(id_words) <= MAX_ID_WORDS else found)
 

@@ -176,3 +176,13 @@ def test_a_list_of_teasers_is_not_a_lead():
     text, _ = extract(html)
     assert "Another story number" not in text
     assert "The city council approved" in text
+
+
+def test_a_modifier_class_names_no_furniture():
+    # "has-ads" says the section holds an advertisement, not that it is one
+    article = [p.split(">", 1)[1] for p in BODY.split("</p>") if p]
+    html = page_of(
+        f'<section class="o-section o-section--has-ads">{BODY[: BODY.index("</p>") + 4]}</section>'
+        f'<div class="c-article">{BODY[BODY.index("</p>") + 4 :]}</div>'
+    )
+    assert lines_kept(html, article) == article
