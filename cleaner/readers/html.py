@@ -3,8 +3,7 @@
 trafilatura uses the DOM (tags, link density, classes) to find the article, which is more than the text-level
 steps can see; the markup then corrects it (``cleaner.readers.dom``: a line found only inside site furniture goes,
 a lead trafilatura's "teaser" rule dropped comes back), and the text goes through the same steps as every other
-document. Title, author, date and
-URL found in the page become the document's metadata.
+document. Title, author, date and URL found in the page become the document's metadata.
 """
 
 from __future__ import annotations
