@@ -1,8 +1,9 @@
 """HTML pages: one document per file, main text extracted with trafilatura.
 
 trafilatura uses the DOM (tags, link density, classes) to find the article, which is more than the text-level
-steps can see; its output then goes through the same steps as every other document. Title, author, date and
-URL found in the page become the document's metadata.
+steps can see; the markup then corrects it (``cleaner.readers.dom``: a line found only inside site furniture goes,
+a lead trafilatura's "teaser" rule dropped comes back), and the text goes through the same steps as every other
+document. Title, author, date and URL found in the page become the document's metadata.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from cleaner.document import Document, Pending, Reject, stable_id
+from cleaner.readers import dom
 from cleaner.readers.decode import RawInput, decode_text, encoding_note
 
 METADATA_FIELDS = ("title", "author", "date", "url", "sitename", "description")
@@ -24,9 +26,13 @@ def extract(html: str, url: str | None = None) -> tuple[str | None, dict[str, An
     """The main text of an HTML page and the metadata trafilatura found (comments left out: they are not the
     article). Returns ``(None, {})`` when the page has no main text."""
     import trafilatura
+    from trafilatura.utils import load_html
 
+    tree = load_html(html)
+    if tree is None:
+        return None, {}
     result = trafilatura.bare_extraction(
-        html,
+        tree,
         url=url,
         include_comments=False,
         include_tables=True,
@@ -37,7 +43,17 @@ def extract(html: str, url: str | None = None) -> tuple[str | None, dict[str, An
     if result is None or not (result.text or "").strip():
         return None, {}
     meta = {name: value for name in METADATA_FIELDS if (value := getattr(result, name, None))}
-    return result.text, meta
+    return with_markup(result.text, tree), meta
+
+
+def with_markup(text: str, tree) -> str:
+    """The extracted text corrected by what the page's markup says (see cleaner.readers.dom)."""
+    vocab = dom.vocabulary()
+    page = dom.PageText(tree)
+    lines = text.split("\n")
+    keep = dom.drop_furniture(lines, page, vocab)
+    lines = [line for line, kept in zip(lines, keep, strict=True) if kept]
+    return "\n".join(dom.restore_leads(lines, page, tree, vocab))
 
 
 def document_from_html(html: str, source_id: str, meta: dict[str, Any]) -> Document | Reject:

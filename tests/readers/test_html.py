@@ -97,3 +97,92 @@ def test_xxe_and_billion_laughs_through_the_html_and_warc_readers(tmp_path: Path
     xxe = results["xxe.html"][0]
     assert isinstance(xxe, Document) and "approved the new budget" in xxe.text
     assert "approved the new budget" in results["hostile.warc"][0].text
+
+
+# --- what the markup says about the extracted lines (cleaner.readers.dom)
+
+BODY = (
+    "<p>The city council approved the new budget on Tuesday after a long debate about school funding and transit.</p>"
+    "<p>Council members said the plan would add two hundred teachers over the next three years, while keeping "
+    "property taxes flat for most households in the city.</p>"
+    "<p>Critics argued that the budget relies on optimistic revenue forecasts and leaves the transit authority "
+    "without the money it needs to replace its ageing buses.</p>"
+)
+LEAD = "The council passed the budget after six hours of debate, and the mayor called it a plan for the schools."
+
+
+def page_of(body: str) -> str:
+    return f"<html><head><title>Budget</title></head><body>{body}</body></html>"
+
+
+def lines_kept(html: str, lines: list[str]) -> list[str]:
+    from trafilatura.utils import load_html
+
+    from cleaner.readers import dom
+
+    tree = load_html(html)
+    keep = dom.drop_furniture(lines, dom.PageText(tree), dom.vocabulary())
+    return [line for line, kept in zip(lines, keep, strict=True) if kept]
+
+
+def test_a_line_found_only_in_site_furniture_goes_and_the_article_stays():
+    article = [p.split(">", 1)[1] for p in BODY.split("</p>") if p]
+    newsletter = "Sign up for our weekly letter and get the best stories"
+    html = page_of(
+        f'<div class="c-article">{BODY}</div><div class="newsletter-form__box"><p>{newsletter}</p></div>'
+        '<div class="more-about__card --related"><p>Council budget: what changes for you</p></div>'
+    )
+    lines = [*article, newsletter, "Council budget: what changes for you"]
+    assert lines_kept(html, lines) == article
+    # the same words inside the article stay: a line goes only when every place it occurs is furniture
+    html_twice = page_of(f'<div class="c-article">{BODY}<p>{newsletter}</p></div><footer><p>{newsletter}</p></footer>')
+    assert lines_kept(html_twice, [*article, newsletter]) == [*article, newsletter]
+
+
+def test_furniture_words_around_the_whole_article_do_not_remove_it():
+    # a wrapper named for a sidebar layout holds the article itself: it is not furniture
+    article = [p.split(">", 1)[1] for p in BODY.split("</p>") if p]
+    html = page_of(f'<div class="layout has-sidebar"><article>{BODY}</article></div><nav><a href="/">Home</a></nav>')
+    assert lines_kept(html, [*article, "Home"]) == article
+
+
+def test_a_long_id_made_from_a_heading_names_no_furniture():
+    heading = "Only the foil stays behind after the recycling process"
+    html = page_of(f'<div class="c-article"><h3 id="nav_only_the_foil_stays_1">{heading}</h3>{BODY}</div>')
+    assert lines_kept(html, [heading]) == [heading]
+
+
+def test_the_lead_trafilatura_left_out_comes_back_before_the_article():
+    from cleaner.readers.html import extract
+
+    html = page_of(
+        '<div class="news news-single"><div class="article"><h1>Council passes budget</h1>'
+        f'<div class="teaser-text"><p>{LEAD}</p></div><div class="news-text-wrap">{BODY}</div></div></div>'
+    )
+    text, _ = extract(html)
+    assert LEAD in text.split("\n")
+    assert text.index(LEAD) < text.index("The city council approved")
+
+
+def test_a_list_of_teasers_is_not_a_lead():
+    from cleaner.readers.html import extract
+
+    teasers = "".join(
+        f'<div class="teaser"><p>Another story number {n} about the city, its schools, its buses and its '
+        "budget debates this year.</p></div>"
+        for n in range(3)
+    )
+    html = page_of(f"<div>{teasers}</div><article><h1>Council passes budget</h1>{BODY}</article>")
+    text, _ = extract(html)
+    assert "Another story number" not in text
+    assert "The city council approved" in text
+
+
+def test_a_modifier_class_names_no_furniture():
+    # "has-ads" says the section holds an advertisement, not that it is one
+    article = [p.split(">", 1)[1] for p in BODY.split("</p>") if p]
+    html = page_of(
+        f'<section class="o-section o-section--has-ads">{BODY[: BODY.index("</p>") + 4]}</section>'
+        f'<div class="c-article">{BODY[BODY.index("</p>") + 4 :]}</div>'
+    )
+    assert lines_kept(html, article) == article
