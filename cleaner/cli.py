@@ -224,6 +224,7 @@ def _progress_bar(console, disabled: bool):
 
 
 def _print_summary(summary: RunSummary) -> None:
+    from rich.markup import escape  # file names and messages are the user's text, not markup: "[run]" stays
     from rich.table import Table
 
     console = _console()
@@ -248,14 +249,17 @@ def _print_summary(summary: RunSummary) -> None:
             table.add_row(reason, f"{count:,}")
         console.print(table)
     for message in summary.read_errors[:10]:
-        console.print(f"[yellow]warning[/] {message}", highlight=False)
+        console.print(f"[yellow]warning[/] {escape(message)}", highlight=False)
     if len(summary.read_errors) > 10:
         console.print(f"[yellow]… and {len(summary.read_errors) - 10:,} more unreadable inputs (see rejects)[/]")
     if summary.hidden:
-        console.print(f"ignored {len(summary.hidden)} hidden file(s), e.g. {summary.hidden[0]}")
+        console.print(f"ignored {len(summary.hidden)} hidden file(s), e.g. {escape(str(summary.hidden[0]))}")
     if summary.skipped_output:
-        console.print(f"ignored {summary.skipped_output}/: the output folder, inside the input folder", highlight=False)
-    console.print(f"[bold]output[/] {summary.output}/ (documents/, rejects/, audit/, edits/, run.json)")
+        console.print(
+            f"ignored {escape(str(summary.skipped_output))}/: the output folder, inside the input folder",
+            highlight=False,
+        )
+    console.print(f"[bold]output[/] {escape(str(summary.output))}/ (documents/, rejects/, audit/, edits/, run.json)")
 
 
 @app.command()
