@@ -53,6 +53,22 @@ LATIN1_SPACING = re.compile(
     f"(?<![{LEAD}])(?<![\u00e0-\u00f4][{CONTINUATION}])(?<![\u00f0-\u00f4][{CONTINUATION}][{CONTINUATION}])"
     "([\u00a0\u00ad])"
 )
+# A byte A0 flattened to a space inside the UTF-8 sequence of a character of three or four bytes ("占", E5 8D A0, read
+# as cp1252 is "å\x8d\xa0", then "å\x8d "). ftfy puts such a byte back only after the leads E0-E3 (and F0): the
+# rest of the Chinese, Japanese and Korean characters, and any character after them on the line, stay mojibake. A
+# line ftfy left flagged is repaired again with these spaces read as A0 (see Repair._repair_line).
+FLATTENED_A0 = re.compile(
+    f"(?<=[\u00e0-\u00ef][{CONTINUATION}]) |(?<=[\u00e0-\u00ef]) (?=[{CONTINUATION}])"
+    f"|(?<=[\u00f0-\u00f4]) (?=[{CONTINUATION}]{{2}})|(?<=[\u00f0-\u00f4][{CONTINUATION}]) (?=[{CONTINUATION}])"
+    f"|(?<=[\u00f0-\u00f4][{CONTINUATION}]{{2}}) "
+)
+# Evidence a line needs before FLATTENED_A0 is tried: this many mojibake pairs left after ftfy (a lone "å“ " in
+# Swedish text is not a Chinese character).
+FLATTENED_A0_MIN_PAIRS = 3
+# "à" (C3 A0) at the end of a word, its A0 flattened, before punctuation: "lÃ ." ftfy reads "Ã " as "à" and a space,
+# the usual case where the space after the word "à" was merged with it ("Ã ce"), and gives "là ."; before a
+# punctuation mark no space stood (French "là.", Italian "città,"): the space is the lost byte itself.
+A_GRAVE_BEFORE_PUNCTUATION = re.compile(r"(?<=[a-zß-öø-ÿ])Ã (?=[.,;:!?)\]»”…])")
 # A control character or a mojibake pair, in one scan: one character class first, which the regular-expression
 # engine skips along quickly (half the time of the two patterns one after the other), then, after a lead byte, the
 # character that makes it a pair.
@@ -243,10 +259,22 @@ class Repair(Step):
         the line alone, so that a recurring line is repaired once."""
         fixed, explanation = _fix_line(line, self.fixer)
         explanation = list(explanation)
+        if "Ã " in line and A_GRAVE_BEFORE_PUNCTUATION.search(line):  # see A_GRAVE_BEFORE_PUNCTUATION
+            regraved, steps = _fix_line(A_GRAVE_BEFORE_PUNCTUATION.sub("Ã\u00a0", line), self.fixer)
+            if "Ã\u00a0" not in regraved:  # decoded: ftfy took the line for mojibake with its "à" whole
+                fixed, explanation = regraved, [*steps, ("apply", "restore_byte_a0")]
         if self.needs_repair(fixed) and LATIN1_SPACING.search(fixed):  # see LATIN1_SPACING
             pieces = [_fix_line(piece, self.fixer) for piece in LATIN1_SPACING.split(fixed)]
             fixed = "".join(piece for piece, _ in pieces)
             explanation += [step for _, steps in pieces for step in steps]
+        if (
+            self.needs_repair(fixed)
+            and FLATTENED_A0.search(line)
+            and len(MOJIBAKE_PAIR.findall(fixed)) >= FLATTENED_A0_MIN_PAIRS
+        ):  # see FLATTENED_A0: accepted only when it leaves nothing flagged
+            restored, steps = _fix_line(FLATTENED_A0.sub("\u00a0", line), self.fixer)
+            if not self.needs_repair(restored):
+                fixed, explanation = restored, [*steps, ("apply", "restore_byte_a0")]
         if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
             refilled = refill(line, lambda text: _fix_line(text, self.fixer)[0], fixed)
             if refilled is not None:
