@@ -4,14 +4,19 @@ Two kinds of damage, two rules:
 
 - after closing punctuation (``concessions.The``, ``versions,or``, ``games”is``, ``out)as``): a space goes in when
   both sides are words of at least two letters, so ``U.S.``, ``e.g.``, ``3.5``, URLs, e-mail addresses and file
-  names (no capital after the dot, or single letters, or digits) are left alone;
+  names (no capital after the dot, or single letters, or digits) are left alone, and so is a mark before a common
+  word of another language on a line written in it (a German comment's "reconnected?Dann" on an English page);
 - inside a token (``thegreen``, ``pleathat``, ``Afghanistana``, ``greenVolvo``): split only when the token is not
-  a known word of the document's language (word frequencies from wordfreq), does not occur elsewhere in the
-  document, and splits into two frequent words. A capitalised token is taken for a name and split only when its
-  second part is a function word (``Afghanistan`` + ``a``), so ``Khalilzad`` or ``Waziristan`` stay whole. A token
-  that is a common word of another language is left alone too (a German page taken for English must not lose
-  ``hielt`` to ``hi elt``), and so is a cut after a prefix of the language (``intercoréens`` is not ``inter
-  coréens``) unless what follows is a function word (``overthe``).
+  a common word of the document's language (word frequencies from wordfreq), nor a form of a known one
+  (``dumbfounds``), does not occur elsewhere in the document, and splits into two frequent words, a piece of two or
+  three letters only when it is a function word (``isno``, not ``dw oz``). A capitalised token is taken for a name
+  and split only into a function word and a word of four letters or more (``Afghanistan`` + ``a``), and never
+  before another capitalised word (``Hadan Holligan``), so ``Khalilzad`` or ``Waziristan`` stay whole; a token in
+  capitals (``ISKP``) is never split, nor cut right after a capital (``Akismet`` is not ``A kismet``). Hashtags,
+  domains and file names (``elempleo.com``) and pieces of a word cut by soft hyphens are no tokens. A token that is
+  a common word of another language is left alone too (a German page taken for English must not lose ``hielt`` to
+  ``hi elt``), and so is a cut after a prefix of the language (``intercoréens`` is not ``inter coréens``) unless
+  what follows is a function word (``overthe``).
 
 A false split is worse than a missed one, so every threshold leans towards leaving text alone, and only the
 languages described in ``data/spacing.toml`` are touched at all. Compounding languages such as German are not
@@ -57,6 +62,7 @@ OPTIONAL_PART = re.compile(r"\((\w+)\)(\w+)")
 # Names written with punctuation inside: a domain or an acronym after the dot ("FAZ.NET", "CNET.DE", "aus.OK"), a
 # product after a capitalised word's "!" ("FRITZ!Box"), a camel-case brand ("DoSchu.Com").
 BRAND = re.compile(r"(?:^|\W)(?:\w*[.!?:;,][A-Z]{2,}\b|[A-Z]{2,}[!?]\w|[A-Za-z]+[a-z][A-Z]\w*[.!?:;,]\w)")
+LETTERS = re.compile(r"[^\W\d_]+")
 # A capitalised word next (after one space): the token before it is part of a run of names.
 NEXT_CAPITALISED = re.compile(r" [A-ZÀ-ÖØ-Þ][^\W\d_]")
 # Scripts written without spaces between words: punctuation there is never followed by one.
@@ -176,6 +182,9 @@ class Spacing(Step):
                 return match.group()  # "(nord)östlichen", "(re)start": a word with an optional part, no glue
             if match.group() == '"' and text.count('"', text.rfind("\n", 0, start) + 1, match.start()) % 2 == 0:
                 return match.group()  # a straight quote that opens ('said"Yes'), as its line's count of quotes shows
+            after = LETTERS.match(text, match.end())
+            if after and self._foreign_word(after.group().lower(), _line_at(text, match.start()), language):
+                return match.group()  # "reconnected?Dann" on a German line of an English page: that writer's typing
             count += 1
             return match.group() + " "
 

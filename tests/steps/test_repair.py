@@ -63,7 +63,7 @@ def test_mojibake_beside_a_no_break_space_or_soft_hyphen_is_repaired_at_once():
 def test_a_flattened_byte_a0_is_put_back_where_ftfy_does_not():
     """UTF-8 read as cp1252, then its no-break spaces (byte A0) flattened to spaces: ftfy restores the byte after a
     few lead bytes only, and reads "Ã " as "à" and a space even before punctuation."""
-    import ftfy.bad_codecs  # noqa: F401
+    import ftfy.bad_codecs  # registers "sloppy-windows-1252"
 
     def damage(text: str) -> str:
         return text.encode("utf-8").decode("sloppy-windows-1252").replace("\u00a0", " ")

@@ -69,6 +69,15 @@ def test_what_is_not_glued_is_left_alone(text: str, language: str):
     assert space(text, language) == text
 
 
+def test_punctuation_before_a_word_of_the_line_s_other_language_is_left_alone():
+    """A German reader's comment on an English page writes "reconnected?Dann": that line's own typing."""
+    german = "erstmal sofort auf ignorieren drücken und dann warten bis reconnected?Dann nochmal probieren"
+    assert space(german) == german
+    assert space("we waited until it reconnected.Then we tried again") == (
+        "we waited until it reconnected. Then we tried again"
+    )
+
+
 def test_short_parts_must_be_function_words():
     """A piece of two or three letters that is no function word is an abbreviation or slang matched by chance."""
     assert space("dwoz and rubito") == "dwoz and rubito"
