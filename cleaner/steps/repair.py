@@ -32,8 +32,9 @@ CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # A no-break space (UTF-8 C2 A0) read as cp1252 is "Â" + no-break space; when the no-break space is later
 # flattened to a plain space, "Â " is left in otherwise clean text, where ftfy no longer recognises it. A lone
-# "Â" (not inside a word) before a space is that damage: no language writes a standalone capital A-circumflex.
-LOST_NBSP = re.compile(r"(?<!\w)Â (?=\S)")
+# "Â" (not inside a word) before a space is that damage: no language writes a standalone capital A-circumflex, nor
+# one after a digit ("Windows10Â @x"), whatever follows (a word, another space, the end of the line).
+LOST_NBSP = re.compile(r"(?<![^\W\d_])Â ")
 FLATTENED_NBSP = re.compile("Â ")
 # UTF-8 read as Latin-1 or cp1252 always leaves a lead byte (U+00C2-U+00F4) followed by a continuation byte
 # (U+0080-U+00BF, or what cp1252 maps 0x80-0x9F to). Text without that pair has no such mojibake, and this
@@ -68,7 +69,11 @@ FLATTENED_A0_MIN_PAIRS = 3
 # "à" (C3 A0) at the end of a word, its A0 flattened, before punctuation: "lÃ ." ftfy reads "Ã " as "à" and a space,
 # the usual case where the space after the word "à" was merged with it ("Ã ce"), and gives "là ."; before a
 # punctuation mark no space stood (French "là.", Italian "città,"): the space is the lost byte itself.
-A_GRAVE_BEFORE_PUNCTUATION = re.compile(r"(?<=[a-zß-öø-ÿ])Ã (?=[.,;:!?)\]»”…])")
+# The same before a hyphen ("c'est-Ã -dire", "PrÃªt-Ã -porter"). Not after a capital: "IRMÃ ." is Portuguese.
+A_GRAVE_BEFORE_PUNCTUATION = re.compile(r"(?<![A-ZÀ-Þ])Ã (?=[-.,;:!?)\]»”’…])")
+# "Ã " after a small letter: no correct text writes a capital A-tilde inside a word, and a mis-decoded "à" whose
+# A0 was flattened is all the mojibake an Italian line may have ("libertÃ di", no other pair for the gate).
+A_GRAVE_FLATTENED = re.compile(r"(?<=[a-zß-öø-ÿ])Ã ")
 # A control character or a mojibake pair, in one scan: one character class first, which the regular-expression
 # engine skips along quickly (half the time of the two patterns one after the other), then, after a lead byte, the
 # character that makes it a pair.
@@ -164,6 +169,8 @@ class Repair(Step):
             return True
         if self.config.restore_lost_nbsp and "Â " in text:
             return True
+        if self.config.restore_byte_a0 and "Ã " in text and A_GRAVE_FLATTENED.search(text):
+            return True
         if self.config.restore_lost_bytes and REPLACEMENT in text and LOST_BYTE.search(text):
             return True
         return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
@@ -234,6 +241,8 @@ class Repair(Step):
             patterns.append(FLATTENED_NBSP)
         if self.config.restore_lost_bytes and REPLACEMENT in text:
             patterns.append(LOST_BYTE)
+        if self.config.restore_byte_a0 and "Ã " in text:
+            patterns.append(A_GRAVE_FLATTENED)
         lines: list[str] = []
         starts: list[int] = []  # where each line begins, and one past the end
         asked: set[int] = set()

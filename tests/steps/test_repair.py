@@ -73,6 +73,10 @@ def test_a_flattened_byte_a0_is_put_back_where_ftfy_does_not():
     chinese = "桃江竹凉席销售额占全国线上销售额60%以上，核心是信任关系。"  # 占 is E5 8D A0, 核 E6 A0 B8
     assert " " in damage(chinese)
     assert repair(damage(chinese)) == chinese
+    italian = "Chiunque ha il diritto alla libertà di opinione, c'est-à-dire prêt-à-porter."
+    assert repair(damage(italian)) == italian  # "à" its only accent: no mojibake pair, yet damaged
+    for text in ("News #Windows10\u00a0@chabermu", "ambito.com.ar //\u00a0 +54 9 11", "fin.\u00a0"):
+        assert repair(damage(text)) == text  # "Â" after a digit or a mark, before a space or the end
     # A lone pair in Latin text is no Chinese character: left as ftfy leaves it.
     swedish = "Vi ses på“ sen"
     assert repair(swedish) == ftfy.fix_text(swedish, ftfy.TextFixerConfig(uncurl_quotes=False))
