@@ -10,13 +10,13 @@ Two kinds of damage, two rules:
   a common word of the document's language (word frequencies from wordfreq), nor a form of a known one
   (``dumbfounds``), does not occur elsewhere in the document, and splits into two frequent words, a piece of two or
   three letters only when it is a function word (``isno``, not ``dw oz``). A capitalised token is taken for a name
-  and split only into a function word and a word of four letters or more (``Afghanistan`` + ``a``), and never
-  before another capitalised word (``Hadan Holligan``), so ``Khalilzad`` or ``Waziristan`` stay whole; a token in
-  capitals (``ISKP``) is never split, nor cut right after a capital (``Akismet`` is not ``A kismet``). Hashtags,
-  domains and file names (``elempleo.com``) and pieces of a word cut by soft hyphens are no tokens. A token that is
-  a common word of another language is left alone too (a German page taken for English must not lose ``hielt`` to
-  ``hi elt``), and so is a cut after a prefix of the language (``intercoréens`` is not ``inter coréens``) unless
-  what follows is a function word (``overthe``).
+  and split only into a function word and a word of four letters or more (``Afghanistan`` + ``a``), and, unless a
+  capital marks the cut (``ByAlex``), never before another capitalised word (``Hadan Holligan``), so
+  ``Khalilzad`` or ``Waziristan`` stay whole; a token in capitals (``ISKP``) is never split, nor cut right after a
+  capital (``Akismet`` is not ``A kismet``). Hashtags, domains and file names (``elempleo.com``) and pieces of a
+  word cut by soft hyphens are no tokens. A token that is a common word of another language is left alone too (a
+  German page taken for English must not lose ``hielt`` to ``hi elt``), and so is a cut after a prefix of the
+  language (``intercoréens`` is not ``inter coréens``) unless what follows is a function word (``overthe``).
 
 A false split is worse than a missed one, so every threshold leans towards leaving text alone, and only the
 languages described in ``data/spacing.toml`` are touched at all. Compounding languages such as German are not
@@ -283,8 +283,8 @@ class Spacing(Step):
             found = remembered_split(token)
             if found is None or self._foreign_word(token.lower(), _line_at(text, match.start()), language):
                 return token
-            if token[0].isupper() and NEXT_CAPITALISED.match(text, match.end()):
-                return token  # "Hadan Holligan": a name followed by another, not "Had an"
+            if token[0].isupper() and found[1][0].islower() and NEXT_CAPITALISED.match(text, match.end()):
+                return token  # "Hadan Holligan": a name followed by another, not "Had an" (but "ByAlex Smith")
             if any(self._foreign_part(part.lower(), language, zipf(part)) for part in found):
                 return token
             count += 1

@@ -78,6 +78,10 @@ def test_punctuation_before_a_word_of_the_line_s_other_language_is_left_alone():
     )
 
 
+def test_a_capital_at_the_cut_is_glue_even_before_a_name():
+    assert space("Photos ByAlex Smith and CrimeThis Week") == "Photos By Alex Smith and Crime This Week"
+
+
 def test_short_parts_must_be_function_words():
     """A piece of two or three letters that is no function word is an abbreviation or slang matched by chance."""
     assert space("dwoz and rubito") == "dwoz and rubito"
