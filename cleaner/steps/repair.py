@@ -268,7 +268,8 @@ class Repair(Step):
         the line alone, so that a recurring line is repaired once."""
         fixed, explanation = _fix_line(line, self.fixer)
         explanation = list(explanation)
-        if "Ã " in line and A_GRAVE_BEFORE_PUNCTUATION.search(line):  # see A_GRAVE_BEFORE_PUNCTUATION
+        a0 = self.config.restore_byte_a0
+        if a0 and "Ã " in line and A_GRAVE_BEFORE_PUNCTUATION.search(line):  # see A_GRAVE_BEFORE_PUNCTUATION
             regraved, steps = _fix_line(A_GRAVE_BEFORE_PUNCTUATION.sub("Ã\u00a0", line), self.fixer)
             if "Ã\u00a0" not in regraved:  # decoded: ftfy took the line for mojibake with its "à" whole
                 fixed, explanation = regraved, [*steps, ("apply", "restore_byte_a0")]
@@ -277,7 +278,8 @@ class Repair(Step):
             fixed = "".join(piece for piece, _ in pieces)
             explanation += [step for _, steps in pieces for step in steps]
         if (
-            self.needs_repair(fixed)
+            a0
+            and self.needs_repair(fixed)
             and FLATTENED_A0.search(line)
             and len(MOJIBAKE_PAIR.findall(fixed)) >= FLATTENED_A0_MIN_PAIRS
         ):  # see FLATTENED_A0: accepted only when it leaves nothing flagged
