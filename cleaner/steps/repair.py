@@ -32,8 +32,9 @@ CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # A no-break space (UTF-8 C2 A0) read as cp1252 is "Â" + no-break space; when the no-break space is later
 # flattened to a plain space, "Â " is left in otherwise clean text, where ftfy no longer recognises it. A lone
-# "Â" (not inside a word) before a space is that damage: no language writes a standalone capital A-circumflex.
-LOST_NBSP = re.compile(r"(?<!\w)Â (?=\S)")
+# "Â" (not inside a word) before a space is that damage: no language writes a standalone capital A-circumflex, nor
+# one after a digit ("Windows10Â @x"), whatever follows (a word, another space, the end of the line).
+LOST_NBSP = re.compile(r"(?<![^\W\d_])Â ")
 FLATTENED_NBSP = re.compile("Â ")
 # UTF-8 read as Latin-1 or cp1252 always leaves a lead byte (U+00C2-U+00F4) followed by a continuation byte
 # (U+0080-U+00BF, or what cp1252 maps 0x80-0x9F to). Text without that pair has no such mojibake, and this
@@ -53,6 +54,26 @@ LATIN1_SPACING = re.compile(
     f"(?<![{LEAD}])(?<![\u00e0-\u00f4][{CONTINUATION}])(?<![\u00f0-\u00f4][{CONTINUATION}][{CONTINUATION}])"
     "([\u00a0\u00ad])"
 )
+# A byte A0 flattened to a space inside the UTF-8 sequence of a character of three or four bytes ("占", E5 8D A0, read
+# as cp1252 is "å\x8d\xa0", then "å\x8d "). ftfy puts such a byte back only after the leads E0-E3 (and F0): the
+# rest of the Chinese, Japanese and Korean characters, and any character after them on the line, stay mojibake. A
+# line ftfy left flagged is repaired again with these spaces read as A0 (see Repair._repair_line).
+FLATTENED_A0 = re.compile(
+    f"(?<=[\u00e0-\u00ef][{CONTINUATION}]) |(?<=[\u00e0-\u00ef]) (?=[{CONTINUATION}])"
+    f"|(?<=[\u00f0-\u00f4]) (?=[{CONTINUATION}]{{2}})|(?<=[\u00f0-\u00f4][{CONTINUATION}]) (?=[{CONTINUATION}])"
+    f"|(?<=[\u00f0-\u00f4][{CONTINUATION}]{{2}}) "
+)
+# Evidence a line needs before FLATTENED_A0 is tried: this many mojibake pairs left after ftfy (a lone "å“ " in
+# Swedish text is not a Chinese character).
+FLATTENED_A0_MIN_PAIRS = 3
+# "à" (C3 A0) at the end of a word, its A0 flattened, before punctuation: "lÃ ." ftfy reads "Ã " as "à" and a space,
+# the usual case where the space after the word "à" was merged with it ("Ã ce"), and gives "là ."; before a
+# punctuation mark no space stood (French "là.", Italian "città,"): the space is the lost byte itself.
+# The same before a hyphen ("c'est-Ã -dire", "PrÃªt-Ã -porter"). Not after a capital: "IRMÃ ." is Portuguese.
+A_GRAVE_BEFORE_PUNCTUATION = re.compile(r"(?<![A-ZÀ-Þ])Ã (?=[-.,;:!?)\]»”’…])")
+# "Ã " after a small letter: no correct text writes a capital A-tilde inside a word, and a mis-decoded "à" whose
+# A0 was flattened is all the mojibake an Italian line may have ("libertÃ di", no other pair for the gate).
+A_GRAVE_FLATTENED = re.compile(r"(?<=[a-zß-öø-ÿ])Ã ")
 # A control character or a mojibake pair, in one scan: one character class first, which the regular-expression
 # engine skips along quickly (half the time of the two patterns one after the other), then, after a lead byte, the
 # character that makes it a pair.
@@ -148,6 +169,8 @@ class Repair(Step):
             return True
         if self.config.restore_lost_nbsp and "Â " in text:
             return True
+        if self.config.restore_byte_a0 and "Ã " in text and A_GRAVE_FLATTENED.search(text):
+            return True
         if self.config.restore_lost_bytes and REPLACEMENT in text and LOST_BYTE.search(text):
             return True
         return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
@@ -218,6 +241,8 @@ class Repair(Step):
             patterns.append(FLATTENED_NBSP)
         if self.config.restore_lost_bytes and REPLACEMENT in text:
             patterns.append(LOST_BYTE)
+        if self.config.restore_byte_a0 and "Ã " in text:
+            patterns.append(A_GRAVE_FLATTENED)
         lines: list[str] = []
         starts: list[int] = []  # where each line begins, and one past the end
         asked: set[int] = set()
@@ -243,10 +268,24 @@ class Repair(Step):
         the line alone, so that a recurring line is repaired once."""
         fixed, explanation = _fix_line(line, self.fixer)
         explanation = list(explanation)
+        a0 = self.config.restore_byte_a0
+        if a0 and "Ã " in line and A_GRAVE_BEFORE_PUNCTUATION.search(line):  # see A_GRAVE_BEFORE_PUNCTUATION
+            regraved, steps = _fix_line(A_GRAVE_BEFORE_PUNCTUATION.sub("Ã\u00a0", line), self.fixer)
+            if "Ã\u00a0" not in regraved:  # decoded: ftfy took the line for mojibake with its "à" whole
+                fixed, explanation = regraved, [*steps, ("apply", "restore_byte_a0")]
         if self.needs_repair(fixed) and LATIN1_SPACING.search(fixed):  # see LATIN1_SPACING
             pieces = [_fix_line(piece, self.fixer) for piece in LATIN1_SPACING.split(fixed)]
             fixed = "".join(piece for piece, _ in pieces)
             explanation += [step for _, steps in pieces for step in steps]
+        if (
+            a0
+            and self.needs_repair(fixed)
+            and FLATTENED_A0.search(line)
+            and len(MOJIBAKE_PAIR.findall(fixed)) >= FLATTENED_A0_MIN_PAIRS
+        ):  # see FLATTENED_A0: accepted only when it leaves nothing flagged
+            restored, steps = _fix_line(FLATTENED_A0.sub("\u00a0", line), self.fixer)
+            if not self.needs_repair(restored):
+                fixed, explanation = restored, [*steps, ("apply", "restore_byte_a0")]
         if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
             refilled = refill(line, lambda text: _fix_line(text, self.fixer)[0], fixed)
             if refilled is not None:

@@ -4,14 +4,19 @@ Two kinds of damage, two rules:
 
 - after closing punctuation (``concessions.The``, ``versions,or``, ``games”is``, ``out)as``): a space goes in when
   both sides are words of at least two letters, so ``U.S.``, ``e.g.``, ``3.5``, URLs, e-mail addresses and file
-  names (no capital after the dot, or single letters, or digits) are left alone;
+  names (no capital after the dot, or single letters, or digits) are left alone, and so is a mark before a common
+  word of another language on a line written in it (a German comment's "reconnected?Dann" on an English page);
 - inside a token (``thegreen``, ``pleathat``, ``Afghanistana``, ``greenVolvo``): split only when the token is not
-  a known word of the document's language (word frequencies from wordfreq), does not occur elsewhere in the
-  document, and splits into two frequent words. A capitalised token is taken for a name and split only when its
-  second part is a function word (``Afghanistan`` + ``a``), so ``Khalilzad`` or ``Waziristan`` stay whole. A token
-  that is a common word of another language is left alone too (a German page taken for English must not lose
-  ``hielt`` to ``hi elt``), and so is a cut after a prefix of the language (``intercoréens`` is not ``inter
-  coréens``) unless what follows is a function word (``overthe``).
+  a common word of the document's language (word frequencies from wordfreq), nor a form of a known one
+  (``dumbfounds``), does not occur elsewhere in the document, and splits into two frequent words, a piece of two or
+  three letters only when it is a function word (``isno``, not ``dw oz``). A capitalised token is taken for a name
+  and split only into a function word and a word of four letters or more (``Afghanistan`` + ``a``), and, unless a
+  capital marks the cut (``ByAlex``), never before another capitalised word (``Hadan Holligan``), so
+  ``Khalilzad`` or ``Waziristan`` stay whole; a token in capitals (``ISKP``) is never split, nor cut right after a
+  capital (``Akismet`` is not ``A kismet``). Hashtags, domains and file names (``elempleo.com``) and pieces of a
+  word cut by soft hyphens are no tokens. A token that is a common word of another language is left alone too (a
+  German page taken for English must not lose ``hielt`` to ``hi elt``), and so is a cut after a prefix of the
+  language (``intercoréens`` is not ``inter coréens``) unless what follows is a function word (``overthe``).
 
 A false split is worse than a missed one, so every threshold leans towards leaving text alone, and only the
 languages described in ``data/spacing.toml`` are touched at all. Compounding languages such as German are not
@@ -45,7 +50,10 @@ PUNCT_GLUE = re.compile(
     r"|(?<=[^\W\d_]s)’(?=(?!(?:re|ve|ll|d|m|s|t)\b)[^\W\d_]{2})"
     r")"
 )
-TOKEN = re.compile(r"(?<![\w@/.\-’'])([^\W\d_]{4,})(?![\w@/\-’'])")
+# A token: a run of letters that is not part of a hashtag ("#virtualmachine"), a domain or a file name
+# ("elempleo.com", "pyproject.toml": a dot and a letter or digit follow), an address, a hyphenated word, or a word
+# cut by soft hyphens ("Kiess\u00adling": each piece is part of a word, not a word).
+TOKEN = re.compile(r"(?<![\w@/.\-’'#\u00ad])([^\W\d_]{4,})(?![\w@/\-’'\u00ad]|\.\w)")
 # Tokens that are code, addresses or file names: never split inside them. (A call, "f(x)", has a word before its
 # parenthesis; "(blender)make" is a parenthesis glued to the next word.)
 CODE_HINTS = re.compile(r"[/@=<>{}\\_]|www\.|https?:|\w\(.*\)|\..*\.|\.[a-z0-9]{2,4}\W*$")
@@ -54,6 +62,9 @@ OPTIONAL_PART = re.compile(r"\((\w+)\)(\w+)")
 # Names written with punctuation inside: a domain or an acronym after the dot ("FAZ.NET", "CNET.DE", "aus.OK"), a
 # product after a capitalised word's "!" ("FRITZ!Box"), a camel-case brand ("DoSchu.Com").
 BRAND = re.compile(r"(?:^|\W)(?:\w*[.!?:;,][A-Z]{2,}\b|[A-Z]{2,}[!?]\w|[A-Za-z]+[a-z][A-Z]\w*[.!?:;,]\w)")
+LETTERS = re.compile(r"[^\W\d_]+")
+# A capitalised word next (after one space): the token before it is part of a run of names.
+NEXT_CAPITALISED = re.compile(r" [A-ZÀ-ÖØ-Þ][^\W\d_]")
 # Scripts written without spaces between words: punctuation there is never followed by one.
 NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
@@ -71,12 +82,20 @@ class SpacingConfig:
     # The two parts as separate words must be 10^margin times likelier than the glued token.
     split_margin: float = 1.5
     # A token more frequent than this is a word, never split (glued pairs found on real pages are rarer than
-    # 3.0: "todo" 2.96, "youcan" 1.82).
-    max_glued_zipf: float = 3.5
+    # 3.0: "todo" 2.96, "youcan" 1.82; "tome" 3.21 is a word).
+    max_glued_zipf: float = 3.0
     # A capitalised token at least this frequent is a known name, never split.
     known_word_zipf: float = 1.5
-    # A capitalised token is split only when one part is this frequent (function words: a, the, of …).
+    # A capitalised token is split only when one part is this frequent (function words: a, the, of …), and the
+    # other a word of four letters or more at least this frequent ("Afghanistan" + "a", not "Dodo" + "o", "Do" +
+    # "doo", "Ker" + "al").
     function_word_zipf: float = 6.5
+    name_part_zipf: float = 3.0
+    # A part of two or three letters must be this frequent: short pieces are where abbreviations, slang and code
+    # match the word lists by chance ("eG leaner", "dw oz", "py make", "rub ito"); a glued short word is a function
+    # word ("isno", "outof", "ouruse").
+    two_letter_part_zipf: float = 5.5
+    three_letter_part_zipf: float = 3.5
     # An unknown token one edit away from a word this frequent is a misspelling, never split.
     misspelling_zipf: float = 3.5
     # A token at least this frequent in one of these languages is a word of the text (a quotation, or a page
@@ -89,11 +108,11 @@ class SpacingConfig:
 
 class LanguageRules(NamedTuple):
     """What ``data/spacing.toml`` says of a language: its one-letter words, its productive prefixes and the endings
-    of its plurals."""
+    of its plurals and other inflections."""
 
     single_letter_words: frozenset[str]
     prefixes: frozenset[str]
-    plural_endings: tuple[str, ...] = ()
+    endings: tuple[str, ...] = ()
     split_glued: bool = True  # False: only the punctuation rule
 
 
@@ -104,7 +123,7 @@ def _languages() -> dict[str, LanguageRules]:
         code: LanguageRules(
             frozenset(spec.get("single_letter_words", [])),
             frozenset(spec.get("prefixes", [])),
-            tuple(spec.get("plural_endings", [])),
+            tuple(spec.get("endings", [])),
             bool(spec.get("split_glued", True)),
         )
         for code, spec in tomllib.loads(text)["languages"].items()
@@ -163,6 +182,9 @@ class Spacing(Step):
                 return match.group()  # "(nord)östlichen", "(re)start": a word with an optional part, no glue
             if match.group() == '"' and text.count('"', text.rfind("\n", 0, start) + 1, match.start()) % 2 == 0:
                 return match.group()  # a straight quote that opens ('said"Yes'), as its line's count of quotes shows
+            after = LETTERS.match(text, match.end())
+            if after and self._foreign_word(after.group().lower(), _line_at(text, match.start()), language):
+                return match.group()  # "reconnected?Dann" on a German line of an English page: that writer's typing
             count += 1
             return match.group() + " "
 
@@ -173,7 +195,7 @@ class Spacing(Step):
         return spaced
 
     def _glued(self, doc: Document, text: str, language: str) -> str:
-        singles, prefixes, plurals, _ = _languages()[language]
+        singles, prefixes, endings, _ = _languages()[language]
         c = self.config
         # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
         tokens = TOKEN.findall(text)
@@ -187,29 +209,53 @@ class Spacing(Step):
                 return 0.0
             return frequencies.get(word.lower(), 0.0)
 
+        def inflected(token: str) -> bool:
+            """Whether ``token`` is a known word with one of the language's endings, or another form of one: the
+            table lacks many plurals and verb forms of its rarer words ("filetypes", "dumbfounds")."""
+            for end in endings:
+                if token.endswith(end) and len(token) > len(end) + 2:
+                    stem = token[: -len(end)]
+                    if zipf(stem) > 0 or any(zipf(stem + other) > 0 for other in endings if other != end):
+                        return True
+            return False
+
+        def part_zipf(part: str) -> float:
+            """The part's frequency, 0 when it is too short to be trusted at that frequency (see the Config)."""
+            found = zipf(part)
+            short = {2: c.two_letter_part_zipf, 3: c.three_letter_part_zipf}.get(len(part), 0.0)
+            return found if found >= short else 0.0
+
         def best_split(token: str) -> tuple[str, str] | None:
             joined = zipf(token)
             if joined > c.max_glued_zipf:
                 return None  # a word in its own right: "into", "became" are not "in to", "be came"
+            if token.isupper():
+                return None  # an acronym or a name in capitals ("ISKP", "LAPRENSA"), not two glued words
             capitalised = token[0].isupper()
             if capitalised and joined >= c.known_word_zipf:
                 return None  # a known name
             if joined == 0 and _near_known_word(token.lower(), language, c.misspelling_zipf):
                 return None  # "detailled", "colletive": a misspelt word, not two glued ones
-            if any(token.endswith(end) and zipf(token[: -len(end)]) > 0 for end in plurals):
-                return None  # "filetypes": the plural of a word the table knows ("filetype"), not "file types"
+            if inflected(token):
+                return None  # "filetypes", "dumbfounds": forms of a word the table knows ("filetype", "dumbfounded")
             best = None
             for cut in range(1, len(token)):
                 left, right = token[:cut], token[cut:]
-                zl, zr = zipf(left), zipf(right)
+                if left[-1].isupper() and right[0].islower():
+                    continue  # a capital starts the word it is in: "A|kismet", "eG|leaner" are no glue points
+                zl, zr = part_zipf(left), part_zipf(right)
                 if min(zl, zr) < c.min_part_zipf:
                     continue
                 # A token wordfreq has seen (joined > 0) may be a rare word: then the two parts as independent words
                 # (log10 frequency zl+zr-9 on the Zipf scale) must be likelier than it by the margin.
                 if joined > 0 and zl + zr - 9 < joined + c.split_margin:
                     continue
-                if capitalised and max(zl, zr) < c.function_word_zipf:
-                    continue  # "Khalilzad": a name, unless one part is a function word ("Afghanistan" + "a")
+                if capitalised and (
+                    max(zl, zr) < c.function_word_zipf
+                    or min(zl, zr) < c.name_part_zipf
+                    or len(left if zl < zr else right) < 4
+                ):
+                    continue  # "Khalilzad", "Dodoo": a name, unless one part is a function word ("Afghanistan" + "a")
                 if right[0].isupper() and not (left[0].isupper() or zl >= c.function_word_zipf or zl >= 4):
                     continue
                 if left.lower() in prefixes and zr < c.function_word_zipf:
@@ -237,6 +283,8 @@ class Spacing(Step):
             found = remembered_split(token)
             if found is None or self._foreign_word(token.lower(), _line_at(text, match.start()), language):
                 return token
+            if token[0].isupper() and found[1][0].islower() and NEXT_CAPITALISED.match(text, match.end()):
+                return token  # "Hadan Holligan": a name followed by another, not "Had an" (but "ByAlex Smith")
             if any(self._foreign_part(part.lower(), language, zipf(part)) for part in found):
                 return token
             count += 1

@@ -5,8 +5,13 @@ Scraped text carries the whitespace of its markup: no-break spaces from ``&nbsp;
 byte-order marks, ``\\r\\n`` line ends, trailing blanks, and stacks of empty lines where block elements were. None
 of it is content, and it defeats deduplication and exact matching, so it is normalised here.
 
-Soft hyphens are the one change to the characters of a paragraph a reader would call correct: they are removed
-by default (``remove_soft_hyphens``), since a word cut by them is not that word to anything downstream.
+Soft hyphens are kept by default, as ftfy keeps them: they are the author's (or the publishing system's) own
+characters, hyphenation points a browser uses to break a long word at the end of a line, not damage, and a step
+that changes a correct paragraph is wrong by this project's own measure. A corpus builder may still want them gone:
+to a tokenizer, a word count or a stop-word list "Ra\u00addon" is not the word "Radon", and corpora built from HTML
+with trafilatura (FineWeb, RefinedWeb; cleaner's own HTML reader) have lost them at extraction, since trafilatura
+drops every non-printable character. ``remove_soft_hyphens = true`` removes them from every input, so that text
+dumps and HTML give the same words.
 Zero-width spaces and word joiners are kept unless ``remove_zero_width`` is set: in Thai, Khmer or Burmese they
 mark the word boundaries the script does not write, and elsewhere they change nothing a reader sees. Zero-width
 joiners and non-joiners are never touched: they are part of the spelling of Persian, Indic scripts and emoji.
@@ -34,8 +39,9 @@ class WhitespaceConfig:
     # No-break and other typographic spaces become ordinary spaces: they are layout, and left alone they make
     # the same sentence two different strings for dedup and search. Set false to keep them as written.
     normalise_spaces: bool = True
-    # Soft hyphens (U+00AD) removed: "Ra\u00addon" becomes "Radon" again. False keeps them as written.
-    remove_soft_hyphens: bool = True
+    # Soft hyphens (U+00AD) removed: "Ra\u00addon" becomes "Radon" again. Off by default: they are written by the
+    # author, not damage (ftfy keeps them too); on, text inputs lose them as HTML inputs do (see the module).
+    remove_soft_hyphens: bool = False
     # Zero-width spaces and word joiners (U+200B, U+2060) removed too (they are kept by default: see the module).
     remove_zero_width: bool = False
 

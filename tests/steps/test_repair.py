@@ -60,6 +60,28 @@ def test_mojibake_beside_a_no_break_space_or_soft_hyphen_is_repaired_at_once():
         assert repair(flattened) == flattened
 
 
+def test_a_flattened_byte_a0_is_put_back_where_ftfy_does_not():
+    """UTF-8 read as cp1252, then its no-break spaces (byte A0) flattened to spaces: ftfy restores the byte after a
+    few lead bytes only, and reads "Ã " as "à" and a space even before punctuation."""
+    import ftfy.bad_codecs  # registers "sloppy-windows-1252"
+
+    def damage(text: str) -> str:
+        return text.encode("utf-8").decode("sloppy-windows-1252").replace("\u00a0", " ")
+
+    french = "Il était inexistant à ce moment-là. À cause de ces soutiens, la città, déjà."
+    assert repair(damage(french)) == french  # not "moment-là ." nor "città ,"
+    chinese = "桃江竹凉席销售额占全国线上销售额60%以上，核心是信任关系。"  # 占 is E5 8D A0, 核 E6 A0 B8
+    assert " " in damage(chinese)
+    assert repair(damage(chinese)) == chinese
+    italian = "Chiunque ha il diritto alla libertà di opinione, c'est-à-dire prêt-à-porter."
+    assert repair(damage(italian)) == italian  # "à" its only accent: no mojibake pair, yet damaged
+    for text in ("News #Windows10\u00a0@chabermu", "ambito.com.ar //\u00a0 +54 9 11", "fin.\u00a0"):
+        assert repair(damage(text)) == text  # "Â" after a digit or a mark, before a space or the end
+    # A lone pair in Latin text is no Chinese character: left as ftfy leaves it.
+    swedish = "Vi ses på“ sen"
+    assert repair(swedish) == ftfy.fix_text(swedish, ftfy.TextFixerConfig(uncurl_quotes=False))
+
+
 def test_decomposed_mojibake_is_repaired_at_once():
     """Normalising only after ftfy composed new mojibake ("e" + combining accent + C1 controls is "é\x80\x80",
     UTF-8 of 退) that the next cleaning repaired (found by tests/steps/test_fuzz)."""

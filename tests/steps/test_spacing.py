@@ -51,6 +51,43 @@ def test_names_abbreviations_addresses_and_code_are_left_alone(text: str):
     assert space(text) == text
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Find work at elempleo.com and read pyproject.toml first.", "es"),  # domains and file names
+        ("Loving it #virtualmachine #parallelsdesktop", "en"),  # hashtags are written glued
+        ("the agency ADLP and the daily LAPRENSA reported", "es"),  # all capitals: an acronym or a name
+        ("It bundles Akismet, and Amarini sings.", "en"),  # a capital starts its word: not "A kismet"
+        ("the eGleaner newsletter", "en"),  # "eG leaner": the capital is no glue point
+        ("Hadan Holligan is keeping in shape", "en"),  # a name before a name, not "Had an"
+        ("the 700-plus-page tome became a gift", "en"),  # a common word (Zipf 3.2) is a word
+        ("A survey that dazzles, dumbfounds, and delights.", "en"),  # a form of "dumbfounded"
+        ("Ann Kiess\u00adling hat viele wich\u00adti\u00adge Arbeiten", "en"),  # pieces cut by soft hyphens
+    ],
+)
+def test_what_is_not_glued_is_left_alone(text: str, language: str):
+    assert space(text, language) == text
+
+
+def test_punctuation_before_a_word_of_the_line_s_other_language_is_left_alone():
+    """A German reader's comment on an English page writes "reconnected?Dann": that line's own typing."""
+    german = "erstmal sofort auf ignorieren drücken und dann warten bis reconnected?Dann nochmal probieren"
+    assert space(german) == german
+    assert space("we waited until it reconnected.Then we tried again") == (
+        "we waited until it reconnected. Then we tried again"
+    )
+
+
+def test_a_capital_at_the_cut_is_glue_even_before_a_name():
+    assert space("Photos ByAlex Smith and CrimeThis Week") == "Photos By Alex Smith and Crime This Week"
+
+
+def test_short_parts_must_be_function_words():
+    """A piece of two or three letters that is no function word is an abbreviation or slang matched by chance."""
+    assert space("dwoz and rubito") == "dwoz and rubito"
+    assert space("this isno joke, the timeof day") == "this is no joke, the time of day"
+
+
 def test_compounding_languages_are_not_split():
     text = "Die Bundesländern und Landesliste bleiben wie sie sind, Nachrichtenagentur."
     assert space(text, "de") == text
