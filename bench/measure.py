@@ -24,6 +24,7 @@ stage of a run begins, and the timeline names the stage of each row."""
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -215,8 +216,30 @@ def summarise(timeline: Path, every: float = 0.5, phases: Path | None = None) ->
         previous_t, next_t = row["t"], row["t"] + every
     if marks:
         lines.append("")
-        lines.extend(f"{t:7.2f} s  {name}" for t, name in marks)
+        lines.append("stage                          from      to    CPU s   peak tree PSS MB")
+        bounds = [*marks, (rows[-1]["t"] if rows else 0.0, "")]
+        for (start, name), (end, _) in itertools.pairwise(bounds):
+            inside = [row for row in rows if start <= row["t"] < end]
+            if not inside:
+                lines.append(f"{name:28} {start:7.2f} {end:7.2f}")
+                continue
+            used = _ticks_between(rows, start, end) / hz
+            top = max(sum(p[1] for p in row["procs"].values()) for row in inside) / 1e6
+            lines.append(f"{name:28} {start:7.2f} {end:7.2f} {used:8.1f}   {top:8.0f}")
     return "\n".join(lines)
+
+
+def _ticks_between(rows: list[dict], start: float, end: float) -> int:
+    """CPU ticks the tree used between the polls nearest ``start`` and ``end`` (processes born meanwhile count
+    from zero)."""
+    first = next((row for row in rows if row["t"] >= start), rows[-1])
+    last = next((row for row in reversed(rows) if row["t"] <= end), rows[0])
+    ticks = {pid: proc[2] for pid, proc in first["procs"].items()}
+    later: dict[str, int] = {}
+    for row in rows:
+        if first["t"] <= row["t"] <= last["t"]:
+            later.update({pid: proc[2] for pid, proc in row["procs"].items()})
+    return sum(t - ticks.get(pid, 0) for pid, t in later.items())
 
 
 def main() -> None:

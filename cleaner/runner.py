@@ -27,7 +27,7 @@ from cleaner import __version__
 from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
 from cleaner.engine import Engine, EngineError, start_engine
-from cleaner.jobs import CleanJob, PipelineRecipe, StepError, build_pipeline, remember
+from cleaner.jobs import CleanJob, PipelineRecipe, StepError, build_pipeline, forget_steps, remember
 from cleaner.pipeline import Counts, Pipeline, TaskResult
 from cleaner.progress import Progress, finish, keep_cleaned_parts, open_progress
 from cleaner.readers import InputFile, discover
@@ -138,11 +138,17 @@ def run(
             staging = progress.staging
             try:
                 done = clean(recipe, plan, task_bytes, runner, progress, summary, on_progress, phase)
+                # What follows needs the corpus steps and the tables' schemas, not the cleaning steps' models
+                if validator is not None:
+                    validator.resolve_parameters()
+                schemas, pipeline = pipeline.schemas, Pipeline(pipeline.corpus_steps, pipeline.limits)
+                del recipe
+                forget_steps()
                 if validator is not None:
                     validator.start()  # GX starts up in its own process while we deduplicate (cleaner.validate)
                 deduplicate(pipeline, staging, runner, summary, phase)
                 _check_accounting(summary)
-                _complete_tables(pipeline, staging)
+                _complete_tables(schemas, staging)
                 summary.seconds = time.perf_counter() - started
                 _write_run_json(staging / "run.json", summary, config, done)
                 meanwhile = functools.partial(on_staged, staging, destination) if on_staged else None
@@ -353,9 +359,9 @@ def _is_hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
 
 
-def _complete_tables(pipeline: Pipeline, staging: Path) -> None:
+def _complete_tables(schemas: dict[str, pa.Schema], staging: Path) -> None:
     """A table with no rows still gets an empty part, so that it exists and can be opened."""
-    for table, table_schema in pipeline.schemas.items():
+    for table, table_schema in schemas.items():
         if not any((staging / table).glob("*.parquet")):
             write_empty(staging / table / "part-00000.parquet", table_schema)
 
