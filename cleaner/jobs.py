@@ -53,12 +53,20 @@ class PipelineRecipe:
         return hasher.hexdigest()
 
 
-def build_pipeline(config: Config) -> Pipeline:
-    """The configured pipeline with every step prepared; :class:`StepError` when a step cannot start."""
+def build_pipeline(config: Config, prepare: bool = True) -> Pipeline:
+    """The configured pipeline with every step prepared (unless ``prepare`` is false: :func:`prepare_pipeline`
+    does it later); :class:`StepError` when a step refuses its settings or cannot start."""
     try:
         pipeline = Pipeline(build_steps(config), config.run.limits())
     except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
         raise StepError(f"bad configuration: {err}") from err
+    if prepare:
+        prepare_pipeline(pipeline)
+    return pipeline
+
+
+def prepare_pipeline(pipeline: Pipeline) -> None:
+    """Load what every step needs (its ``prepare``); :class:`StepError` when a step cannot start."""
     before = set(sys.modules)
     try:
         for step in [*pipeline.steps, *pipeline.corpus_steps]:
@@ -68,7 +76,6 @@ def build_pipeline(config: Config) -> Pipeline:
                 raise StepError(f"step {step.name} cannot start: {err}") from err
     finally:
         _loaded_by_steps.update(set(sys.modules) - before)
-    return pipeline
 
 
 def forget_steps() -> None:
