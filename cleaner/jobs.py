@@ -10,8 +10,13 @@ before the local engine forks, so local workers find it built and share it copy-
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import functools
+import gc
 import hashlib
 import json
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +27,9 @@ from cleaner.tasks import Task
 
 # Pipelines built in this process, by recipe token: one per worker process and run.
 _built: dict[str, Pipeline] = {}
+# The modules first imported while steps were prepared (their word lists, models and parsers): see forget_steps.
+_loaded_by_steps: set[str] = set()
+_CACHED = type(functools.cache(len))  # what functools.cache and lru_cache make of a function
 
 
 class StepError(Exception):
@@ -45,18 +53,49 @@ class PipelineRecipe:
         return hasher.hexdigest()
 
 
-def build_pipeline(config: Config) -> Pipeline:
-    """The configured pipeline with every step prepared; :class:`StepError` when a step cannot start."""
+def build_pipeline(config: Config, prepare: bool = True) -> Pipeline:
+    """The configured pipeline with every step prepared (unless ``prepare`` is false: :func:`prepare_pipeline`
+    does it later); :class:`StepError` when a step refuses its settings or cannot start."""
     try:
         pipeline = Pipeline(build_steps(config), config.run.limits())
     except ValueError as err:  # a setting a step refuses ("steps.pii.action must be …")
         raise StepError(f"bad configuration: {err}") from err
-    for step in [*pipeline.steps, *pipeline.corpus_steps]:
-        try:
-            step.prepare()
-        except (OSError, ValueError) as err:  # a data file the config names is missing or does not fit
-            raise StepError(f"step {step.name} cannot start: {err}") from err
+    if prepare:
+        prepare_pipeline(pipeline)
     return pipeline
+
+
+def prepare_pipeline(pipeline: Pipeline) -> None:
+    """Load what every step needs (its ``prepare``); :class:`StepError` when a step cannot start."""
+    before = set(sys.modules)
+    try:
+        for step in [*pipeline.steps, *pipeline.corpus_steps]:
+            try:
+                step.prepare()
+            except (OSError, ValueError) as err:  # a data file the config names is missing or does not fit
+                raise StepError(f"step {step.name} cannot start: {err}") from err
+    finally:
+        _loaded_by_steps.update(set(sys.modules) - before)
+
+
+def forget_steps() -> None:
+    """Let go of everything the steps loaded in this process, once it cleans no more documents.
+
+    The driver of a local run loads the steps' tables and models (~300 MB: word frequencies, the boilerplate rules
+    and line model, py3langid, dateparser's languages) so that its forked workers share them; after the cleaning
+    pass it only deduplicates, validates and writes the report, and that memory would stay resident (and be
+    counted again in every process it forks for deduplication) through all of it. Module-level caches hold it,
+    not the steps: the caches of cleaner's modules and of the modules first imported while the steps were
+    prepared are emptied (a later run in this process fills them again), and the freed heap is handed back."""
+    _built.clear()
+    for name in sorted(_loaded_by_steps | {m for m in sys.modules if m.startswith("cleaner.")}):
+        module = sys.modules.get(name)
+        for value in list(vars(module).values()) if module is not None else []:
+            if isinstance(value, _CACHED):
+                value.cache_clear()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: its own allocator decides
+        ctypes.CDLL(None).malloc_trim(0)  # glibc keeps freed pages of its heap unless asked
 
 
 def remember(recipe: PipelineRecipe, pipeline: Pipeline) -> None:

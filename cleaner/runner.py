@@ -27,7 +27,15 @@ from cleaner import __version__
 from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
 from cleaner.engine import Engine, EngineError, start_engine
-from cleaner.jobs import CleanJob, PipelineRecipe, StepError, build_pipeline, remember
+from cleaner.jobs import (
+    CleanJob,
+    PipelineRecipe,
+    StepError,
+    build_pipeline,
+    forget_steps,
+    prepare_pipeline,
+    remember,
+)
 from cleaner.pipeline import Counts, Pipeline, TaskResult
 from cleaner.progress import Progress, finish, keep_cleaned_parts, open_progress
 from cleaner.readers import InputFile, discover
@@ -122,7 +130,7 @@ def run(
     plan, task_bytes = plan_tasks(inputs.files, int(config.run.task_mb * (1 << 20)), config.run.task_files)
     phase("loading the steps")
     try:
-        pipeline = build_pipeline(config)
+        pipeline = build_pipeline(config, prepare=False)  # its settings checked; its models loaded below
     except StepError as err:
         raise RunError(str(err)) from err
     validator = _validator(config) if validate else None
@@ -131,18 +139,27 @@ def run(
     progress: Progress | None = None
     try:
         progress = open_progress(destination, _identity(config, inputs, plan, task_bytes), resume)
-        recipe = PipelineRecipe(config, survey_corpus(pipeline, plan, runner, phase, progress.staging / "_survey"))
+        # The steps' models load while the survey's workers read the corpus (the survey needs none of them)
+        load = functools.partial(_prepare, pipeline)
+        recurring = survey_corpus(pipeline, plan, runner, phase, progress.staging / "_survey", load)
+        recipe = PipelineRecipe(config, recurring)
         remember(recipe, pipeline)  # built here, before the local engine forks: its workers inherit it
         summary = _new_summary(raw, destination, inputs, plan, runner, progress)
         with _signals_raise_interrupted():
             staging = progress.staging
             try:
                 done = clean(recipe, plan, task_bytes, runner, progress, summary, on_progress, phase)
+                # What follows needs the corpus steps and the tables' schemas, not the cleaning steps' models
+                if validator is not None:
+                    validator.resolve_parameters()
+                schemas, pipeline = pipeline.schemas, Pipeline(pipeline.corpus_steps, pipeline.limits)
+                del recipe
+                forget_steps()
                 if validator is not None:
                     validator.start()  # GX starts up in its own process while we deduplicate (cleaner.validate)
                 deduplicate(pipeline, staging, runner, summary, phase)
                 _check_accounting(summary)
-                _complete_tables(pipeline, staging)
+                _complete_tables(schemas, staging)
                 summary.seconds = time.perf_counter() - started
                 _write_run_json(staging / "run.json", summary, config, done)
                 meanwhile = functools.partial(on_staged, staging, destination) if on_staged else None
@@ -188,10 +205,16 @@ def find_inputs(raw: str, out: Path, config: Config) -> Inputs:
 
 
 def survey_corpus(
-    pipeline: Pipeline, plan: list[Planned], engine: Engine, phase: Callable[[str], None], scratch: Path
+    pipeline: Pipeline,
+    plan: list[Planned],
+    engine: Engine,
+    phase: Callable[[str], None],
+    scratch: Path,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, frozenset[int]]:
     """First pass, for the steps that declare they need it: what recurs across the corpus, counted in bucketed
-    engine tasks that keep their files in ``scratch``. Returns the keys of the recurring lines, by step name."""
+    engine tasks that keep their files in ``scratch``. Returns the keys of the recurring lines, by step name.
+    ``meanwhile`` is called once, while the survey's first tasks run (or first, when there is no survey)."""
     found: dict[str, frozenset[int]] = {}
     for step in pipeline.steps:
         request = step.survey_request()
@@ -205,14 +228,35 @@ def survey_corpus(
             request.min_docs,
             engine.workers,
             request.min_share,
-            map_ordered=engine.map_ordered,
+            map_ordered=_calling_once(engine.map_ordered, meanwhile) if meanwhile else engine.map_ordered,
             scratch=scratch / step.name,
             limits=pipeline.limits,
         )
+        meanwhile = None
         shutil.rmtree(scratch, ignore_errors=True)
         found[step.name] = frozenset(keys)
         step.use_survey(found[step.name])
+    if meanwhile is not None:
+        meanwhile()
     return found
+
+
+def _calling_once(map_ordered: Callable, meanwhile: Callable[[], None]) -> Callable:
+    """``map_ordered`` whose first map calls ``meanwhile`` while its tasks run (see :meth:`Engine.map_ordered`)."""
+    pending = [meanwhile]
+
+    def mapped(job: Callable, items: Any) -> Iterator:
+        return map_ordered(job, items, meanwhile=pending.pop()) if pending else map_ordered(job, items)
+
+    return mapped
+
+
+def _prepare(pipeline: Pipeline) -> None:
+    """Load the steps' models and tables; :class:`RunError` when a step cannot start."""
+    try:
+        prepare_pipeline(pipeline)
+    except StepError as err:
+        raise RunError(str(err)) from err
 
 
 def clean(
@@ -353,9 +397,9 @@ def _is_hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
 
 
-def _complete_tables(pipeline: Pipeline, staging: Path) -> None:
+def _complete_tables(schemas: dict[str, pa.Schema], staging: Path) -> None:
     """A table with no rows still gets an empty part, so that it exists and can be opened."""
-    for table, table_schema in pipeline.schemas.items():
+    for table, table_schema in schemas.items():
         if not any((staging / table).glob("*.parquet")):
             write_empty(staging / table / "part-00000.parquet", table_schema)
 

@@ -174,6 +174,7 @@ class Validator:
             )
         self.suites = load_suites(folder, self.suite)
         self.config = config
+        self._parameters: dict[str, Any] | None = None
         self._process: subprocess.Popen | None = None
         self._results: Any = None  # the read end of the pipe the process writes its answer to
 
@@ -187,6 +188,7 @@ class Validator:
         """Spawn the validation process (at most one; :meth:`run` starts it when nobody did)."""
         if self._process is not None:
             return
+        self.resolve_parameters()
         read, write = os.pipe()
         try:
             self._process = subprocess.Popen(
@@ -207,6 +209,12 @@ class Validator:
         setup["suite"] = self.suite
         self._send(setup)
 
+    def resolve_parameters(self) -> None:
+        """Work out the values of the suite's ``$PARAMETER`` placeholders now (once): they may need the language
+        model, which a run lets go of once cleaning is over (:func:`cleaner.jobs.forget_steps`)."""
+        if self._parameters is None:
+            self._parameters = parameters(self.config)
+
     def run(self, path: Path) -> Report:
         """Run the suite over the dataset at ``path``; results and Data Docs go to ``path/validation/``."""
         self.submit(path)
@@ -217,7 +225,7 @@ class Validator:
         path = path.resolve()
         locate(path)  # a path that holds no dataset is refused here, with its message
         self.start()
-        self._send({"path": str(path), "params": parameters(self.config)}, last=True)
+        self._send({"path": str(path), "params": self._parameters}, last=True)
 
     def result(self) -> Report:
         """The report of the dataset :meth:`submit` handed over, once the process has sent it (then it is gone)."""

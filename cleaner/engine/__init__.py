@@ -33,9 +33,13 @@ class Engine(Protocol):
     name: str
     workers: int  # the parallelism the engine offers (cores of this machine, CPUs of the cluster)
 
-    def map_ordered(self, job: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    def map_ordered(
+        self, job: Callable[[T], R], items: Iterable[T], meanwhile: Callable[[], None] | None = None
+    ) -> Iterator[R]:
         """``job(item)`` for every item, yielded in item order. ``items`` may be a generator that reads as it
-        goes: it is drawn only as workers free up, a bounded number of items ahead of the results."""
+        goes: it is drawn only as workers free up, a bounded number of items ahead of the results.
+        ``meanwhile`` is called once, in this process, after the first items are handed out and before the
+        first result is awaited (the caller's own work, done while the workers start on theirs)."""
         ...
 
     def close(self) -> None:

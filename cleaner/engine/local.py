@@ -50,15 +50,21 @@ def _call(item: Any) -> Any:
     return _job(item)
 
 
-def run_ordered(job: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+def run_ordered(
+    job: Callable[[T], R], items: Iterable[T], workers: int, meanwhile: Callable[[], None] | None = None
+) -> Iterator[R]:
     """``job(item)`` for every item, in order, on up to ``workers`` processes (in this process when 1).
 
     ``items`` may be a generator that reads as it goes (slices of a large file): it is drawn only as workers
-    free up, at most ``2 * workers`` items ahead of the results, so what waits in memory stays bounded."""
+    free up, at most ``2 * workers`` items ahead of the results, so what waits in memory stays bounded.
+    ``meanwhile`` is called once the workers have their first items (all of them when ``items`` is a list),
+    before the first result is awaited: this process works while they do."""
     if isinstance(items, Sized):
         workers = min(workers, len(items))
     workers = max(1, workers)
     if workers == 1:
+        if meanwhile is not None:
+            meanwhile()
         for item in items:
             yield job(item)
         return
@@ -73,11 +79,17 @@ def run_ordered(job: Callable[[T], R], items: Iterable[T], workers: int) -> Iter
     finally:
         gc.unfreeze()
     pending: deque = deque()
+    ahead = len(items) if meanwhile is not None and isinstance(items, Sized) else 2 * workers
     try:
         for item in items:
             pending.append(pool.apply_async(_call, (item,)))
-            if len(pending) >= 2 * workers:
+            if meanwhile is not None and len(pending) >= ahead:
+                meanwhile()
+                meanwhile, ahead = None, 2 * workers
+            if len(pending) >= ahead:
                 yield pending.popleft().get()
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             yield pending.popleft().get()
         pool.close()
@@ -94,8 +106,10 @@ class LocalEngine:
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
 
-    def map_ordered(self, job: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
-        return run_ordered(job, items, self.workers)
+    def map_ordered(
+        self, job: Callable[[T], R], items: Iterable[T], meanwhile: Callable[[], None] | None = None
+    ) -> Iterator[R]:
+        return run_ordered(job, items, self.workers, meanwhile)
 
     def close(self) -> None:
         """Nothing to release: each map's pool is torn down when the map ends."""

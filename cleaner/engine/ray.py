@@ -45,7 +45,9 @@ class RayEngine:
         self._owns_cluster = owns_cluster
         self._remote = ray.remote(num_cpus=1, max_retries=RETRIES)(_call)
 
-    def map_ordered(self, job: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+    def map_ordered(
+        self, job: Callable[[T], R], items: Iterable[T], meanwhile: Callable[[], None] | None = None
+    ) -> Iterator[R]:
         ray = self._ray
         shipped = ray.put(job)
         pending: deque = deque()
@@ -53,7 +55,12 @@ class RayEngine:
             for item in items:
                 pending.append(self._remote.remote(shipped, item))
                 if len(pending) >= 2 * self.workers:
+                    if meanwhile is not None:
+                        meanwhile()
+                        meanwhile = None
                     yield self._result(pending.popleft())
+            if meanwhile is not None:
+                meanwhile()
             while pending:
                 yield self._result(pending.popleft())
         finally:
