@@ -269,7 +269,9 @@ def main() -> None:
     parser.add_argument("--outside-threshold", type=float, help="override model_outside_threshold")
     parser.add_argument("--heading-threshold", type=float, help="override model_heading_threshold")
     parser.add_argument("--by-page", action="store_true", help="folds by page, not by site (the old, optimistic CV)")
-    parser.add_argument("--repeats", type=int, default=3, help="site-grouped CV repeated with other fold draws")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="site-grouped CV repeated with other fold draws (0: no CV, with --write)"
+    )
     parser.add_argument("--save", type=Path, help="write the CV's per-page counts here (JSON)")
     parser.add_argument("--baseline", type=Path, help="a --save file: print the paired difference to it")
     parser.add_argument(
@@ -289,63 +291,68 @@ def main() -> None:
     sites = len({page.site for page in pages})
     print(f"{len(pages)} pages from {sites} sites; 95 % intervals over {len(draws)} resamples of the sites")
     print("fixed rule (regions):   " + _figures(scores(fixed.sum(axis=0)), *interval(fixed, draws)))
-    counts = np.zeros((len(pages), 3), dtype=int)  # summed over the repeats: each page is tested once per repeat
-    per_fold = []
-    wrong: list[dict] = []
-    triples = [tuple(map(float, t.split(","))) for t in args.sweep.split(";")] if args.sweep else []
-    sweeps = {triple: np.zeros((len(pages), 3), dtype=int) for triple in triples}
-    for repeat in range(1 if args.by_page else args.repeats):
-        fold_of = folds_by(pages, args.by_page, repeat)
-        for fold in range(FOLDS):
-            model, _, _ = train([p for n, p in enumerate(pages) if fold_of[n] != fold], args.c)
-            step = step_with(model)
-            tested = [n for n in range(len(pages)) if fold_of[n] == fold]
-            found = []
-            for n in tested:
-                reasons: dict[int, str] = {}
-                keep = kept_lines(pages[n], step, reasons)
-                found.append(page_counts(pages[n], keep))
-                if repeat == 0:
-                    wrong += snippet_outcomes(pages[n], keep, reasons, pages[n].lang)
-            found = np.array(found)
-            counts[tested] += found
-            for triple, swept in sweeps.items():
-                other = sweep_step(model, triple)
-                swept[tested] += [page_counts(pages[n], kept_lines(pages[n], other)) for n in tested]
-            per_fold.append(scores(found.sum(axis=0))[2])
-    split = "page" if args.by_page else f"site, {args.repeats} repeat(s)"
-    print(f"line model, {FOLDS}-fold CV by {split}: " + _figures(scores(counts.sum(axis=0)), *interval(counts, draws)))
-    print("  F1 per fold: " + " ".join(f"{f1:.3f}" for f1 in per_fold))
-    print(
-        f"  F1 over folds: mean {np.mean(per_fold):.3f}, sd {np.std(per_fold, ddof=1):.3f}" if len(per_fold) > 1 else ""
-    )
-    by_lang: dict[str, np.ndarray] = {}
-    for n, page in enumerate(pages):
-        by_lang[page.lang] = by_lang.get(page.lang, np.zeros(3, dtype=int)) + counts[n]
-    print(
-        "  per language: "
-        + "; ".join(
-            f"{lang} ({int(c.sum() // max(1, len(per_fold) // FOLDS))}) P {scores(c)[0]:.3f} R {scores(c)[1]:.3f}"
-            for lang, c in sorted(by_lang.items(), key=lambda item: -item[1].sum())
-        )
-    )
-    for (inside, outside, heading), swept in sweeps.items():
-        delta = np.array(scores(swept.sum(axis=0))) - np.array(scores(counts.sum(axis=0)))
+    if args.by_page or args.repeats > 0:  # --repeats 0 --write: retrain without the CV
+        counts = np.zeros((len(pages), 3), dtype=int)  # summed over the repeats: each page is tested once per repeat
+        per_fold = []
+        wrong: list[dict] = []
+        triples = [tuple(map(float, t.split(","))) for t in args.sweep.split(";")] if args.sweep else []
+        sweeps = {triple: np.zeros((len(pages), 3), dtype=int) for triple in triples}
+        for repeat in range(1 if args.by_page else args.repeats):
+            fold_of = folds_by(pages, args.by_page, repeat)
+            for fold in range(FOLDS):
+                model, _, _ = train([p for n, p in enumerate(pages) if fold_of[n] != fold], args.c)
+                step = step_with(model)
+                tested = [n for n in range(len(pages)) if fold_of[n] == fold]
+                found = []
+                for n in tested:
+                    reasons: dict[int, str] = {}
+                    keep = kept_lines(pages[n], step, reasons)
+                    found.append(page_counts(pages[n], keep))
+                    if repeat == 0:
+                        wrong += snippet_outcomes(pages[n], keep, reasons, pages[n].lang)
+                found = np.array(found)
+                counts[tested] += found
+                for triple, swept in sweeps.items():
+                    other = sweep_step(model, triple)
+                    swept[tested] += [page_counts(pages[n], kept_lines(pages[n], other)) for n in tested]
+                per_fold.append(scores(found.sum(axis=0))[2])
+        split = "page" if args.by_page else f"site, {args.repeats} repeat(s)"
         print(
-            f"  thresholds {inside} / {outside} / {heading}: "
-            + _figures(scores(swept.sum(axis=0)), *interval(swept, draws))
+            f"line model, {FOLDS}-fold CV by {split}: " + _figures(scores(counts.sum(axis=0)), *interval(counts, draws))
         )
-        print("    against the above: " + _figures(delta, *interval(swept, draws, counts), sign="+"))
-    if args.errors:
-        args.errors.write_text("".join(json.dumps(w, ensure_ascii=False) + "\n" for w in wrong), encoding="utf-8")
-    if args.baseline:
-        saved = json.loads(args.baseline.read_text())
-        base = np.array([saved["counts"][page.name] for page in pages])
-        delta = np.array(scores(counts.sum(axis=0))) - np.array(scores(base.sum(axis=0)))
-        print(f"  against {args.baseline.name}: " + _figures(delta, *interval(counts, draws, base), sign="+"))
-    if args.save:
-        record = {"split": split, "counts": {page.name: counts[n].tolist() for n, page in enumerate(pages)}}
-        args.save.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
+        print("  F1 per fold: " + " ".join(f"{f1:.3f}" for f1 in per_fold))
+        print(
+            f"  F1 over folds: mean {np.mean(per_fold):.3f}, sd {np.std(per_fold, ddof=1):.3f}"
+            if len(per_fold) > 1
+            else ""
+        )
+        by_lang: dict[str, np.ndarray] = {}
+        for n, page in enumerate(pages):
+            by_lang[page.lang] = by_lang.get(page.lang, np.zeros(3, dtype=int)) + counts[n]
+        print(
+            "  per language: "
+            + "; ".join(
+                f"{lang} ({int(c.sum() // max(1, len(per_fold) // FOLDS))}) P {scores(c)[0]:.3f} R {scores(c)[1]:.3f}"
+                for lang, c in sorted(by_lang.items(), key=lambda item: -item[1].sum())
+            )
+        )
+        for (inside, outside, heading), swept in sweeps.items():
+            delta = np.array(scores(swept.sum(axis=0))) - np.array(scores(counts.sum(axis=0)))
+            print(
+                f"  thresholds {inside} / {outside} / {heading}: "
+                + _figures(scores(swept.sum(axis=0)), *interval(swept, draws))
+            )
+            print("    against the above: " + _figures(delta, *interval(swept, draws, counts), sign="+"))
+        if args.errors:
+            args.errors.write_text("".join(json.dumps(w, ensure_ascii=False) + "\n" for w in wrong), encoding="utf-8")
+        if args.baseline:
+            saved = json.loads(args.baseline.read_text())
+            base = np.array([saved["counts"][page.name] for page in pages])
+            delta = np.array(scores(counts.sum(axis=0))) - np.array(scores(base.sum(axis=0)))
+            print(f"  against {args.baseline.name}: " + _figures(delta, *interval(counts, draws, base), sign="+"))
+        if args.save:
+            record = {"split": split, "counts": {page.name: counts[n].tolist() for n, page in enumerate(pages)}}
+            args.save.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
     if not args.write:
         return
     _, record, lines = train(pages, args.c)
