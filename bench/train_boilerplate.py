@@ -18,6 +18,11 @@ precision, recall and F1 beside the fixed rule the model replaces (``decision = 
 interval over sites drawn with replacement (``--by-page`` gives the old page-wise folds, for comparison). Which
 sites share a fold moves F1 by about 0.01 on its own (0.886-0.898 over four draws on the development set), so the
 CV is repeated over ``--repeats`` draws of the folds (default 3) and the counts summed.
+Besides the overall figures it prints F1 per fold with their mean and spread, and precision and recall per language
+(the gold's ``lang``; "und" where the page declares none). ``--errors FILE`` writes every snippet the first repeat got
+wrong (a ``with`` snippet lost: fn, a ``without`` snippet kept: fp) with its line and the reason it went, to read the
+errors by kind. ``--sweep "0.5,0.7,0.25;…"`` scores each fold's model with other thresholds too (inside a region,
+outside, an article heading), each with its paired difference to the configured ones.
 ``--save FILE`` keeps the per-page counts; ``--baseline FILE`` prints the paired difference to a saved run, with its
 interval over the same resampled sites: a change is shown to help only when that interval lies above zero.
 ``--write`` fits on every page and writes the weights to ``cleaner/data/boilerplate/line_model.json``.
@@ -57,6 +62,7 @@ class Page:
     texts: list[str]
     site: str
     snippets: list[tuple[int, list[int]]]  # (1 keep / 0 remove, the lines holding the snippet)
+    lang: str = ""
 
     @property
     def labels(self) -> dict[int, int]:
@@ -79,7 +85,7 @@ def load_pages(folder: Path) -> list[Page]:
             for snippet in row[key]:
                 target = norm(snippet)
                 snippets.append((label, [i for i, text in enumerate(normed) if target and target in text]))
-        pages.append(Page(row["name"], texts, site_of(row), snippets))
+        pages.append(Page(row["name"], texts, site_of(row), snippets, row.get("lang") or "und"))
     return pages
 
 
@@ -95,6 +101,15 @@ def step_with(model: LineModel | None, decision: str = "model") -> Boilerplate:
             outside_threshold=step.config.model_outside_threshold,
             heading_threshold=step.config.model_heading_threshold,
         )
+    return step
+
+
+def sweep_step(model: LineModel, triple: tuple[float, float, float]) -> Boilerplate:
+    """The step with ``model`` and other thresholds (inside a region, outside, for an article heading)."""
+    inside, outside, heading = triple
+    config = BoilerplateConfig(model_threshold=inside, model_outside_threshold=outside, model_heading_threshold=heading)
+    step = Boilerplate(replace(config, **{k: v for k, v in THRESHOLDS.items() if not k.startswith("model_")}))
+    step.__dict__["model"] = replace(model, threshold=inside, outside_threshold=outside, heading_threshold=heading)
     return step
 
 
@@ -140,9 +155,34 @@ def train(pages: list[Page], c: float) -> tuple[LineModel, dict, int]:
     return model, record, len(y)
 
 
-def kept_lines(page: Page, step: Boilerplate) -> set[int]:
-    reasons = step.removals(page.texts, True, "").reasons
-    return {i for i, text in enumerate(page.texts) if text.strip() and i not in reasons}
+def kept_lines(page: Page, step: Boilerplate, reasons: dict[int, str] | None = None) -> set[int]:
+    """The non-blank lines ``step`` keeps of ``page``; ``reasons`` receives why each other line went."""
+    removed = step.removals(page.texts, True, "").reasons
+    if reasons is not None:
+        reasons.update(removed)
+    return {i for i, text in enumerate(page.texts) if text.strip() and i not in removed}
+
+
+def snippet_outcomes(page: Page, keep: set[int], reasons: dict[int, str], lang: str) -> list[dict]:
+    """One record per gold snippet of ``page`` that the step got wrong: a ``with`` snippet lost (fn) or a ``without``
+    snippet kept (fp), with the line holding it and why it went."""
+    wrong = []
+    for label, holders in page.snippets:
+        found = any(i in keep for i in holders)
+        if holders and found != bool(label):
+            line = next((i for i in holders if (i in keep) == found), holders[0])
+            wrong.append(
+                {
+                    "page": page.name,
+                    "site": page.site,
+                    "lang": lang,
+                    "error": "fp" if found else "fn",
+                    "reason": reasons.get(line, "kept"),
+                    "line": line,
+                    "text": page.texts[line].strip()[:200],
+                }
+            )
+    return wrong
 
 
 def page_counts(page: Page, keep: set[int]) -> tuple[int, int, int]:
@@ -229,9 +269,16 @@ def main() -> None:
     parser.add_argument("--outside-threshold", type=float, help="override model_outside_threshold")
     parser.add_argument("--heading-threshold", type=float, help="override model_heading_threshold")
     parser.add_argument("--by-page", action="store_true", help="folds by page, not by site (the old, optimistic CV)")
-    parser.add_argument("--repeats", type=int, default=3, help="site-grouped CV repeated with other fold draws")
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="site-grouped CV repeated with other fold draws (0: no CV, with --write)"
+    )
     parser.add_argument("--save", type=Path, help="write the CV's per-page counts here (JSON)")
     parser.add_argument("--baseline", type=Path, help="a --save file: print the paired difference to it")
+    parser.add_argument(
+        "--sweep",
+        help='other thresholds to score each fold\'s model with: "inside,outside,heading;…" (e.g. "0.5,0.7,0.25")',
+    )
+    parser.add_argument("--errors", type=Path, help="write the CV's wrong snippets here (JSON Lines, first repeat)")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args()
     for name in ("threshold", "outside_threshold", "heading_threshold"):
@@ -244,28 +291,68 @@ def main() -> None:
     sites = len({page.site for page in pages})
     print(f"{len(pages)} pages from {sites} sites; 95 % intervals over {len(draws)} resamples of the sites")
     print("fixed rule (regions):   " + _figures(scores(fixed.sum(axis=0)), *interval(fixed, draws)))
-    counts = np.zeros((len(pages), 3), dtype=int)  # summed over the repeats: each page is tested once per repeat
-    per_fold = []
-    for repeat in range(1 if args.by_page else args.repeats):
-        fold_of = folds_by(pages, args.by_page, repeat)
-        for fold in range(FOLDS):
-            model, _, _ = train([p for n, p in enumerate(pages) if fold_of[n] != fold], args.c)
-            step = step_with(model)
-            tested = [n for n in range(len(pages)) if fold_of[n] == fold]
-            found = np.array([page_counts(pages[n], kept_lines(pages[n], step)) for n in tested])
-            counts[tested] += found
-            per_fold.append(scores(found.sum(axis=0))[2])
-    split = "page" if args.by_page else f"site, {args.repeats} repeat(s)"
-    print(f"line model, {FOLDS}-fold CV by {split}: " + _figures(scores(counts.sum(axis=0)), *interval(counts, draws)))
-    print("  F1 per fold: " + " ".join(f"{f1:.3f}" for f1 in per_fold))
-    if args.baseline:
-        saved = json.loads(args.baseline.read_text())
-        base = np.array([saved["counts"][page.name] for page in pages])
-        delta = np.array(scores(counts.sum(axis=0))) - np.array(scores(base.sum(axis=0)))
-        print(f"  against {args.baseline.name}: " + _figures(delta, *interval(counts, draws, base), sign="+"))
-    if args.save:
-        record = {"split": split, "counts": {page.name: counts[n].tolist() for n, page in enumerate(pages)}}
-        args.save.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
+    if args.by_page or args.repeats > 0:  # --repeats 0 --write: retrain without the CV
+        counts = np.zeros((len(pages), 3), dtype=int)  # summed over the repeats: each page is tested once per repeat
+        per_fold = []
+        wrong: list[dict] = []
+        triples = [tuple(map(float, t.split(","))) for t in args.sweep.split(";")] if args.sweep else []
+        sweeps = {triple: np.zeros((len(pages), 3), dtype=int) for triple in triples}
+        for repeat in range(1 if args.by_page else args.repeats):
+            fold_of = folds_by(pages, args.by_page, repeat)
+            for fold in range(FOLDS):
+                model, _, _ = train([p for n, p in enumerate(pages) if fold_of[n] != fold], args.c)
+                step = step_with(model)
+                tested = [n for n in range(len(pages)) if fold_of[n] == fold]
+                found = []
+                for n in tested:
+                    reasons: dict[int, str] = {}
+                    keep = kept_lines(pages[n], step, reasons)
+                    found.append(page_counts(pages[n], keep))
+                    if repeat == 0:
+                        wrong += snippet_outcomes(pages[n], keep, reasons, pages[n].lang)
+                found = np.array(found)
+                counts[tested] += found
+                for triple, swept in sweeps.items():
+                    other = sweep_step(model, triple)
+                    swept[tested] += [page_counts(pages[n], kept_lines(pages[n], other)) for n in tested]
+                per_fold.append(scores(found.sum(axis=0))[2])
+        split = "page" if args.by_page else f"site, {args.repeats} repeat(s)"
+        print(
+            f"line model, {FOLDS}-fold CV by {split}: " + _figures(scores(counts.sum(axis=0)), *interval(counts, draws))
+        )
+        print("  F1 per fold: " + " ".join(f"{f1:.3f}" for f1 in per_fold))
+        print(
+            f"  F1 over folds: mean {np.mean(per_fold):.3f}, sd {np.std(per_fold, ddof=1):.3f}"
+            if len(per_fold) > 1
+            else ""
+        )
+        by_lang: dict[str, np.ndarray] = {}
+        for n, page in enumerate(pages):
+            by_lang[page.lang] = by_lang.get(page.lang, np.zeros(3, dtype=int)) + counts[n]
+        print(
+            "  per language: "
+            + "; ".join(
+                f"{lang} ({int(c.sum() // max(1, len(per_fold) // FOLDS))}) P {scores(c)[0]:.3f} R {scores(c)[1]:.3f}"
+                for lang, c in sorted(by_lang.items(), key=lambda item: -item[1].sum())
+            )
+        )
+        for (inside, outside, heading), swept in sweeps.items():
+            delta = np.array(scores(swept.sum(axis=0))) - np.array(scores(counts.sum(axis=0)))
+            print(
+                f"  thresholds {inside} / {outside} / {heading}: "
+                + _figures(scores(swept.sum(axis=0)), *interval(swept, draws))
+            )
+            print("    against the above: " + _figures(delta, *interval(swept, draws, counts), sign="+"))
+        if args.errors:
+            args.errors.write_text("".join(json.dumps(w, ensure_ascii=False) + "\n" for w in wrong), encoding="utf-8")
+        if args.baseline:
+            saved = json.loads(args.baseline.read_text())
+            base = np.array([saved["counts"][page.name] for page in pages])
+            delta = np.array(scores(counts.sum(axis=0))) - np.array(scores(base.sum(axis=0)))
+            print(f"  against {args.baseline.name}: " + _figures(delta, *interval(counts, draws, base), sign="+"))
+        if args.save:
+            record = {"split": split, "counts": {page.name: counts[n].tolist() for n, page in enumerate(pages)}}
+            args.save.write_text(json.dumps(record, indent=0) + "\n", encoding="utf-8")
     if not args.write:
         return
     _, record, lines = train(pages, args.c)

@@ -23,7 +23,7 @@ from typing import Any
 
 KINDS = {"=": "line", "^": "prefix", "~": "contains"}
 # Stripped from both ends before whole-line matching: bullets, arrows, separators, closing punctuation.
-EDGE_CHARS = " \t•·*|:;,.!?»«›‹>→←-–—_#()[]\"'“”„"
+EDGE_CHARS = " \t•·*|:;,.…!?»«›‹>→←-–—_#()[]\"'“”„"
 # A phrase that needs no regex: letters, digits, spaces and harmless punctuation only.
 LITERAL = re.compile(r"^[\w\s'’!,&+:;/-]+$")
 # Whole-line rules describe menu items and widgets: a line longer than this is prose, never one of them.
