@@ -77,6 +77,10 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return signature, byline
 
 
+# What quick_date says of a dateline that names no full date.
+NO_DATE = ""
+
+
 @lru_cache(maxsize=1)
 def _quick_layouts() -> list[tuple[re.Pattern[str], dict[str, int], frozenset[str | None]]]:
     """The layouts :func:`quick_date` reads: a pattern, its month names' numbers, the languages it is read for
@@ -89,6 +93,7 @@ def _quick_layouts() -> list[tuple[re.Pattern[str], dict[str, int], frozenset[st
         (rf"{day}\.(?P<month>[0-9]{{1,2}})\.{year}(?:,? {time})?", {}, data["numeric"]),
         (rf"{english} {day}, {year}(?: at {time} (?P<half>am|pm))?", months["en"], data["month_first"]),
         (rf"{day}\. {german} {year}(?: um {time} Uhr)?", months["de"], data["day_first"]),
+        (rf"(?:{'|'.join([*months['en'], *months['de']])}) (?:19[0-9][0-9]|20[0-9][0-9]|2100)", {}, data["month_year"]),
     ]
     return [
         (re.compile(pattern), names, frozenset(languages) | ({None} if "und" in languages else set()))
@@ -98,10 +103,13 @@ def _quick_layouts() -> list[tuple[re.Pattern[str], dict[str, int], frozenset[st
 
 def quick_date(text: str, language: str | None) -> str | None:
     """The ISO date of a dateline in one of the commonest layouts (``data/metadata.toml``), read without dateparser;
-    None when it is in none of them, or names an impossible date or time (dateparser decides those)."""
+    :data:`NO_DATE` for a month of a year; None when it is in none of them, or names an impossible date or time
+    (dateparser decides those)."""
     for pattern, months, languages in _quick_layouts():
         if language not in languages or not (match := pattern.fullmatch(text)):
             continue
+        if "day" not in pattern.groupindex:
+            return NO_DATE
         month = months.get(match["month"]) or int(match["month"])
         if match["hour"] is not None:
             hour, minute = int(match["hour"]), int(match["minute"])
@@ -122,7 +130,8 @@ def parse_date(text: str, language: str | None = None) -> str | None:
     language ("07/03/2021" is the 7th of March in Spanish), then English. See :func:`_date_candidates` for which
     parts of the line are tried. The commonest layouts are read without it (:func:`quick_date`)."""
     text = text.strip(" |·•-–—")
-    return quick_date(text, language) or dateparser_date(text, language)
+    quick = quick_date(text, language)
+    return (quick or None) if quick is not None else dateparser_date(text, language)
 
 
 def dateparser_date(text: str, language: str | None) -> str | None:
