@@ -24,6 +24,8 @@ from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
 
 from cleaner.cache import cached
 
+# A feature's first position before it is found (larger than any position).
+NOT_SEEN = np.iinfo(np.int64).max
 # What reading a damaged or foreign .npz raises.
 UNREADABLE = (OSError, ValueError, EOFError, zipfile.BadZipFile)
 
@@ -37,7 +39,7 @@ class VectorisedIdentifier(LanguageIdentifier):
     ``depth`` numpy steps instead of a Python step per byte. Features are counted in the order they first occur,
     as py3langid's ``Counter`` does, so that the scores are summed in the same order, bit for bit."""
 
-    __slots__ = ("_depth", "_moves", "_outputs", "_rows")
+    __slots__ = ("_depth", "_moves", "_outputs", "_rows", "_scratch")
 
     def __init__(self, *args, depth: int | None = None, **kwargs) -> None:
         """py3langid's arguments; ``tk_nextmove`` may also be a numpy array, and ``depth`` the automaton's depth
@@ -50,6 +52,7 @@ class VectorisedIdentifier(LanguageIdentifier):
         if depth is None:
             depth = _automaton_depth(self._moves.reshape(-1, 256), np.asarray(self.tk_row, dtype=np.int64))
         self._depth = depth
+        self._scratch: tuple[np.ndarray, np.ndarray] | None = None
 
     def _raw_score(self, text: bytes) -> np.ndarray:
         data = np.frombuffer(text, dtype=np.uint8).astype(np.int64)
@@ -60,13 +63,32 @@ class VectorisedIdentifier(LanguageIdentifier):
         features = features[features >= 0]
         if not len(features):
             return super()._raw_score(text)  # py3langid's own answer for a text without features
-        found, first, counts = np.unique(features, return_index=True, return_counts=True)
-        order = np.argsort(first, kind="stable")
+        found, counts = self._count(features)
         # float16 weights to float32 through their bits: numpy's own cast is several times slower. Exact for the
         # negative normal numbers the model holds (log probabilities; checked when it loads), so the product is
         # the very one py3langid computes.
-        weights = _negative_half_to_single(np.take(self.nb_ptc.view(np.uint16), found[order], axis=0))
-        return np.log1p(counts[order].astype(np.float32)) @ weights + self.nb_pc
+        weights = _negative_half_to_single(np.take(self.nb_ptc.view(np.uint16), found, axis=0))
+        return np.log1p(counts.astype(np.float32)) @ weights + self.nb_pc
+
+    def _count(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct ``features`` in the order they first occur, and how often each occurs.
+
+        Counted in two arrays over all the model's features, kept between calls and cleared after each: four
+        times faster than sorting the features (``np.unique``, then the first positions), which was half the
+        cost of an identification. A call that finds them in use (another thread's) makes its own."""
+        scratch, self._scratch = self._scratch, None
+        if scratch is None:
+            size = len(self.nb_ptc)
+            scratch = (np.full(size, NOT_SEEN, dtype=np.int64), np.zeros(size, dtype=np.int64))
+        first, counts = scratch
+        positions = np.arange(len(features), dtype=np.int64)
+        np.minimum.at(first, features, positions)
+        found = features[first[features] == positions]
+        np.add.at(counts, features, 1)
+        result = counts[found]
+        first[found], counts[found] = NOT_SEEN, 0
+        self._scratch = scratch
+        return found, result
 
 
 def _automaton_depth(moves: np.ndarray, row_of: np.ndarray) -> int:

@@ -199,11 +199,13 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         for step, signatures in signers.values():
             signatures.add(step.sign(record))
         if record.removed:
-            result.removed_lines.update(f"{r.step}.{r.reason}" for r in record.removed)
-            writers["audit"].extend(schema.audit_rows(record))
+            audit = schema.audit_columns(record)
+            result.removed_lines.update(map(".".join, zip(audit["step"], audit["reason"], strict=True)))
+            writers["audit"].add_columns(audit, list(map(len, audit["text"])))
         if record.edits:
-            for row in schema.edit_rows(record):
-                writers["edits"].add(row, len(row["before"]) + len(row["after"]))
+            edits = schema.edit_columns(record)
+            sizes = [len(before) + len(after) for before, after in zip(edits["before"], edits["after"], strict=True)]
+            writers["edits"].add_columns(edits, sizes)
 
     batch: list[Document | Reject] = []  # records read, in order, waiting for their batch to be cleaned
     batch_chars = 0

@@ -161,36 +161,34 @@ def reject_row(rej: Reject, duplicate_cluster: str | None = None) -> dict[str, A
     }
 
 
-def audit_rows(doc: Document) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": doc.id,
-            "source": doc.source,
-            "step": r.step,
-            "reason": r.reason,
-            "line_no": r.line_no,
-            "text": r.text,
-            "blank_after": r.blank_after,
-        }
-        for r in doc.removed
-    ]
+def audit_columns(doc: Document) -> dict[str, list[Any]]:
+    """The audit table's rows of ``doc``, column by column (see ``PartWriter.add_columns``)."""
+    removed = doc.removed
+    return {
+        "id": [doc.id] * len(removed),
+        "source": [doc.source] * len(removed),
+        "step": [r.step for r in removed],
+        "reason": [r.reason for r in removed],
+        "line_no": [r.line_no for r in removed],
+        "text": [r.text for r in removed],
+        "blank_after": [r.blank_after for r in removed],
+    }
 
 
-def edit_rows(doc: Document) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": doc.id,
-            "source": doc.source,
-            "step": e.step,
-            "kind": e.kind,
-            "line_no": e.line_no,
-            "column": e.column,
-            "before": e.before,
-            "after": e.after,
-            "removed_before": e.removed_before,
-        }
-        for e in doc.edits
-    ]
+def edit_columns(doc: Document) -> dict[str, list[Any]]:
+    """The edits table's rows of ``doc``, column by column (see ``PartWriter.add_columns``)."""
+    edits = doc.edits
+    return {
+        "id": [doc.id] * len(edits),
+        "source": [doc.source] * len(edits),
+        "step": [e.step for e in edits],
+        "kind": [e.kind for e in edits],
+        "line_no": [e.line_no for e in edits],
+        "column": [e.column for e in edits],
+        "before": [e.before for e in edits],
+        "after": [e.after for e in edits],
+        "removed_before": [e.removed_before for e in edits],
+    }
 
 
 def _str_or_none(value: Any) -> str | None:

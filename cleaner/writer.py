@@ -79,9 +79,20 @@ class PartWriter:
         if self.buffered >= ROW_GROUP_BYTES:
             self.flush()
 
-    def extend(self, rows: list[dict[str, Any]]) -> None:
-        for row in rows:
-            self.add(row, len(row.get("text") or ""))
+    def add_columns(self, columns: dict[str, list[Any]], sizes: list[int]) -> None:
+        """Rows given column by column (``sizes``: each row's size, as for :meth:`add`): a document's audit rows
+        are dozens, and appending them column-wise costs a fifth of a dictionary per row. The row groups come out
+        exactly as if the rows were added one by one: a batch that would fill a row group goes row by row."""
+        count = len(sizes)
+        if self.buffered + sum(sizes) + 64 * count >= ROW_GROUP_BYTES:
+            names = list(columns)
+            for k, size in enumerate(sizes):
+                self.add({name: columns[name][k] for name in names}, size)
+            return
+        for name, values in self.columns.items():
+            values.extend(columns[name])
+        self.pending += count
+        self.buffered += sum(sizes) + 64 * count
 
     def flush(self) -> None:
         if not self.pending:

@@ -214,3 +214,41 @@ def test_only_the_machines_write_errors_become_output_errors():
     assert output_error(FileNotFoundError(errno.ENOENT, "No such file or directory", "a"), "dist") is None
     assert output_error(OSError("no errno at all"), "dist") is None
     assert set(writer.WRITE_ADVICE) >= {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES}
+
+
+@pytest.mark.parametrize("row_group_bytes", [1 << 20, 700])
+def test_rows_added_column_by_column_write_the_same_file_as_rows_added_one_by_one(
+    tmp_path: Path, monkeypatch, row_group_bytes: int
+):
+    """The audit and edits rows go in column-wise: the bytes, row groups included, are those of row-wise adds (at
+    700 bytes a row group fills in the middle of a batch)."""
+    from cleaner.schema import AUDIT_SCHEMA
+
+    monkeypatch.setattr(writer, "ROW_GROUP_BYTES", row_group_bytes)
+    batches = [
+        [
+            {
+                "id": f"d{d}",
+                "source": "s",
+                "step": "boilerplate",
+                "reason": "menu",
+                "line_no": k,
+                "text": "x" * (k * 7),
+                "blank_after": k % 2 == 0,
+            }
+            for k in range(1, 2 + d % 5)
+        ]
+        for d in range(30)
+    ]
+    by_row = writer.PartWriter(tmp_path / "rows.parquet", AUDIT_SCHEMA)
+    by_column = writer.PartWriter(tmp_path / "columns.parquet", AUDIT_SCHEMA)
+    for rows in batches:
+        for row in rows:
+            by_row.add(row, len(row["text"]))
+        by_column.add_columns(
+            {name: [row[name] for row in rows] for name in AUDIT_SCHEMA.names}, [len(row["text"]) for row in rows]
+        )
+    assert by_row.close() == by_column.close() == sum(map(len, batches))
+    assert (tmp_path / "rows.parquet").read_bytes() == (tmp_path / "columns.parquet").read_bytes()
+    groups = pq.ParquetFile(tmp_path / "columns.parquet").metadata.num_row_groups
+    assert (groups > 1) == (row_group_bytes == 700)

@@ -13,6 +13,7 @@ headers) always wins. For a plain-text dump:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
@@ -76,18 +77,70 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return signature, byline
 
 
+# What quick_date says of a dateline that names no full date.
+NO_DATE = ""
+
+
+@lru_cache(maxsize=1)
+def _quick_layouts() -> list[tuple[re.Pattern[str], dict[str, int], frozenset[str | None]]]:
+    """The layouts :func:`quick_date` reads: a pattern, its month names' numbers, the languages it is read for
+    (``data/metadata.toml``; the ``und`` of the list also stands for a document of no language)."""
+    data = _data()["quick_dates"]
+    months = {lang: {name: number for number, name in enumerate(names, 1)} for lang, names in data["months"].items()}
+    day, year, time = r"(?P<day>[0-9]{1,2})", r"(?P<year>[0-9]{4})", r"(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})"
+    english, german = (f"(?P<month>{'|'.join(months[lang])})" for lang in ("en", "de"))
+    layouts = [
+        (rf"{day}\.(?P<month>[0-9]{{1,2}})\.{year}(?:,? {time})?", {}, data["numeric"]),
+        (rf"{english} {day}, {year}(?: at {time} (?P<half>am|pm))?", months["en"], data["month_first"]),
+        (rf"{day}\. {german} {year}(?: um {time} Uhr)?", months["de"], data["day_first"]),
+        (rf"(?:{'|'.join([*months['en'], *months['de']])}) (?:19[0-9][0-9]|20[0-9][0-9]|2100)", {}, data["month_year"]),
+    ]
+    return [
+        (re.compile(pattern), names, frozenset(languages) | ({None} if "und" in languages else set()))
+        for pattern, names, languages in layouts
+    ]
+
+
+def quick_date(text: str, language: str | None) -> str | None:
+    """The ISO date of a dateline in one of the commonest layouts (``data/metadata.toml``), read without dateparser;
+    :data:`NO_DATE` for a month of a year; None when it is in none of them, or names an impossible date or time
+    (dateparser decides those)."""
+    for pattern, months, languages in _quick_layouts():
+        if language not in languages or not (match := pattern.fullmatch(text)):
+            continue
+        if "day" not in pattern.groupindex:
+            return NO_DATE
+        month = months.get(match["month"]) or int(match["month"])
+        if match["hour"] is not None:
+            hour, minute = int(match["hour"]), int(match["minute"])
+            if minute > 59 or hour > 23 or (match.groupdict().get("half") and not 1 <= hour <= 12):
+                return None
+        try:
+            return dt.date(int(match["year"]), month, int(match["day"])).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
 @lru_cache(maxsize=4096)  # a site prints its datelines the same way on every page
 def parse_date(text: str, language: str | None = None) -> str | None:
     """An ISO date from a dateline in any language, or None when it does not name a full date.
 
     Numeric dates with dots are day-first, as everywhere dots are used; with slashes they follow the document's
     language ("07/03/2021" is the 7th of March in Spanish), then English. See :func:`_date_candidates` for which
-    parts of the line are tried."""
+    parts of the line are tried. The commonest layouts are read without it (:func:`quick_date`)."""
+    text = text.strip(" |·•-–—")
+    quick = quick_date(text, language)
+    return (quick or None) if quick is not None else dateparser_date(text, language)
+
+
+def dateparser_date(text: str, language: str | None) -> str | None:
+    """:func:`parse_date` by dateparser alone (on a stripped dateline)."""
     # Naming the language spares dateparser from trying (and compiling the rules of) all its 200 locales. The
     # document's own language goes alone first: together with English, English's month-first order would win.
     own = () if language in (None, "und", "en") else (language,)
     language_sets = [own, ("en",)] if own else [("en",) if language else dateline_languages()]
-    for candidate in _date_candidates(text.strip(" |·•-–—")):
+    for candidate in _date_candidates(text):
         day_first = bool(re.match(r"\d{1,2}\.\d{1,2}\.\d{2,4}", candidate))
         for languages in language_sets:
             if parsed := _parse(candidate, languages, day_first):
@@ -162,6 +215,7 @@ class Metadata(Step):
         does the parser of :func:`dateline_languages`, for documents of a language dateparser does not know."""
         _patterns()
         _closings()
+        _quick_layouts()
         for day_first in (False, True):
             for dateline in WARM_DATELINES:
                 _date_parser(("en",), day_first).get_date_data(dateline)

@@ -110,6 +110,51 @@ def _email() -> re.Pattern[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _at_anchor() -> re.Pattern[str]:
+    """Where an address's "@" stands: a plain "@", or a bracketed one or its word ("[at]", "(@)")."""
+    at, _ = _words()
+    return re.compile(rf"@|[\[(\{{]\s*(?:@|{at})\s*[\])\}}]", re.IGNORECASE)
+
+
+# A character of an address's local part, as the e-mail pattern reads it (case-insensitively: "K", the Kelvin sign,
+# is a "k" to it).
+LOCAL_CHARACTER = re.compile(r"[A-Za-z0-9._%+-]", re.IGNORECASE)
+# What the e-mail pattern's lookbehind refuses before an address.
+NOT_AN_ADDRESS_START = re.compile(r"[\w.+-]")
+
+
+def find_emails(text: str) -> list[re.Match[str]]:
+    """The matches of the e-mail pattern in ``text``, exactly as its ``finditer`` gives them, found by trying it only
+    where an address may start: at the local part before each "@" (plain or bracketed).
+
+    The pattern tried at every word of a text cost a quarter of this step; a text holds few "@". A match starts
+    where the run of local-part characters before its "@" (and the spaces before a bracket) starts, or after a
+    "%" inside it (the only such character its lookbehind allows an address to follow); nowhere else, so trying
+    those positions, left to right and from the end of the last match on, finds what ``finditer`` finds."""
+    email = _email()
+    found: list[re.Match[str]] = []
+    position = 0
+    for anchor in _at_anchor().finditer(text):
+        end = anchor.start()
+        if end < position:
+            continue
+        start = end
+        while start > position and text[start - 1].isspace():
+            start -= 1
+        end = start
+        while start > position and LOCAL_CHARACTER.match(text, start - 1):
+            start -= 1
+        for candidate in range(start, end):
+            if candidate > start and NOT_AN_ADDRESS_START.match(text, candidate - 1):
+                continue
+            if match := email.match(text, candidate):
+                found.append(match)
+                position = match.end()
+                break
+    return found
+
+
 @dataclass
 class PiiConfig:
     action: str = "redact"  # "redact" (placeholders), "keep" (count only) or "reject"
@@ -140,14 +185,14 @@ class Pii(Step):
         self._phone_digits = re.compile(rf"\d(?:(?:{INLINE_SPACE}|[/.()-]){{0,3}}\d){{{gaps}}}") if gaps > 0 else None
 
     def prepare(self) -> None:
-        for pattern in (_any_digit, _email, _obfuscated_at, _phone_words, _version_words):
+        for pattern in (_any_digit, _email, _at_anchor, _obfuscated_at, _phone_words, _version_words):
             pattern()
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, kind)`` of every match, left to right, without overlaps."""
         found: list[tuple[int, int, str]] = []
         if self.config.emails and ("@" in text or _obfuscated_at().search(text)):
-            found += [(m.start(), m.end(), "email") for m in _email().finditer(text)]
+            found += [(m.start(), m.end(), "email") for m in find_emails(text)]
         # Every IP-shaped span, redacted or not: dotted numbers shaped like an address are never a phone number.
         addresses = []
         if "." in text:

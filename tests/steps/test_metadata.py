@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cleaner.document import Document, RemovedLine
 from cleaner.steps import metadata
-from cleaner.steps.metadata import Metadata, _date_parser, dateline_languages, parse_date
+from cleaner.steps.metadata import Metadata, _date_parser, dateline_languages, dateparser_date, parse_date, quick_date
 
 BODY = "The council approved the budget on Tuesday after a long debate about the schools."
 
@@ -134,5 +137,80 @@ def test_prepare_builds_the_english_date_parsers_before_the_workers_fork():
     Metadata().prepare()
     built = _date_parser.cache_info().misses
     assert parse_date("Friday, July 25, 2025", "en") == "2025-07-25"
-    assert parse_date("25.07.2025", "de") == "2025-07-25"
+    assert parse_date("Freitag, 25. Juli 2025", "de") == "2025-07-25"
     assert _date_parser.cache_info().misses == built + 1  # only German's was new
+
+
+ENGLISH_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+GERMAN_MONTHS = [
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+]
+
+
+@st.composite
+def datelines(draw) -> str:
+    """A dateline in one of quick_date's layouts, impossible days, months, years and times included."""
+    day, month = draw(st.integers(0, 32)), draw(st.integers(1, 13))
+    year = draw(st.sampled_from(["2024", "2023", "1999", "2000", "1900", "1000", "0999", "2100", "9999", "0000"]))
+    hour, minute = draw(st.integers(0, 25)), draw(st.sampled_from(["00", "05", "30", "59", "60"]))
+    name = min(month, 12) - 1
+    layout = draw(
+        st.sampled_from(
+            [
+                f"{day}.{month}.{year}",
+                f"{day:02d}.{month:02d}.{year}",
+                f"{day}.{month}.{year}, {hour}:{minute}",
+                f"{day:02d}.{month:02d}.{year} {hour}:{minute}",
+                f"{ENGLISH_MONTHS[name]} {day}, {year}",
+                f"{ENGLISH_MONTHS[name]} {day}, {year} at {hour}:{minute} {draw(st.sampled_from(['am', 'pm']))}",
+                f"{day}. {GERMAN_MONTHS[name]} {year}",
+                f"{day}. {GERMAN_MONTHS[name]} {year} um {hour}:{minute} Uhr",
+                f"{ENGLISH_MONTHS[name]} {draw(st.integers(1890, 2110))}",
+                f"{GERMAN_MONTHS[name]} {draw(st.integers(1890, 2110))}",
+            ]
+        )
+    )
+    return layout
+
+
+@settings(max_examples=300, derandomize=True, deadline=None)
+@given(datelines(), st.sampled_from([None, "und", "en", "de", "fr", "es", "it", "pt", "nl", "pl"]))
+def test_the_common_layouts_are_read_as_dateparser_reads_them(line: str, language: str | None):
+    """quick_date reads a dateline without dateparser only where dateparser would read the same date."""
+    quick = quick_date(line, language)
+    assert quick is None or (quick or None) == dateparser_date(line, language)
+    assert parse_date(line, language) == dateparser_date(line, language)
+
+
+def test_the_common_layouts_are_read_without_dateparser():
+    assert quick_date("25.07.2025, 14:30", "pl") == "2025-07-25"
+    assert quick_date("July 25, 2025 at 9:30 am", None) == "2025-07-25"
+    assert quick_date("25. Juli 2025 um 11:46 Uhr", "de") == "2025-07-25"
+    assert quick_date("25. Juli 2025", "en") is None  # an English document: dateparser reads no German there
+    assert quick_date("31.02.2025", "de") is None  # no such day: dateparser decides
+    assert quick_date("Juli 2009", "de") == quick_date("March 2021", None) == ""  # no day: certainly no date
+    assert parse_date("Juli 2009", "de") is None

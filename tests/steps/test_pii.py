@@ -5,7 +5,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Document, Reject
-from cleaner.steps.pii import Pii, PiiConfig, _any_digit
+from cleaner.steps.pii import Pii, PiiConfig, _any_digit, _email, find_emails
 
 
 def redact(text: str, **options) -> Document | Reject:
@@ -118,3 +118,53 @@ def test_the_digit_prefilter_never_hides_a_phone_number(text: str, min_digits: i
     unfiltered = Pii(config)
     unfiltered._phone_digits = None  # every text scanned with the full pattern
     assert Pii(config).find(text) == unfiltered.find(text)
+
+
+ADDRESS_PIECES = [
+    "a",
+    "b",
+    "K",
+    "\u212a",
+    "\u017f",
+    "x9",
+    ".",
+    "%",
+    "+",
+    "-",
+    "_",
+    "@",
+    " ",
+    "\n",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "at",
+    "AT",
+    "dot",
+    "\u00e4t",
+    "ma\u0142pa",
+    "com",
+    "de",
+    "5",
+    ",",
+    "'",
+    "\u00e9",
+    "[at]",
+    " (at) ",
+    "[dot]",
+    "..",
+    "jo.hn",
+    "ex-ample",
+]
+
+
+@settings(max_examples=3000, derandomize=True)
+@given(st.lists(st.sampled_from(ADDRESS_PIECES), max_size=30).map("".join))
+@example("50%john@example.com and a@b.co5%x@y.com")
+@example("mail: jane . doe [at] example [dot] org, (at) x@y")
+def test_addresses_are_found_where_the_email_pattern_finds_them(text: str):
+    """find_emails tries the pattern only before each "@": it must find exactly what scanning the whole text finds."""
+    assert [m.span() for m in find_emails(text)] == [m.span() for m in _email().finditer(text)]
