@@ -11,6 +11,7 @@ other one last, by wall time and by CPU time (on a loaded machine the wall times
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -23,13 +24,19 @@ from measure import measure
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def documents_read(out: Path) -> int:
+    """The documents a run read, from its run.json (0 when the run left none)."""
+    for run in out.rglob("run.json"):
+        return json.loads(run.read_text(encoding="utf-8"))["counts"]["read"]
+    return 0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("base", type=Path, help="the other checkout (before)")
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/cleaner-bench/corpus-4000"))
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
-    docs = sum(1 for p in args.corpus.rglob("*") if p.is_file())
     walls: dict[str, list[float]] = {"before": [], "after": []}
     cpus: dict[str, list[float]] = {"before": [], "after": []}
     peaks: dict[str, list[float]] = {"before": [], "after": []}
@@ -45,6 +52,7 @@ def main() -> None:
             cpus[name].append(m.cpu_seconds)
             peaks[name].append(m.peak_rss_mb)
             pss[name].append(m.peak_pss_mb)
+    docs = documents_read(work / "after")  # a JSON Lines file holds many: count what the run read, not files
     shutil.rmtree(work, ignore_errors=True)
     for name in walls:
         best = min(walls[name])
