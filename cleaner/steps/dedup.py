@@ -157,7 +157,10 @@ def shingle_hashes(shingles: set[bytes]) -> np.ndarray:
     hashes ^= hashes >> np.uint32(13)
     hashes *= np.uint32(0xC2B2AE35)
     hashes ^= hashes >> np.uint32(16)
-    return np.unique(hashes)
+    hashes.sort()
+    if len(hashes) > 1 and (hashes[1:] == hashes[:-1]).any():  # two shingles of one crc32: rare
+        hashes = np.unique(hashes)
+    return hashes
 
 
 def minhash_values(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -34,8 +34,8 @@ MASK = np.uint64(0xFFFFFFFF)
 Z = 3.0
 # Candidate pairs compared at once (each a row of equal MinHash values), and sample values merged at once: they
 # bound a task's memory whatever the size of the part.
-PAIRS_AT_ONCE = 32_768
-VALUES_AT_ONCE = 1 << 22
+PAIRS_AT_ONCE = 8_192
+VALUES_AT_ONCE = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,16 @@ def _minhashes(table: Any) -> np.ndarray:
 
 
 def scatter_keys(plan: Plan, part: int) -> int:
-    """Pass 1: the keys of one signature part, into the buckets; returns how many keys it wrote."""
-    columns = ["exact", "minhash"] if plan.bands else ["exact"]
+    """Pass 1: the keys of one signature part, into the buckets; returns how many keys it wrote. Its MinHashes and
+    samples are also saved as plain arrays, which pass 3 maps into memory (:func:`_arrays`)."""
+    columns = ["exact", "minhash", "sample"] if plan.bands else ["exact"]
     table = read_columns(plan.folder / plan.parts[part], columns)
+    if plan.bands and table.num_rows:
+        sample = table.column("sample").combine_chunks()
+        offsets = sample.offsets.to_numpy().astype(np.int64)
+        _save(_array_path(plan, part, "minhash"), _minhashes(table))
+        _save(_array_path(plan, part, "sample"), sample.flatten().to_numpy())
+        _save(_array_path(plan, part, "offsets"), offsets - offsets[0])
     rows = table.num_rows
     refs = (np.uint64(part) << np.uint64(32)) | np.arange(rows, dtype=np.uint64)
     keys, owners = [], []
@@ -157,15 +164,21 @@ def bucket_pairs(plan: Plan, bucket: int) -> int:
     return len(pairs)
 
 
-def _rows(plan: Plan, refs: np.ndarray, columns: tuple[str, ...]) -> dict[str, Any]:
-    """The signature values of the documents ``refs`` (sorted, unique), reading one part at a time."""
-    found: dict[str, list] = {name: [] for name in columns}
+def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
+    """The signature values of the documents ``refs`` (sorted, unique), reading one part at a time (the samples
+    are left to :func:`_samples`: most pairs are decided without them)."""
+    columns = ("id", "n_chars", "n_shingles", "exact")
+    found: dict[str, list] = {name: [] for name in (*columns, "minhash")}
     parts = (refs >> np.uint64(32)).astype(np.int64)
     for part in np.unique(parts).tolist():
         rows = (refs[parts == part] & MASK).astype(np.int64)
         values = _part_values(*_identity(plan, part), columns)
         for name in columns:
             found[name].append(values[name][rows])
+        if plan.bands:
+            found["minhash"].append(_arrays(plan, part, "minhash")[rows])
+    if not plan.bands:
+        del found["minhash"]
     return {name: np.concatenate(values) for name, values in found.items()}
 
 
@@ -176,7 +189,7 @@ def _samples(plan: Plan, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     parts = (refs >> np.uint64(32)).astype(np.int64)
     for part in np.unique(parts).tolist():
         rows = (refs[parts == part] & MASK).astype(np.int64)
-        flat, offsets = _part_values(*_identity(plan, part), ("sample",))["sample"]
+        flat, offsets = _arrays(plan, part, "sample"), _arrays(plan, part, "offsets")
         starts, counts = offsets[rows], offsets[rows + 1] - offsets[rows]
         values.append(flat[_ranges(starts, counts)])
         lengths.append(counts)
@@ -192,6 +205,17 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.arange(total) - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
 
 
+def _array_path(plan: Plan, part: int, name: str) -> Path:
+    return plan.folder / "arrays" / f"part-{part:05d}-{name}.npy"
+
+
+def _arrays(plan: Plan, part: int, name: str) -> np.ndarray:
+    """A part's MinHashes (``minhash``, one row a document), or its samples end to end (``sample``) and where each
+    document's starts (``offsets``), mapped into memory: a task reads only the rows of its pairs, and the pages
+    read are the system's file cache, shared by the workers, not memory of each one that grows with the corpus."""
+    return np.load(_array_path(plan, part, name), mmap_mode="r")
+
+
 def _identity(plan: Plan, part: int) -> tuple[Path, tuple[int, int, int]]:
     path = plan.folder / plan.parts[part]
     stat = path.stat()
@@ -204,22 +228,12 @@ def forget_parts() -> None:
 
 
 @functools.lru_cache(maxsize=16)
-def _part_values(path: Path, version: tuple[int, int, int], columns: tuple[str, ...]) -> dict[str, Any]:
-    """The ``columns`` of a signature part as arrays (the samples as their values end to end and offsets),
-    remembered by the file's identity (``version``): the pairs of one part reach into most others, and a worker's
-    next task reads the same parts again (opening a part costs more than its rows)."""
+def _part_values(path: Path, version: tuple[int, int, int], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """The ``columns`` of a signature part as arrays, remembered by the file's identity (``version``): the pairs of
+    one part reach into most others, and a worker's next task reads the same parts again (opening a part costs more
+    than its rows: a few dozen bytes each)."""
     table = read_columns(path, list(columns))
-    values: dict[str, Any] = {}
-    for name in columns:
-        if name == "minhash":
-            values[name] = _minhashes(table)
-        elif name == "sample":
-            column = table.column(name).combine_chunks()
-            flat = column.values.to_numpy()
-            values[name] = (flat, column.offsets.to_numpy().astype(np.int64) - column.offset)
-        else:
-            values[name] = table.column(name).to_numpy(False)
-    return values
+    return {name: table.column(name).to_numpy(False) for name in columns}
 
 
 def wilson(successes: np.ndarray, trials: int, z: float) -> tuple[np.ndarray, np.ndarray]:
@@ -285,8 +299,7 @@ def confirm_pairs(plan: Plan, part: int) -> tuple[dict[int, tuple[str, int]], di
     pairs = unique_rows(np.concatenate(loaded))
     refs, index = np.unique(pairs, return_inverse=True)
     index = index.reshape(pairs.shape)
-    columns = ("id", "n_chars", "n_shingles", "exact") + (("minhash",) if plan.bands else ())
-    rows = _rows(plan, refs, columns)
+    rows = _rows(plan, refs)
     a, b = index[:, 0], index[:, 1]
     same_text = rows["exact"][a] == rows["exact"][b]
     confirmed = same_text if plan.config.exact else np.zeros(len(pairs), dtype=bool)
