@@ -31,7 +31,15 @@ import pyarrow as pa
 
 from cleaner.document import Document
 from cleaner.steps import CorpusStep, Decision, MapOrdered, PartDecisions
-from cleaner.steps.dedup_passes import BUCKETS, Plan, bucket_pairs, confirm_pairs, forget_parts, scatter_keys
+from cleaner.steps.dedup_passes import (
+    BUCKETS,
+    Plan,
+    bucket_pairs,
+    confirm_pairs,
+    forget_parts,
+    read_rows,
+    scatter_keys,
+)
 
 WORDS = re.compile(r"\w+")
 
@@ -109,14 +117,16 @@ class Dedup(CorpusStep):
         bands, width = (
             optimal_param(self.config.candidate_jaccard, self.config.num_perm) if self.config.near else (0, 0)
         )
-        plan = Plan(signatures, [p.name for p in parts], self.config, bands, width, buckets)
+        sizes = [read_rows(part) for part in parts]
+        starts = tuple(int(n) for n in np.concatenate(([0], np.cumsum(sizes))))
+        plan = Plan(signatures, [p.name for p in parts], self.config, bands, width, buckets, starts)
         for _ in map_ordered(functools.partial(scatter_keys, plan), range(len(parts))):
             pass
         for _ in map_ordered(functools.partial(bucket_pairs, plan), range(buckets)):
             pass
         confirmed = list(map_ordered(functools.partial(confirm_pairs, plan), range(len(parts))))
         forget_parts()  # what the passes remembered, when they ran in this process
-        graph = Pairs.join(confirmed)
+        graph = Pairs.join(confirmed, plan)
         del confirmed
         decisions = cluster_decisions(graph)
         by_part: PartDecisions = {}
@@ -185,7 +195,7 @@ class Pairs:
     same_text: np.ndarray
 
     @classmethod
-    def join(cls, confirmed: list[tuple[dict[int, tuple[str, int]], dict[str, np.ndarray]]]) -> Pairs:
+    def join(cls, confirmed: list[tuple[dict[int, tuple[str, int]], dict[str, np.ndarray]]], plan: Plan) -> Pairs:
         """The pairs :func:`confirm_pairs` found in each part: the documents (reference -> id, n_chars) and the
         pairs (arrays: ``left`` and ``right`` references, ``overlap``, ``same_text``)."""
         documents: dict[int, tuple[str, int]] = {}
@@ -208,7 +218,7 @@ class Pairs:
         order = np.lexsort((right, left))
         return cls(
             [documents[ref][0] for ref in refs],
-            {documents[ref][0]: ref >> 32 for ref in refs},
+            dict(zip([documents[ref][0] for ref in refs], plan.part_of(by_ref).tolist(), strict=True)),
             left[order],
             right[order],
             overlap[order],

@@ -10,7 +10,8 @@ holds every signature.
    on the documents' samples of shingle hashes), loading of the other parts only the rows it needs. Only
    confirmed pairs (as compact arrays) and their documents go back to the driver.
 
-A document's reference is ``part << 32 | row``. The keys only find candidates: every pair is checked on the real
+A document's reference is its number in the corpus (``plan.starts[part] + row``), and a pair of them is one 64-bit
+code (``a << 32 | b``), which one sort makes unique. The keys only find candidates: every pair is checked on the real
 values, so a collision of two keys costs a check, never a wrong decision, and the result does not depend on the
 number of buckets or workers.
 """
@@ -48,6 +49,10 @@ class Plan:
     bands: int
     width: int
     buckets: int
+    starts: tuple[int, ...]  # each part's first document number, then the number of documents
+
+    def part_of(self, refs: np.ndarray) -> np.ndarray:
+        return np.searchsorted(np.array(self.starts[1:], dtype=np.uint64), refs, side="right").astype(np.int64)
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -87,6 +92,12 @@ def read_columns(path: Path, columns: list[str] | None = None) -> Any:
         return file.read(columns=columns)
 
 
+def read_rows(path: Path) -> int:
+    """A Parquet file's number of rows, from its footer."""
+    with pq.ParquetFile(path) as file:
+        return file.metadata.num_rows
+
+
 def _minhashes(table: Any) -> np.ndarray:
     column = table.column("minhash").combine_chunks()
     return column.flatten().to_numpy().reshape(len(column), -1)
@@ -104,7 +115,7 @@ def scatter_keys(plan: Plan, part: int) -> int:
         _save(_array_path(plan, part, "sample"), sample.flatten().to_numpy())
         _save(_array_path(plan, part, "offsets"), offsets - offsets[0])
     rows = table.num_rows
-    refs = (np.uint64(part) << np.uint64(32)) | np.arange(rows, dtype=np.uint64)
+    refs = np.uint64(plan.starts[part]) + np.arange(rows, dtype=np.uint64)
     keys, owners = [], []
     if plan.config.exact:
         exact = [int(value[:16], 16) for value in table.column("exact").to_pylist()]
@@ -138,7 +149,23 @@ def equal_key_pairs(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
         found.append(np.stack((members[:, left].ravel(), members[:, right].ravel()), axis=1))
     pairs = np.concatenate(found)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # one document's two bands may share a key
-    return unique_rows(pairs)
+    return unique_pairs(pairs)
+
+
+def unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    """:func:`unique_rows` of pairs of document numbers: each pair one 64-bit code, sorted alone (several times
+    faster than sorting by two columns, on the tens of millions of candidate pairs of a corpus of many copies)."""
+    if not len(pairs) or pairs.max() > MASK:
+        return unique_rows(pairs)
+    return decode(np.unique(encode(pairs)))
+
+
+def encode(pairs: np.ndarray) -> np.ndarray:
+    return (pairs[:, 0].astype(np.uint64) << np.uint64(32)) | pairs[:, 1].astype(np.uint64)
+
+
+def decode(codes: np.ndarray) -> np.ndarray:
+    return np.stack((codes >> np.uint64(32), codes & MASK), axis=1)
 
 
 def unique_rows(pairs: np.ndarray) -> np.ndarray:
@@ -158,9 +185,10 @@ def bucket_pairs(plan: Plan, bucket: int) -> int:
         return 0
     keyed = np.concatenate(loaded)
     pairs = equal_key_pairs(keyed[:, 0], keyed[:, 1])
-    left_part = pairs[:, 0] >> np.uint64(32)
+    left_part = plan.part_of(pairs[:, 0])
+    codes = encode(pairs)
     for part in np.unique(left_part).tolist():
-        _save(plan.folder / "pairs" / f"part-{part:05d}" / f"bucket-{bucket:03d}.npy", pairs[left_part == part])
+        _save(plan.folder / "pairs" / f"part-{part:05d}" / f"bucket-{bucket:03d}.npy", codes[left_part == part])
     return len(pairs)
 
 
@@ -169,9 +197,9 @@ def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
     are left to :func:`_samples`: most pairs are decided without them)."""
     columns = ("id", "n_chars", "n_shingles", "exact")
     found: dict[str, list] = {name: [] for name in (*columns, "minhash")}
-    parts = (refs >> np.uint64(32)).astype(np.int64)
+    parts = plan.part_of(refs)
     for part in np.unique(parts).tolist():
-        rows = (refs[parts == part] & MASK).astype(np.int64)
+        rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
         values = _part_values(*_identity(plan, part), columns)
         for name in columns:
             found[name].append(values[name][rows])
@@ -186,9 +214,9 @@ def _samples(plan: Plan, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     """The shingle samples of the documents ``refs`` (sorted, unique): their values end to end, and where each
     document's start and how many it has."""
     values, lengths = [], []
-    parts = (refs >> np.uint64(32)).astype(np.int64)
+    parts = plan.part_of(refs)
     for part in np.unique(parts).tolist():
-        rows = (refs[parts == part] & MASK).astype(np.int64)
+        rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
         flat, offsets = _arrays(plan, part, "sample"), _arrays(plan, part, "offsets")
         starts, counts = offsets[rows], offsets[rows + 1] - offsets[rows]
         values.append(flat[_ranges(starts, counts)])
@@ -251,35 +279,38 @@ def sample_overlap(
     """The containment of each pair ``(a[i], b[i])`` (indexes into ``starts``, ``counts``: the samples of
     :func:`_samples`; ``sizes``: the documents' numbers of shingles), counted on their samples. A document with
     more shingles than its sample holds those up to its sample's largest hash: both are compared up to the smaller
-    of their largest (the same hashes of both), which is all of them when neither was cut."""
-    top = np.where(sizes > counts, values[np.maximum(starts + counts - 1, 0)], np.uint32(0xFFFFFFFF)).astype(np.int64)
+    of their largest (the same hashes of both), which is all of them when neither was cut.
+
+    Pairs are done ``VALUES_AT_ONCE`` sample values at a time: each value keyed by its pair (``pair << 32 |
+    value``), the keys of the pairs' first documents then of their second, two sorted runs that one (merging) sort
+    makes one; a value both hold is then a key twice in a row."""
+    last = values[np.maximum(starts + counts - 1, 0)] if len(values) else np.zeros(len(counts), np.uint32)
+    top = np.where(sizes > counts, last, np.uint32(0xFFFFFFFF)).astype(np.int64)
     result = np.zeros(len(a))
-    weight = counts[a] + counts[b]
+    weight = np.cumsum(counts[a] + counts[b])
     begin = 0
     while begin < len(a):
-        end = begin + max(1, int(np.searchsorted(np.cumsum(weight[begin:]), VALUES_AT_ONCE)))
-        pa, pb = a[begin:end], b[begin:end]
+        done = int(weight[begin - 1]) if begin else 0
+        end = max(begin + 1, int(np.searchsorted(weight, done + VALUES_AT_ONCE, side="right")))
+        pa, pb, n = a[begin:end], b[begin:end], end - begin
+        both = np.concatenate((counts[pa], counts[pb]))
+        owner = np.repeat(np.tile(np.arange(n, dtype=np.int64), 2), both)
+        taken = values[_ranges(np.concatenate((starts[pa], starts[pb])), both)].astype(np.int64)
         cut = np.minimum(top[pa], top[pb])
-        keys_a, owner_a = _keyed(values, starts[pa], counts[pa], cut)
-        keys_b, owner_b = _keyed(values, starts[pb], counts[pb], cut)
-        found = np.searchsorted(keys_b, keys_a)
-        common = keys_b[np.minimum(found, len(keys_b) - 1)] == keys_a if len(keys_b) else np.zeros(len(keys_a), bool)
-        shared = np.bincount(owner_a[common], minlength=end - begin)
-        smaller = np.minimum(np.bincount(owner_a, minlength=end - begin), np.bincount(owner_b, minlength=end - begin))
+        held = counts[pa], counts[pb]
+        if (cut < 0xFFFFFFFF).any():  # a sample was cut: both compared up to the cut
+            keep = taken <= cut[owner]
+            first = np.repeat(np.arange(2 * n) < n, both)
+            owner, taken, first = owner[keep], taken[keep], first[keep]
+            held = np.bincount(owner[first], minlength=n), np.bincount(owner[~first], minlength=n)
+        keys = (owner << 32) | taken
+        keys.sort(kind="stable")
+        shared = np.bincount(keys[1:][keys[1:] == keys[:-1]] >> 32, minlength=n)
+        smaller = np.minimum(*held)
         with np.errstate(divide="ignore", invalid="ignore"):
             result[begin:end] = np.where(smaller > 0, shared / smaller, 0.0)
         begin = end
     return result
-
-
-def _keyed(values: np.ndarray, starts: np.ndarray, counts: np.ndarray, cut: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The sample values of each document up to its pair's ``cut``, as keys ``pair << 32 | value`` (sorted: pair
-    by pair, each sample sorted), and the pair each belongs to."""
-    owner = np.repeat(np.arange(len(counts)), counts)
-    taken = values[_ranges(starts, counts)].astype(np.int64)
-    keep = taken <= cut[owner]
-    owner, taken = owner[keep], taken[keep]
-    return (owner.astype(np.int64) << 32) | taken, owner
 
 
 def confirm_pairs(plan: Plan, part: int) -> tuple[dict[int, tuple[str, int]], dict[str, np.ndarray]]:
@@ -296,7 +327,7 @@ def confirm_pairs(plan: Plan, part: int) -> tuple[dict[int, tuple[str, int]], di
     }
     if not loaded:
         return {}, nothing
-    pairs = unique_rows(np.concatenate(loaded))
+    pairs = decode(np.unique(np.concatenate(loaded)))
     refs, index = np.unique(pairs, return_inverse=True)
     index = index.reshape(pairs.shape)
     rows = _rows(plan, refs)
