@@ -142,7 +142,7 @@ def equal_key_pairs(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
     sizes = np.diff(starts)
     found = [np.zeros((0, 2), dtype=np.uint64)]
-    for size in np.unique(sizes[sizes > 1]).tolist():
+    for size in distinct(sizes[sizes > 1]).tolist():
         first = starts[:-1][sizes == size]
         members = refs[first[:, None] + np.arange(size)]  # sorted within each run
         left, right = np.triu_indices(size, 1)
@@ -152,12 +152,21 @@ def equal_key_pairs(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
     return unique_pairs(pairs)
 
 
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a 1-D array, sorted: ``np.unique``, by one sort and a comparison (numpy 2.3+'s
+    ``np.unique`` hashes first: 12 s for 9 million 64-bit codes, against 0.2 s for this)."""
+    values = np.sort(values, axis=None)
+    first = np.ones(len(values), dtype=bool)
+    first[1:] = values[1:] != values[:-1]
+    return values[first]
+
+
 def unique_pairs(pairs: np.ndarray) -> np.ndarray:
     """:func:`unique_rows` of pairs of document numbers: each pair one 64-bit code, sorted alone (several times
     faster than sorting by two columns, on the tens of millions of candidate pairs of a corpus of many copies)."""
     if not len(pairs) or pairs.max() > MASK:
         return unique_rows(pairs)
-    return decode(np.unique(encode(pairs)))
+    return decode(distinct(encode(pairs)))
 
 
 def encode(pairs: np.ndarray) -> np.ndarray:
@@ -187,7 +196,7 @@ def bucket_pairs(plan: Plan, bucket: int) -> int:
     pairs = equal_key_pairs(keyed[:, 0], keyed[:, 1])
     left_part = plan.part_of(pairs[:, 0])
     codes = encode(pairs)
-    for part in np.unique(left_part).tolist():
+    for part in distinct(left_part).tolist():
         _save(plan.folder / "pairs" / f"part-{part:05d}" / f"bucket-{bucket:03d}.npy", codes[left_part == part])
     return len(pairs)
 
@@ -198,7 +207,7 @@ def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
     columns = ("id", "n_chars", "n_shingles", "exact")
     found: dict[str, list] = {name: [] for name in (*columns, "minhash")}
     parts = plan.part_of(refs)
-    for part in np.unique(parts).tolist():
+    for part in distinct(parts).tolist():
         rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
         values = _part_values(*_identity(plan, part), columns)
         for name in columns:
@@ -215,7 +224,7 @@ def _samples(plan: Plan, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
     document's start and how many it has."""
     values, lengths = [], []
     parts = plan.part_of(refs)
-    for part in np.unique(parts).tolist():
+    for part in distinct(parts).tolist():
         rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
         flat, offsets = _arrays(plan, part, "sample"), _arrays(plan, part, "offsets")
         starts, counts = offsets[rows], offsets[rows + 1] - offsets[rows]
@@ -327,9 +336,9 @@ def confirm_pairs(plan: Plan, part: int) -> tuple[dict[int, tuple[str, int]], di
     }
     if not loaded:
         return {}, nothing
-    pairs = decode(np.unique(np.concatenate(loaded)))
-    refs, index = np.unique(pairs, return_inverse=True)
-    index = index.reshape(pairs.shape)
+    pairs = decode(distinct(np.concatenate(loaded)))
+    refs = distinct(pairs)
+    index = np.searchsorted(refs, pairs)
     rows = _rows(plan, refs)
     a, b = index[:, 0], index[:, 1]
     same_text = rows["exact"][a] == rows["exact"][b]
@@ -340,7 +349,7 @@ def confirm_pairs(plan: Plan, part: int) -> tuple[dict[int, tuple[str, int]], di
         confirmed = confirmed | near
     ids, chars = rows["id"], rows["n_chars"]
     kept = np.flatnonzero(confirmed)
-    documents = {int(refs[k]): (str(ids[k]), int(chars[k])) for k in np.unique(index[kept]).tolist()}
+    documents = {int(refs[k]): (str(ids[k]), int(chars[k])) for k in distinct(index[kept]).tolist()}
     found = {
         "left": refs[a[kept]],
         "right": refs[b[kept]],
@@ -373,7 +382,9 @@ def _near(
     unsure = np.flatnonzero(banded & ~sure & ~settled & (containment(high, sizes[a], sizes[b]) >= threshold))
     overlap = estimate.copy()
     if len(unsure):
-        needed, where = np.unique(np.concatenate((a[unsure], b[unsure])), return_inverse=True)
+        both = np.concatenate((a[unsure], b[unsure]))
+        needed = distinct(both)
+        where = np.searchsorted(needed, both)
         values, starts, counts = _samples(plan, refs[needed])
         pair_a, pair_b = where[: len(unsure)], where[len(unsure) :]
         overlap[unsure] = sample_overlap(values, starts, counts, sizes[needed], pair_a, pair_b)
