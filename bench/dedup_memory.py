@@ -35,6 +35,8 @@ def make_signatures(folder: Path, docs: int, seed: int = 0) -> None:
         minhash = rng.integers(0, 2**32, (n, 128), dtype=np.uint32)
         copies = np.flatnonzero(rng.random(n) < 0.02)
         minhash[copies] = np.where(rng.random((len(copies), 128)) < 0.1, minhash[copies] ^ 1, minhash[copies - 1])
+        sample = np.sort(rng.integers(0, 2**32, (n, 300), dtype=np.uint32), axis=1)
+        sample[copies] = sample[copies - 1]
         table = pa.table(
             {
                 "id": [f"doc-{start + i:08d}" for i in range(n)],
@@ -42,6 +44,7 @@ def make_signatures(folder: Path, docs: int, seed: int = 0) -> None:
                 "n_shingles": np.full(n, 300),
                 "exact": [rng.bytes(16).hex() for _ in range(n)],
                 "minhash": pa.FixedSizeListArray.from_arrays(pa.array(minhash.ravel()), 128),
+                "sample": pa.ListArray.from_arrays(np.arange(0, 300 * n + 1, 300, dtype=np.int32), sample.ravel()),
             },
             schema=schema,
         )

@@ -4,10 +4,15 @@ Runs on the cleaned text, because two copies of one article on two sites differ 
 (on the development set, shingle similarity of the raw pages finds only 19 % of duplicate pairs). Exact
 duplicates share a hash of their normalised text; near duplicates are found with MinHash (datasketch's, computed
 in numpy) on word shingles, candidates by LSH banding (the band parameters datasketch's MinHashLSH would choose)
-and confirmed by their estimated containment. Every document gets ``duplicate_cluster``; in each cluster the
-longest document is kept (ties: the smallest id), the others are rejected with the id they duplicate. The
-corpus-wide work runs as passes of tasks over bucketed keys (:mod:`cleaner.steps.dedup_passes`), so that it
-scales with a cluster.
+and confirmed by their containment: estimated from the MinHash when the estimate is certain, else counted on a
+sample of each document's shingle hashes (all of them, up to ``sample_size``).
+
+Every document in a group of duplicates gets ``duplicate_cluster``, the id of the group's longest document (ties:
+the smallest id), which is kept. Another document is rejected only as the duplicate of a kept document whose text
+holds its own (the pair itself confirmed): a chain of near duplicates (A like B, B like C, A unlike C) never takes
+a text out of the dataset that no kept document holds. Going down the group by length, a document that no kept one
+holds is kept too, under the group's id. The corpus-wide work runs as passes of tasks over bucketed keys
+(:mod:`cleaner.steps.dedup_passes`), so that it scales with a cluster.
 """
 
 from __future__ import annotations
@@ -26,7 +31,15 @@ import pyarrow as pa
 
 from cleaner.document import Document
 from cleaner.steps import CorpusStep, Decision, MapOrdered, PartDecisions
-from cleaner.steps.dedup_passes import BUCKETS, Plan, bucket_pairs, confirm_pairs, forget_parts, scatter_keys
+from cleaner.steps.dedup_passes import (
+    BUCKETS,
+    Plan,
+    bucket_pairs,
+    confirm_pairs,
+    forget_parts,
+    read_rows,
+    scatter_keys,
+)
 
 WORDS = re.compile(r"\w+")
 
@@ -34,14 +47,20 @@ WORDS = re.compile(r"\w+")
 @dataclass
 class DedupConfig:
     # Two documents are the same text when this share of the smaller one's word shingles is in the other (the
-    # overlap, or containment, estimated from MinHash). Containment rather than Jaccard: leftover boilerplate
-    # makes one copy longer, which drags Jaccard down (median 0.64 for duplicate pairs on the development
-    # set) but leaves containment high (95 % of duplicate pairs >= 0.70; unrelated pages at most 0.60).
-    threshold: float = 0.7
+    # overlap, or containment). Containment rather than Jaccard: leftover boilerplate makes one copy longer, which
+    # drags Jaccard down (median 0.64 for duplicate pairs on the development set) but leaves containment high.
+    # Counted exactly on the development set's cleaned pages, duplicate pairs lie at 0.60 and above but for 6 of
+    # 428 (0.36-0.54: one copy kept another page's text), different pages at most 0.596 but for one (0.73: a short
+    # page left inside another site's comments); at 0.7, 15 duplicate pairs (0.60-0.70) were missed.
+    threshold: float = 0.6
     # LSH finds candidate pairs from this estimated Jaccard up; the threshold above then confirms them.
     candidate_jaccard: float = 0.1
     num_perm: int = 128
     shingle_words: int = 5
+    # Shingle hashes kept per document (its smallest) to count an overlap the MinHash estimate leaves uncertain
+    # (a short page inside a long one: a low Jaccard, estimated with a large error). Documents of up to this many
+    # shingles (~this many words) are compared exactly; a longer one by a sample of this size (error < 0.02).
+    sample_size: int = 2048
     exact: bool = True
     near: bool = True
 
@@ -59,6 +78,7 @@ class Dedup(CorpusStep):
                 pa.field("n_shingles", pa.int64(), nullable=False),
                 pa.field("exact", pa.string(), nullable=False),
                 pa.field("minhash", pa.list_(pa.uint32(), self.config.num_perm)),
+                pa.field("sample", pa.list_(pa.uint32())),
             ]
         )
 
@@ -73,12 +93,20 @@ class Dedup(CorpusStep):
         words = WORDS.findall(doc.text.lower())
         joined = " ".join(words).encode()
         exact = hashlib.blake2b(joined, digest_size=16).hexdigest()
-        minhash, n_shingles = None, 0
+        minhash, sample, n_shingles = None, None, 0
         if self.config.near:
-            shingles = word_shingles(joined, len(words), self.config.shingle_words)
-            minhash = minhash_values(shingles, *self._permutations).tolist()
-            n_shingles = len(shingles)
-        return {"id": doc.id, "n_chars": len(doc.text), "n_shingles": n_shingles, "exact": exact, "minhash": minhash}
+            hashes = shingle_hashes(word_shingles(joined, len(words), self.config.shingle_words))
+            minhash = minhash_values(hashes, *self._permutations).tolist()
+            n_shingles = len(hashes)
+            sample = hashes[: self.config.sample_size].tolist()
+        return {
+            "id": doc.id,
+            "n_chars": len(doc.text),
+            "n_shingles": n_shingles,
+            "exact": exact,
+            "minhash": minhash,
+            "sample": sample,
+        }
 
     def decide(self, signatures: Path, map_ordered: MapOrdered, buckets: int = BUCKETS) -> PartDecisions:
         """Clusters of the signature parts in ``signatures``, decided in three passes of tasks (see
@@ -89,21 +117,21 @@ class Dedup(CorpusStep):
         bands, width = (
             optimal_param(self.config.candidate_jaccard, self.config.num_perm) if self.config.near else (0, 0)
         )
-        plan = Plan(signatures, [p.name for p in parts], self.config, bands, width, buckets)
+        sizes = [read_rows(part) for part in parts]
+        starts = tuple(int(n) for n in np.concatenate(([0], np.cumsum(sizes))))
+        plan = Plan(signatures, [p.name for p in parts], self.config, bands, width, buckets, starts)
         for _ in map_ordered(functools.partial(scatter_keys, plan), range(len(parts))):
             pass
         for _ in map_ordered(functools.partial(bucket_pairs, plan), range(buckets)):
             pass
-        nodes: dict[str, tuple[int, int, str]] = {}  # id -> (part, n_chars, exact)
-        edges: list[tuple[str, str, float | None]] = []
-        for part_nodes, part_edges in map_ordered(functools.partial(confirm_pairs, plan), range(len(parts))):
-            nodes.update(part_nodes)
-            edges.extend(part_edges)
+        confirmed = list(map_ordered(functools.partial(confirm_pairs, plan), range(len(parts))))
         forget_parts()  # what the passes remembered, when they ran in this process
-        decisions = cluster_decisions(nodes, edges)
+        graph = Pairs.join(confirmed, plan)
+        del confirmed
+        decisions = cluster_decisions(graph)
         by_part: PartDecisions = {}
         for doc_id in sorted(decisions):
-            by_part.setdefault(plan.parts[nodes[doc_id][0]], {})[doc_id] = decisions[doc_id]
+            by_part.setdefault(plan.parts[graph.part_of[doc_id]], {})[doc_id] = decisions[doc_id]
         return by_part
 
 
@@ -128,58 +156,128 @@ def minhash_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarr
     return a, b
 
 
-def minhash_values(shingles: set[bytes], a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The MinHash of ``shingles``, as datasketch's ``MinHash(hashfunc=zlib.crc32).update_batch`` computes it:
-    crc32 of each shingle, MurmurHash3's 32-bit finaliser, then the minimum of each permutation. datasketch itself
-    is not imported for it: its import pulls in scipy (~0.4 s a run), and its per-call checks cost more than this
-    arithmetic (crc32 rather than datasketch's default sha1: shingles need spread, not cryptographic strength)."""
+def shingle_hashes(shingles: set[bytes]) -> np.ndarray:
+    """The distinct 32-bit hashes of ``shingles``, sorted: crc32 of each, then MurmurHash3's 32-bit finaliser, as
+    datasketch's ``MinHash(hashfunc=zlib.crc32)`` hashes them (crc32 rather than datasketch's default sha1:
+    shingles need spread, not cryptographic strength). Sorted, their first values are a sample of the document
+    that every other document samples alike (the same shingle, the same hash)."""
     hashes = np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=len(shingles))
     hashes ^= hashes >> np.uint32(16)
     hashes *= np.uint32(0x85EBCA6B)
     hashes ^= hashes >> np.uint32(13)
     hashes *= np.uint32(0xC2B2AE35)
     hashes ^= hashes >> np.uint32(16)
+    hashes.sort()
+    if len(hashes) > 1 and (hashes[1:] == hashes[:-1]).any():  # two shingles of one crc32: rare
+        hashes = np.unique(hashes)
+    return hashes
+
+
+def minhash_values(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The MinHash of the shingles whose :func:`shingle_hashes` are ``hashes``, as datasketch's
+    ``MinHash(hashfunc=zlib.crc32).update_batch`` computes it: the minimum of each permutation. datasketch itself
+    is not imported for it: its import pulls in scipy (~0.4 s a run), and its per-call checks cost more than this
+    arithmetic."""
     return (hashes[:, None] * a + b).min(axis=0)
 
 
-def cluster_decisions(nodes: dict[str, tuple[int, int, str]], edges: list[tuple[str, str, float | None]]):
-    """Union-find over the confirmed pairs; in each cluster the longest document is kept (ties: the smallest id),
-    the others are rejected as exact duplicates (same text as the keeper) or near ones, with their overlap."""
-    parent = {doc_id: doc_id for doc_id in sorted(nodes)}
-    similarity: dict[tuple[str, str], float] = {}
+@dataclass
+class Pairs:
+    """The confirmed pairs of the whole corpus, compact: documents numbered ``0..n-1`` in the order they are kept in
+    (longest first, ties: the smallest id), each pair once as ``(i, j)``, ``i < j``, with its overlap (``nan`` for
+    a pair known only by its equal text) and whether the two texts are the same."""
 
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    ids: list[str]
+    part_of: dict[str, int]
+    left: np.ndarray
+    right: np.ndarray
+    overlap: np.ndarray
+    same_text: np.ndarray
 
-    for a, b, score in sorted(edges, key=lambda e: (e[0], e[1])):
-        if score is not None:
-            similarity[(min(a, b), max(a, b))] = score
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    clusters: dict[str, list[str]] = {}
-    for doc_id in parent:
-        clusters.setdefault(find(doc_id), []).append(doc_id)
-    decisions: dict[str, Decision] = {}
-    for members in clusters.values():
-        if len(members) == 1:
+    @classmethod
+    def join(cls, confirmed: list[tuple[dict[int, tuple[str, int]], dict[str, np.ndarray]]], plan: Plan) -> Pairs:
+        """The pairs :func:`confirm_pairs` found in each part: the documents (reference -> id, n_chars) and the
+        pairs (arrays: ``left`` and ``right`` references, ``overlap``, ``same_text``)."""
+        documents: dict[int, tuple[str, int]] = {}
+        for part_documents, _ in confirmed:
+            documents.update(part_documents)
+        refs = sorted(documents, key=lambda ref: (-documents[ref][1], documents[ref][0]))
+        by_ref = np.array(refs, dtype=np.uint64)
+        number = np.argsort(by_ref)  # position in refs of the i-th smallest reference
+        ordered = by_ref[number]
+
+        def numbered(values: np.ndarray) -> np.ndarray:
+            return number[np.searchsorted(ordered, values)].astype(np.int64)
+
+        found = [pairs for _, pairs in confirmed if len(pairs["left"])]
+        left = np.concatenate([numbered(f["left"]) for f in found]) if found else np.zeros(0, np.int64)
+        right = np.concatenate([numbered(f["right"]) for f in found]) if found else np.zeros(0, np.int64)
+        overlap = np.concatenate([f["overlap"] for f in found]) if found else np.zeros(0)
+        same_text = np.concatenate([f["same_text"] for f in found]) if found else np.zeros(0, bool)
+        left, right = np.minimum(left, right), np.maximum(left, right)
+        order = np.lexsort((right, left))
+        return cls(
+            [documents[ref][0] for ref in refs],
+            dict(zip([documents[ref][0] for ref in refs], plan.part_of(by_ref).tolist(), strict=True)),
+            left[order],
+            right[order],
+            overlap[order],
+            same_text[order],
+        )
+
+
+def cluster_decisions(pairs: Pairs) -> dict[str, Decision]:
+    """Groups are the connected documents (union-find over the pairs), named by their first document, which is
+    kept. Going down the kept order, a document not yet placed is kept, and every document it holds (a confirmed
+    pair) that is not placed yet is rejected as its duplicate: exact (the same text) or near, with their overlap. So
+    every rejected document has its text in a kept one, whichever chain linked it to its group."""
+    n = len(pairs.ids)
+    group = _components(n, pairs.left, pairs.right)
+    # Both directions of each pair, by document: the documents each one holds, in the kept order.
+    heads = np.concatenate((pairs.left, pairs.right))
+    tails = np.concatenate((pairs.right, pairs.left))
+    which = np.tile(np.arange(len(pairs.left)), 2)
+    order = np.lexsort((tails, heads))
+    heads, tails, which = heads[order], tails[order], which[order]
+    bounds = np.searchsorted(heads, np.arange(n + 1))
+    keeper = np.full(n, -1, dtype=np.int64)
+    via = np.full(n, -1, dtype=np.int64)  # the pair that placed a rejected document
+    for doc in range(n):
+        if keeper[doc] >= 0:
             continue
-        keeper = min(members, key=lambda m: (-nodes[m][1], m))
-        for member in members:
-            if member == keeper:
-                decisions[member] = Decision(cluster=keeper)
-                continue
-            exact = nodes[member][2] == nodes[keeper][2]
-            score = similarity.get((min(member, keeper), max(member, keeper)))
-            detail = f"duplicate of {keeper}" + (
-                " (same text)" if exact else f" (estimated overlap {score:.2f})" if score else " (same cluster)"
-            )
-            reason = "dedup.exact_duplicate" if exact else "dedup.near_duplicate"
-            decisions[member] = Decision(cluster=keeper, reason=reason, detail=detail)
+        keeper[doc] = doc
+        held = tails[bounds[doc] : bounds[doc + 1]]
+        free = keeper[held] < 0
+        keeper[held[free]] = doc
+        via[held[free]] = which[bounds[doc] : bounds[doc + 1]][free]
+    decisions: dict[str, Decision] = {}
+    for doc in range(n):
+        cluster = pairs.ids[group[doc]]
+        if keeper[doc] == doc:
+            decisions[pairs.ids[doc]] = Decision(cluster=cluster)
+            continue
+        kept, pair = pairs.ids[keeper[doc]], via[doc]
+        if pairs.same_text[pair]:
+            decisions[pairs.ids[doc]] = Decision(cluster, "dedup.exact_duplicate", f"duplicate of {kept} (same text)")
+        else:
+            detail = f"duplicate of {kept} (estimated overlap {pairs.overlap[pair]:.2f})"
+            decisions[pairs.ids[doc]] = Decision(cluster, "dedup.near_duplicate", detail)
     return decisions
+
+
+def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The connected components of the pairs, each named by its smallest document: labels lowered along the
+    pairs and shortcut (``label[label]``) until nothing changes; a few rounds for clusters of any shape."""
+    label = np.arange(n)
+    while True:
+        lowest = np.minimum(label[left], label[right])
+        lowered = label.copy()
+        np.minimum.at(lowered, left, lowest)
+        np.minimum.at(lowered, right, lowest)
+        lowered = lowered[lowered]
+        if np.array_equal(lowered, label):
+            return label
+        label = lowered
 
 
 @functools.lru_cache

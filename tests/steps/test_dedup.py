@@ -14,7 +14,7 @@ from cleaner.document import Document
 from cleaner.runner import output_dir, run
 from cleaner.steps import Decision
 from cleaner.steps.dedup import Dedup, DedupConfig, containment, optimal_param
-from cleaner.steps.dedup_passes import equal_key_pairs, unique_rows
+from cleaner.steps.dedup_passes import Z, equal_key_pairs, sample_overlap, unique_rows, wilson
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -54,6 +54,32 @@ def test_exact_copies_tie_break_on_smallest_id(tmp_path: Path):
     decisions = decide(tmp_path, {"b": ARTICLE, "a": ARTICLE})
     assert decisions["b"].reason == "dedup.exact_duplicate"
     assert decisions["b"].cluster == "a" and decisions["a"].reason is None
+
+
+def test_a_text_linked_only_through_a_rejected_copy_is_kept(tmp_path: Path):
+    """A short page left inside a site's long comment block is mostly that block, so the long page of the same
+    site holds it; a clean copy of the short page is held by it in turn. Rejecting the whole chain for the long page
+    would lose the short page's article: its clean copy stays, in the long page's group."""
+    comments = "\n".join(
+        f"Reader {i} wrote that the council should publish the figures for district {i} before the vote."
+        for i in range(12)
+    )
+    texts = {"long": ARTICLE + "\n" + comments, "short": OTHER + "\n" + comments, "clean": OTHER}
+    decisions = decide(tmp_path, texts)
+    assert decisions["long"] == Decision(cluster="long")
+    assert decisions["short"].reason == "dedup.near_duplicate" and decisions["short"].detail.startswith(
+        "duplicate of long"
+    )
+    assert decisions["clean"] == Decision(cluster="long")  # kept: no kept document holds it
+
+
+def test_overlap_is_counted_on_samples_cut_alike():
+    # documents 0 and 1: all of their shingles (5 and 4 of them, 3 shared); 2: the first 3 of 10 (2 shared with 0)
+    values = np.array([1, 5, 9, 12, 20, 1, 9, 12, 30, 1, 7, 9], dtype=np.uint32)
+    starts, counts, sizes = np.array([0, 5, 9]), np.array([5, 4, 3]), np.array([5, 4, 10])
+    overlap = sample_overlap(values, starts, counts, sizes, np.array([0, 0, 1]), np.array([1, 2, 2]))
+    # 0 and 1: 3 of 4; 0 and 2, up to hash 9: {1, 5, 9} and {1, 7, 9}: 2 of 3; 1 and 2: {1, 9} and {1, 7, 9}: 2 of 2
+    assert overlap.tolist() == [0.75, 2 / 3, 1.0]
 
 
 def test_containment_estimate():
@@ -102,6 +128,10 @@ def test_signature_is_datasketchs_minhash_of_the_word_shingles(text: str):
     row = Dedup().sign(Document(id="x", text=text, source="x"))
     assert row["minhash"] == reference.hashvalues.tolist()
     assert row["n_shingles"] == len(shingles)
+    # the sample: the shingles' hashes (all of them here), sorted, whose permuted minima are datasketch's MinHash
+    assert row["sample"] == sorted(set(row["sample"])) and len(row["sample"]) == len(shingles)
+    permuted = np.array(row["sample"], dtype=np.uint32)[:, None] * reference.permutations[0] + reference.permutations[1]
+    assert permuted.min(axis=0).tolist() == reference.hashvalues.tolist()
 
 
 def test_unique_rows_is_numpys_unique_of_the_rows():
@@ -118,73 +148,102 @@ def test_optimal_param_matches_datasketchs_choice():
 
 
 def reference_decide(rows: list[dict], config: DedupConfig) -> dict[str, Decision]:
-    """The decision as one process made it before the passes: every pair compared, all signatures in memory."""
-    rows = sorted(rows, key=lambda r: r["id"])
-    parent = {r["id"]: r["id"] for r in rows}
-    similarity = {}
+    """The decision made the plain way: every pair of documents compared in one process, a candidate when a band
+    of their MinHashes is equal, confirmed by the estimate when it is certain, else by counting their samples as
+    sets; groups by union-find; going down the kept order, each document not yet placed is kept and takes the
+    unplaced documents it holds."""
+    rows = sorted(rows, key=lambda r: (-r["n_chars"], r["id"]))
+    bands, width = optimal_param(config.candidate_jaccard, config.num_perm)
+    parent = list(range(len(rows)))
+    held: dict[int, dict[int, tuple[bool, float | None]]] = {i: {} for i in range(len(rows))}
 
-    def find(x):
+    def find(x: int) -> int:
         while parent[x] != x:
             x = parent[x]
         return x
 
-    def union(a, b):
-        ra, rb = find(a), find(b)
-        parent[max(ra, rb)] = min(ra, rb)
+    def counted(a: dict, b: dict) -> float:
+        def top(r):
+            return r["sample"][-1] if r["n_shingles"] > len(r["sample"]) else 2**32
 
-    bands, width = optimal_param(config.candidate_jaccard, config.num_perm)
+        cut = min(top(a), top(b))
+        sample_a, sample_b = {v for v in a["sample"] if v <= cut}, {v for v in b["sample"] if v <= cut}
+        return len(sample_a & sample_b) / min(len(sample_a), len(sample_b))
+
     for i, a in enumerate(rows):
-        for b in rows[i + 1 :]:
-            if config.exact and a["exact"] == b["exact"]:
-                union(a["id"], b["id"])
-            ha, hb = np.array(a["minhash"]), np.array(b["minhash"])
-            equal = ha == hb
+        for j in range(i + 1, len(rows)):
+            b = rows[j]
+            same = config.exact and a["exact"] == b["exact"]
+            score = None
+            equal = np.array(a["minhash"]) == np.array(b["minhash"])
             if config.near and equal[: bands * width].reshape(bands, width).all(axis=1).any():
-                score = float(containment(equal.mean(), a["n_shingles"], b["n_shingles"]))
-                if score >= config.threshold:
-                    similarity[(a["id"], b["id"])] = score
-                    union(a["id"], b["id"])
-    clusters = {}
-    for r in rows:
-        clusters.setdefault(find(r["id"]), []).append(r)
+                low, high = wilson(np.array(equal.sum()), config.num_perm, Z)
+                sizes = a["n_shingles"], b["n_shingles"]
+                if containment(low, *sizes) >= config.threshold:
+                    score = float(containment(equal.mean(), *sizes))
+                elif containment(high, *sizes) >= config.threshold and not same:
+                    score = counted(a, b)
+            if same or (score is not None and score >= config.threshold):
+                held[i][j] = held[j][i] = (same, score)
+                ri, rj = find(i), find(j)
+                parent[max(ri, rj)] = min(ri, rj)
+    keeper: dict[int, int] = {}
+    for i in range(len(rows)):
+        if i not in keeper:
+            keeper[i] = i
+            for j in sorted(held[i]):
+                keeper.setdefault(j, i)
     decisions = {}
-    for members in (m for m in clusters.values() if len(m) > 1):
-        keeper = min(members, key=lambda r: (-r["n_chars"], r["id"]))
-        for m in members:
-            if m is keeper:
-                decisions[m["id"]] = Decision(cluster=keeper["id"])
-                continue
-            exact = m["exact"] == keeper["exact"]
-            score = similarity.get(tuple(sorted((m["id"], keeper["id"]))))
-            detail = f"duplicate of {keeper['id']}" + (
-                " (same text)" if exact else f" (estimated overlap {score:.2f})" if score else " (same cluster)"
-            )
-            decisions[m["id"]] = Decision(
-                keeper["id"], "dedup.exact_duplicate" if exact else "dedup.near_duplicate", detail
-            )
+    for i, r in enumerate(rows):
+        if not held[i]:
+            continue
+        cluster = rows[find(i)]["id"]
+        if keeper[i] == i:
+            decisions[r["id"]] = Decision(cluster)
+            continue
+        kept = rows[keeper[i]]["id"]
+        same, score = held[i][keeper[i]]
+        if same:
+            decisions[r["id"]] = Decision(cluster, "dedup.exact_duplicate", f"duplicate of {kept} (same text)")
+        else:
+            detail = f"duplicate of {kept} (estimated overlap {score:.2f})"
+            decisions[r["id"]] = Decision(cluster, "dedup.near_duplicate", detail)
     return decisions
 
 
-def synthetic_rows(seed: int, n: int = 160) -> list[dict]:
-    """Signatures of variants of variants (overlaps of all sizes, chains), exact copies (same exact key and
-    MinHash) and lengths that tie."""
+def synthetic_rows(seed: int, n: int = 160, sample_size: int = 24) -> list[dict]:
+    """Signatures of variants of variants (overlaps of all sizes, chains), exact copies (same exact key, MinHash
+    and sample), lengths that tie, and samples cut to ``sample_size`` (documents of up to 40 shingles)."""
     rng = np.random.default_rng(seed)
-    rows = []
+    rows: list[dict] = []
+    shingles: list[np.ndarray] = []
     for i in range(n):
         if rows and rng.random() < 0.2:
-            copy = dict(rows[rng.integers(len(rows))])
-            rows.append({**copy, "id": f"doc-{rng.integers(10**6):06d}-{i}"})
+            k = rng.integers(len(rows))
+            rows.append({**rows[k], "id": f"doc-{rng.integers(10**6):06d}-{i}"})
+            shingles.append(shingles[k])
             continue
         fresh = rng.integers(0, 2**32, 128)
-        base = rows[rng.integers(len(rows))]["minhash"] if rows and rng.random() < 0.6 else fresh
-        minhash = np.where(rng.random(128) < rng.choice([0.2, 0.5, 0.8]), fresh, base)
+        size = int(rng.integers(12, 40))
+        new = rng.choice(2**32, size, replace=False)
+        if rows and rng.random() < 0.6:
+            k = rng.integers(len(rows))
+            kept = rng.random(128) < rng.choice([0.2, 0.5, 0.8])
+            minhash = np.where(kept, rows[k]["minhash"], fresh)
+            base = shingles[k]
+            share = rng.choice([0.3, 0.6, 0.8, 1.0])
+            own = np.unique(np.concatenate((base[rng.random(len(base)) < share], new[: size // 3])))
+        else:
+            minhash, own = fresh, np.unique(new)
+        shingles.append(own)
         rows.append(
             {
                 "id": f"doc-{rng.integers(10**6):06d}-{i}",
                 "n_chars": int(rng.integers(100, 104)),
-                "n_shingles": int(rng.integers(20, 40)),
+                "n_shingles": len(own),
                 "exact": f"{rng.integers(2**62):032x}",
                 "minhash": [int(v) for v in minhash],
+                "sample": [int(v) for v in own[:sample_size]],
             }
         )
     return rows
@@ -192,21 +251,41 @@ def synthetic_rows(seed: int, n: int = 160) -> list[dict]:
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_passes_decide_as_one_process_for_any_buckets_and_workers(tmp_path: Path, seed: int):
-    config = DedupConfig(threshold=0.5, candidate_jaccard=0.3)
+    config = DedupConfig(threshold=0.5, candidate_jaccard=0.3, sample_size=24)
     rows = synthetic_rows(seed)
     expected = reference_decide(rows, config)
     clusters = {d.cluster for d in expected.values()}
     assert sum(d.reason == "dedup.exact_duplicate" for d in expected.values()) > 5
     assert max(sum(d.cluster == c for d in expected.values()) for c in clusters) >= 3
-    assert any("same cluster" in d.detail for d in expected.values())
+    # a document kept in a group whose first document does not hold it (a chain)
+    assert any(d.reason is None and d.cluster != doc_id for doc_id, d in expected.items())
     chars = {r["id"]: r["n_chars"] for r in rows}
     assert any(d.reason and chars[doc_id] == chars[d.cluster] for doc_id, d in expected.items())  # a tie
     for buckets, workers, parts in [(1, 1, 1), (7, 2, 3), (16, 2, 5)]:
         folder = tmp_path / f"{buckets}-{workers}-{parts}"
         assert decide_rows(rows, config, folder, buckets, workers, parts) == expected
-    near_only = DedupConfig(threshold=0.5, candidate_jaccard=0.3, exact=False)
+    near_only = DedupConfig(threshold=0.5, candidate_jaccard=0.3, sample_size=24, exact=False)
     decided = decide_rows(rows, near_only, tmp_path / "near-only", buckets=4)
     assert decided == reference_decide(rows, near_only)  # exact copies are found by their equal MinHashes
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_every_rejected_document_is_held_by_a_kept_one(tmp_path: Path, seed: int):
+    config = DedupConfig(threshold=0.5, candidate_jaccard=0.3, sample_size=24)
+    rows = synthetic_rows(seed, n=200)
+    by_id = {r["id"]: r for r in rows}
+    decided = decide_rows(rows, config, tmp_path / "signatures")
+    kept = {doc_id for doc_id, d in decided.items() if d.reason is None}
+    assert len(kept) > len({d.cluster for d in decided.values()})  # some groups keep more than one document
+    for doc_id, d in decided.items():
+        if d.reason is None:
+            continue
+        keeper = d.detail.split()[2]
+        assert keeper in kept and by_id[keeper]["n_chars"] >= by_id[doc_id]["n_chars"]
+        if d.reason == "dedup.exact_duplicate":
+            assert by_id[keeper]["exact"] == by_id[doc_id]["exact"]
+        else:
+            assert float(d.detail.rsplit(" ", 1)[1].rstrip(")")) >= config.threshold
 
 
 def decide_rows(rows, config, folder: Path, buckets=16, workers=2, parts=3) -> dict[str, Decision]:
