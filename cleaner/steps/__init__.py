@@ -91,13 +91,12 @@ class Step:
         """Remove the lines whose index is in ``reasons`` and record each in the audit with its reason."""
         if not reasons:
             return doc
-        kept = []
-        for index, line in enumerate(lines):
-            reason = reasons.get(index)
-            if reason is None:
-                kept.append(line)
-            else:
-                doc.removed.append(RemovedLine(step=self.name, reason=reason, line_no=index + 1, text=line))
+        kept, start = [], 0
+        for index in sorted(reasons):  # the lines between removed ones copied as slices, not one by one
+            kept += lines[start:index]
+            doc.removed.append(RemovedLine(step=self.name, reason=reasons[index], line_no=index + 1, text=lines[index]))
+            start = index + 1
+        kept += lines[start:]
         doc.text = "\n".join(kept)
         return doc
 
