@@ -15,6 +15,7 @@ verdicts are does not depend on the other pages of its batch: every neighbourhoo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -50,9 +51,10 @@ class Signals:
     layout: Layout | None = None
     plain: np.ndarray | None = None  # the line's page is all prose: the rules alone judge it (keep_all_prose)
 
-    @property
+    @cached_property
     def decided(self) -> np.ndarray:
-        return np.fromiter((reason is not None for reason in self.reasons), dtype=bool, count=len(self.reasons))
+        """Whether a reason removes the line already (``reasons`` is not changed once the signals are made)."""
+        return self.reasons != None  # noqa: E711 (element by element)
 
     @property
     def lines(self) -> list[Line]:

@@ -156,10 +156,11 @@ def _tokens(codes: np.ndarray, kinds: np.ndarray, n: int, table: Tables) -> tupl
     in_token = word | joining
     starts = in_token.copy()
     starts[1:] &= ~in_token[:-1]
-    before = np.cumsum(starts)[codes == ord("\n")]  # tokens begun up to each line's end
+    line_starts = np.concatenate(([0], np.flatnonzero(codes == ord("\n"))[:-1] + 1))  # each holds its break
+    counts = np.add.reduceat(starts, line_starts, dtype=np.int64)
     masked = np.where(in_token, codes, ord(" ")).astype("<u4")
     tokens = masked.tobytes().decode("utf-32-le", "surrogatepass").split()
-    return tokens, np.concatenate(([0], before[:n])).astype(np.int64)
+    return tokens, np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
 
 
 def _normalised(codes: np.ndarray, kinds: np.ndarray, n: int) -> list[str]:

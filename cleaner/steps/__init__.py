@@ -91,10 +91,11 @@ class Step:
         """Remove the lines whose index is in ``reasons`` and record each in the audit with its reason."""
         if not reasons:
             return doc
+        order = sorted(reasons)
+        doc.removed += [RemovedLine(self.name, reasons[index], index + 1, lines[index]) for index in order]
         kept, start = [], 0
-        for index in sorted(reasons):  # the lines between removed ones copied as slices, not one by one
+        for index in order:  # the lines between removed ones copied as slices, not one by one
             kept += lines[start:index]
-            doc.removed.append(RemovedLine(step=self.name, reason=reasons[index], line_no=index + 1, text=lines[index]))
             start = index + 1
         kept += lines[start:]
         doc.text = "\n".join(kept)
