@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 
@@ -175,3 +176,40 @@ def _normalised(codes: np.ndarray, kinds: np.ndarray, n: int) -> list[str]:
     kept[first] = content[first - 1] & content[after]  # one space between a line's words (content[-1]: a break)
     text = np.where(space, ord(" "), codes)[kept].astype("<u4").tobytes().decode("utf-32-le", "surrogatepass")
     return text.split("\n")[:n]
+
+
+def shape_flags(texts: list[str]) -> np.ndarray:
+    """Per text, as 0/1: it ends with an ellipsis (``"..."``, ``"…"``), has a colon in its first 40 characters,
+    holds ``"©"``, begins with a bullet (``-•*·–``), begins with a quotation mark (``"“„«'``); an empty text
+    begins with both, as ``text[:1] in "-•*·–"`` says."""
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    codes = code_points("".join(texts) + "\n")  # a final character: every text's first one can be read
+    starts = np.cumsum(lengths) - lengths
+    ends = starts + lengths
+
+    def before_end(back: int) -> np.ndarray:  # the code point ``back`` places before each text's end (0: none)
+        return np.where(lengths >= back, codes[np.maximum(ends - back, 0)], 0)
+
+    def holds(char: str, within: np.ndarray) -> np.ndarray:  # ``char`` among each text's first ``within``
+        found = np.flatnonzero(codes == ord(char))
+        first = np.append(found, len(codes))[np.searchsorted(found, starts)]
+        return first < starts + within
+
+    dot = ord(".")
+    ellipsis = (before_end(1) == ord("…")) | ((before_end(1) == dot) & (before_end(2) == dot) & (before_end(3) == dot))
+    first = np.where(lengths > 0, codes[starts], 0)
+    bullet = (lengths == 0) | np.isin(first, [ord(c) for c in "-•*·–"])
+    quote = (lengths == 0) | np.isin(first, [ord(c) for c in "\"“„«'"])
+    flags = (ellipsis, holds(":", np.minimum(lengths, 40)), holds("©", lengths), bullet, quote)
+    return np.stack(flags, axis=1).astype(float).reshape(n, 5)
+
+
+def whole_word_matches(text: str, automaton) -> np.ndarray:
+    """Where the matches of ``automaton`` (a pyahocorasick one, each word stored with its length) in ``text``
+    begin, for those that are whole words: neither the character before nor the one after is a word character
+    (``str.isalnum()`` or ``"_"``, which is the regex's ``\\w``)."""
+    found = np.fromiter(chain.from_iterable(automaton.iter(text)), dtype=np.int64).reshape(-1, 2)
+    ends, starts = found[:, 0], found[:, 0] - found[:, 1] + 1
+    word = tables().word[np.append(code_points(text), ord(" "))]  # a space beyond the end
+    return starts[~(word[starts - 1] & (starts > 0)) & ~word[ends + 1]]

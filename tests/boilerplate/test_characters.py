@@ -7,8 +7,9 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.boilerplate.characters import SENTENCE_END, read_lines
+from cleaner.boilerplate.characters import SENTENCE_END, read_lines, shape_flags, whole_word_matches
 from cleaner.boilerplate.lines import TERMINAL, tokenize
+from cleaner.boilerplate.model import furniture_automaton
 
 TRICKY = [
     "", " ", "\t", "\u00a0Home\u00a0", "  Share  this  ", "a\u2028b", "x\x85", "\x1c\x1d",
@@ -73,3 +74,55 @@ LINE = st.text(st.characters(codec="utf-8", exclude_characters="\n") | st.sample
 @given(st.lists(LINE, max_size=8))
 def test_any_lines_are_read_as_line_by_line(texts):
     assert found(texts) == expected(texts)
+
+
+def flags_line_by_line(texts: list[str]) -> list[list[float]]:
+    return [
+        [
+            float(text.endswith(("...", "…"))),
+            float(":" in text[:40]),
+            float("©" in text),
+            float(text[:1] in "-•*·–"),
+            float(text[:1] in "\"“„«'"),
+        ]
+        for text in texts
+    ]
+
+
+def whole_words_one_by_one(text: str, automaton) -> list[int]:
+    found = []
+    for end, length in automaton.iter(text):
+        start = end - length + 1
+        before = text[start - 1] if start else " "
+        after = text[end + 1] if end + 1 < len(text) else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            found.append(start)
+    return found
+
+
+SHAPES = [
+    "...", "Read more...", "Read more…", "..", "a:b", "x" * 39 + ":", "x" * 40 + ":", "© 2024", "- item", "• item",
+    "“Quote”", "'quote'", "", "a", "Home_page share", "share_", "subscribe-now", "newsletter",
+]  # fmt: skip
+
+
+def test_shape_flags_are_those_of_the_text_methods():
+    assert shape_flags(SHAPES).tolist() == flags_line_by_line(SHAPES)
+    assert shape_flags([]).shape == (0, 5)
+
+
+def test_whole_word_matches_are_those_found_one_by_one():
+    automaton = furniture_automaton()
+    for texts in (SHAPES, TRICKY):
+        joined = "\n".join(texts).lower()
+        assert whole_word_matches(joined, automaton).tolist() == whole_words_one_by_one(joined, automaton)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(LINE | st.sampled_from([*SHAPES, "share", "newsletter", "login"]), max_size=8))
+def test_any_shapes_are_those_of_the_text_methods(texts):
+    assert shape_flags(texts).tolist() == flags_line_by_line(texts)
+    joined = "\n".join(texts).lower()
+    assert whole_word_matches(joined, furniture_automaton()).tolist() == whole_words_one_by_one(
+        joined, furniture_automaton()
+    )
