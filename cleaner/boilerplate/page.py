@@ -89,7 +89,7 @@ class Pages:
         in the list, and the running count over ``words_flat`` (with a leading 0). Remembered per list: a page's
         list rarely changes between passes, and a batch meets a few."""
         places, distinct, where = self.vocabulary
-        hit, done, counts = self._stop_hits.setdefault(stoplist, (np.zeros(len(places), dtype=bool), set(), []))
+        hit, done, counts = self._stop_hits.setdefault(stoplist, (np.zeros(len(places), dtype=np.int64), set(), []))
         if new := [page for page in pages if page not in done]:
             for page in new:  # a frozenset's hash is computed once, then kept
                 hit[where[page]] = np.fromiter(map(stoplist.__contains__, distinct[page]), bool, len(distinct[page]))
@@ -187,9 +187,10 @@ def read_pages(
     stripped = [text.strip() for text in texts]
     chars, terminal = facts.chars, facts.terminal
     words = np.diff(facts.token_offsets)
-    matched = [match_rule(text) if filled else None for text, filled in zip(texts, chars.tolist(), strict=True)]
-    rules = np.empty(n, dtype=object)
-    rules[:] = matched
+    filled = np.flatnonzero(chars)
+    rules = np.full(n, None, dtype=object)
+    rules[filled] = list(map(match_rule, map(texts.__getitem__, filled.tolist())))  # blank lines match nothing
+    matched = rules.tolist()
     ruled = rules != None  # noqa: E711 (element by element)
     short = (words > 0) & (words <= 15)
     heading = short & ~terminal & ~ruled & facts.title_start
