@@ -165,7 +165,9 @@ class Pages:
             size = len(places) + 1
             pairs = lines * size + places[taken]
             pairs.sort(kind="stable")  # sorted by line already: runs merged in linear time (np.unique sorts afresh)
-            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]  # each word once per line
+            first = np.ones(len(pairs), dtype=bool)
+            first[1:] = pairs[1:] != pairs[:-1]
+            pairs = pairs[first]  # each word once per line
             lines = pairs // size
             self._content = (lines, pairs % size, np.bincount(lines, minlength=len(self.texts)).astype(np.int64))
         return self._content
