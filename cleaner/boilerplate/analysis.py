@@ -15,20 +15,23 @@ verdicts are does not depend on the other pages of its batch: every neighbourhoo
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import chain, islice
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cleaner.boilerplate import lines as line_features
-from cleaner.boilerplate.lines import BAD, CLASS_NAMES, GOOD, SHORT, Line, Thresholds
+from cleaner.boilerplate.lines import BAD, CLASS_NAMES, GOOD, NO_STOPWORDS, SHORT, Line, Thresholds
 from cleaner.boilerplate.model import Layout, LineModel, line_matrix, main_share
 from cleaner.boilerplate.page import Pages
-from cleaner.boilerplate.segments import Segments
+from cleaner.boilerplate.segments import Segments, cumulative
 from cleaner.boilerplate.structure import content_regions, extend_start, line_scores, repeated, trim_weak_tail
 
 if TYPE_CHECKING:
     from cleaner.steps.boilerplate import BoilerplateConfig
+
+# A page's first words, on which its stop-word list's coverage is judged (and, when the language is unsure, chosen).
+FIRST_LINES, FIRST_WORDS = 400, 2000
 
 
 @dataclass
@@ -48,9 +51,10 @@ class Signals:
     layout: Layout | None = None
     plain: np.ndarray | None = None  # the line's page is all prose: the rules alone judge it (keep_all_prose)
 
-    @property
+    @cached_property
     def decided(self) -> np.ndarray:
-        return np.fromiter((reason is not None for reason in self.reasons), dtype=bool, count=len(self.reasons))
+        """Whether a reason removes the line already (``reasons`` is not changed once the signals are made)."""
+        return self.reasons != None  # noqa: E711 (element by element)
 
     @property
     def lines(self) -> list[Line]:
@@ -127,8 +131,9 @@ class Analysis:
         return reasons, settled
 
     def signals(self, pages: Pages, rows: np.ndarray, segments: Segments, structural: bool) -> Signals:
-        """The signals of one pass over the lines ``rows``: rule matches (as reasons), stop-word densities, classes
-        before and after the context revision, repeated and recurring lines, content regions."""
+        """The signals of one pass over the lines ``rows`` (``segments``: one per page of ``pages``, empty for a page
+        without lines among them): rule matches (as reasons), stop-word densities, classes before and after the
+        context revision, repeated and recurring lines, content regions."""
         reasons = pages.rules[rows]
         if not structural:  # the rules alone decide
             return Signals(pages, rows, segments, reasons)
@@ -170,22 +175,46 @@ class Analysis:
 
         The list is that of the language of the page's longest lines (see ``StopWords.for_sample``). Stop words
         carry no signal for a language without a list (or a script without spaces): then prose is told from
-        boilerplate by length and final punctuation alone (thresholds 0)."""
-        config, lists = self.config, line_features.stopwords()
-        stop = np.zeros(len(rows))
-        low, high = np.zeros(len(rows)), np.zeros(len(rows))
-        for page, (start, end) in enumerate(zip(segments.starts.tolist(), segments.ends.tolist(), strict=True)):
-            if start == end:
-                continue
-            own = rows[start:end]
-            words = list(islice(chain.from_iterable(pages.tokens[i] for i in own[:400].tolist()), 2000))
-            sample = pages.longest(own, config.language_sample_chars) if config.language_sample_chars > 0 else ""
-            stoplist = lists.for_sample(sample, words, config.min_language_score)
-            covered = sum(map(stoplist.__contains__, words)) / len(words) if words else 0.0
-            stop[start:end] = pages.stop_density(page, stoplist)[own - pages.offsets[page]]
-            if covered >= config.min_stopword_coverage:
-                low[start:end], high[start:end] = config.stopwords_low, config.stopwords_high
+        boilerplate by length and final punctuation alone (thresholds 0). The list's coverage is judged on the
+        page's first words (``FIRST_WORDS`` of its first ``FIRST_LINES`` lines)."""
+        config = self.config
+        chosen = self._stoplists(pages, rows, segments)
+        stop, covered = np.zeros(len(rows)), np.zeros(len(segments.sizes))
+        first_lines = segments.position < FIRST_LINES
+        words = np.where(first_lines, pages.words[rows], 0)
+        before = cumulative(words)
+        before = before[:-1] - before[segments.start]  # the page's words on the lines above
+        taken = np.clip(FIRST_WORDS - before, 0, words).astype(np.int64)
+        counted = segments.sum(taken.astype(float))
+        for stoplist in {id(found): found for found in chosen}.values():  # the batch's few lists, one by one
+            users = [page for page, found in enumerate(chosen) if found is stoplist]
+            mine = np.isin(segments.page, users)
+            own = rows[mine]
+            stop[mine] = pages.stop_densities(own, stoplist, users)
+            start = pages.word_offsets[own]
+            running = pages.stop_hits(stoplist, users)[1]
+            hits = np.zeros(len(rows))
+            hits[mine] = running[start + taken[mine]] - running[start]
+            covered += segments.sum(hits)
+        covered = np.divide(covered, counted, out=np.zeros(len(counted)), where=counted > 0)
+        enough = (covered >= config.min_stopword_coverage)[segments.page]
+        low = np.where(enough, config.stopwords_low, 0.0)
+        high = np.where(enough, config.stopwords_high, 0.0)
         return stop, low, high
+
+    def _stoplists(self, pages: Pages, rows: np.ndarray, segments: Segments) -> list[frozenset[str]]:
+        """The stop-word list of each page: that of the language of its longest lines, or, when the identifier is
+        unsure, the list its first words hit most (``StopWords.for_sample``)."""
+        config, lists = self.config, line_features.stopwords()
+        chars = config.language_sample_chars
+        samples = pages.samples(rows, segments, chars) if chars > 0 else [""] * len(segments.sizes)
+        chosen = []
+        for sample, start, end in zip(samples, segments.starts.tolist(), segments.ends.tolist(), strict=True):
+            found = lists.by_language(sample, config.min_language_score) if start < end else NO_STOPWORDS
+            if found is None:
+                found = lists.guess(pages.first_words(rows[start:end][:FIRST_LINES], FIRST_WORDS))
+            chosen.append(found)
+        return chosen
 
     def layout(self, found: Signals) -> Layout:
         """The content regions of each page, each with the title lines above it and without a weak tail."""

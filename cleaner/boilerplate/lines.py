@@ -97,12 +97,18 @@ class StopWords:
         them, and the language names the list (``data/boilerplate/stoplists.toml``; none for a language without
         one). Only when the identifier is unsure (below ``min_score``), or without a sample, does :meth:`guess`
         decide."""
+        found = self.by_language(sample, min_score)
+        return self.guess(words) if found is None else found
+
+    def by_language(self, sample: str, min_score: float) -> frozenset[str] | None:
+        """:meth:`for_sample`'s list when the identifier is sure of ``sample``'s language, else None (then the
+        words decide: :meth:`guess`)."""
         if sample:
             language, score = detect_py3langid(sample)  # remembered: a page's passes ask it again
             if score >= min_score:
                 name = stoplist_names().get(language)
                 return self.lists[name] if name else NO_STOPWORDS
-        return self.guess(words)
+        return None
 
 
 @lru_cache(maxsize=1)

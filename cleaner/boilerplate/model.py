@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from cleaner.boilerplate.characters import shape_flags, whole_word_matches
 from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD
 from cleaner.boilerplate.page import Pages
 from cleaner.boilerplate.segments import Segments, cumulative
@@ -175,24 +176,12 @@ def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndar
     """The features of each line that depend on its text alone (``FEATURES``' "heading", "uppercase" …
     "quote", "furniture_words", "furniture_share"), for the stripped, non-blank ``texts``, in one pass over
     their text."""
-    chars = np.array([max(1, len(text)) for text in texts], dtype=float)
+    chars = np.maximum(1, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))).astype(float)
     words = np.maximum(1, words).astype(float)
     letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
     furniture = _furniture_counts(texts)
-    # The features read off the text itself, in one pass: (ellipsis, early colon, copyright, bullet, quote).
-    flags = np.array(
-        [
-            (
-                text.endswith(("...", "…")),
-                ":" in text[:40],
-                "©" in text,
-                text[:1] in "-•*·–",
-                text[:1] in "\"“„«'",
-            )
-            for text in texts
-        ],
-        dtype=float,
-    ).reshape(len(texts), 5)
+    # The features read off the text itself: (ellipsis, early colon, copyright, bullet, quote).
+    flags = shape_flags(texts)
     rows = np.empty((len(texts), 12))
     rows[:, 0] = heading
     rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
@@ -207,18 +196,13 @@ def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndar
 
 def _furniture_counts(texts: list[str]) -> np.ndarray:
     """Per text, how many whole words of the furniture vocabulary it holds (one automaton pass over them all)."""
-    lowered = [text.lower() for text in texts]  # "İ" lower-cases to two code points: lines are placed as lowered
-    joined = "\n".join(lowered)
+    joined = "\n".join(texts).lower()  # line by line the same: no case rule looks across a line break
+    lowered = texts if len(joined) == len("\n".join(texts)) else [text.lower() for text in texts]
+    # "İ" lower-cases to two code points: lines are placed as lowered
     starts = np.cumsum([0] + [len(text) + 1 for text in lowered[:-1]])
-    hits = []
-    for end, length in furniture_automaton().iter(joined):
-        start = end - length + 1
-        before = joined[start - 1] if start else " "
-        after = joined[end + 1] if end + 1 < len(joined) else " "
-        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
-            hits.append(start)
+    hits = whole_word_matches(joined, furniture_automaton())
     counts = np.zeros(len(texts))
-    if hits:
+    if len(hits):
         np.add.at(counts, np.searchsorted(starts, hits, side="right") - 1, 1)
     return counts
 

@@ -10,18 +10,17 @@ over a batch of documents is a few dozen array operations in all (see :mod:`clea
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from itertools import chain
+from itertools import chain, count, islice, pairwise
 
 import numpy as np
 
-from cleaner.boilerplate.lines import TERMINAL, join_longest, tokenize
+from cleaner.boilerplate.characters import read_lines
+from cleaner.boilerplate.lines import join_longest
+from cleaner.boilerplate.segments import Segments, cumulative
 
-# The end of a sentence: its punctuation, then any closing quotes or brackets ("…stellen?«", "…ist?“").
-SENTENCE_END = re.compile(r"[.!?…:;。！？।][\"'»«”“’)\]]*$")
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
 
@@ -32,7 +31,8 @@ class Pages:
 
     texts: list[str]
     stripped: list[str]
-    tokens: list[list[str]]  # lower-cased words
+    words_flat: list[str]  # the lower-cased words of every line, end to end
+    word_offsets: np.ndarray  # line ``i``'s words are ``words_flat[word_offsets[i]:word_offsets[i + 1]]``
     offsets: np.ndarray  # int64, one more than there are pages
     words: np.ndarray  # words per line (int64)
     chars: np.ndarray  # characters of the stripped line (0: a blank line)
@@ -40,10 +40,10 @@ class Pages:
     rules: np.ndarray  # object: the rule category a line matches, or None
     heading: np.ndarray  # heading-like: short, no final punctuation, starts like a title, no rule match
     lead_in: np.ndarray  # a short line ending with a colon ("What the budget does:")
-    sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see SENTENCE_END)
+    sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see characters.SENTENCE_END)
     repeat_codes: np.ndarray  # the normalised text as a number (distinct across pages), -1 for lines not counted
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
-    _stop_density: dict[tuple[int, frozenset[str]], np.ndarray] = field(default_factory=dict)
+    _stop_hits: dict[frozenset[str], tuple[np.ndarray, set[int], list[np.ndarray]]] = field(default_factory=dict)
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
@@ -60,26 +60,59 @@ class Pages:
         """The page of each line."""
         return np.repeat(np.arange(self.count), np.diff(self.offsets))
 
+    @cached_property
+    def tokens(self) -> list[list[str]]:
+        """The lower-cased words of each line (for inspection: the analysis reads ``words_flat``)."""
+        flat, offsets = self.words_flat, self.word_offsets.tolist()
+        return [flat[start:end] for start, end in pairwise(offsets)]
+
     def lines(self, page: int) -> range:
         return range(int(self.offsets[page]), int(self.offsets[page + 1]))
 
+    @cached_property
+    def vocabulary(self) -> tuple[np.ndarray, list[list[str]], list[np.ndarray]]:
+        """Each word of ``words_flat`` as the place where it first occurs on its page (a number distinct across
+        pages), and per page its distinct words and their places: a word is looked up in a list once per page,
+        not once per occurrence."""
+        flat, ends = self.words_flat, self.word_offsets[self.offsets].tolist()
+        places = np.empty(len(flat), dtype=np.int64)
+        distinct, where = [], []
+        for start, end in pairwise(ends):
+            first: dict[str, int] = {}
+            places[start:end] = np.fromiter(map(first.setdefault, flat[start:end], count(start)), np.int64, end - start)
+            distinct.append(list(first))
+            where.append(np.fromiter(first.values(), dtype=np.int64, count=len(first)))
+        return places, distinct, where
+
+    def stop_hits(self, stoplist: frozenset[str], pages: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """The stop words of ``stoplist`` on the lines of ``pages`` (at least): per line, how many of its words are
+        in the list, and the running count over ``words_flat`` (with a leading 0). Remembered per list: a page's
+        list rarely changes between passes, and a batch meets a few."""
+        places, distinct, where = self.vocabulary
+        hit, done, counts = self._stop_hits.setdefault(stoplist, (np.zeros(len(places), dtype=np.int64), set(), []))
+        if new := [page for page in pages if page not in done]:
+            for page in new:  # a frozenset's hash is computed once, then kept
+                hit[where[page]] = np.fromiter(map(stoplist.__contains__, distinct[page]), bool, len(distinct[page]))
+            done.update(new)
+            running = np.concatenate(([0], np.cumsum(hit[places])))
+            counts[:] = [running[self.word_offsets[1:]] - running[self.word_offsets[:-1]], running]
+        return counts[0], counts[1]
+
     def stop_density(self, page: int, stoplist: frozenset[str]) -> np.ndarray:
-        """The share of each line's words of ``page`` that are in ``stoplist`` (0 for a line without words),
-        remembered per list: a page's list rarely changes between passes."""
-        key = (page, stoplist)  # a frozenset's hash is computed once, then kept
-        if key not in self._stop_density:
-            lines = self.lines(page)
-            words = self.words[lines.start : lines.stop]
-            flat = list(chain.from_iterable(self.tokens[lines.start : lines.stop]))
-            hits = np.fromiter(map(stoplist.__contains__, flat), dtype=np.int64, count=len(flat))
-            density = np.zeros(len(lines))
-            if len(flat):
-                starts = np.concatenate(([0], np.cumsum(words)[:-1]))
-                sums = np.add.reduceat(np.append(hits, 0), starts)
-                has = words > 0
-                density[has] = sums[has] / words[has]
-            self._stop_density[key] = density
-        return self._stop_density[key]
+        """The share of each line's words of ``page`` that are in ``stoplist`` (0 for a line without words)."""
+        lines = self.lines(page)
+        return self.stop_densities(np.arange(lines.start, lines.stop), stoplist, [page])
+
+    def stop_densities(self, rows: np.ndarray, stoplist: frozenset[str], pages: list[int]) -> np.ndarray:
+        """The share of each of the lines ``rows``'s words (lines of ``pages``) that are in ``stoplist`` (0 for a
+        line without words)."""
+        hits, words = self.stop_hits(stoplist, pages)[0][rows], self.words[rows]
+        return np.divide(hits, words, out=np.zeros(len(rows)), where=words > 0)
+
+    def first_words(self, rows: np.ndarray, most: int) -> list[str]:
+        """The first ``most`` words of the lines ``rows``, in order."""
+        flat, offsets = self.words_flat, self.word_offsets.tolist()
+        return list(islice(chain.from_iterable(flat[offsets[i] : offsets[i + 1]] for i in rows.tolist()), most))
 
     def longest(self, rows: np.ndarray, chars: int) -> str:
         """The longest of the lines ``rows``, longest first, until they hold ``chars`` characters: the page's
@@ -90,6 +123,22 @@ class Pages:
         ordered = lengths[order]
         taken = int(np.count_nonzero((ordered > 0) & (np.cumsum(ordered) - ordered < chars)))
         return join_longest([self.stripped[i] for i in rows[order[:taken]].tolist()], chars)
+
+    def samples(self, rows: np.ndarray, segments: Segments, chars: int) -> list[str]:
+        """:meth:`longest` of each page's lines among ``rows`` (``segments``: where each page's begin), sorted for
+        all pages at once."""
+        lengths = self.chars[rows]
+        longest = int(lengths.max(initial=0)) + 1
+        order = np.argsort(segments.page * longest + (longest - 1 - lengths), kind="stable")
+        ordered = lengths[order]
+        before = cumulative(ordered)
+        above = before[:-1] - before[segments.start]  # the characters of the page's longer lines
+        counts = segments.sum(((ordered > 0) & (above < chars)).astype(float)).astype(np.int64).tolist()
+        chosen, stripped = rows[order].tolist(), self.stripped
+        return [
+            join_longest([stripped[i] for i in chosen[start : start + taken]], chars)
+            for start, taken in zip(segments.starts.tolist(), counts, strict=True)
+        ]
 
     def shapes(self, compute: Callable[[list[str], np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
         """The model's features that depend on a line's text alone, one row per line, made by ``compute`` (given
@@ -107,20 +156,20 @@ class Pages:
         """Each line's distinct words of four letters or more, as (line of each entry, word of each entry as a
         number, distinct across pages; number of such words per line): the vocabulary the topic share compares."""
         if self._content is None:
-            codes: dict[tuple[int, str], int] = {}
-            lines, words, sizes = [], [], []
-            page_of = self.page_of.tolist()
-            for number, (page, tokens) in enumerate(zip(page_of, self.tokens, strict=True)):
-                own = {token for token in tokens if len(token) >= 4 and token.isalpha()}
-                sizes.append(len(own))
-                for word in own:
-                    lines.append(number)
-                    words.append(codes.setdefault((page, word), len(codes)))
-            self._content = (
-                np.array(lines, dtype=np.int64),
-                np.array(words, dtype=np.int64),
-                np.array(sizes, dtype=np.int64),
-            )
+            places, distinct, where = self.vocabulary
+            content = np.zeros(len(places), dtype=bool)
+            for words, at in zip(distinct, where, strict=True):
+                content[at] = np.fromiter((len(w) >= 4 and w.isalpha() for w in words), dtype=bool, count=len(words))
+            taken = content[places]
+            lines = np.repeat(np.arange(len(self.texts)), self.words)[taken]
+            size = len(places) + 1
+            pairs = lines * size + places[taken]
+            pairs.sort(kind="stable")  # sorted by line already: runs merged in linear time (np.unique sorts afresh)
+            first = np.ones(len(pairs), dtype=bool)
+            first[1:] = pairs[1:] != pairs[:-1]
+            pairs = pairs[first]  # each word once per line
+            lines = pairs // size
+            self._content = (lines, pairs % size, np.bincount(lines, minlength=len(self.texts)).astype(np.int64))
         return self._content
 
 
@@ -135,52 +184,35 @@ def read_pages(
     (asked of the normalised text of non-blank lines that match no rule; None: the survey found nothing)."""
     texts = list(chain.from_iterable(documents))
     offsets = np.concatenate(([0], np.cumsum([len(lines) for lines in documents]))).astype(np.int64)
-    stripped = [text.strip() for text in texts]
-    tokens = tokenize(texts)
     n = len(texts)
-    words = np.fromiter(map(len, tokens), dtype=np.int64, count=n)
-    chars = np.fromiter(map(len, stripped), dtype=np.int64, count=n)
-    terminal = np.fromiter((text.endswith(TERMINAL) for text in stripped), dtype=bool, count=n)
-    matched = [match_rule(text) if strip else None for text, strip in zip(texts, stripped, strict=True)]
-    rules = np.empty(n, dtype=object)
-    rules[:] = matched
-    ruled = np.fromiter((rule is not None for rule in matched), dtype=bool, count=n)
-    starts_like_title = np.fromiter(
-        ((first := text.lstrip()[:1]).isupper() or first.isdigit() for text in texts), dtype=bool, count=n
-    )
+    facts = read_lines(texts)
+    stripped = [text.strip() for text in texts]
+    chars, terminal = facts.chars, facts.terminal
+    words = np.diff(facts.token_offsets)
+    filled = np.flatnonzero(chars)
+    rules = np.full(n, None, dtype=object)
+    rules[filled] = list(map(match_rule, map(texts.__getitem__, filled.tolist())))  # blank lines match nothing
+    matched = rules.tolist()
+    ruled = rules != None  # noqa: E711 (element by element)
     short = (words > 0) & (words <= 15)
-    heading = short & ~terminal & ~ruled & starts_like_title
-    lead_in = short & np.fromiter((text.rstrip().endswith(":") for text in texts), dtype=bool, count=n)
+    heading = short & ~terminal & ~ruled & facts.title_start
+    lead_in = short & facts.colon
     # A list item continuing a sentence starts in lower case; menus and headlines start with a capital.
-    sentence_like = np.fromiter(
-        (SENTENCE_END.search(strip) is not None or strip[:1].islower() for strip in stripped), dtype=bool, count=n
-    )
+    sentence_like = facts.sentence_end | facts.lower_start
     # Each non-blank line's text as repetition and the survey compare it: lower-cased, spaces collapsed.
-    normal = [" ".join(text.lower().split()) if strip else "" for text, strip in zip(texts, stripped, strict=True)]
-    counted = ((chars > 0) & (words <= repeated_max_words)).tolist()
-    page_of = np.repeat(np.arange(len(documents)), np.diff(offsets)).tolist()
-    codes: dict[tuple[int, str], int] = {}
-    repeat = [
-        codes.setdefault((page, line), len(codes)) if count else -1
-        for line, count, page in zip(normal, counted, page_of, strict=True)
-    ]
+    normal = facts.normal
+    page_of = np.repeat(np.arange(len(documents)), np.diff(offsets))
+    repeat = np.full(n, -1, dtype=np.int64)
+    counted = (chars > 0) & (words <= repeated_max_words)
+    if counted.any():  # the same text on the same page: the same number (its first line's)
+        first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
+        repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
     found = np.zeros(n, dtype=bool)
     for page, asks in enumerate(recurring):
         if asks is not None:
             for number in range(int(offsets[page]), int(offsets[page + 1])):
                 found[number] = matched[number] is None and bool(normal[number]) and asks(normal[number])
     return Pages(
-        texts,
-        stripped,
-        tokens,
-        offsets,
-        words,
-        chars,
-        terminal,
-        rules,
-        heading,
-        lead_in,
-        sentence_like,
-        np.array(repeat, dtype=np.int64),
-        found,
-    )
+        texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
+        lead_in, sentence_like, repeat, found,
+    )  # fmt: skip

@@ -91,13 +91,13 @@ class Step:
         """Remove the lines whose index is in ``reasons`` and record each in the audit with its reason."""
         if not reasons:
             return doc
-        kept = []
-        for index, line in enumerate(lines):
-            reason = reasons.get(index)
-            if reason is None:
-                kept.append(line)
-            else:
-                doc.removed.append(RemovedLine(step=self.name, reason=reason, line_no=index + 1, text=line))
+        order = sorted(reasons)
+        doc.removed += [RemovedLine(self.name, reasons[index], index + 1, lines[index]) for index in order]
+        kept, start = [], 0
+        for index in order:  # the lines between removed ones copied as slices, not one by one
+            kept += lines[start:index]
+            start = index + 1
+        kept += lines[start:]
         doc.text = "\n".join(kept)
         return doc
 

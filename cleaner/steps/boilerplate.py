@@ -29,6 +29,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cleaner.boilerplate import characters
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.analysis import Analysis, Signals
 from cleaner.boilerplate.lines import GOOD
@@ -144,7 +145,7 @@ class Boilerplate(Step):
         return 0 < len(line.split()) <= self.config.corpus_max_words
 
     def prepare(self) -> None:
-        self.rules, line_features.stopwords(), line_features.stoplist_names(), self.model
+        self.rules, line_features.stopwords(), line_features.stoplist_names(), self.model, characters.tables()
         if self.config.language_sample_chars:
             py3langid_model()
 

@@ -62,6 +62,7 @@ EDGE_CASES = {
     "repeated furniture": ["Read More »", "Mayor opens new library", PROSE[0], "Mayor opens new library", PROSE[2]],
     "settles in three passes": ["Weather", PROSE[0], "Impressum", "ΚΕΝΤΡΙΚΗ ΣΕΛΙΔΑ", "Related"],
     "settles in four passes": FOUR_PASSES,
+    "no word of four letters": ["0", "a b", "12:30"],
 }
 CONFIGS = {
     "default": {},

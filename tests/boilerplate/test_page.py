@@ -44,3 +44,9 @@ def test_the_longest_lines_and_stop_word_densities_are_those_of_the_texts():
     density = found.stop_density(0, english)
     assert density[2] == sum(word in english for word in found.tokens[2]) / 9
     assert density[1] == 0.0
+
+
+def test_a_batch_without_content_words_has_none():
+    found = read_pages([["0", "a b"], [""]], {}.get, repeated_max_words=20, recurring=[None, None])
+    lines, words, sizes = found.content_words()
+    assert len(lines) == len(words) == 0 and sizes.tolist() == [0, 0, 0]
