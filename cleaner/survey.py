@@ -39,11 +39,17 @@ def _surveyable(file: InputFile) -> bool:
     return form is not None and form.surveyable
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
 def line_key(line: str, group: str) -> int:
     """A 64-bit key of a normalised line within its group (a domain, or the whole corpus).
 
     xxh3: the keys need spread, not cryptographic strength, and it costs a seventh of blake2b's call; a line's key
-    is computed for every short line of every page twice, by the survey and by the step that asks it."""
+    is computed for every short line of every page twice, by the survey and by the step that asks it. Soft hyphens
+    are left out: invisible, they make no line another (the boilerplate step reads lines without them)."""
+    if SOFT_HYPHEN in line:
+        line = line.replace(SOFT_HYPHEN, "")
     return xxh3_64_intdigest(f"{group}\x00{' '.join(line.lower().split())}".encode())
 
 

@@ -40,7 +40,7 @@ from cleaner.boilerplate.segments import Segments
 from cleaner.document import Document, Reject
 from cleaner.language_id import py3langid_model
 from cleaner.steps import Step, SurveyRequest
-from cleaner.survey import line_key, source_group
+from cleaner.survey import SOFT_HYPHEN, line_key, source_group
 
 
 @dataclass
@@ -170,6 +170,10 @@ class Boilerplate(Step):
         """The facts of every line of ``documents`` that hold whatever the lines around them (see
         :mod:`cleaner.boilerplate.page`)."""
         recurring = [self._recurring(group) if self.frequent_lines else None for group in groups]
+        # Soft hyphens are invisible hyphenation points (kept in the text by default): a line is judged as it
+        # reads, so "Wei\u00adter\u00adle\u00adsen" is the word a rule or the model knows, not three pieces.
+        documents = [[line.replace(SOFT_HYPHEN, "") for line in lines] if _has_soft_hyphen(lines) else lines
+                     for lines in documents]  # fmt: skip
         return read_pages(documents, self.rules.match, self.config.repeated_max_words, recurring)
 
     def analyse(self, texts: list[str], structural: bool = True, group: str = "") -> list[line_features.Line]:
@@ -299,3 +303,7 @@ def _collapse_blank_lines(text: str) -> str:
     while "\n\n\n" in text:
         text = text.replace("\n\n\n", "\n\n")
     return text.strip("\n")
+
+
+def _has_soft_hyphen(lines: list[str]) -> bool:
+    return any(SOFT_HYPHEN in line for line in lines)

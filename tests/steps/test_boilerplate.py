@@ -249,3 +249,21 @@ def test_a_batch_cleans_each_document_as_it_would_be_cleaned_alone():
     assert [d.removed for d in together] == [d.removed for d in alone]
     assert [d.stats for d in together] == [d.stats for d in alone]
     assert any(d.removed for d in together)
+
+
+def test_soft_hyphens_change_no_decision():
+    """Soft hyphens stay in the text (the whitespace step keeps them by default) but are invisible: a page
+    hyphenated for narrow columns is judged line for line as the same page without them."""
+    page = [
+        "Startseite", "Politik", "Anzeige", *PARAGRAPHS_DE,
+        "Das könnte Sie auch interessieren", "Weiterlesen", "Impressum",
+    ]  # fmt: skip
+    hyphenated = [" ".join(word[:3] + "\u00ad" + word[3:] if len(word) > 6 else word for word in line.split(" "))
+                  for line in page]  # fmt: skip
+    plain, soft = clean(page), clean(hyphenated)
+    assert isinstance(plain, Document) and isinstance(soft, Document)
+    assert soft.text == "\n".join(
+        [line for line, original in zip(hyphenated, page, strict=True) if original in plain.text.split("\n")]
+    )
+    assert [r.reason for r in soft.removed] == [r.reason for r in plain.removed]
+    assert len(plain.removed) >= 3
