@@ -38,7 +38,7 @@ sys.path.insert(0, {root!r})
 import cleaner, cleaner.cli, cleaner.runner
 assert cleaner.__file__.startswith({root!r}), cleaner.__file__
 try:
-    cleaner.runner._prime_pyarrow()
+    cleaner.writer.prime_pyarrow()
 except AttributeError:  # a revision from before it
     pass
 from pathlib import Path

@@ -13,7 +13,6 @@ import os
 import platform
 import shutil
 import signal
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,7 +41,7 @@ from cleaner.readers import InputFile, discover
 from cleaner.readers.remote import is_remote, list_remote, redact
 from cleaner.survey import survey
 from cleaner.tasks import LargeFile, Planned, files_of, plan_tasks, tasks
-from cleaner.writer import publish_staging, write_empty
+from cleaner.writer import prime_pyarrow, publish_staging, write_empty
 
 if TYPE_CHECKING:
     from cleaner.validate import Validator
@@ -134,7 +133,7 @@ def run(
     except StepError as err:
         raise RunError(str(err)) from err
     validator = _validator(config) if validate else None
-    _prime_pyarrow()
+    prime_pyarrow()
     runner = _start_engine(engine or config.run.engine, workers or config.run.workers or None, ray_address)
     progress: Progress | None = None
     try:
@@ -426,34 +425,6 @@ def _output_inside(raw_dir: Path, out: Path, config: Config) -> Path | None:
     if folder == raw:  # --out is the input folder itself: only the dataset's own folder is output
         folder = folder / config.dataset.name
     return folder if folder.is_relative_to(raw) else None
-
-
-def _prime_pyarrow() -> None:
-    """Convert one Python list to Arrow before the workers fork, with pyarrow told that pandas is absent.
-
-    pyarrow imports pandas (about 0.3 s, longer than the spine takes to clean a thousand documents) the first
-    time it converts a Python list, only to ask whether the list is a pandas object, and again the first time it
-    converts a column to numpy (each forked worker of the deduplication passes did). The rows we write are plain
-    lists, so the answer is always no. pyarrow's lazy shim remembers the failed import and tries again at the
-    first call that really needs pandas (``Table.to_pandas``, in validation), so nothing else changes."""
-    if "pandas" in sys.modules:  # already paid for (a notebook, the tests): nothing to save
-        pa.array(["warm"], pa.string()).to_pylist()
-        return
-    sys.meta_path.insert(0, _NoPandas)
-    try:
-        pa.array(["warm"], pa.string()).to_pylist()
-        pa.array([0], pa.int64()).to_numpy()
-    finally:
-        sys.meta_path.remove(_NoPandas)
-
-
-class _NoPandas:
-    """An import hook under which ``import pandas`` fails at once, as it does where pandas is not installed."""
-
-    @staticmethod
-    def find_spec(name: str, path: Any = None, target: Any = None) -> None:
-        if name == "pandas":
-            raise ModuleNotFoundError("pandas is not needed to write Python lists", name=name)
 
 
 def _relocate_docs(staging: Path, destination: Path) -> None:

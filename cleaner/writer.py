@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -176,3 +177,32 @@ def _owner_is_gone(stale: Path) -> bool:
     except PermissionError:
         return False
     return pid == os.getpid()
+
+
+def prime_pyarrow() -> None:
+    """Convert one Python list to Arrow, with pyarrow told that pandas is absent (``cleaner run`` before its workers
+    fork; ``cleaner report`` and ``publish`` before they gather figures).
+
+    pyarrow imports pandas (about 0.3 s, longer than the spine takes to clean a thousand documents) the first
+    time it converts a Python list, only to ask whether the list is a pandas object, and again the first time it
+    converts a column to numpy (each forked worker of the deduplication passes did). The rows we write are plain
+    lists, so the answer is always no. pyarrow's lazy shim remembers the failed import and tries again at the
+    first call that really needs pandas (``Table.to_pandas``, in validation), so nothing else changes."""
+    if "pandas" in sys.modules:  # already paid for (a notebook, the tests): nothing to save
+        pa.array(["warm"], pa.string()).to_pylist()
+        return
+    sys.meta_path.insert(0, _NoPandas)
+    try:
+        pa.array(["warm"], pa.string()).to_pylist()
+        pa.array([0], pa.int64()).to_numpy()
+    finally:
+        sys.meta_path.remove(_NoPandas)
+
+
+class _NoPandas:
+    """An import hook under which ``import pandas`` fails at once, as it does where pandas is not installed."""
+
+    @staticmethod
+    def find_spec(name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("pandas is not needed to convert Python lists", name=name)

@@ -324,8 +324,8 @@ def test_writing_rows_does_not_import_pandas_and_pandas_still_works_after():
     pandas, must still get it."""
     script = (
         "import sys, pyarrow as pa\n"
-        "from cleaner.runner import _prime_pyarrow\n"
-        "_prime_pyarrow()\n"
+        "from cleaner.writer import prime_pyarrow\n"
+        "prime_pyarrow()\n"
         "pa.Table.from_pydict({'text': ['a', 'b']}, schema=pa.schema([('text', pa.string())]))\n"
         "assert 'pandas' not in sys.modules, 'pandas was imported'\n"
         "assert pa.table({'n': [1, 2]}).to_pandas()['n'].sum() == 3\n"

@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
-from typing import Any
 
 from cleaner.report.data import ReportData, ReportError, locate
 
@@ -35,8 +33,9 @@ def write_report(
     from cleaner.report import changes, charts, page
     from cleaner.report.data import gather
     from cleaner.report.draw import Drawing
+    from cleaner.writer import prime_pyarrow
 
-    _prime_pyarrow()
+    prime_pyarrow()
     sources = locate(path, build)
     sources.published = published
     titles: list[str] = []
@@ -57,32 +56,3 @@ def write_report(
     temporary.write_text(html, encoding="utf-8")
     os.replace(temporary, target)
     return target
-
-
-def _prime_pyarrow() -> None:
-    """Let pyarrow find out once, with pandas hidden, that the report's lists are no pandas objects.
-
-    pyarrow imports pandas (~0.3 s of CPU, as much as gathering the report's figures) the first time it converts a
-    Python list or value, or a column to numpy, only to ask whether it is a pandas object; the report never hands
-    it one. pyarrow remembers the failed import and tries again where pandas is really needed (``to_pandas``).
-    ``cleaner run`` has done this already (:func:`cleaner.runner._prime_pyarrow`); ``cleaner report`` and
-    ``cleaner publish`` have not."""
-    if "pandas" in sys.modules:
-        return
-    import pyarrow as pa
-
-    sys.meta_path.insert(0, _NoPandas)
-    try:
-        pa.array(["warm"], pa.string()).to_pylist()
-        pa.array([0], pa.int64()).to_numpy()
-    finally:
-        sys.meta_path.remove(_NoPandas)
-
-
-class _NoPandas:
-    """An import hook under which ``import pandas`` fails at once, as it does where pandas is not installed."""
-
-    @staticmethod
-    def find_spec(name: str, path: Any = None, target: Any = None) -> None:
-        if name == "pandas":
-            raise ModuleNotFoundError("the report converts no pandas objects", name=name)
