@@ -97,7 +97,11 @@ class _Pool:
         self.backlog: deque[tuple[int, Any, int]] = deque()
         self.replies: dict[int, tuple] = {}
         self.lost: TaskLost | None = None
-        self._spawn()
+        try:
+            self._spawn()
+        except BaseException:  # a fork refused (out of memory, too many processes): none of them may stay
+            self.terminate()
+            raise
 
     def _spawn(self) -> None:
         """Fork workers up to the pool's size (forks happen only in the thread that runs the map)."""

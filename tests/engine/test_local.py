@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cleaner.document import Document
 from cleaner.engine import TaskLost
 from cleaner.engine.local import run_ordered
 from cleaner.readers import InputFile
@@ -69,6 +70,13 @@ def _wait_for(folder: Path, count: int, seen: list[int]) -> None:
     seen.append(len(list(folder.glob("started-*"))))
 
 
+def _wait_for_files(folder: Path, pattern: str, count: int, seen: list[int]) -> None:
+    deadline = time.monotonic() + 20
+    while len(list(folder.glob(pattern))) < count and time.monotonic() < deadline:
+        time.sleep(0.01)
+    seen.append(len(list(folder.glob(pattern))))
+
+
 def _kill_self_on(victims: tuple, folder: str, item) -> int:
     """SIGKILL the worker running it on every item in ``victims`` (as the out-of-memory killer would), noting
     each death in ``folder``."""
@@ -80,12 +88,13 @@ def _kill_self_on(victims: tuple, folder: str, item) -> int:
     return key * 10
 
 
-def _die_once(folder: str, item: int) -> int:
-    """SIGKILL the worker running it the first time it sees an odd item."""
+def _die_once(victims: tuple, folder: str, item: int) -> int:
+    """SIGKILL the worker running it the first time it sees an item of ``victims``."""
     flag = Path(folder) / f"died-{item}"
-    if item % 2 and not flag.exists():
+    if item in victims and not flag.exists():
         flag.write_text(str(os.getpid()))
         os.kill(os.getpid(), signal.SIGKILL)
+    (Path(folder) / f"done-{item}").touch()
     return item * 10
 
 
@@ -138,25 +147,48 @@ def test_a_task_whose_worker_is_killed_twice_ends_the_map_at_once_and_names_it(t
     assert time.monotonic() - started < 10
     assert str(lost.value).startswith("item 5 was lost: its worker process was killed (SIGKILL) on both attempts")
     assert "--resume" in str(lost.value) and "task_mb" in str(lost.value)
-    assert results == [10 * i for i in range(5)]  # everything before it came back, in order
+    assert results == [10 * i for i in range(len(results))]  # in order, up to the loss (raised at once)
     assert len((tmp_path / "died-5").read_text().split()) == 2  # tried once more, in another worker
     assert _children() == before  # every worker gone and reaped
 
 
 def test_a_task_whose_worker_dies_once_is_run_again_and_the_map_completes(tmp_path: Path):
     with within(30):
-        results = list(run_ordered(functools.partial(_die_once, str(tmp_path)), iter(range(12)), 2))
+        results = list(
+            run_ordered(functools.partial(_die_once, (1, 3, 5, 7, 9, 11), str(tmp_path)), iter(range(12)), 2)
+        )
     assert results == [10 * i for i in range(12)]
     assert sorted(int(p.name.split("-")[1]) for p in tmp_path.glob("died-*")) == [1, 3, 5, 7, 9, 11]
 
 
+def test_a_worker_dying_while_this_process_works_meanwhile(tmp_path: Path):
+    """During ``meanwhile`` a thread feeds the workers; a task whose worker died is run again there by the other
+    worker, and the one lost on both attempts is raised once ``meanwhile`` returns."""
+    done: list[int] = []
+    meanwhile = functools.partial(_wait_for_files, tmp_path, "done-*", 6, done)
+    with within(30):
+        results = list(run_ordered(functools.partial(_die_once, (1,), str(tmp_path)), list(range(6)), 2, meanwhile))
+    assert results == [0, 10, 20, 30, 40, 50]
+    assert done == [6] and (tmp_path / "died-1").exists()  # item 1 run again (by the other worker) meanwhile
+    lost = tmp_path / "lost"
+    lost.mkdir()
+    with within(30), pytest.raises(TaskLost, match=r"^item 2 was lost"):
+        list(run_ordered(functools.partial(_kill_self_on, (2,), str(lost)), list(range(6)), 2, lambda: time.sleep(1)))
+    assert len((lost / "died-2").read_text().split()) == 2
+
+
 def test_a_lost_task_of_a_run_names_its_input_files_or_records(tmp_path: Path):
     files = [InputFile(path=f"/raw/{name}", rel=name, size=10) for name in ("a.txt", "b.txt", "c.txt")]
-    records = Slice(InputFile(path="/raw/big.jsonl", rel="big.jsonl", size=10), [], 10)
-    job = functools.partial(_kill_self_on, (1, 2), str(tmp_path))
+    big = InputFile(path="/raw/big.jsonl", rel="big.jsonl", size=10)
+    records = Slice(big, [Document(id=str(i), text="text", source=f"big.jsonl#{i}") for i in range(3)], 10)
+    job = functools.partial(_kill_self_on, (1,), str(tmp_path))
     with within(30), pytest.raises(TaskLost, match=r"^task 1 \(3 input files: a.txt to c.txt\) was lost"):
         list(run_ordered(job, [(0, files[:1]), (1, files), (2, records)], 2))
-    with within(30), pytest.raises(TaskLost, match=r"^task 2 \(0 records of big.jsonl\) was lost"):
+    job = functools.partial(_kill_self_on, (2,), str(tmp_path))
+    with (
+        within(30),
+        pytest.raises(TaskLost, match=r"^task 2 \(3 records of big.jsonl: big.jsonl#0 to big.jsonl#2\) was"),
+    ):
         list(run_ordered(job, [(0, files[:1]), (2, records)], 2))
 
 
