@@ -64,7 +64,9 @@ class Engine(Protocol):
         """``job(item)`` for every item, yielded in item order. ``items`` may be a generator that reads as it
         goes: it is drawn only as workers free up, a bounded number of items ahead of the results.
         ``meanwhile`` is called once, in this process, after the first items are handed out and before the
-        first result is awaited (the caller's own work, done while the workers start on theirs)."""
+        first result is awaited (the caller's own work, done while the workers start on theirs). A job's exception
+        is raised as itself when its item's turn comes; a task whose worker dies is run again (how often is the
+        engine's), and one lost on every attempt raises :class:`TaskLost` at once, never a hang."""
         ...
 
     def close(self) -> None:
