@@ -172,6 +172,8 @@ def run(
                 if not progress.resumable:  # a private staging folder: nothing can resume it
                     shutil.rmtree(staging, ignore_errors=True)
                 raise
+    except EngineError as err:  # a task lost with its worker (cleaner.engine.TaskLost): the message says what to do
+        raise RunError(str(err)) from err
     finally:
         if validator is not None:
             validator.close()  # no validation process outlives the run

@@ -8,7 +8,8 @@ here.
 A job is shipped once into Ray's object store and each task receives it by reference; the pipeline it rebuilds
 stays alive in the Ray worker process across tasks (see :mod:`cleaner.jobs`). A task whose worker dies (a killed
 process, a lost node) is run again by Ray, up to :data:`RETRIES` times: a task's output files are a function of
-the task alone, so a second attempt overwrites the first one's with the same bytes.
+the task alone, so a second attempt overwrites the first one's with the same bytes. A task lost that many times
+raises :class:`~cleaner.engine.TaskLost`, as on the local engine.
 
 Tasks read and write the run's staging folder, so on a cluster of several machines it must be on storage that
 every node sees at the same path (a network file system); the input may be anywhere they can all read (a shared
@@ -22,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
-from cleaner.engine import EngineError
+from cleaner.engine import EngineError, TaskLost, describe
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -53,25 +54,33 @@ class RayEngine:
         pending: deque = deque()
         try:
             for item in items:
-                pending.append(self._remote.remote(shipped, item))
+                pending.append((self._remote.remote(shipped, item), describe(item)))  # not the item: it may be MBs
                 if len(pending) >= 2 * self.workers:
                     if meanwhile is not None:
                         meanwhile()
                         meanwhile = None
-                    yield self._result(pending.popleft())
+                    yield self._result(*pending.popleft())
             if meanwhile is not None:
                 meanwhile()
             while pending:
-                yield self._result(pending.popleft())
+                yield self._result(*pending.popleft())
         finally:
-            for ref in pending:  # the run failed or was stopped: do not leave its tasks running
+            for ref, _ in pending:  # the run failed or was stopped: do not leave its tasks running
                 ray.cancel(ref, force=True)
 
-    def _result(self, ref: Any) -> Any:
+    def _result(self, ref: Any, what: str) -> Any:
+        errors = self._ray.exceptions
         try:
             return self._ray.get(ref)
-        except self._ray.exceptions.RayTaskError as err:  # the job raised: raise it here, as the local engine does
+        except errors.RayTaskError as err:  # the job raised: raise it here, as the local engine does
             raise err.as_instanceof_cause() from None
+        except (errors.WorkerCrashedError, errors.OutOfMemoryError, errors.NodeDiedError) as err:
+            # Ray ran it RETRIES more times first; without this, its own exception would end the run as a bug of ours
+            why = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            raise TaskLost(
+                f"{what} was lost on the Ray cluster, on all {RETRIES + 1} attempts ({why}); run again with"
+                " --resume to keep the tasks already finished, with a smaller [run] task_mb if memory is short"
+            ) from err
 
     def close(self) -> None:
         if self._owns_cluster and self._ray.is_initialized():

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 from cleaner import config as config_module
-from cleaner.engine import EngineError, start_engine
+from cleaner.engine import EngineError, TaskLost, start_engine
 from cleaner.runner import output_dir, run
 from tests.conftest import parquet_bytes, varied_corpus
 
@@ -38,6 +39,12 @@ def _die_once(flags: str, x: int) -> int:
     return 10 * x
 
 
+def _always_die(x: int) -> int:
+    if x == 3:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return x
+
+
 def _fail(x: int) -> int:
     raise ValueError(f"bad item {x}")
 
@@ -54,6 +61,12 @@ def test_a_task_whose_worker_dies_is_retried(cluster, tmp_path: Path):
     engine = start_engine("ray", workers=2)
     assert list(engine.map_ordered(functools.partial(_die_once, str(tmp_path)), range(6))) == [0, 10, 20, 30, 40, 50]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["1", "3", "5"]  # each odd item's first worker died
+
+
+def test_a_task_whose_worker_dies_on_every_retry_is_lost_with_a_message(cluster):
+    engine = start_engine("ray", workers=2)
+    with pytest.raises(TaskLost, match=r"^item 3 was lost on the Ray cluster, on all 4 attempts \(.*--resume"):
+        list(engine.map_ordered(_always_die, range(6)))  # not a hang, and not Ray's own error (a bug, to the CLI)
 
 
 def test_an_error_in_a_job_is_raised_as_itself(cluster):
