@@ -223,3 +223,38 @@ def test_the_recorded_spaces_replay_the_spacing(words: list[tuple[str, str]]):
     text = "".join(word + gap for word, gap in words)
     doc = STEP.apply(Document(id="x", text=text, source="x", metadata={"language": "en"}))
     assert replay(text, doc.edits) == doc.text
+
+
+def test_a_sentence_glued_to_a_name_is_repaired_only_on_a_page_that_lost_other_sentences_spaces():
+    """A lone "harbour.Dolphin Bay" is as likely the writer's slip (or a name written with a dot) as a lost space;
+    a page that lost the space after another sentence too shows damage of that kind."""
+    alone = "We met at the harbour.Dolphin Bay was quiet that day, and the boats were in."
+    assert space(alone) == alone
+    assert space("We met at the harbour.Dolphin Bay was quiet.Then we left.") == (
+        "We met at the harbour. Dolphin Bay was quiet. Then we left."
+    )
+    # a common word is capitalised because a sentence starts with it: a lone glue before it is repaired
+    assert space("We met at the harbour.Then we left.") == "We met at the harbour. Then we left."
+
+
+def test_a_misspelling_is_not_split_unless_the_split_is_likelier():
+    """ "wasthe" is one letter away from "waste", but "was the" is far likelier; "detailled" stays a misspelling."""
+    assert space("the question wasthe same for all") == "the question was the same for all"
+    assert space("He wrote a detailled report.") == "He wrote a detailled report."
+
+
+def test_a_closing_mark_glued_to_a_hyphenated_word_gets_its_space():
+    assert space("He wore his “I Voted”T-shirt to work") == "He wore his “I Voted” T-shirt to work"
+    assert space("send the form,e-mail it back") == "send the form, e-mail it back"
+
+
+def test_a_language_can_have_glued_words_split_only_where_a_capital_marks_the_cut(monkeypatch: pytest.MonkeyPatch):
+    """French is split only at a capital ("FranceLes", menu items run together): its lowercase splits ("regardaitle")
+    rest on word frequencies alone, whose rate of right splits was measured on English pages only."""
+    text = "Il regardaitle match hier soir."
+    assert space(text, "fr") == text
+    assert space("Accueil Actualités FranceLes régions", "fr") == "Accueil Actualités France Les régions"
+    rules = {"fr": spacing._languages()["fr"]._replace(glued_at_capitals_only=False)}
+    monkeypatch.setattr(spacing, "_languages", lambda: rules)
+    doc = Spacing().apply(Document(id="x", text=text, source="x", metadata={"language": "fr"}))
+    assert doc.text == "Il regardait le match hier soir."
