@@ -58,21 +58,30 @@ PUNCT_GLUE = re.compile(
 )
 # A token: a run of letters that is not part of a hashtag ("#virtualmachine"), a domain or a file name
 # ("elempleo.com", "pyproject.toml": a dot and a letter or digit follow), an address, a hyphenated word, or a word
-# cut by soft hyphens ("Kiess\u00adling": each piece is part of a word, not a word).
-TOKEN = re.compile(r"(?<![\w@/.\-’'#\u00ad])([^\W\d_]{4,})(?![\w@/\-’'\u00ad]|\.\w)")
-# Tokens that are code, addresses or file names: never split inside them. (A call, "f(x)", has a word before its
-# parenthesis; "(blender)make" is a parenthesis glued to the next word.)
-CODE_HINTS = re.compile(r"[/@=<>{}\\_]|www\.|https?:|\w\(.*\)|\..*\.|\.[a-z0-9]{2,4}\W*$")
+# cut by soft hyphens ("Kiess\u00adling": each piece is part of a word, not a word), nor code: a name in backticks
+# or asterisks (markup for code and terms: "`setuptools`", "*hashable*"), a function before its parenthesis
+# ("aclose()"), a name or value of an address's query ("?logo=python&labelColor=blue").
+TOKEN = re.compile(r"(?<![\w@/.\-’'#\u00ad`*=&])([^\W\d_]{4,})(?![\w@/\-’'\u00ad`*(=]|\.\w)")
+# Tokens that are code, addresses or file names: never split inside them. (A call, "f(x)" or "requests.Request(url",
+# has a word before its parenthesis; "(blender)make" is a parenthesis glued to the next word.) Backticks and square
+# brackets are code's ("`typing.Union`", "datasets[torch,jax]"), and so is a list with two commas and no space
+# ("fr,it,tr", "warc-type,warc-target-uri,content-length").
+CODE_HINTS = re.compile(r"[/@=<>{}\\_`\[\]]|www\.|https?:|\w\(|\..*\.|\.[a-z0-9]{2,4}\W*$|,.*,")
 # A word with a part in parentheses: "(nord)östlichen", "(ponad)pokoleniowym" (when the whole is a known word).
 OPTIONAL_PART = re.compile(r"\((\w+)\)(\w+)")
 # Names written with punctuation inside: a domain or an acronym after the dot ("FAZ.NET", "CNET.DE", "aus.OK"), a
 # product after a capitalised word's "!" ("FRITZ!Box"), a camel-case brand ("DoSchu.Com").
 BRAND = re.compile(r"(?:^|\W)(?:\w*[.!?:;,][A-Z]{2,}\b|[A-Z]{2,}[!?]\w|[A-Za-z]+[a-z][A-Z]\w*[.!?:;,]\w)")
 LETTERS = re.compile(r"[^\W\d_]+")
+WORDS = re.compile(r"[^\W\d_]{4,}")
+# A word with a capital inside it and small letters: an identifier or a brand ("MappingProxyType", "SSLContext").
+CAMEL_CASE = re.compile(r"(?=.*[a-zß-öø-ÿ]).+[A-ZÀ-ÖØ-Þ]")
 # The marks that end a sentence: glued to a capitalised word, the next sentence lost its space.
 SENTENCE_ENDS = frozenset(".!?")
-# A capitalised word next (after one space): the token before it is part of a run of names.
+# A capitalised word next (after one space), or before it (a word or an initial, "J. Orwant", "Orwant, J."): the
+# token is part of a run of names.
 NEXT_CAPITALISED = re.compile(r" [A-ZÀ-ÖØ-Þ][^\W\d_]")
+PREVIOUS_CAPITALISED = re.compile(r"(?:^|\s)[A-ZÀ-ÖØ-Þ][^\s.]*\.?,? $")
 # Scripts written without spaces between words: punctuation there is never followed by one.
 NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
@@ -223,8 +232,10 @@ class Spacing(Step):
             return False  # "(nord)östlichen", "(re)start": a word with an optional part, no glue
         if match.group() == '"' and text.count('"', text.rfind("\n", 0, start) + 1, match.start()) % 2 == 0:
             return False  # a straight quote that opens ('said"Yes'), as its line's count of quotes shows
-        # "reconnected?Dann" on a German line of an English page: that writer's typing
         after = LETTERS.match(text, match.end())
+        if after and CAMEL_CASE.match(after.group()):
+            return False  # "types.MappingProxyType", "sts:AssumeRole": an identifier, no sentence
+        # "reconnected?Dann" on a German line of an English page: that writer's typing
         return not (after and self._foreign_word(after.group().lower(), _line_at(text, match.start()), language))
 
     def _name_follows(self, text: str, position: int, language: str) -> bool:
@@ -237,9 +248,10 @@ class Spacing(Step):
     def _glued(self, doc: Document, text: str, language: str) -> str:
         singles, prefixes, endings, _, capitals_only = _languages()[language]
         c = self.config
-        # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
+        # A token that recurs in the document, as a token or in code ("init" of "init()"), is a word of this text (a
+        # name, a term), not an accident of markup.
         tokens = TOKEN.findall(text)
-        occurrences = Counter(t.lower() for t in tokens)
+        occurrences = Counter(word.lower() for word in WORDS.findall(text))
         count = 0
         frequencies = zipf_table(language)
         splits = self._splits.setdefault(language, {})
@@ -327,8 +339,8 @@ class Spacing(Step):
             found = remembered_split(token)
             if found is None or self._foreign_word(token.lower(), _line_at(text, match.start()), language):
                 return token
-            if token[0].isupper() and found[1][0].islower() and NEXT_CAPITALISED.match(text, match.end()):
-                return token  # "Hadan Holligan": a name followed by another, not "Had an" (but "ByAlex Smith")
+            if token[0].isupper() and found[1][0].islower() and _in_a_run_of_names(text, match, found):
+                return token  # "Hadan Holligan", "Florian Bruhin": a name beside another, not "Had an", "Bruh in"
             if any(self._foreign_part(part.lower(), language, zipf(part)) for part in found):
                 return token
             count += 1
@@ -369,6 +381,17 @@ class Spacing(Step):
             if theirs > ours:
                 return other
         return None
+
+
+def _in_a_run_of_names(text: str, match: re.Match[str], split: tuple[str, str]) -> bool:
+    """Whether the capitalised token ``match`` stands in a run of names: a capitalised word follows it ("Hadan
+    Holligan"), or one precedes it (a word or an initial: "Florian Bruhin", "Orwant, J.") and the split would cut off
+    a function word of at most three letters, where names begin and end by chance ("Bruh in", "Or want"; a menu's
+    "Privacy Policythis" is glue)."""
+    if NEXT_CAPITALISED.match(text, match.end()):
+        return True
+    short = min(len(split[0]), len(split[1])) <= 3
+    return short and PREVIOUS_CAPITALISED.search(text, max(0, match.start() - 40), match.start()) is not None
 
 
 def _line_at(text: str, position: int) -> str:

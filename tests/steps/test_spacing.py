@@ -238,8 +238,9 @@ def test_a_sentence_glued_to_a_name_is_repaired_only_on_a_page_that_lost_other_s
 
 
 def test_a_misspelling_is_not_split_unless_the_split_is_likelier():
-    """ "wasthe" is one letter away from "waste", but "was the" is far likelier; "detailled" stays a misspelling."""
-    assert space("the question wasthe same for all") == "the question was the same for all"
+    """ "andwe" is one letter away from "andre" (Zipf 3.9), but "and we" is likelier (4.3); "detailled" stays a
+    misspelling."""
+    assert space("the team met, andwe talked for hours") == "the team met, and we talked for hours"
     assert space("He wrote a detailled report.") == "He wrote a detailled report."
 
 
@@ -258,3 +259,28 @@ def test_a_language_can_have_glued_words_split_only_where_a_capital_marks_the_cu
     monkeypatch.setattr(spacing, "_languages", lambda: rules)
     doc = Spacing().apply(Document(id="x", text=text, source="x", metadata={"language": "fr"}))
     assert doc.text == "Il regardait le match hier soir."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Use `typing.Union` or ``pathlib.Path`` here.",  # backticks: code
+        "It raises types.MappingProxyType errors and reads sts:AssumeRole too.",  # a camel-case identifier
+        "Call requests.Request(url) then conn.Object(name, key) again.",  # a call
+        "pip install datasets[torch,jax] with the codes fr,it,tr set",  # brackets, a list without spaces
+        "Install `setuptools` and write a *hashable* key.",  # a name in backticks or asterisks
+        "Use aclose() when done, then init() and init again.",  # a function, and a word the text repeats
+        "See https://img.example/badge.svg?logo=python&labelColor=white for it.",  # an address's query
+    ],
+)
+def test_code_in_prose_is_left_alone(text: str):
+    assert space(text) == text
+
+
+def test_a_name_beside_another_is_not_cut_before_a_short_function_word():
+    text = "Thanks to Florian Bruhin, and to the paper by Lee, E. L., Orwant, J. and others."
+    assert space(text) == text
+    # a menu's run of capitalised items glued to a longer word is glue
+    assert space("Terms of Use Privacy Policythis link opens in a new tab") == (
+        "Terms of Use Privacy Policy this link opens in a new tab"
+    )
