@@ -251,7 +251,7 @@ class Spacing(Step):
         # A token that recurs in the document, as a token or in code ("init" of "init()"), is a word of this text (a
         # name, a term), not an accident of markup.
         tokens = TOKEN.findall(text)
-        occurrences = Counter(word.lower() for word in WORDS.findall(text))
+        occurrences = Counter(t.lower() for t in tokens)  # counted in every form below, once a token may split
         count = 0
         frequencies = zipf_table(language)
         splits = self._splits.setdefault(language, {})
@@ -349,6 +349,7 @@ class Spacing(Step):
         # Most pages have no glued word: the tokens are judged first, and only a page with a candidate is rewritten.
         if not any(occurrences[t.lower()] == 1 and remembered_split(t) is not None for t in tokens):
             return text
+        occurrences = Counter(word.lower() for word in WORDS.findall(text))  # tokens are words: never fewer
         spaced = TOKEN.sub(split, text)
         if count:
             doc.count(self.name, "glued", count)
