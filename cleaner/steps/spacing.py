@@ -26,9 +26,11 @@ typing ("können.Bei", "Filme,Musik") and names ("FRITZ!Box"), which a repair mu
 can be given the punctuation rule alone (``split_glued = false`` in its entry), or glued words split only where a
 capital marks the cut (``glued_at_capitals_only``: the languages whose lowercase splits were not measured).
 
-Extraction damage is systematic, a writer's slip isolated: a sentence end glued to a name ("work.Dolphin Cay",
-which may also be a name written with a dot, "Xamarin.Android") is repaired only on a page that lost the space
-after another sentence too.
+Extraction damage is systematic, a writer's slip isolated: a sentence end glued to a name ("harbour.Dolphin Bay",
+which may also be a name written with a dot) is repaired only on a page that lost the space after another sentence
+too. Code quoted in prose is no glue: a camel-case identifier after the mark (``types.MappingProxyType``), anything
+in backticks or brackets, a call (``requests.Request(url``), a list written without spaces (``fr,it,tr``), a name in
+asterisks or before its parenthesis (``*hashable*``, ``aclose()``), an address's query (``?logo=x&labelColor=y``).
 """
 
 from __future__ import annotations
@@ -205,8 +207,8 @@ class Spacing(Step):
             if self._is_glue(match, text, language)
         ]
         # Extraction damage is systematic (a page that lost the space between its sentences lost it many times), a
-        # writer's slip is isolated: a sentence glued to a name, which may as well be a name written with a dot
-        # ("Xamarin.Android") or that slip, is repaired only when the page lost another sentence's space.
+        # writer's slip is isolated: a sentence glued to a name, which may as well be a name written with a dot or
+        # that slip, is repaired only when the page lost another sentence's space.
         sentences = sum(match.group() in SENTENCE_ENDS for match, _ in glues)
         repaired = [match for match, before_name in glues if not before_name or sentences > 1]
         if not repaired:
