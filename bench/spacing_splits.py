@@ -3,7 +3,10 @@
     python bench/spacing_splits.py [--eval ../shared/eval-dev] [--work /tmp/cleaner-bench] [--docs 4000] [--show 40]
 
 Text: the pages of the benchmark corpus (bench/corpus.py, made from the development page dumps; generated once in
---work), the original paragraphs of the mojibake set and the untouched ("negative") paragraphs of the spaces set.
+--work), the original paragraphs of the mojibake set, the untouched ("negative") paragraphs of the spaces set, and
+English written outside the development set: the topics of Python's own help (``pydoc_data``) and the long
+descriptions of the installed packages, technical prose full of code names ("``pathlib.Path``", "docstring") that
+a page of documentation holds too, with no missing space to repair but the authors' own.
 Each document goes through repair, whitespace, language and spacing as cleaner.toml sets them (the steps spacing
 depends on; boilerplate is left out so that every line is judged), and each space spacing put in (its edits) is
 counted, by source and kind (``punctuation``: after a mark, ``glued``: inside a token), then the most frequent
@@ -56,6 +59,8 @@ def main() -> None:
         negatives = [p["original"] for p in row["paragraphs"] if p.get("kind") == "negative"]
         texts.append(("spaces negatives", "\n\n".join(negatives)))
 
+    texts += [("python help and package descriptions", text) for text in _python_texts()]
+
     counts: Counter[tuple[str, str]] = Counter()
     distinct: Counter[tuple[str, str, str, str]] = Counter()
     for source, text in texts:
@@ -75,6 +80,15 @@ def main() -> None:
     print(f"distinct splits: {len(distinct)}")
     for (language, kind, before, after), n in distinct.most_common(args.show):
         print(f"  {n:4}  {language}  {kind:11}  {before!r} -> {after!r}")
+
+
+def _python_texts() -> list[str]:
+    """Undamaged English from outside the development set that every Python installation has."""
+    from importlib import metadata
+    from pydoc_data.topics import topics
+
+    descriptions = (dist.metadata.get_payload() or "" for dist in metadata.distributions())  # type: ignore[attr-defined]
+    return list(topics.values()) + sorted(text for text in descriptions if text)
 
 
 if __name__ == "__main__":

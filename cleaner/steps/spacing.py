@@ -23,7 +23,14 @@ languages described in ``data/spacing.toml`` are touched at all. Compounding lan
 listed (two frequent words glued together are a word there), and neither are, for now, the languages whose pages
 were not measured: on the development pages in German and Polish, the punctuation rule's hits were the author's own
 typing ("können.Bei", "Filme,Musik") and names ("FRITZ!Box"), which a repair must leave as written. A language
-can be given the punctuation rule alone (``split_glued = false`` in its entry).
+can be given the punctuation rule alone (``split_glued = false`` in its entry), or glued words split only where a
+capital marks the cut (``glued_at_capitals_only``: the languages whose lowercase splits were not measured).
+
+Extraction damage is systematic, a writer's slip isolated: a sentence end glued to a name ("harbour.Dolphin Bay",
+which may also be a name written with a dot) is repaired only on a page that lost the space after another sentence
+too. Code quoted in prose is no glue: a camel-case identifier after the mark (``types.MappingProxyType``), anything
+in backticks or brackets, a call (``requests.Request(url``), a list written without spaces (``fr,it,tr``), a name in
+asterisks or before its parenthesis (``*hashable*``, ``aclose()``), an address's query (``?logo=x&labelColor=y``).
 """
 
 from __future__ import annotations
@@ -45,26 +52,38 @@ from cleaner.wordfreqs import zipf as word_zipf
 # skip to them instead of trying the lookbehind at every character (about 5x faster on ordinary text).
 PUNCT_GLUE = re.compile(
     r'(?=[.!?;:,)”»"’])(?:'
-    r"(?<=[^\W\d_]{2})(?:[.!?;:](?=[A-ZÀ-ÖØ-Þ][^\W\d_])|[,)”»\"](?=[^\W\d_]{2}))"
+    # (a word after a comma or a closing mark: two letters, or a letter and a hyphen, "”T-shirt", ",e-mail")
+    r"(?<=[^\W\d_]{2})(?:[.!?;:](?=[A-ZÀ-ÖØ-Þ][^\W\d_])|[,)”»\"](?=[^\W\d_]{2}|[^\W\d_]-[^\W\d_]))"
     # a plural possessive before a word ("victims’interest"), but not a contraction ("you’re", "we’ll")
     r"|(?<=[^\W\d_]s)’(?=(?!(?:re|ve|ll|d|m|s|t)\b)[^\W\d_]{2})"
     r")"
 )
 # A token: a run of letters that is not part of a hashtag ("#virtualmachine"), a domain or a file name
 # ("elempleo.com", "pyproject.toml": a dot and a letter or digit follow), an address, a hyphenated word, or a word
-# cut by soft hyphens ("Kiess\u00adling": each piece is part of a word, not a word).
-TOKEN = re.compile(r"(?<![\w@/.\-’'#\u00ad])([^\W\d_]{4,})(?![\w@/\-’'\u00ad]|\.\w)")
-# Tokens that are code, addresses or file names: never split inside them. (A call, "f(x)", has a word before its
-# parenthesis; "(blender)make" is a parenthesis glued to the next word.)
-CODE_HINTS = re.compile(r"[/@=<>{}\\_]|www\.|https?:|\w\(.*\)|\..*\.|\.[a-z0-9]{2,4}\W*$")
+# cut by soft hyphens ("Kiess\u00adling": each piece is part of a word, not a word), nor code: a name in backticks
+# or asterisks (markup for code and terms: "`setuptools`", "*hashable*"), a function before its parenthesis
+# ("aclose()"), a name or value of an address's query ("?logo=python&labelColor=blue").
+TOKEN = re.compile(r"(?<![\w@/.\-’'#\u00ad`*=&])([^\W\d_]{4,})(?![\w@/\-’'\u00ad`*(=]|\.\w)")
+# Tokens that are code, addresses or file names: never split inside them. (A call, "f(x)" or "requests.Request(url",
+# has a word before its parenthesis; "(blender)make" is a parenthesis glued to the next word.) Backticks and square
+# brackets are code's ("`typing.Union`", "datasets[torch,jax]"), and so is a list with two commas and no space
+# ("fr,it,tr", "warc-type,warc-target-uri,content-length").
+CODE_HINTS = re.compile(r"[/@=<>{}\\_`\[\]]|www\.|https?:|\w\(|\..*\.|\.[a-z0-9]{2,4}\W*$|,.*,")
 # A word with a part in parentheses: "(nord)östlichen", "(ponad)pokoleniowym" (when the whole is a known word).
 OPTIONAL_PART = re.compile(r"\((\w+)\)(\w+)")
 # Names written with punctuation inside: a domain or an acronym after the dot ("FAZ.NET", "CNET.DE", "aus.OK"), a
 # product after a capitalised word's "!" ("FRITZ!Box"), a camel-case brand ("DoSchu.Com").
 BRAND = re.compile(r"(?:^|\W)(?:\w*[.!?:;,][A-Z]{2,}\b|[A-Z]{2,}[!?]\w|[A-Za-z]+[a-z][A-Z]\w*[.!?:;,]\w)")
 LETTERS = re.compile(r"[^\W\d_]+")
-# A capitalised word next (after one space): the token before it is part of a run of names.
+WORDS = re.compile(r"[^\W\d_]{4,}")
+# A word with a capital inside it and small letters: an identifier or a brand ("MappingProxyType", "SSLContext").
+CAMEL_CASE = re.compile(r"(?=.*[a-zß-öø-ÿ]).+[A-ZÀ-ÖØ-Þ]")
+# The marks that end a sentence: glued to a capitalised word, the next sentence lost its space.
+SENTENCE_ENDS = frozenset(".!?")
+# A capitalised word next (after one space), or before it (a word or an initial, "J. Orwant", "Orwant, J."): the
+# token is part of a run of names.
 NEXT_CAPITALISED = re.compile(r" [A-ZÀ-ÖØ-Þ][^\W\d_]")
+PREVIOUS_CAPITALISED = re.compile(r"(?:^|\s)[A-ZÀ-ÖØ-Þ][^\s.]*\.?,? $")
 # Scripts written without spaces between words: punctuation there is never followed by one.
 NO_SPACES = re.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
@@ -96,12 +115,21 @@ class SpacingConfig:
     # word ("isno", "outof", "ouruse").
     two_letter_part_zipf: float = 5.5
     three_letter_part_zipf: float = 3.5
-    # An unknown token one edit away from a word this frequent is a misspelling, never split.
+    # An unknown token one edit away from a word this frequent is a misspelling, not split unless the two words it
+    # splits into are, as a pair of independent words (Zipf zl + zr - 9), likelier than that word: "detailled" is
+    # "detailed" (4.6) rather than "detail led" (-0.4), "newbest" is left alone ("newest" 4.0, "new best" 3.1),
+    # "whoare" is "who are" (4.1) rather than a misspelling of a word of Zipf 3.9.
     misspelling_zipf: float = 3.5
     # A token at least this frequent in one of these languages is a word of the text (a quotation, or a page
     # whose language was misjudged), never split. Looked up only for tokens a split was found for.
     foreign_word_zipf: float = 3.0
     foreign_languages: list[str] = field(default_factory=lambda: ["en", "de", "fr", "es", "it", "pt", "nl", "pl"])
+    # A capitalised word after a sentence's end that is rarer than this as a word of the language (Zipf 4: once
+    # per 100,000 words; "dolphin" 3.7, "nvidia" 3.3, while "the", "whether", "naturally" are 4.5 and more) is taken
+    # for a name: "work.Dolphin Cay" may be a writer's slip, or a name written with a dot, and it is repaired only
+    # on a page that lost another sentence's space too. (4.5 would also keep "Xamarin.Android", "android" 4.4, but
+    # take sentence adverbs such as "Naturally" for names.)
+    sentence_word_zipf: float = 4.0
     # Language when the document has none yet (the language step usually runs first).
     default_language: str = "en"
 
@@ -114,6 +142,9 @@ class LanguageRules(NamedTuple):
     prefixes: frozenset[str]
     endings: tuple[str, ...] = ()
     split_glued: bool = True  # False: only the punctuation rule
+    # True: a token is split only where a capital marks the cut ("FranceLes", menu items run together), never
+    # between two lowercase words ("surnommaitle"), which only word frequencies would show
+    glued_at_capitals_only: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -125,6 +156,7 @@ def _languages() -> dict[str, LanguageRules]:
             frozenset(spec.get("prefixes", [])),
             tuple(spec.get("endings", [])),
             bool(spec.get("split_glued", True)),
+            bool(spec.get("glued_at_capitals_only", False)),
         )
         for code, spec in tomllib.loads(text)["languages"].items()
     }
@@ -168,38 +200,60 @@ class Spacing(Step):
         return doc
 
     def _punctuation(self, doc: Document, text: str, language: str) -> str:
-        count = 0
-
-        def insert(match: re.Match[str]) -> str:
-            nonlocal count
-            start = text.rfind(" ", 0, match.start()) + 1
-            end = text.find(" ", match.end())
-            token = text[start : end if end != -1 else len(text)]
-            if CODE_HINTS.search(token) or BRAND.search(token) or NO_SPACES.match(text, match.end()):
-                return match.group()
-            optional = OPTIONAL_PART.search(token) if match.group() == ")" else None
-            if optional and word_zipf((optional[1] + optional[2]).lower(), language) > 0:
-                return match.group()  # "(nord)östlichen", "(re)start": a word with an optional part, no glue
-            if match.group() == '"' and text.count('"', text.rfind("\n", 0, start) + 1, match.start()) % 2 == 0:
-                return match.group()  # a straight quote that opens ('said"Yes'), as its line's count of quotes shows
-            after = LETTERS.match(text, match.end())
-            if after and self._foreign_word(after.group().lower(), _line_at(text, match.start()), language):
-                return match.group()  # "reconnected?Dann" on a German line of an English page: that writer's typing
-            count += 1
-            return match.group() + " "
-
-        spaced = PUNCT_GLUE.sub(insert, text)
-        if count:
-            doc.count(self.name, "punctuation", count)
-            doc.record_text_edits(self.name, "punctuation", text, spaced)
+        # Each glue the rule would repair, and whether it ends a sentence before a name ("work.Dolphin Cay").
+        glues = [
+            (match, match.group() in SENTENCE_ENDS and self._name_follows(text, match.end(), language))
+            for match in PUNCT_GLUE.finditer(text)
+            if self._is_glue(match, text, language)
+        ]
+        # Extraction damage is systematic (a page that lost the space between its sentences lost it many times), a
+        # writer's slip is isolated: a sentence glued to a name, which may as well be a name written with a dot or
+        # that slip, is repaired only when the page lost another sentence's space.
+        sentences = sum(match.group() in SENTENCE_ENDS for match, _ in glues)
+        repaired = [match for match, before_name in glues if not before_name or sentences > 1]
+        if not repaired:
+            return text
+        parts, last = [], 0
+        for match in repaired:
+            parts += [text[last : match.end()], " "]
+            last = match.end()
+        spaced = "".join(parts) + text[last:]
+        doc.count(self.name, "punctuation", len(repaired))
+        doc.record_text_edits(self.name, "punctuation", text, spaced)
         return spaced
 
+    def _is_glue(self, match: re.Match[str], text: str, language: str) -> bool:
+        """Whether the mark ``match`` found glued to the next word lost its space (see the module's docstring)."""
+        start = text.rfind(" ", 0, match.start()) + 1
+        end = text.find(" ", match.end())
+        token = text[start : end if end != -1 else len(text)]
+        if CODE_HINTS.search(token) or BRAND.search(token) or NO_SPACES.match(text, match.end()):
+            return False
+        optional = OPTIONAL_PART.search(token) if match.group() == ")" else None
+        if optional and word_zipf((optional[1] + optional[2]).lower(), language) > 0:
+            return False  # "(nord)östlichen", "(re)start": a word with an optional part, no glue
+        if match.group() == '"' and text.count('"', text.rfind("\n", 0, start) + 1, match.start()) % 2 == 0:
+            return False  # a straight quote that opens ('said"Yes'), as its line's count of quotes shows
+        after = LETTERS.match(text, match.end())
+        if after and CAMEL_CASE.match(after.group()):
+            return False  # "types.MappingProxyType", "sts:AssumeRole": an identifier, no sentence
+        # "reconnected?Dann" on a German line of an English page: that writer's typing
+        return not (after and self._foreign_word(after.group().lower(), _line_at(text, match.start()), language))
+
+    def _name_follows(self, text: str, position: int, language: str) -> bool:
+        """Whether the capitalised word at ``position`` is a name rather than a word capitalised because a sentence
+        starts with it: it is rarer than ``sentence_word_zipf`` as a word of the language ("Dolphin", "Nvidia"; not
+        "The", "Whether", "Naturally")."""
+        word = LETTERS.match(text, position)
+        return word is not None and word_zipf(word.group().lower(), language) < self.config.sentence_word_zipf
+
     def _glued(self, doc: Document, text: str, language: str) -> str:
-        singles, prefixes, endings, _ = _languages()[language]
+        singles, prefixes, endings, _, capitals_only = _languages()[language]
         c = self.config
-        # A token that recurs in the document is a word of this text (a name, a term), not an accident of markup.
+        # A token that recurs in the document, as a token or in code ("init" of "init()"), is a word of this text (a
+        # name, a term), not an accident of markup.
         tokens = TOKEN.findall(text)
-        occurrences = Counter(t.lower() for t in tokens)
+        occurrences = Counter(t.lower() for t in tokens)  # counted in every form below, once a token may split
         count = 0
         frequencies = zipf_table(language)
         splits = self._splits.setdefault(language, {})
@@ -234,8 +288,8 @@ class Spacing(Step):
             capitalised = token[0].isupper()
             if capitalised and joined >= c.known_word_zipf:
                 return None  # a known name
-            if joined == 0 and _near_known_word(token.lower(), language, c.misspelling_zipf):
-                return None  # "detailled", "colletive": a misspelt word, not two glued ones
+            # "detailled", "colletive": a misspelt word, not two glued ones, unless the split is likelier
+            misspelt = _near_known_word(token.lower(), language, c.misspelling_zipf) if joined == 0 else 0.0
             if inflected(token):
                 return None  # "filetypes", "dumbfounds": forms of a word the table knows ("filetype", "dumbfounded")
             best = None
@@ -243,6 +297,8 @@ class Spacing(Step):
                 left, right = token[:cut], token[cut:]
                 if left[-1].isupper() and right[0].islower():
                     continue  # a capital starts the word it is in: "A|kismet", "eG|leaner" are no glue points
+                if capitals_only and not right[0].isupper():
+                    continue
                 zl, zr = part_zipf(left), part_zipf(right)
                 if min(zl, zr) < c.min_part_zipf:
                     continue
@@ -263,6 +319,8 @@ class Spacing(Step):
                 if remembered_split(left) or remembered_split(right):
                     continue  # "initely" is not "init ely": the next cleaning would split "init" again
                 score = zl + zr
+                if misspelt and score - 9 <= misspelt:
+                    continue
                 if best is None or score > best[0]:
                     best = (score, left, right)
             return (best[1], best[2]) if best else None
@@ -283,8 +341,8 @@ class Spacing(Step):
             found = remembered_split(token)
             if found is None or self._foreign_word(token.lower(), _line_at(text, match.start()), language):
                 return token
-            if token[0].isupper() and found[1][0].islower() and NEXT_CAPITALISED.match(text, match.end()):
-                return token  # "Hadan Holligan": a name followed by another, not "Had an" (but "ByAlex Smith")
+            if token[0].isupper() and found[1][0].islower() and _in_a_run_of_names(text, match, found):
+                return token  # "Hadan Holligan", "Florian Bruhin": a name beside another, not "Had an", "Bruh in"
             if any(self._foreign_part(part.lower(), language, zipf(part)) for part in found):
                 return token
             count += 1
@@ -293,6 +351,7 @@ class Spacing(Step):
         # Most pages have no glued word: the tokens are judged first, and only a page with a candidate is rewritten.
         if not any(occurrences[t.lower()] == 1 and remembered_split(t) is not None for t in tokens):
             return text
+        occurrences = Counter(word.lower() for word in WORDS.findall(text))  # tokens are words: never fewer
         spaced = TOKEN.sub(split, text)
         if count:
             doc.count(self.name, "glued", count)
@@ -327,6 +386,17 @@ class Spacing(Step):
         return None
 
 
+def _in_a_run_of_names(text: str, match: re.Match[str], split: tuple[str, str]) -> bool:
+    """Whether the capitalised token ``match`` stands in a run of names: a capitalised word follows it ("Hadan
+    Holligan"), or one precedes it (a word or an initial: "Florian Bruhin", "Orwant, J.") and the split would cut off
+    a function word of at most three letters, where names begin and end by chance ("Bruh in", "Or want"; a menu's
+    "Privacy Policythis" is glue)."""
+    if NEXT_CAPITALISED.match(text, match.end()):
+        return True
+    short = min(len(split[0]), len(split[1])) <= 3
+    return short and PREVIOUS_CAPITALISED.search(text, max(0, match.start() - 40), match.start()) is not None
+
+
 def _line_at(text: str, position: int) -> str:
     """The line of ``text`` that holds ``position``."""
     end = text.find("\n", position)
@@ -334,8 +404,9 @@ def _line_at(text: str, position: int) -> str:
 
 
 @lru_cache(maxsize=1 << 14)  # a site's names and terms recur across its pages, and this costs ~0.3 ms a token
-def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
-    """True when one deletion, transposition, substitution or insertion turns ``token`` into a frequent word."""
+def _near_known_word(token: str, language: str, min_zipf: float) -> float:
+    """The frequency of the most frequent word at least ``min_zipf`` that one deletion, transposition, substitution
+    or insertion turns ``token`` into (0 when there is none)."""
     letters = set(token) | set("abcdefghijklmnopqrstuvwxyz")
     splits = [(token[:i], token[i:]) for i in range(len(token) + 1)]
     candidates = {a + b[1:] for a, b in splits if b}
@@ -344,4 +415,5 @@ def _near_known_word(token: str, language: str, min_zipf: float) -> bool:
     candidates |= {a + ch + b for a, b in splits for ch in letters}
     # Dropping the first or last letter is the glue hypothesis itself ("Afghanistana" = "Afghanistan" + "a").
     candidates -= {token, token[:-1], token[1:]}
-    return any(word_zipf(word, language) >= min_zipf for word in known(candidates, language))
+    best = max((word_zipf(word, language) for word in known(candidates, language)), default=0.0)
+    return best if best >= min_zipf else 0.0

@@ -223,3 +223,64 @@ def test_the_recorded_spaces_replay_the_spacing(words: list[tuple[str, str]]):
     text = "".join(word + gap for word, gap in words)
     doc = STEP.apply(Document(id="x", text=text, source="x", metadata={"language": "en"}))
     assert replay(text, doc.edits) == doc.text
+
+
+def test_a_sentence_glued_to_a_name_is_repaired_only_on_a_page_that_lost_other_sentences_spaces():
+    """A lone "harbour.Dolphin Bay" is as likely the writer's slip (or a name written with a dot) as a lost space;
+    a page that lost the space after another sentence too shows damage of that kind."""
+    alone = "We met at the harbour.Dolphin Bay was quiet that day, and the boats were in."
+    assert space(alone) == alone
+    assert space("We met at the harbour.Dolphin Bay was quiet.Then we left.") == (
+        "We met at the harbour. Dolphin Bay was quiet. Then we left."
+    )
+    # a common word is capitalised because a sentence starts with it: a lone glue before it is repaired
+    assert space("We met at the harbour.Then we left.") == "We met at the harbour. Then we left."
+
+
+def test_a_misspelling_is_not_split_unless_the_split_is_likelier():
+    """ "andwe" is one letter away from "andre" (Zipf 3.9), but "and we" is likelier (4.3); "detailled" stays a
+    misspelling."""
+    assert space("the team met, andwe talked for hours") == "the team met, and we talked for hours"
+    assert space("He wrote a detailled report.") == "He wrote a detailled report."
+
+
+def test_a_closing_mark_glued_to_a_hyphenated_word_gets_its_space():
+    assert space("He wore his “I Voted”T-shirt to work") == "He wore his “I Voted” T-shirt to work"
+    assert space("send the form,e-mail it back") == "send the form, e-mail it back"
+
+
+def test_a_language_can_have_glued_words_split_only_where_a_capital_marks_the_cut(monkeypatch: pytest.MonkeyPatch):
+    """French is split only at a capital ("FranceLes", menu items run together): its lowercase splits ("regardaitle")
+    rest on word frequencies alone, whose rate of right splits was measured on English pages only."""
+    text = "Il regardaitle match hier soir."
+    assert space(text, "fr") == text
+    assert space("Accueil Actualités FranceLes régions", "fr") == "Accueil Actualités France Les régions"
+    rules = {"fr": spacing._languages()["fr"]._replace(glued_at_capitals_only=False)}
+    monkeypatch.setattr(spacing, "_languages", lambda: rules)
+    doc = Spacing().apply(Document(id="x", text=text, source="x", metadata={"language": "fr"}))
+    assert doc.text == "Il regardait le match hier soir."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Use `typing.Union` or ``pathlib.Path`` here.",  # backticks: code
+        "It raises types.MappingProxyType errors and reads sts:AssumeRole too.",  # a camel-case identifier
+        "Call requests.Request(url) then conn.Object(name, key) again.",  # a call
+        "pip install datasets[torch,jax] with the codes fr,it,tr set",  # brackets, a list without spaces
+        "Install `setuptools` and write a *hashable* key.",  # a name in backticks or asterisks
+        "Use aclose() when done, then init() and init again.",  # a function, and a word the text repeats
+        "See https://img.example/badge.svg?logo=python&labelColor=white for it.",  # an address's query
+    ],
+)
+def test_code_in_prose_is_left_alone(text: str):
+    assert space(text) == text
+
+
+def test_a_name_beside_another_is_not_cut_before_a_short_function_word():
+    text = "Thanks to Florian Bruhin, and to the paper by Lee, E. L., Orwant, J. and others."
+    assert space(text) == text
+    # a menu's run of capitalised items glued to a longer word is glue
+    assert space("Terms of Use Privacy Policythis link opens in a new tab") == (
+        "Terms of Use Privacy Policy this link opens in a new tab"
+    )
