@@ -45,6 +45,7 @@ from cleaner.boilerplate.model import FEATURES, LineModel, parse_model
 from cleaner.document import Document
 from cleaner.pipeline import build_steps
 from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
+from cleaner.survey import SOFT_HYPHEN
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_PATH = ROOT / "cleaner" / "data" / "boilerplate" / "line_model.json"
@@ -53,7 +54,10 @@ BEFORE = ["repair", "whitespace", "pii"]  # the steps that run before boilerplat
 
 
 def norm(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    """A line or snippet as matched: NFC, whitespace runs collapsed, soft hyphens out. The gold is written without
+    them, while the text keeps them (the whitespace step's default since soft hyphens are kept): matched as it
+    stands, every line of a hyphenated page lost its label, and the model its examples."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text).replace(SOFT_HYPHEN, "")).strip()
 
 
 @dataclass
@@ -94,13 +98,15 @@ THRESHOLDS: dict[str, float] = {}  # overrides of the step's model_* thresholds,
 
 def step_with(model: LineModel | None, decision: str = "model") -> Boilerplate:
     step = Boilerplate(BoilerplateConfig(decision=decision, **THRESHOLDS))
-    if model is not None:
-        step.__dict__["model"] = replace(  # the cached property, set directly
-            model,
-            threshold=step.config.model_threshold,
-            outside_threshold=step.config.model_outside_threshold,
-            heading_threshold=step.config.model_heading_threshold,
-        )
+    # Without a model (the fixed rule, which asks none), a blank one: the shipped model may be of other features
+    # (the very change being trained), and must not stop its own retraining.
+    model = model or LineModel((0.0,) * len(FEATURES), 0.0, 0.5, 0.5, 0.5)
+    step.__dict__["model"] = replace(  # the cached property, set directly
+        model,
+        threshold=step.config.model_threshold,
+        outside_threshold=step.config.model_outside_threshold,
+        heading_threshold=step.config.model_heading_threshold,
+    )
     return step
 
 
