@@ -79,7 +79,7 @@ def _role(pid: int, root: int, parent_role: str) -> str:
     except OSError:
         return "?"
     text = b" ".join(command).decode(errors="replace")
-    if "_serve" in text:
+    if "validation_process" in text or "_serve" in text:  # cleaner.validation_process.serve (_serve before)
         return "validate"
     if "draw.py" in text:
         return "draw"

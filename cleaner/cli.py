@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-if TYPE_CHECKING:
-    from cleaner.runner import RunSummary
+from cleaner.console import output_console, print_diff, print_summary, print_validation, progress_bar
 
 # Options shared by several commands.
 OutDir = Annotated[
@@ -34,14 +32,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-def _console(stderr: bool = False):
-    """A console that wraps to the terminal, or writes wide lines when the output is a file or a pipe."""
-    from rich.console import Console
-
-    console = Console(stderr=stderr)
-    return console if console.is_terminal else Console(stderr=stderr, width=160)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -117,7 +107,7 @@ def run(
     except config_module.ConfigError as err:
         fail(str(err))
     console = Console(stderr=True)  # the progress bar: only on a terminal
-    progress, on_progress, on_phase = _progress_bar(console, disabled=quiet or not console.is_terminal)
+    progress, on_progress, on_phase = progress_bar(console, disabled=quiet or not console.is_terminal)
     try:
         with progress:
             summary = run_pipeline(
@@ -149,15 +139,15 @@ def run(
         )
     if summary.resume_note:
         typer.secho(summary.resume_note, fg="yellow", err=True)
-    _print_summary(summary)
+    print_summary(summary)
     if summary.validation is not None:
-        _print_validation(summary.validation, brief=True)
+        print_validation(summary.validation, brief=True)
     elif summary.validation_skipped:
         typer.secho(f"validation skipped: {summary.validation_skipped}", fg="yellow")
     if summary.readable == 0:
         fail(f"nothing in {summary.raw_dir} could be read; see the reasons above", code=1)
     if (Path(summary.output) / "report.html").is_file():
-        _console().print(f"[bold]report[/] {Path(summary.output) / 'report.html'}", highlight=False)
+        output_console().print(f"[bold]report[/] {Path(summary.output) / 'report.html'}", highlight=False)
 
 
 def _report_staged(staging: Path, destination: Path) -> None:
@@ -175,91 +165,7 @@ def _write_report(folder: Path, announce: bool = True, **kwargs) -> None:
         typer.secho(f"warning: no report written ({type(err).__name__}: {err})", fg="yellow", err=True)
         return
     if announce:
-        _console().print(f"[bold]report[/] {path}", highlight=False)
-
-
-def _progress_bar(console, disabled: bool):
-    """A progress bar over input bytes, showing documents and MB per second, headed by the stage the run is in
-    (the survey before cleaning, deduplication and validation after it run without a bar of their own)."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
-    progress = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TextColumn(
-            "{task.fields[docs]:,} docs · {task.fields[docs_rate]:,.0f} docs/s · {task.fields[mb_rate]:.1f} MB/s"
-        ),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        disable=disabled,
-        transient=True,
-    )
-    state = {"task": None, "docs": 0, "bytes": 0, "start": time.perf_counter()}
-
-    def on_phase(phase: str) -> None:
-        if state["task"] is None:
-            state["task"] = progress.add_task(phase, total=None, docs=0, docs_rate=0.0, mb_rate=0.0)
-        progress.update(state["task"], description=phase)
-        if phase == "cleaning":  # rates count from here, not from the start-up and the survey
-            state["start"] = time.perf_counter()
-
-    def on_progress(result, total_files: int, total_bytes: int) -> None:
-        if state["task"] is None:
-            on_phase("cleaning")
-        state["docs"] += result.read
-        state["bytes"] += result.bytes_in
-        elapsed = max(time.perf_counter() - state["start"], 1e-6)
-        progress.update(
-            state["task"],
-            total=total_bytes,
-            completed=state["bytes"],
-            docs=state["docs"],
-            docs_rate=state["docs"] / elapsed,
-            mb_rate=state["bytes"] / elapsed / 1e6,
-        )
-
-    return progress, on_progress, on_phase
-
-
-def _print_summary(summary: RunSummary) -> None:
-    from rich.markup import escape  # file names and messages are the user's text, not markup: "[run]" stays
-    from rich.table import Table
-
-    console = _console()
-    seconds = max(summary.seconds, 1e-9)
-    console.print(
-        f"[bold]read[/] {summary.read:,} documents from {summary.files:,} files "
-        f"({summary.bytes_in / 1e6:,.1f} MB) in {summary.seconds:.1f}s "
-        f"({summary.read / seconds:,.0f} docs/s, {summary.bytes_in / seconds / 1e6:,.1f} MB/s, "
-        f"{summary.workers} worker{'s' if summary.workers != 1 else ''})"
-    )
-    console.print(f"[bold green]kept[/] {summary.kept:,} documents, {summary.words_kept:,} words")
-    console.print(f"[bold yellow]rejected[/] {summary.rejected_total:,} documents")
-    if summary.rejected:
-        table = Table("reason", "documents", box=None, padding=(0, 2))
-        for reason, count in summary.rejected.most_common():
-            table.add_row(reason, f"{count:,}")
-        console.print(table)
-    if summary.removed_lines:
-        console.print(f"[bold]removed[/] {sum(summary.removed_lines.values()):,} lines")
-        table = Table("reason", "lines", box=None, padding=(0, 2))
-        for reason, count in summary.removed_lines.most_common(15):
-            table.add_row(reason, f"{count:,}")
-        console.print(table)
-    for message in summary.read_errors[:10]:
-        console.print(f"[yellow]warning[/] {escape(message)}", highlight=False)
-    if len(summary.read_errors) > 10:
-        console.print(f"[yellow]… and {len(summary.read_errors) - 10:,} more unreadable inputs (see rejects)[/]")
-    if summary.hidden:
-        console.print(f"ignored {len(summary.hidden)} hidden file(s), e.g. {escape(str(summary.hidden[0]))}")
-    if summary.skipped_output:
-        console.print(
-            f"ignored {escape(str(summary.skipped_output))}/: the output folder, inside the input folder",
-            highlight=False,
-        )
-    console.print(f"[bold]output[/] {escape(str(summary.output))}/ (documents/, rejects/, audit/, edits/, run.json)")
+        output_console().print(f"[bold]report[/] {path}", highlight=False)
 
 
 @app.command()
@@ -284,7 +190,7 @@ def validate(
         if (message := _write_failure(err, path)) is None:
             raise
         fail(message)
-    _print_validation(report, brief=False)
+    print_validation(report, brief=False)
     if not report.success:
         raise typer.Exit(1)
 
@@ -323,7 +229,7 @@ def report(
         if (message := _write_failure(err, folder)) is None:
             raise
         fail(message)
-    _console().print(f"[bold]report[/] {written}", highlight=False)
+    output_console().print(f"[bold]report[/] {written}", highlight=False)
 
 
 def _previous_release(folder: Path) -> Path | None:
@@ -367,7 +273,7 @@ def publish(
         if (message := _write_failure(err, out / config.dataset.name)) is None:
             raise
         fail(message)
-    _console().print(
+    output_console().print(
         f"[bold green]released[/] {release}/ (data/, README.md, manifest.json, report.html)", highlight=False
     )
     if to:
@@ -402,7 +308,7 @@ def _push(release: Path, to: str) -> None:
         done = push_release(release, to)
     except HubError as err:
         fail(str(err), code=1)
-    _console().print(f"pushed to https://huggingface.co/datasets/{done.repo_id} tag {done.revision_tag}")
+    output_console().print(f"pushed to https://huggingface.co/datasets/{done.repo_id} tag {done.revision_tag}")
 
 
 @app.command()
@@ -434,19 +340,7 @@ def diff(
     if as_json:
         print(json.dumps(result.to_dict(), indent=2))
         return
-    console = _console()
-    console.print(result.summary(), highlight=False)
-    from rich.table import Table
-
-    table = Table("", result.old.version, result.new.version, box=None)
-    table.add_row("documents", f"{result.old.documents:,}", f"{result.new.documents:,}")
-    table.add_row("words", f"{result.old.words:,}", f"{result.new.words:,}")
-    for lang in sorted(set(result.old.languages) | set(result.new.languages)):
-        table.add_row(f"language {lang}", f"{result.old.languages[lang]:,}", f"{result.new.languages[lang]:,}")
-    console.print(table)
-    for label, ids in (("added", result.added), ("removed", result.removed), ("changed", result.changed)):
-        if ids:
-            console.print(f"{label}: {', '.join(ids[:10])}{' …' if len(ids) > 10 else ''}", highlight=False)
+    print_diff(result)
 
 
 @app.command()
@@ -473,26 +367,6 @@ def release(
     run(raw_dir, out=out, config_file=config_file, workers=None, quiet=True, no_validate=True)
     publish(None, out=out, config_file=config_file, version=version.removeprefix("v"), bump=None,
             allow_invalid=False, to=to)  # fmt: skip
-
-
-def _print_validation(report, brief: bool) -> None:
-    from rich.table import Table
-
-    console = _console()
-    failed = [o for o in report.outcomes if not o.success]
-    verdict = "[bold green]passed[/]" if report.success else f"[bold red]FAILED[/] ({len(failed)} expectations)"
-    console.print(f"[bold]validation[/] suite '{report.suite}': {verdict}, {len(report.outcomes)} expectations")
-    shown = failed if brief else report.outcomes
-    if shown:
-        table = Table("", "batch", "expectation", "column", "observed", "unexpected", "examples (ids)", box=None)
-        for o in shown:
-            mark = "[green]✓[/]" if o.success else "[red]✗[/]"
-            observed = "" if o.observed is None else str(o.observed)[:40]
-            name = o.expectation.removeprefix("expect_")
-            table.add_row(mark, o.batch, name, o.column or "", observed, str(o.unexpected or ""),
-                          ", ".join(o.examples))  # fmt: skip
-        console.print(table)
-    console.print(f"report: {report.dataset}/validation/result.json · Data Docs: {report.docs}", highlight=False)
 
 
 def main() -> None:

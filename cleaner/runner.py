@@ -1,31 +1,29 @@
 """One run, start to finish: find the inputs, run the tasks, account for every record, publish atomically.
 
 The runner prints nothing; it reports progress through a callback and returns a :class:`RunSummary` that the CLI
-renders. That keeps it usable from Python, tests and notebooks as well as the command line.
+renders. That keeps it usable from Python, tests and notebooks as well as the command line. What a run reads is
+found by :mod:`cleaner.inputs`; its summary and ``run.json`` are :mod:`cleaner.run_summary`'s (their names are
+importable from here too: ``from cleaner.runner import RunError, RunSummary, find_inputs``).
+
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
-import os
-import platform
 import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from cleaner import __version__
 from cleaner.config import Config
 from cleaner.corpus import apply_corpus_steps
 from cleaner.engine import Engine, EngineError, start_engine
+from cleaner.inputs import Inputs, find_inputs, run_identity
 from cleaner.jobs import (
     CleanJob,
     PipelineRecipe,
@@ -35,10 +33,18 @@ from cleaner.jobs import (
     prepare_pipeline,
     remember,
 )
-from cleaner.pipeline import Counts, Pipeline, TaskResult
+from cleaner.pipeline import Pipeline, TaskResult
 from cleaner.progress import Progress, finish, keep_cleaned_parts, open_progress
-from cleaner.readers import InputFile, discover
-from cleaner.readers.remote import is_remote, list_remote, redact
+from cleaner.readers import InputFile
+from cleaner.readers.remote import redact
+from cleaner.run_summary import (
+    Interrupted,
+    RunError,
+    RunSummary,
+    check_accounting,
+    input_fingerprint,
+    write_run_json,
+)
 from cleaner.survey import survey
 from cleaner.tasks import LargeFile, Planned, files_of, plan_tasks, tasks
 from cleaner.writer import prime_pyarrow, publish_staging, write_empty
@@ -46,57 +52,27 @@ from cleaner.writer import prime_pyarrow, publish_staging, write_empty
 if TYPE_CHECKING:
     from cleaner.validate import Validator
 
+__all__ = [
+    "PHASES",
+    "Inputs",
+    "Interrupted",
+    "RunError",
+    "RunSummary",
+    "clean",
+    "deduplicate",
+    "find_inputs",
+    "output_dir",
+    "run",
+    "survey_corpus",
+]
+
 # The stages of a run, in order, as ``on_phase`` names them (a stage a run does not need is not announced).
 PHASES = ("loading the steps", "surveying recurring lines", "cleaning", "deduplicating", "validating")
-
-
-class RunError(Exception):
-    """A run that cannot start or produced nothing; the message says what to do."""
-
-
-class Interrupted(Exception):
-    """The run was stopped by a signal; nothing was published."""
-
-
-@dataclass
-class RunSummary(Counts):
-    raw_dir: str = ""
-    output: str = ""
-    files: int = 0
-    hidden: list[str] = field(default_factory=list)
-    skipped_output: str = ""  # the output folder, relative to the input folder, when it lies inside it
-    seconds: float = 0.0
-    input_fingerprint: str = ""
-    workers: int = 1
-    validation: Any = None  # a cleaner.validate.Report when the run validated its output
-    validation_skipped: str = ""
-    engine: str = "local"
-    resume_note: str = ""  # what became of --resume
-    digests: list[tuple[str, int, str]] = field(default_factory=list)  # (file, size, SHA-256) of every input
-
-    @property
-    def rejected_total(self) -> int:
-        return sum(self.rejected.values())
-
-    @property
-    def readable(self) -> int:
-        """Records that could be read at all (kept, or rejected by a step rather than by the reader)."""
-        return self.read - sum(n for reason, n in self.rejected.items() if reason.startswith("read."))
 
 
 def output_dir(out: Path, config: Config) -> Path:
     """Where a run writes: ``OUT/<dataset name>/build`` (releases go beside it, one folder per version)."""
     return out / config.dataset.name / "build"
-
-
-@dataclass
-class Inputs:
-    """What a run reads: the files, the hidden files passed over, and a stamp of each file (for resume)."""
-
-    files: list[InputFile]
-    hidden: list[str]
-    stamps: list[str]
-    own_output: Path | None = None  # the run's own output folder, when it lies inside the input folder
 
 
 def run(
@@ -137,7 +113,7 @@ def run(
     runner = _start_engine(engine or config.run.engine, workers or config.run.workers or None, ray_address)
     progress: Progress | None = None
     try:
-        progress = open_progress(destination, _identity(config, inputs, plan, task_bytes), resume)
+        progress = open_progress(destination, run_identity(config, inputs, plan, task_bytes), resume)
         # The steps' models load while the survey's workers read the corpus (the survey needs none of them)
         load = functools.partial(_prepare, pipeline)
         recurring = survey_corpus(pipeline, plan, runner, phase, progress.staging / "_survey", load)
@@ -157,10 +133,10 @@ def run(
                 if validator is not None:
                     validator.start()  # GX starts up in its own process while we deduplicate (cleaner.validate)
                 deduplicate(pipeline, staging, runner, summary, phase)
-                _check_accounting(summary)
+                check_accounting(summary)
                 _complete_tables(schemas, staging)
                 summary.seconds = time.perf_counter() - started
-                _write_run_json(staging / "run.json", summary, config, done)
+                write_run_json(staging / "run.json", summary, config, done)
                 meanwhile = functools.partial(on_staged, staging, destination) if on_staged else None
                 if validate:
                     _validate(staging, destination, config, summary, phase, validator, meanwhile)
@@ -181,28 +157,6 @@ def run(
         if progress is not None:
             progress.release()
     return summary
-
-
-def find_inputs(raw: str, out: Path, config: Config) -> Inputs:
-    """The input files below ``raw``, a local folder or a remote URL; :class:`RunError` when there are none."""
-    if is_remote(raw):
-        try:
-            listing = list_remote(raw)
-        except OSError as err:
-            raise RunError(f"{err}; check the URL and your credentials") from err
-        visible = [entry for entry in listing if not _is_hidden(entry[1])]
-        files = [InputFile(path=url, rel=rel, size=size) for url, rel, size, _ in visible]
-        inputs = Inputs(files, [entry[1] for entry in listing if _is_hidden(entry[1])], [e[3] for e in visible])
-    else:
-        folder = Path(raw)
-        if not folder.is_dir():
-            raise RunError(f"input folder {raw} does not exist (or is not a folder)")
-        own_output = _output_inside(folder, out, config)
-        files, hidden = discover(folder, skip=own_output)
-        inputs = Inputs(files, hidden, [_local_stamp(file.path) for file in files], own_output)
-    if not inputs.files:
-        raise RunError(f"no input files in {redact(raw)}: put .txt, .html, .jsonl, .parquet or .warc files there")
-    return inputs
 
 
 def survey_corpus(
@@ -287,7 +241,7 @@ def clean(
     for index in sorted(results):  # summed in task order, whichever finished first (or in an earlier run)
         summary.add(results[index])
         summary.digests.extend(results[index].digests)
-    summary.input_fingerprint = _fingerprint(summary.digests)
+    summary.input_fingerprint = input_fingerprint(summary.digests)
     return len(results)
 
 
@@ -376,28 +330,6 @@ def _new_summary(
     return summary
 
 
-def _identity(config: Config, inputs: Inputs, plan: list[Planned], task_bytes: int) -> dict[str, str]:
-    """What a run is of; a resumed run must be of the same (see :mod:`cleaner.progress`)."""
-    listing = hashlib.sha256()
-    for file, stamp in zip(inputs.files, inputs.stamps, strict=True):
-        listing.update(f"{file.rel}\t{file.size}\t{stamp}\n".encode())
-    cuts = hashlib.sha256(str(task_bytes).encode())
-    for planned in plan:
-        cuts.update(("\t".join(f.rel for f in files_of(planned)) + f"\n{isinstance(planned, LargeFile)}").encode())
-    return {"tool": __version__, "config": config.fingerprint(), "input": listing.hexdigest(), "plan": cuts.hexdigest()}
-
-
-def _local_stamp(path: str) -> str:
-    try:
-        return str(os.stat(path).st_mtime_ns)
-    except OSError:
-        return "unreadable"
-
-
-def _is_hidden(rel: str) -> bool:
-    return any(part.startswith(".") for part in rel.split("/"))
-
-
 def _complete_tables(schemas: dict[str, pa.Schema], staging: Path) -> None:
     """A table with no rows still gets an empty part, so that it exists and can be opened."""
     for table, table_schema in schemas.items():
@@ -420,15 +352,6 @@ def _quiet(phase: str) -> None:
     """The default ``on_phase``: say nothing."""
 
 
-def _output_inside(raw_dir: Path, out: Path, config: Config) -> Path | None:
-    """The folder this run writes into, when it lies inside the input folder (``cleaner run .``): its tables and
-    releases are the last run's output, and reading them as input would clean the corpus into itself."""
-    raw, folder = raw_dir.resolve(), out.resolve()
-    if folder == raw:  # --out is the input folder itself: only the dataset's own folder is output
-        folder = folder / config.dataset.name
-    return folder if folder.is_relative_to(raw) else None
-
-
 def _relocate_docs(staging: Path, destination: Path) -> None:
     """The validation report names the staging folder; after the rename it lives at the destination."""
     result = staging / "validation" / "result.json"
@@ -438,55 +361,3 @@ def _relocate_docs(staging: Path, destination: Path) -> None:
 
 def _raise_interrupted(signum: int, frame: Any) -> None:
     raise Interrupted(signal.Signals(signum).name)
-
-
-def _check_accounting(summary: RunSummary) -> None:
-    """Every record read is either kept or rejected, and each table holds exactly what the counts say."""
-    if summary.read != summary.kept + summary.rejected_total:
-        raise RuntimeError(
-            f"accounting: read {summary.read} != kept {summary.kept} + rejected {summary.rejected_total}"
-        )
-    if summary.rows["documents"] != summary.kept or summary.rows["rejects"] != summary.rejected_total:
-        raise RuntimeError(f"accounting: tables hold {dict(summary.rows)}, counts say kept {summary.kept}")
-
-
-def _fingerprint(digests: list[tuple[str, int, str]]) -> str:
-    """A hash of every input file's name, size and content: equal fingerprints, equal inputs."""
-    hasher = hashlib.sha256()
-    for rel, size, digest in sorted(digests):
-        hasher.update(f"{rel}\t{size}\t{digest}\n".encode())
-    return hasher.hexdigest()
-
-
-def _write_run_json(path: Path, summary: RunSummary, config: Config, tasks: int) -> None:
-    record = {
-        "tool": {"name": "cleaner", "version": __version__, "python": platform.python_version()},
-        "input": {
-            "folder": summary.raw_dir,
-            "files": summary.files,
-            "bytes": summary.bytes_in,
-            "fingerprint": summary.input_fingerprint,
-            "hidden_files_ignored": summary.hidden,
-            "output_folder_ignored": summary.skipped_output or None,
-        },
-        "counts": {
-            "read": summary.read,
-            "kept": summary.kept,
-            "rejected": summary.rejected_total,
-            "rejected_by_reason": dict(sorted(summary.rejected.items())),
-            "removed_lines_by_reason": dict(sorted(summary.removed_lines.items())),
-            "words_kept": summary.words_kept,
-            "audit_rows": summary.rows["audit"],
-            "edit_rows": summary.rows["edits"],
-        },
-        "config": config.to_dict(),
-        "config_source": config.source,
-        "config_fingerprint": config.fingerprint(),
-        "execution": {
-            "engine": summary.engine,
-            "workers": summary.workers,
-            "tasks": tasks,
-            "seconds": round(summary.seconds, 3),
-        },
-    }
-    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -17,7 +17,7 @@ import pytest
 
 from cleaner import config as config_module
 from cleaner.pipeline import Pipeline, build_steps
-from cleaner.validate import ValidationError, Validator, _columns, validate
+from cleaner.validate import ValidationError, Validator, validate
 from tests.conftest import ROOT
 
 GOOD = "The council approved the budget on Tuesday after a long debate."
@@ -242,18 +242,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def test_only_the_columns_a_suite_names_are_read(bad_report):
-    parts = sorted((Path(bad_report.dataset) / "documents").glob("*.parquet"))
-    spec = {"expectations": [
-        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "content_sha256"}},
-        {"type": "expect_column_pair_values_to_be_equal", "kwargs": {"column_A": "n_words", "column_B": "nope"}},
-        {"type": "expect_table_row_count_to_be_between", "kwargs": {"min_value": 1}},
-    ]}  # fmt: skip
-    assert _columns(spec, parts) == ["content_sha256", "id", "n_words"]  # "nope" left for GX to report missing
-    spec["expectations"].append({"type": "expect_table_column_count_to_equal", "kwargs": {"value": 3}})
-    assert _columns(spec, parts) is None  # a table-level expectation sees every column
 
 
 def test_a_run_refuses_a_missing_suite_before_cleaning(tmp_path, config):

@@ -221,10 +221,11 @@ def _tally(parts: list[Path], label: str, measure: bool = False) -> dict[tuple[s
 
     tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
     for part in parts:
-        table = pq.ParquetFile(part).read(columns=["id", "step", label, *(["text"] if measure else [])])
+        keys = ["id", "step", label]
+        table = pq.ParquetFile(part, read_dictionary=keys).read(columns=[*keys, *(["text"] if measure else [])])
         if not table.num_rows:
             continue
-        table = table.combine_chunks()
+        table = table.unify_dictionaries().combine_chunks()
         (steps, step_names), (labels, label_names), (ids, id_names) = (
             _codes(table[name].chunk(0)) for name in ("step", label, "id")
         )
@@ -243,9 +244,8 @@ def _tally(parts: list[Path], label: str, measure: bool = False) -> dict[tuple[s
 
 
 def _codes(array: Any) -> tuple[Any, list[str]]:
-    """An Arrow string array as (integer codes as numpy, the distinct values the codes index)."""
-    encoded = array.dictionary_encode()
-    return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
+    """A dictionary-encoded Arrow array as (integer codes as numpy, the distinct values the codes index)."""
+    return array.indices.to_numpy(zero_copy_only=False), array.dictionary.to_pylist()
 
 
 def _kept_samples(sources: Sources, picked: set[str], site_of: dict[str, str]) -> list[dict[str, Any]]:

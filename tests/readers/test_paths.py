@@ -100,16 +100,16 @@ def test_a_run_accounts_for_every_path(tmp_path: Path, monkeypatch, deadline):
     (raw / "sub" / "up").symlink_to(raw)  # a loop: never followed twice
     (raw / "self").symlink_to(raw / "self")  # a link to itself
     os.mkfifo(raw / "pipe.txt")
-    import cleaner.runner
+    import cleaner.inputs
 
-    real = cleaner.runner.discover
+    real = cleaner.inputs.discover
 
     def then_delete(folder, skip=None):
         found = real(folder, skip=skip)
         (raw / "gone.txt").unlink()  # taken away after it was listed
         return found
 
-    monkeypatch.setattr(cleaner.runner, "discover", then_delete)
+    monkeypatch.setattr(cleaner.inputs, "discover", then_delete)
     config = config_module.parse({"pipeline": ["whitespace"]})
     summary = run(raw, tmp_path / "out", config, workers=2)
     build = output_dir(tmp_path / "out", config)
