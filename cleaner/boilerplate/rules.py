@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from cleaner.boilerplate.alternatives import Alternatives, _starts
@@ -106,18 +108,18 @@ class RuleSet:
         self.match = lru_cache(maxsize=1 << 16)(self._match)  # type: ignore[method-assign]
         self._known: dict[str, str | None] = {}  # see match_lines
 
-    def match_lines(self, lines: list[str]) -> dict[str, str | None]:
+    def match_lines(self, lines: list[str]) -> Mapping[str, str | None]:
         """:meth:`match` of each distinct line of ``lines``, found for all of them at once: the automata run once
         over the lines joined, and the classes of characters the gated whole-line regexes need are read from the
         code points, so that a line costs a few look-ups and the regexes it may match. A batch's lines are mostly
-        a site's furniture seen before: verdicts are remembered across calls."""
-        known = self._known
-        todo = [line for line in dict.fromkeys(lines) if line not in known]
-        if todo:
-            if len(known) + len(todo) > KNOWN_LINES:
-                known.clear()
+        a site's furniture seen before: verdicts are remembered across calls (the mapping returned holds those of
+        ``lines`` at least, until the next call)."""
+        known, distinct = self._known, dict.fromkeys(lines)
+        if len(known) + len(distinct) > KNOWN_LINES:  # forgotten before, not after: the batch's stay known
+            known.clear()
+        if todo := [line for line in distinct if line not in known]:
             known.update(zip(todo, self._match_many(todo), strict=True))
-        return {line: known[line] for line in lines}
+        return MappingProxyType(known)
 
     def match(self, line: str) -> str | None:
         """The category of a boilerplate line, or None."""
