@@ -5,12 +5,13 @@ the whole-line rules cost 5 µs a line, the prefix rules 3 µs, before anything 
 literal ("comment", "newsletter") or at least one character of a class (a dateline needs a digit, a photo credit a
 "/"), and most lines hold none of them. :class:`Alternatives` keeps the regexes one by one, in the alternation's
 order, with one Aho-Corasick automaton over their literals and, for those without one, the class each needs. For a
-batch of lines, one pass of the automaton over the lines joined and one search per class find the few regexes each
-line may match; they are tried in order, and the first that matches is the alternation's answer.
+batch of lines, one pass of the automaton over the lines joined and a table of the classes' code points find the few
+regexes each line may match; they are tried in order, and the first that matches is the alternation's answer.
+Regexes anchored at the start (prefix rules) are found by the line's first character instead: a few anchored tries
+cost less than a scan of the whole line.
 
-A case-insensitive kind (``re.IGNORECASE``) is searched for its literals in the lines folded as the regex engine
-folds case (:func:`fold`), so that "Newsletter", "NEWSLETTER" and "newsſetter" hold "newsletter" when the regex
-says they do.
+A case-insensitive kind (``re.IGNORECASE``) is indexed by characters folded as the regex engine folds case
+(:func:`fold`), so that "Newsletter", "NEWSLETTER" and "ſubscribe" (a long s) are found where the regex finds them.
 """
 
 from __future__ import annotations
@@ -150,17 +151,12 @@ class Alternatives:
                 found[number] = tried
         return found
 
-    def first(self, text: str, candidates: tuple[int, ...], how: str) -> str | None:
-        """The category of the first of ``candidates`` (in the alternation's order) whose regex matches ``text``
-        (``how``: ``"match"`` or ``"fullmatch"``)."""
-        regexes, tries = self.regexes, self._tries(how)
-        for number in candidates:
-            if tries[number](text):
-                return regexes[number][0]
-        return None
-
     def categories(self, texts: list[str], how: str) -> list[str | None]:
-        """:meth:`first` of each of ``texts`` among the regexes it may match."""
+        """The category of the first regex (in the alternation's order) that matches each of ``texts``, tried
+        among those it may match: what the whole alternation's ``match`` or ``fullmatch`` finds. (A search's answer
+        is the leftmost match instead: its caller finds that among :meth:`candidates`.)"""
+        if how not in ("match", "fullmatch"):
+            raise ValueError(f"categories are found by match or fullmatch, not {how}")
         found: list[str | None] = [None] * len(texts)
         regexes, tries = self.regexes, self._tries(how)
         for number, candidates in self.candidates(texts).items():

@@ -10,6 +10,10 @@ few microseconds however many rules there are. See the data folder's README for 
 cost over 20 µs a line, the largest single cost of the step. Most of them contain a literal every match must
 contain ("affiliate links", "cookie"); one automaton pass finds which of those literals the line holds, and only
 the regexes they belong to (and the few without such a literal) are searched.
+
+The step asks for a whole batch's lines at once (:meth:`RuleSet.match_lines`): each kind's regexes are then tried
+one by one where they may match (:mod:`cleaner.boilerplate.alternatives`), with the automata run once over the
+batch's lines joined, and the answer is the one the whole alternation gives.
 """
 
 from __future__ import annotations

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.boilerplate.alternatives import fold, required_class
 from cleaner.boilerplate.rules import compile_rules, load_rules, parse_rules, required_literals
 
 RULES = load_rules()
@@ -312,21 +311,6 @@ def test_contains_regexes_searched_by_their_literals_find_what_the_whole_alterna
     assert [rules._contains_category(line) for line in lines] == ["a", "b", "a", "b", "a", None, None]
 
 
-@pytest.mark.parametrize(
-    ("pattern", "gate"),
-    [
-        (r"\d{1,2}\.\d{4}", r"[\d]"),  # a digit is rarer in text than a full stop
-        (r"[\w.-]+\s*/\s*(?:dpa|afp)", "[/]"),
-        (r"(?:\d+-\d+|\d{4})", r"[\-\d]"),  # each branch its own class: either may be what a match holds
-        (r"a?b+", "[b]"),  # an optional item is not needed
-        (r"[^a]+", None),  # a negation: not used
-        (r".*", None),
-    ],
-)
-def test_required_class_is_a_class_every_match_holds_a_character_of(pattern: str, gate: str | None):
-    assert required_class(pattern) == gate
-
-
 def test_lines_matched_at_once_get_what_each_gets_alone():
     lines = [
         *(line for line, _ in MATCHED),
@@ -389,4 +373,3 @@ def test_regexes_tried_by_their_literals_and_classes_find_what_the_whole_alterna
     whole = [m.lastgroup if (m := rules.prefix.match(line)) else None for line in lines]  # type: ignore[union-attr]
     assert whole == ["a", "a", None, "a", "a", "b", None, None]
     assert rules.prefix_index is not None and rules.prefix_index.categories(lines, "match") == whole
-    assert fold("Straſſe \u212aino") == fold("STRASSE kino") != fold("Strasze kino")
