@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -305,7 +306,8 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
         ("prefix", re.IGNORECASE, prefix_alternatives, "match"),
         ("contains", 0, contains_alternatives, "search"),
     ):
-        setattr(ruleset, f"{kind}_index", Alternatives.of(alternatives, flags, required_literals, how))
+        with suppress(ValueError):  # re's case tables moved: that kind's lines are matched one by one
+            setattr(ruleset, f"{kind}_index", Alternatives.of(alternatives, flags, required_literals, how))
     # Lines are lower-cased before matching; prefix rules see the original case (breadcrumb glue is detected by
     # a capital letter), so they keep IGNORECASE.
     for kind, flags in (("line", 0), ("prefix", re.IGNORECASE), ("contains", 0)):
