@@ -113,12 +113,13 @@ def read_lines(texts: list[str]) -> LineFacts:
         terminal |= (last_char == ord(pair[1])) & (before_last == ord(pair[0]))
     title_start, lower_start = _first_character_case(np.where(has, codes[first], 0), kinds[first], has)
     # The last character of the stripped line that is no closing quote or bracket must be a sentence's punctuation.
-    not_closer = np.flatnonzero(kinds & CLOSER == 0)  # never empty: the final line break is one
-    last_not_closer = not_closer[np.maximum(np.searchsorted(not_closer, last, "right") - 1, 0)]
+    last_not_closer = _last_not_closer(kinds, first, last, has)
     inside = has & (last_not_closer >= first)
     sentence_end = inside & (kinds[np.where(inside, last_not_closer, 0)] & PUNCTUATION > 0)
     lowered = code_points(joined.lower() + "\n")  # line by line the same: no case rule looks across a line break
-    lowered_kinds = kinds_of(lowered, table)
+    # Lower case keeps a character's place (when no character becomes two) and makes no space or joiner of
+    # another character, nor another character of one: the kinds the tokens and the spaces need are those read.
+    lowered_kinds = kinds if len(lowered) == len(codes) else kinds_of(lowered, table)
     tokens, token_offsets = _tokens(lowered, lowered_kinds, n, table)
     return LineFacts(
         chars, terminal, has & (last_char == ord(":")), title_start, lower_start, sentence_end, tokens,
@@ -136,6 +137,24 @@ def _stripped_ends(filled: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, ..
     if not len(positions):
         return np.zeros(len(ends), dtype=np.int64), np.zeros(len(ends), dtype=np.int64), has
     return np.where(has, positions[np.minimum(lo, len(positions) - 1)], 0), np.where(has, positions[hi], 0), has
+
+
+def _last_not_closer(kinds: np.ndarray, first: np.ndarray, last: np.ndarray, has: np.ndarray) -> np.ndarray:
+    """Per line, the position of the last character of its stripped text that is no closing quote or bracket (one
+    before ``first`` when there is none): walked back from ``last`` over the closers, a step for all lines at
+    once; after a few steps (a line of quotes), found by a search over all the text's characters instead."""
+    position = last.copy()
+    closing = has & (kinds[position] & CLOSER > 0)
+    for _ in range(4):
+        if not closing.any():
+            return position
+        position[closing] -= 1
+        closing &= position >= first
+        closing &= kinds[np.maximum(position, 0)] & CLOSER > 0
+    if not closing.any():
+        return position
+    not_closer = np.flatnonzero(kinds & CLOSER == 0)  # never empty: the final line break is one
+    return not_closer[np.maximum(np.searchsorted(not_closer, last, "right") - 1, 0)]
 
 
 def _first_character_case(first: np.ndarray, kinds: np.ndarray, has: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

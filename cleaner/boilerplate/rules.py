@@ -10,22 +10,36 @@ few microseconds however many rules there are. See the data folder's README for 
 cost over 20 µs a line, the largest single cost of the step. Most of them contain a literal every match must
 contain ("affiliate links", "cookie"); one automaton pass finds which of those literals the line holds, and only
 the regexes they belong to (and the few without such a literal) are searched.
+
+The step asks for a whole batch's lines at once (:meth:`RuleSet.match_lines`): each kind's regexes are then tried
+one by one where they may match (:mod:`cleaner.boilerplate.alternatives`), with the automata run once over the
+batch's lines joined, and the answer is the one the whole alternation gives.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+
+from cleaner.boilerplate.alternatives import Alternatives, _starts
 
 KINDS = {"=": "line", "^": "prefix", "~": "contains"}
 # Stripped from both ends before whole-line matching: bullets, arrows, separators, closing punctuation.
 EDGE_CHARS = " \t•·*|:;,.…!?»«›‹>→←-–—_#()[]\"'“”„"
 # A phrase that needs no regex: letters, digits, spaces and harmless punctuation only.
 LITERAL = re.compile(r"^[\w\s'’!,&+:;/-]+$")
+# Stripped from the start before prefix matching: the same but for opening brackets and the copyright sign.
+PREFIX_EDGE_CHARS = EDGE_CHARS.replace("(", "").replace("©", "")
+# Verdicts remembered across the batches of a process (see RuleSet.match_lines); all forgotten when full.
+KNOWN_LINES = 1 << 16
 # Whole-line rules describe menu items and widgets: a line longer than this is prose, never one of them.
 MAX_LINE_CHARS = 120
 MAX_LINE_WORDS = 15
@@ -87,12 +101,30 @@ class RuleSet:
     contains_regexes: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
     contains_literals: Any = None  # an ahocorasick.Automaton: literal -> indices into contains_regexes
     contains_always: tuple[int, ...] = ()  # the regexes without a literal: searched on every line
+    # Each kind's regexes one by one, indexed by what each needs, to match a batch's lines at once (match_lines).
+    line_index: Alternatives | None = None
+    prefix_index: Alternatives | None = None
+    contains_index: Alternatives | None = None
     max_contains_words: int = 60
 
     def __post_init__(self) -> None:
         # Boilerplate repeats: the same menu items, share bars and footers on every page of a site. Remembering
         # the verdict for recent lines makes the common case a dictionary lookup.
         self.match = lru_cache(maxsize=1 << 16)(self._match)  # type: ignore[method-assign]
+        self._known: dict[str, str | None] = {}  # see match_lines
+
+    def match_lines(self, lines: list[str]) -> Mapping[str, str | None]:
+        """:meth:`match` of each distinct line of ``lines``, found for all of them at once: the automata run once
+        over the lines joined, and the classes of characters the gated whole-line regexes need are read from the
+        code points, so that a line costs a few look-ups and the regexes it may match. A batch's lines are mostly
+        a site's furniture seen before: verdicts are remembered across calls (the mapping returned holds those of
+        ``lines`` at least, until the next call)."""
+        known, distinct = self._known, dict.fromkeys(lines)
+        if len(known) + len(distinct) > KNOWN_LINES:  # forgotten before, not after: the batch's stay known
+            known.clear()
+        if todo := [line for line in distinct if line not in known]:
+            known.update(zip(todo, self._match_many(todo), strict=True))
+        return MappingProxyType(known)
 
     def match(self, line: str) -> str | None:
         """The category of a boilerplate line, or None."""
@@ -108,7 +140,7 @@ class RuleSet:
                 return self.line_phrases[key]
             if self.line is not None and (m := self.line.fullmatch(key)):
                 return m.lastgroup
-        stripped = line.lstrip(EDGE_CHARS.replace("(", "").replace("©", ""))
+        stripped = line.lstrip(PREFIX_EDGE_CHARS)
         if self.prefix is not None and (m := self.prefix.match(stripped)):
             return m.lastgroup
         if len(line.split()) > self.max_contains_words:
@@ -129,11 +161,65 @@ class RuleSet:
         candidates = set(self.contains_always)
         for _, indices in self.contains_literals.iter(lower):
             candidates.update(indices)
+        return self._first_contains(lower, candidates)
+
+    def _first_contains(self, lower: str, candidates: set[int]) -> str | None:
+        """The category of the leftmost match among the "anywhere" regexes ``candidates`` (the first of them
+        matching there)."""
         best: tuple[int, int] | None = None
         for index in candidates:
             if (m := self.contains_regexes[index][1].search(lower)) and (best is None or (m.start(), index) < best):
                 best = (m.start(), index)
         return self.contains_regexes[best[1]][0] if best is not None else None
+
+    def _match_many(self, lines: list[str]) -> list[str | None]:
+        """:meth:`_match` of each of ``lines``, the regexes of each kind tried only where they may match."""
+        if "\n".join(lines).count("\n") != len(lines) - 1 or None in (self.line_index, self.prefix_index):
+            return [self._match(line) for line in lines]  # a line break inside a line: one at a time
+        assert self.line_index is not None and self.prefix_index is not None
+        found: list[str | None] = [None] * len(lines)
+        cores = [line.strip(EDGE_CHARS) for line in lines]
+        keys, asked = [], []
+        for number, core in enumerate(cores):
+            if core and len(core) <= MAX_LINE_CHARS and core.count(" ") < MAX_LINE_WORDS:
+                key = _normalise(core)
+                if key in self.line_phrases:
+                    found[number] = self.line_phrases[key]
+                else:
+                    keys.append(key)
+                    asked.append(number)
+        for number, category in zip(asked, self.line_index.categories(keys, "fullmatch"), strict=True):
+            found[number] = category
+        asked = [number for number, core in enumerate(cores) if core and found[number] is None]
+        stripped = [lines[number].lstrip(PREFIX_EDGE_CHARS) for number in asked]
+        for number, category in zip(asked, self.prefix_index.categories(stripped, "match"), strict=True):
+            found[number] = category
+        asked = [n for n in asked if found[n] is None and len(lines[n].split()) <= self.max_contains_words]
+        for number, category in zip(asked, self._contains_categories([lines[n].lower() for n in asked]), strict=True):
+            found[number] = category
+        return found
+
+    def _contains_categories(self, lowers: list[str]) -> list[str | None]:
+        """The "anywhere" rules' category of each lower-cased line (none holding a line break), as :meth:`_match`
+        finds it: the first phrase the automaton meets, else the leftmost regex match."""
+        found: list[str | None] = [None] * len(lowers)
+        if not lowers:
+            return found
+        if self.contains_phrases is not None:  # no phrase holds a line break, after which the automaton is back at
+            starts = _starts(lowers)  # its root: a line's matches come as they come alone
+            for end, category in self.contains_phrases.iter("\n".join(lowers)):
+                number = bisect_right(starts, end) - 1
+                if found[number] is None:
+                    found[number] = category
+        if self.contains_index is None:
+            for number, lower in enumerate(lowers):
+                if found[number] is None and self.contains is not None and (m := self.contains.search(lower)):
+                    found[number] = m.lastgroup
+            return found
+        rest = [number for number in range(len(lowers)) if found[number] is None]
+        for number, candidates in self.contains_index.candidates([lowers[n] for n in rest]).items():
+            found[rest[number]] = self._first_contains(lowers[rest[number]], candidates)
+        return found
 
 
 def parse_rules(text: str, source: str) -> dict[str, list[str]]:
@@ -185,6 +271,8 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
     automaton = ahocorasick.Automaton()
     regexes: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
     contains_alternatives: list[tuple[str, str]] = []  # (category, lower-cased regex), in the alternation's order
+    line_alternatives: list[tuple[str, str]] = []  # the same for the whole-line regexes
+    prefix_alternatives: list[tuple[str, str]] = []  # and for the prefix regexes (not lower-cased)
     for category, rules in sorted(by_category.items()):
         rest: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
         for kind, patterns in rules.items():
@@ -204,11 +292,22 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
                     alternatives = [_lower_pattern(a) for a in alternatives]
                 if kind == "contains":
                     contains_alternatives += [(category, a) for a in alternatives]
+                elif kind == "line":
+                    line_alternatives += [(category, a) for a in alternatives]
+                else:
+                    prefix_alternatives += [(category, a) for a in alternatives]
                 regexes[kind].append(f"(?P<{category}>{'|'.join(f'(?:{a})' for a in alternatives)})")
     if len(automaton):
         automaton.make_automaton()
         ruleset.contains_phrases = automaton
     _index_contains_regexes(ruleset, contains_alternatives)
+    for kind, flags, alternatives, how in (
+        ("line", 0, line_alternatives, "search"),
+        ("prefix", re.IGNORECASE, prefix_alternatives, "match"),
+        ("contains", 0, contains_alternatives, "search"),
+    ):
+        with suppress(ValueError):  # re's case tables moved: that kind's lines are matched one by one
+            setattr(ruleset, f"{kind}_index", Alternatives.of(alternatives, flags, required_literals, how))
     # Lines are lower-cased before matching; prefix rules see the original case (breadcrumb glue is detected by
     # a capital letter), so they keep IGNORECASE.
     for kind, flags in (("line", 0), ("prefix", re.IGNORECASE), ("contains", 0)):
