@@ -14,10 +14,11 @@ The line model weighs the signals (jusText-style classes, the regions, the line'
 ``decision = "regions"`` replaces it with the fixed rule it was trained to beat (inside a region and not
 classed bad), for comparison.
 
-A safety valve keeps a document unmodified (or rejects it, by config) when the signals would remove more than
+A safety valve keeps a document (or rejects it, by config) when the signals would remove more than
 ``max_removed_share`` of its words, or when the analysis has not settled after ``max_passes`` passes (it would then
 eat the page away line by line, and cleaning its output again would change it): a gutted document is worse than a
-noisy one, and it is flagged either way.
+noisy one, and it is flagged either way. Only the phrase rules' lines go from a page the valve keeps: they are
+judged line by line, not by reading the page as a whole.
 """
 
 from __future__ import annotations
