@@ -74,7 +74,7 @@ class BoilerplateConfig:
     max_tail_share: float = 0.1
     # Rule lines matched anywhere in the line ("~" rules) only when the line is at most this long.
     max_contains_words: int = 60
-    # The safety valve: removing more than this share of a document's words keeps it as it was, flagged.
+    # The safety valve: removing more than this share of a document's words keeps it (less its rule lines), flagged.
     max_removed_share: float = 0.97
     # The same for a document whose analysis has not settled after max_passes passes (see Analysis.passes).
     on_excess: str = "keep"  # "keep" (unmodified, counted in boilerplate_valve) or "reject"
