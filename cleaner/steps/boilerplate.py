@@ -14,10 +14,11 @@ The line model weighs the signals (jusText-style classes, the regions, the line'
 ``decision = "regions"`` replaces it with the fixed rule it was trained to beat (inside a region and not
 classed bad), for comparison.
 
-A safety valve keeps a document unmodified (or rejects it, by config) when the signals would remove more than
+A safety valve keeps a document (or rejects it, by config) when the signals would remove more than
 ``max_removed_share`` of its words, or when the analysis has not settled after ``max_passes`` passes (it would then
 eat the page away line by line, and cleaning its output again would change it): a gutted document is worse than a
-noisy one, and it is flagged either way.
+noisy one, and it is flagged either way. Only the phrase rules' lines go from a page the valve keeps: they are
+judged line by line, not by reading the page as a whole.
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class BoilerplateConfig:
     max_tail_share: float = 0.1
     # Rule lines matched anywhere in the line ("~" rules) only when the line is at most this long.
     max_contains_words: int = 60
-    # The safety valve: removing more than this share of a document's words keeps it as it was, flagged.
+    # The safety valve: removing more than this share of a document's words keeps it (less its rule lines), flagged.
     max_removed_share: float = 0.97
     # The same for a document whose analysis has not settled after max_passes passes (see Analysis.passes).
     on_excess: str = "keep"  # "keep" (unmodified, counted in boilerplate_valve) or "reject"
@@ -230,29 +231,41 @@ class Boilerplate(Step):
     def _clean(
         self, doc: Document, original: list[str], removals: Removals | None, structural: bool
     ) -> Document | Reject:
-        """``doc`` without the lines ``removals`` names, or kept whole by the safety valve (rejected when what it
-        would keep is furniture through and through)."""
+        """``doc`` without the lines ``removals`` names, or kept by the safety valve (rejected when what it would
+        keep is furniture through and through)."""
         assert removals is not None
-        reasons, words, settled = removals
-        if not reasons:
+        if not removals.reasons:
             return doc
+        verdict, detail = self._valve(original, removals, structural, source_group(doc))
+        if verdict == "furniture_only":
+            return self.reject(doc, verdict, detail)
+        if verdict:
+            return self._keep_whole(doc, original, verdict, detail, structural)
+        self._drop(doc, original, removals)
+        return doc
+
+    def _valve(self, original: list[str], removals: Removals, structural: bool, group: str) -> tuple[str, str]:
+        """Whether the safety valve holds ``original`` back from ``removals``: ``("", "")`` when it does not, else
+        its reason (``unsettled``, ``too_much_removed`` or ``furniture_only``) and a detail for the flag."""
+        reasons, words, settled = removals
+        if not settled:
+            return "unsettled", f"still removing lines after max_passes={self.config.max_passes} passes"
         removed_words = sum(words[i] for i in reasons)
         total_words = sum(words) or 1
-        if not settled:
-            detail = f"still removing lines after max_passes={self.config.max_passes} passes"
-            return self._keep_whole(doc, "unsettled", detail)
-        if removed_words / total_words > self.config.max_removed_share:
-            limit = self.config.max_removed_share
-            detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
-            prose = self._prose_words(original, source_group(doc)) if structural else total_words
-            if prose < self.config.valve_min_prose_words:
-                return self.reject(doc, "furniture_only", f"{detail}, {prose} words of prose")
-            return self._keep_whole(doc, "too_much_removed", detail)
-        doc.count(self.name, "lines_removed", len(reasons))
-        doc.count(self.name, "words_removed", removed_words)
-        self.drop_lines(doc, original, reasons)
+        if removed_words / total_words <= self.config.max_removed_share:
+            return "", ""
+        limit = self.config.max_removed_share
+        detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
+        prose = self._prose_words(original, group) if structural else total_words
+        if prose < self.config.valve_min_prose_words:
+            return "furniture_only", f"{detail}, {prose} words of prose"
+        return "too_much_removed", detail
+
+    def _drop(self, doc: Document, original: list[str], removals: Removals) -> None:
+        doc.count(self.name, "lines_removed", len(removals.reasons))
+        doc.count(self.name, "words_removed", sum(removals.words[i] for i in removals.reasons))
+        self.drop_lines(doc, original, removals.reasons)
         doc.text = _collapse_blank_lines(doc.text)
-        return doc
 
     def _prose_words(self, texts: list[str], group: str) -> int:
         """The words of the lines first classed good that no rule matched (asked of the valve's documents only)."""
@@ -263,11 +276,34 @@ class Boilerplate(Step):
         assert found.first_cls is not None
         return int(words[(found.first_cls == GOOD) & (found.pages.rules[found.rows] == None)].sum())  # noqa: E711
 
-    def _keep_whole(self, doc: Document, reason: str, detail: str) -> Document | Reject:
-        """The safety valve: ``doc`` kept as it was and flagged (or rejected, ``on_excess = "reject"``) when the
-        step cannot clean it safely."""
+    def _keep_whole(
+        self, doc: Document, original: list[str], reason: str, detail: str, structural: bool
+    ) -> Document | Reject:
+        """The safety valve: ``doc`` kept and flagged (or rejected, ``on_excess = "reject"``) when the analysis
+        cannot clean it safely.
+
+        What the valve distrusts is the analysis (regions, the line model, repetition), which reads the page as a
+        whole. The phrase rules judge each line alone, so their lines (a copyright notice, a tracker, a share
+        widget) go all the same, as they go from HTML extractions. The page without them is then judged again:
+        held back again, it is kept as it stands; cleaned, it is cleaned (its own removals follow the rules'). So
+        the output is a page the step leaves as it is, and cleaning it again changes nothing. A page whose rest
+        would be rejected as furniture is kept as it came."""
         if self.config.on_excess == "reject":
             return self.reject(doc, reason, detail)
+        group = source_group(doc)
+        rules = self._removals([original], False, [group])[0] if structural else None
+        standing = _standing(original, rules.reasons) if rules and rules.reasons else []
+        if standing:
+            lines = [original[number] for number in standing]
+            again = self._removals([lines], True, [group])[0]
+            verdict = self._valve(lines, again, True, group)[0]
+            if verdict != "furniture_only":
+                reasons = dict(rules.reasons)
+                if not verdict:  # cleaned: the rest of the page is judged by what it holds, not kept whole
+                    reasons.update((standing[number], why) for number, why in again.reasons.items())
+                self._drop(doc, original, Removals(reasons, rules.words, True))
+                if not verdict:
+                    return doc
         flags = doc.metadata.setdefault("flags", [])
         if not any(flag.startswith("boilerplate.valve") for flag in flags):  # judged again after an edit
             doc.count(self.name, "valve")
@@ -292,6 +328,10 @@ class Boilerplate(Step):
         return [Removals(reasons[k], words[offsets[k] : offsets[k + 1]], settled[k]) for k in range(len(documents))]
 
 
+# The valve's verdicts that keep a document (furniture_only rejects it).
+HELD_BACK = ("unsettled", "too_much_removed")
+
+
 class Removals(NamedTuple):
     """What :meth:`Boilerplate.removals` found: the lines to remove with their reasons (by line index), every
     line's word count, and whether the analysis reached its fixed point within ``max_passes``."""
@@ -299,6 +339,19 @@ class Removals(NamedTuple):
     reasons: dict[int, str]
     words: list[int]
     settled: bool
+
+
+def _standing(lines: list[str], reasons: dict[int, str]) -> list[int]:
+    """The numbers of the lines that ``lines`` keeps without those in ``reasons``, blank lines collapsed as
+    :func:`_collapse_blank_lines` collapses them: what the text of the output holds, line by line."""
+    kept: list[int] = []
+    for number, line in enumerate(lines):
+        if number in reasons or (not line and (not kept or not lines[kept[-1]])):
+            continue
+        kept.append(number)
+    while kept and not lines[kept[-1]]:
+        kept.pop()
+    return kept
 
 
 def _collapse_blank_lines(text: str) -> str:
