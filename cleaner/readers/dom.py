@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -59,6 +60,17 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
+def located(line: str) -> str:
+    """What of an extracted line is the page's own text, squeezed: trafilatura writes a list item as '- item' and a
+    table row as '| cell | cell |', marks the page does not hold."""
+    stripped = line.lstrip()
+    if stripped.startswith("- "):
+        return squeeze(stripped[2:])
+    if stripped.startswith("|"):
+        return squeeze(stripped.replace("|", ""))
+    return squeeze(line)
+
+
 def words_of(element: etree._Element) -> frozenset[str]:
     """The words of an element's class and short id: 'c-sharer__container' -> {'c', 'sharer', 'container'}."""
     return _words(element.get("class") or "", element.get("id") or "")
@@ -66,9 +78,17 @@ def words_of(element: etree._Element) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=65536)  # a page repeats its class names; this is a third of the reader's own time
 def _words(names: str, name: str) -> frozenset[str]:
-    found = set(_WORDS.findall(_MODIFIER.sub(" ", _CASE.sub(" ", names).lower())))
+    found: set[str] = set()
+    for token in names.split():
+        found.update(_joined(_WORDS.findall(_MODIFIER.sub(" ", _CASE.sub(" ", token).lower()))))
     id_words = _WORDS.findall(_CASE.sub(" ", name).lower())
-    return frozenset(found | set(id_words) if len(id_words) <= MAX_ID_WORDS else found)
+    return frozenset(found | _joined(id_words) if len(id_words) <= MAX_ID_WORDS else found)
+
+
+def _joined(words: list[str]) -> set[str]:
+    """A name's words and each two neighbours written together: 'read-more' and 'readMore' also say 'readmore',
+    as other sites write it."""
+    return {*words, *(a + b for a, b in itertools.pairwise(words))}
 
 
 class PageText:
@@ -131,26 +151,24 @@ def furniture_of(element: etree._Element, vocab: Vocabulary) -> etree._Element |
 
 def drop_furniture(lines: list[str], page: PageText, vocab: Vocabulary) -> list[bool]:
     """Which lines to keep: a line goes when every place it occurs in the page is inside furniture that does not
-    also hold most of what was extracted (then the 'furniture' is the article's own wrapper)."""
-    located = []
-    for line in lines:
-        squeezed = squeeze(line)
-        located.append([page.around(s, e) for s, e in page.occurrences(squeezed)] if squeezed else [])
-    total = sum(len(squeeze(line)) for line in lines) or 1
-    positions = [page.occurrences(squeeze(line), 1) for line in lines]
+    also hold most of what was extracted (then the 'furniture' is the article's own wrapper), and so does a list
+    item or table row with no text at all."""
+    texts = [located(line) for line in lines]
+    places_of = [[page.around(s, e) for s, e in page.occurrences(text)] if text else [] for text in texts]
+    total = sum(map(len, texts)) or 1
+    positions = [page.occurrences(text, 1) if text else [] for text in texts]
 
     @functools.cache
     def holds_main(container: etree._Element) -> bool:
         low, high = page.span[container]
-        inside = sum(
-            len(squeeze(line)) for line, at in zip(lines, positions, strict=True) if at and low <= at[0][0] < high
-        )
+        inside = sum(len(text) for text, at in zip(texts, positions, strict=True) if at and low <= at[0][0] < high)
         return inside >= vocab.main_share * total
 
     keep = []
-    for places in located:
+    for line, text, places in zip(lines, texts, places_of, strict=True):
         containers = [furniture_of(place, vocab) for place in places]
-        keep.append(not places or any(c is None or holds_main(c) for c in containers))
+        empty_mark = not text and bool(line.strip())
+        keep.append(not empty_mark and (not places or any(c is None or holds_main(c) for c in containers)))
     return keep
 
 
@@ -199,10 +217,11 @@ def restore_leads(lines: list[str], page: PageText, root: etree._Element, vocab:
     inside a link), not furniture, and comes before the last extracted line; its text must not be extracted
     already, in whole or in part. A word that names more than ``max_same_class`` such elements names a list of
     teasers, not the lead."""
-    extracted = squeeze("".join(lines))
-    positions = [at[0][0] if (at := page.occurrences(squeeze(line), 1)) else None for line in lines]
+    texts = [located(line) for line in lines]
+    extracted = "".join(texts)
+    positions = [at[0][0] if text and (at := page.occurrences(text, 1)) else None for text in texts]
     last = max((p for p in positions if p is not None), default=-1)
-    pieces = [squeeze(line) for line in lines if len(squeeze(line)) >= 20]
+    pieces = [text for text in texts if len(text) >= 20]
     named: dict[str, list[tuple[int, int, str]]] = {}
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in SKIPPED or element.tag in ROOTS:
