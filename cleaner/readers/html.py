@@ -11,6 +11,7 @@ found in the page become the document's metadata.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,13 +25,27 @@ METADATA_FIELDS = ("title", "author", "date", "url", "sitename", "description")
 DATE_SEARCH = {"original_date": True, "extensive_search": True, "max_date": "2099-12-31"}
 
 
+# PHP's error messages as its html_errors setting prints them into a page ("<b>Warning</b>:  Use of undefined
+# constant ... in <b>/htdocs/wp-content/plugins/x.php</b> on line <b>928</b><br />"): a server's noise, not the
+# page. Left in, dozens of them can outweigh a short post, and trafilatura extracts them instead of it.
+_SERVER_ERROR = re.compile(
+    r"<b>(?:Warning|Notice|Deprecated|Strict Standards|Fatal error|Parse error|Catchable fatal error)</b>:"
+    r"[^<]{0,2000}(?:<b>[^<]{0,1000}</b>[^<]{0,200})?on line <b>\d+</b>(?:\s*<br\s*/?>)?"
+)
+
+
+def without_server_errors(html: str) -> str:
+    """The page without the PHP error messages printed into it."""
+    return _SERVER_ERROR.sub("", html) if "on line <b>" in html else html
+
+
 def extract(html: str, url: str | None = None) -> tuple[str | None, dict[str, Any]]:
     """The main text of an HTML page and the metadata trafilatura found (comments left out: they are not the
     article). Returns ``(None, {})`` when the page has no main text."""
     import trafilatura
     from trafilatura.utils import load_html
 
-    tree = load_html(html)
+    tree = load_html(without_server_errors(html))
     if tree is None:
         return None, {}
     result = trafilatura.bare_extraction(
