@@ -245,6 +245,16 @@ def restore_leads(
     positions = [at[0][0] if text and (at := page.occurrences(text, 1)) else None for text in texts]
     last = max((p for p in positions if p is not None), default=-1)
     pieces = [text for text in texts if len(text) >= 20]
+    total = sum(map(len, texts)) or 1
+
+    def is_furniture(element: etree._Element) -> bool:  # as in drop_furniture: not the article's own wrapper
+        container = furniture_of(element, vocab)
+        if container is None:
+            return False
+        low, high = page.span[container]
+        inside = sum(len(t) for t, at in zip(texts, positions, strict=True) if at is not None and low <= at < high)
+        return inside < vocab.main_share * total
+
     named: dict[str, list[tuple[int, int, str]]] = {}
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in SKIPPED or element.tag in ROOTS:
@@ -257,7 +267,7 @@ def restore_leads(
         if (
             len(text.split()) < vocab.min_words
             or next(element.iterancestors("a", *CAPTIONS), None) is not None
-            or furniture_of(element, vocab) is not None
+            or is_furniture(element)
             or _link_share(element, len(squeezed)) > vocab.max_link_share
         ):
             continue

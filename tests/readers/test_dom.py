@@ -127,3 +127,20 @@ def test_a_script_rendered_article_is_read_from_its_json_ld_body():
     # a block that is not JSON is skipped
     broken = '<html><head><script type="application/ld+json">{"articleBody": </script></head><body></body></html>'
     assert structured.json_ld(dom.etree.fromstring(broken, dom.etree.HTMLParser())) == []
+
+
+def test_a_lead_inside_the_articles_own_wrapper_comes_back_though_its_classes_name_furniture():
+    # WordPress names the post by its taxonomy ('tag-google displayed_author-jane-doe'): the wrapper holding the
+    # article is not an author box, and neither is the standfirst inside it
+    html = page_of(
+        '<article class="post tag-google displayed_author-jane-doe"><header><h1>Council passes budget</h1>'
+        f'<p class="x-lead teaser">{STANDFIRST}</p></header><div class="x-body">{BODY}</div></article>'
+    )
+    lines = extracted(html)
+    assert STANDFIRST in lines and lines.index(STANDFIRST) < lines.index(ARTICLE[0])
+    # the same standfirst inside a real author box stays out
+    boxed = page_of(
+        f'<article><h1>Council passes budget</h1><div class="author-box"><p class="teaser">{STANDFIRST}</p></div>'
+        f'<div class="x-body">{BODY}</div></article>'
+    )
+    assert STANDFIRST not in extracted(boxed)
