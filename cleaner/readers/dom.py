@@ -216,18 +216,21 @@ def _link_share(element: etree._Element, size: int) -> float:
     return linked / size if size else 1.0
 
 
-def lead_names(element: etree._Element, vocab: Vocabulary, described: frozenset[int] = frozenset()) -> set[str]:
+def lead_names(element: etree._Element, vocab: Vocabulary, described: frozenset[int] = frozenset()) -> frozenset[str]:
     """What names an element as a lead: its class and id words, schema.org's ``itemprop="description"`` of an item
     that is not a person, an image or another side item (``[lead] item_types_not``), or holding the page's own
     description (``described``: ids of the elements where the meta or JSON-LD description stands)."""
-    names = set(words_of(element) & vocab.lead_words)
-    if "description" in (element.get("itemprop") or "").split() and element.tag not in ("meta", "link"):
+    names = words_of(element) & vocab.lead_words
+    prop = element.get("itemprop")
+    if prop is None and not described:  # most elements: the class words alone (this runs on every element)
+        return names
+    if prop and "description" in prop.split() and element.tag not in ("meta", "link"):
         scope = next((e for e in element.iterancestors() if e.get("itemscope") is not None), None)
         kind = (scope.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1].lower() if scope is not None else ""
         if kind not in vocab.item_types_not:
-            names.add("itemprop=description")
+            names |= {"itemprop=description"}
     if id(element) in described:
-        names.add("page description")
+        names |= {"page description"}
     return names
 
 
