@@ -186,3 +186,20 @@ def test_a_modifier_class_names_no_furniture():
         f'<div class="c-article">{BODY[BODY.index("</p>") + 4 :]}</div>'
     )
     assert lines_kept(html, article) == article
+
+
+def test_php_error_messages_printed_into_a_page_are_not_its_text():
+    from cleaner.readers.html import extract, without_server_errors
+
+    error = (
+        "<br />\n<b>Warning</b>:  Use of undefined constant comments - assumed 'comments' (this will throw an Error "
+        "in a future version of PHP) in <b>/htdocs/wp-content/plugins/recent-comments.php</b> on line <b>928</b><br />"
+    )
+    post = "<div class='post'><p>It has been a while since the last post about our dog and his summer.</p></div>"
+    html = page_of(error * 12 + post)
+    assert "on line" not in without_server_errors(html) and "his summer" in without_server_errors(html)
+    text, _ = extract(html)
+    assert text is not None and "summer" in text and "Warning" not in text
+    # a page that only quotes such a message in prose keeps it
+    prose = page_of(f"<article>{BODY}<p>The log said: Warning: no such file on line 12 of the script.</p></article>")
+    assert without_server_errors(prose) == prose
