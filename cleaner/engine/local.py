@@ -73,11 +73,13 @@ def run_ordered(
     # collection in a worker writes to every object it scans, and the page of each is copied: each worker would
     # end up with its own copy of everything (270 MB each on the default pipeline, instead of ~40 MB). Frozen,
     # they stay out of the workers' collections; the parent unfreezes its own at once.
+    frozen_already = gc.get_freeze_count() > 0  # by the caller, for as long as it needs (cleaner.jobs.remember)
     gc.freeze()
     try:
         pool = context.Pool(workers, initializer=_init_worker, initargs=(job,))
     finally:
-        gc.unfreeze()
+        if not frozen_already:
+            gc.unfreeze()
     pending: deque = deque()
     ahead = len(items) if meanwhile is not None and isinstance(items, Sized) else 2 * workers
     try:
