@@ -231,8 +231,12 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
             flush()
 
     if isinstance(task, Slice):
-        for record in task.records:
-            clean(record)
+        # The slice is let go of record by record as they are cleaned: the worker's pool holds the task until its
+        # result is sent, and a slice's records read are as large as the rows written from them.
+        records, task.records = task.records, []
+        records.reverse()
+        while records:
+            clean(records.pop())
         result.bytes_in += task.bytes_in
         if task.digest is not None:  # the file's last slice
             result.files += 1

@@ -24,3 +24,21 @@ def test_forget_steps_lets_go_of_what_the_steps_loaded_and_a_new_pipeline_cleans
     assert wordfreqs._table.cache_info().currsize == 0
     after = pipeline_for(recipe).process(Document(id="a", text=TEXT, source="a.txt"))
     assert (after.text, after.removed) == (before.text, before.removed)
+
+
+def test_the_driver_stays_frozen_from_remember_through_the_pool_until_forget_steps(defaults):
+    """A full collection of the driver would write into every object its forked workers share (copying the
+    pages): remember() freezes them, a pool leaves that freeze alone, forget_steps() ends it."""
+    import gc
+
+    from cleaner.engine.local import run_ordered
+
+    gc.unfreeze()
+    remember(PipelineRecipe(defaults), build_pipeline(defaults, prepare=False))
+    assert gc.get_freeze_count() > 0
+    assert list(run_ordered(abs, [-1, -2, -3], workers=2)) == [1, 2, 3]
+    assert gc.get_freeze_count() > 0
+    forget_steps()
+    assert gc.get_freeze_count() == 0
+    list(run_ordered(abs, [-1, -2], workers=2))  # a pool of a process that froze nothing unfreezes what it froze
+    assert gc.get_freeze_count() == 0

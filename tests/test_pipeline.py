@@ -125,3 +125,23 @@ def test_a_batch_gives_what_each_document_gets_alone():
     alone = [Pipeline([DropMenus(), RejectMarked(), JoinSplitWords()]).process(doc) for doc in documents()]
     together = Pipeline([DropMenus(), RejectMarked(), JoinSplitWords()]).process_batch(documents())
     assert [(type(r).__name__, r.text) for r in together] == [(type(r).__name__, r.text) for r in alone]
+
+
+def test_a_slice_is_let_go_of_as_it_is_cleaned_and_every_record_is_written(tmp_path):
+    """The worker's pool holds a task until its result is sent: run_task empties the slice it is given, so that
+    the records already cleaned are not held beside the rows written from them."""
+    import pyarrow.parquet as pq
+
+    from cleaner.pipeline import run_task
+    from cleaner.readers import InputFile
+    from cleaner.tasks import Slice
+
+    records = [Document(id=f"d{i}", text=f"line {i}\nmenu", source="s.jsonl") for i in range(150)]
+    records.insert(70, Reject("bad", "s.jsonl", "read.bad_json", "line 71 is not JSON", None))
+    task = Slice(InputFile(path="s.jsonl", rel="s.jsonl", size=1000), records, 1000, digest="abc")
+    result = run_task(Pipeline([DropMenus()]), 3, task, tmp_path)
+    assert task.records == []
+    assert (result.read, result.kept, dict(result.rejected)) == (151, 150, {"read.bad_json": 1})
+    ids = pq.read_table(tmp_path / "documents" / "part-00003.parquet", columns=["id"])["id"].to_pylist()
+    assert ids == [f"d{i}" for i in range(150)]  # in the slice's order
+    assert result.removed_lines == {"drop_menus.menu": 150}

@@ -108,7 +108,9 @@ class _Pool:
         # Objects loaded before the fork (models, word lists, rules) are shared copy-on-write, but a garbage
         # collection in a worker writes to every object it scans, and the page of each is copied: each worker
         # would end up with its own copy of everything (270 MB each on the default pipeline, instead of ~40 MB).
-        # Frozen, they stay out of the workers' collections; the parent unfreezes its own at once.
+        # Frozen, they stay out of the workers' collections; the parent unfreezes its own at once, unless its
+        # caller froze them first for as long as it needs (cleaner.jobs.remember).
+        frozen_already = gc.get_freeze_count() > 0
         gc.freeze()
         try:
             while len(self.workers) < self.size:
@@ -118,7 +120,8 @@ class _Pool:
                 theirs.close()
                 self.workers.append(_Worker(process, ours))
         finally:
-            gc.unfreeze()
+            if not frozen_already:
+                gc.unfreeze()
 
     def submit(self, index: int, item: Any) -> None:
         self.backlog.append((index, item, 0))

@@ -36,6 +36,7 @@ from cleaner.steps.dedup_passes import (
     Plan,
     bucket_pairs,
     confirm_pairs,
+    document_ids,
     forget_parts,
     read_rows,
     scatter_keys,
@@ -195,30 +196,33 @@ class Pairs:
     same_text: np.ndarray
 
     @classmethod
-    def join(cls, confirmed: list[tuple[dict[int, tuple[str, int]], dict[str, np.ndarray]]], plan: Plan) -> Pairs:
-        """The pairs :func:`confirm_pairs` found in each part: the documents (reference -> id, n_chars) and the
-        pairs (arrays: ``left`` and ``right`` references, ``overlap``, ``same_text``)."""
-        documents: dict[int, tuple[str, int]] = {}
-        for part_documents, _ in confirmed:
-            documents.update(part_documents)
-        refs = sorted(documents, key=lambda ref: (-documents[ref][1], documents[ref][0]))
-        by_ref = np.array(refs, dtype=np.uint64)
-        number = np.argsort(by_ref)  # position in refs of the i-th smallest reference
+    def join(cls, confirmed: list[dict[str, np.ndarray]], plan: Plan) -> Pairs:
+        """The pairs :func:`confirm_pairs` found in each part: the documents (``refs``, ``n_chars``) and the pairs
+        (``left`` and ``right`` references, ``overlap``, ``same_text``). Documents of equal length and id keep
+        the order they are first named in, part by part."""
+        named = np.concatenate([f["refs"] for f in confirmed]) if confirmed else np.zeros(0, np.uint64)
+        unique, first = np.unique(named, return_index=True)
+        chars = np.concatenate([f["n_chars"] for f in confirmed])[first].tolist() if confirmed else []
+        ids = document_ids(plan, unique)
+        kept = sorted(range(len(unique)), key=lambda k: (-chars[k], ids[k], first[k]))
+        by_ref = unique[kept]
+        number = np.argsort(by_ref)  # position in the kept order of the i-th smallest reference
         ordered = by_ref[number]
 
         def numbered(values: np.ndarray) -> np.ndarray:
             return number[np.searchsorted(ordered, values)].astype(np.int64)
 
-        found = [pairs for _, pairs in confirmed if len(pairs["left"])]
+        found = [pairs for pairs in confirmed if len(pairs["left"])]
         left = np.concatenate([numbered(f["left"]) for f in found]) if found else np.zeros(0, np.int64)
         right = np.concatenate([numbered(f["right"]) for f in found]) if found else np.zeros(0, np.int64)
         overlap = np.concatenate([f["overlap"] for f in found]) if found else np.zeros(0)
         same_text = np.concatenate([f["same_text"] for f in found]) if found else np.zeros(0, bool)
         left, right = np.minimum(left, right), np.maximum(left, right)
         order = np.lexsort((right, left))
+        kept_ids = [ids[k] for k in kept]
         return cls(
-            [documents[ref][0] for ref in refs],
-            dict(zip([documents[ref][0] for ref in refs], plan.part_of(by_ref).tolist(), strict=True)),
+            kept_ids,
+            dict(zip(kept_ids, plan.part_of(by_ref).tolist(), strict=True)),
             left[order],
             right[order],
             overlap[order],
@@ -233,12 +237,17 @@ def cluster_decisions(pairs: Pairs) -> dict[str, Decision]:
     every rejected document has its text in a kept one, whichever chain linked it to its group."""
     n = len(pairs.ids)
     group = _components(n, pairs.left, pairs.right)
-    # Both directions of each pair, by document: the documents each one holds, in the kept order.
-    heads = np.concatenate((pairs.left, pairs.right))
-    tails = np.concatenate((pairs.right, pairs.left))
-    which = np.tile(np.arange(len(pairs.left)), 2)
+    # Both directions of each pair, by document: the documents each one holds, in the kept order. Numbers of 32
+    # bits where they fit, each array reordered in turn: a corpus of many copies has millions of pairs.
+    width = np.int32 if max(n, len(pairs.left)) < 1 << 31 else np.int64
+    heads = np.concatenate((pairs.left, pairs.right)).astype(width)
+    tails = np.concatenate((pairs.right, pairs.left)).astype(width)
+    which = np.tile(np.arange(len(pairs.left), dtype=width), 2)
     order = np.lexsort((tails, heads))
-    heads, tails, which = heads[order], tails[order], which[order]
+    heads = heads[order]
+    tails = tails[order]
+    which = which[order]
+    del order
     bounds = np.searchsorted(heads, np.arange(n + 1))
     keeper = np.full(n, -1, dtype=np.int64)
     via = np.full(n, -1, dtype=np.int64)  # the pair that placed a rejected document
