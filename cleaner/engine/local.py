@@ -36,6 +36,8 @@ R = TypeVar("R")
 # out-of-memory killer or a crash on the task's input, and both tend to come back, but a second attempt costs one
 # task's time (seconds) and gets past a memory peak of another program or a stray kill.
 RETRIES = 1
+# The signals a worker handles its own way (SIGINT ignored, SIGTERM fatal), blocked while it is forked.
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 _END = object()
 
@@ -64,6 +66,7 @@ def _serve(conn: connection.Connection, job: Callable[[Any], Any], parent: int) 
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent through the fork
     while True:
         try:
             item = conn.recv()
@@ -112,6 +115,9 @@ class _Pool:
         # caller froze them first for as long as it needs (cleaner.jobs.remember).
         frozen_already = gc.get_freeze_count() > 0
         gc.freeze()
+        # A Ctrl-C or a SIGTERM that reaches a worker before it sets its own handlers would run the parent's (the
+        # runner's SIGTERM handler raises, with a traceback): the signals wait, blocked, until the worker is ready.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
             while len(self.workers) < self.size:
                 ours, theirs = self._context.Pipe()
@@ -120,6 +126,7 @@ class _Pool:
                 theirs.close()
                 self.workers.append(_Worker(process, ours))
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             if not frozen_already:
                 gc.unfreeze()
 
