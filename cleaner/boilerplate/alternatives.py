@@ -43,7 +43,7 @@ class Alternatives:
     """The alternatives of one alternation (``(category, regex)``, in order), indexed by what each needs."""
 
     regexes: list[tuple[str, re.Pattern[str]]] = field(default_factory=list)
-    literals: Any = None  # an ahocorasick.Automaton: literal (folded when ignoring case) -> indices into regexes
+    literals: Any = None  # an ahocorasick.Automaton, None without literals: literal (folded) -> indices into regexes
     gates: tuple[tuple[re.Pattern[str], tuple[int, ...]], ...] = ()  # the others, by the class they need
     always: tuple[int, ...] = ()  # those without either: tried on every text
     gate_bits: np.ndarray | None = None  # per code point of the BMP: bit g set when gate g's class holds it
@@ -81,12 +81,11 @@ class Alternatives:
                 gated.setdefault(required_class(pattern), []).append(number)
             for literal in needed or ():
                 literals.setdefault(fold(literal) if ignore_case else literal, []).append(number)
-        automaton = ahocorasick.Automaton()
-        for literal, numbers in literals.items():
-            automaton.add_word(literal, tuple(numbers))
-        if literals:
-            automaton.make_automaton()
-        index.literals = automaton  # an empty one finds nothing
+        if literals:  # (an automaton never made, with no words, refuses to be searched)
+            index.literals = ahocorasick.Automaton()
+            for literal, numbers in literals.items():
+                index.literals.add_word(literal, tuple(numbers))
+            index.literals.make_automaton()
         index.always = tuple(gated.pop(None, ()))
         index.gates = tuple((re.compile(gate, flags), tuple(numbers)) for gate, numbers in gated.items())  # type: ignore[arg-type]
         if len(index.gates) > 32:  # pragma: no cover - the bits of a mask
@@ -121,7 +120,7 @@ class Alternatives:
         joined, starts = "\n".join(texts), _starts(texts)
         hits: dict[int, set[int]] = {}
         # A literal matched across a line break only adds a regex tried in vain.
-        for end, numbers in self.literals.iter(fold(joined) if self.ignore_case else joined):
+        for end, numbers in self.literals.iter(fold(joined) if self.ignore_case else joined) if self.literals else ():
             hits.setdefault(bisect_right(starts, end) - 1, set()).update(numbers)
         found: dict[int, tuple[int, ...]] = {}
         gated, always = self._gated, self.always

@@ -11,6 +11,10 @@ cost over 20 µs a line, the largest single cost of the step. Most of them conta
 contain ("affiliate links", "cookie"); one automaton pass finds which of those literals the line holds, and only
 the regexes they belong to (and the few without such a literal) are searched.
 
+An "anywhere" rule skips a line longer than ``max_contains_words``: an article sentence may mention cookies. A
+few notices no article sentence holds (a copyright sign and year with "all rights reserved") are searched in lines
+of any length (the ``*`` rules): a text dump may glue a site's whole footer into one long line.
+
 The step asks for a whole batch's lines at once (:meth:`RuleSet.match_lines`): each kind's regexes are then tried
 one by one where they may match (:mod:`cleaner.boilerplate.alternatives`), with the automata run once over the
 batch's lines joined, and the answer is the one the whole alternation gives.
@@ -31,7 +35,7 @@ from typing import Any
 
 from cleaner.boilerplate.alternatives import Alternatives, _starts
 
-KINDS = {"=": "line", "^": "prefix", "~": "contains"}
+KINDS = {"=": "line", "^": "prefix", "~": "contains", "*": "anywhere"}
 # Stripped from both ends before whole-line matching: bullets, arrows, separators, closing punctuation.
 EDGE_CHARS = " \t•·*|:;,.…!?»«›‹>→←-–—_#()[]\"'“”„"
 # A phrase that needs no regex: letters, digits, spaces and harmless punctuation only.
@@ -106,6 +110,10 @@ class RuleSet:
     prefix_index: Alternatives | None = None
     contains_index: Alternatives | None = None
     max_contains_words: int = 60
+    # The "anywhere, however long the line" regexes (notices no article sentence holds), and the literals one of
+    # which each match contains (None: searched on every line).
+    anywhere: re.Pattern[str] | None = None
+    anywhere_literals: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         # Boilerplate repeats: the same menu items, share bars and footers on every page of a site. Remembering
@@ -143,9 +151,11 @@ class RuleSet:
         stripped = line.lstrip(PREFIX_EDGE_CHARS)
         if self.prefix is not None and (m := self.prefix.match(stripped)):
             return m.lastgroup
+        lower = line.lower()
+        if category := self._anywhere_category(lower):
+            return category
         if len(line.split()) > self.max_contains_words:
             return None
-        lower = line.lower()
         if self.contains_phrases is not None:
             for _, category in self.contains_phrases.iter(lower):
                 return category
@@ -154,6 +164,14 @@ class RuleSet:
         if self.contains is not None and (m := self.contains.search(lower)):
             return m.lastgroup
         return None
+
+    def _anywhere_category(self, lower: str) -> str | None:
+        """The category of an "anywhere" rule that the lower-cased line matches, whatever its length."""
+        if self.anywhere is None:
+            return None
+        if self.anywhere_literals is not None and not any(literal in lower for literal in self.anywhere_literals):
+            return None
+        return m.lastgroup if (m := self.anywhere.search(lower)) else None
 
     def _contains_category(self, lower: str) -> str | None:
         """What ``self.contains.search(lower).lastgroup`` gives (the leftmost match, the first alternative among
@@ -194,6 +212,10 @@ class RuleSet:
         stripped = [lines[number].lstrip(PREFIX_EDGE_CHARS) for number in asked]
         for number, category in zip(asked, self.prefix_index.categories(stripped, "match"), strict=True):
             found[number] = category
+        if self.anywhere is not None:
+            for number in asked:
+                if found[number] is None:
+                    found[number] = self._anywhere_category(lines[number].lower())
         asked = [n for n in asked if found[n] is None and len(lines[n].split()) <= self.max_contains_words]
         for number, category in zip(asked, self._contains_categories([lines[n].lower() for n in asked]), strict=True):
             found[number] = category
@@ -239,7 +261,7 @@ def parse_rules(text: str, source: str) -> dict[str, list[str]]:
             continue
         marker, _, pattern = line.partition(" ")
         if marker not in KINDS or not pattern.strip():
-            raise ValueError(f"{where}: a rule starts with '=', '^' or '~' and a space, then a regex")
+            raise ValueError(f"{where}: a rule starts with '=', '^', '~' or '*' and a space, then a regex")
         rules[KINDS[marker]].append(_checked(_expand(pattern.strip(), fragments, where), where))
     return rules
 
@@ -273,6 +295,7 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
     contains_alternatives: list[tuple[str, str]] = []  # (category, lower-cased regex), in the alternation's order
     line_alternatives: list[tuple[str, str]] = []  # the same for the whole-line regexes
     prefix_alternatives: list[tuple[str, str]] = []  # and for the prefix regexes (not lower-cased)
+    anywhere_alternatives: list[str] = []  # the "anywhere, however long" regexes (lower-cased)
     for category, rules in sorted(by_category.items()):
         rest: dict[str, list[str]] = {kind: [] for kind in KINDS.values()}
         for kind, patterns in rules.items():
@@ -294,8 +317,10 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
                     contains_alternatives += [(category, a) for a in alternatives]
                 elif kind == "line":
                     line_alternatives += [(category, a) for a in alternatives]
-                else:
+                elif kind == "prefix":
                     prefix_alternatives += [(category, a) for a in alternatives]
+                else:
+                    anywhere_alternatives += alternatives
                 regexes[kind].append(f"(?P<{category}>{'|'.join(f'(?:{a})' for a in alternatives)})")
     if len(automaton):
         automaton.make_automaton()
@@ -310,9 +335,12 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
             setattr(ruleset, f"{kind}_index", Alternatives.of(alternatives, flags, required_literals, how))
     # Lines are lower-cased before matching; prefix rules see the original case (breadcrumb glue is detected by
     # a capital letter), so they keep IGNORECASE.
-    for kind, flags in (("line", 0), ("prefix", re.IGNORECASE), ("contains", 0)):
+    for kind, flags in (("line", 0), ("prefix", re.IGNORECASE), ("contains", 0), ("anywhere", 0)):
         if regexes[kind]:
             setattr(ruleset, kind, re.compile("|".join(regexes[kind]), flags))
+    needed = [required_literals(pattern) for pattern in anywhere_alternatives]
+    if needed and None not in needed:
+        ruleset.anywhere_literals = tuple(sorted({literal for literals in needed for literal in literals or ()}))
     return ruleset
 
 

@@ -38,6 +38,16 @@ MATCHED = [
     ("Diese Website verwendet Cookies, um Ihnen das beste Erlebnis zu bieten.", "cookie"),
     ("Nous utilisons des cookies pour améliorer votre expérience.", "cookie"),
     ("© 2024 City News. All rights reserved.", "footer"),
+    (  # a whole footer glued into one line: the notice is found however long the line
+        "City News may receive compensation for links to products on this website. " * 8
+        + "© Copyright 2020 City News Corporation. All Rights Reserved. Privacy Policy Terms of Service",
+        "footer",
+    ),
+    (  # a consent plugin's paragraph, often in English on a page in another language
+        "This website uses cookies to improve your experience while you navigate through the website. "
+        + "Out of these cookies, the necessary ones are stored in your browser. " * 6,
+        "cookie",
+    ),
     ("Alle Rechte vorbehalten", "footer"),
     ("Impressum", "footer"),
     ("Les propos tenus dans cette tribune n'engagent que son auteur.", "footer"),
@@ -246,8 +256,19 @@ def test_article_lines_are_not_matched(line: str):
 
 
 def test_contains_rules_skip_long_lines():
-    sentence = "We use cookies " + "and the article goes on about baking and recipes " * 10
+    sentence = "He said we use cookies " + "and the article goes on about baking and recipes " * 10
     assert RULES.match(sentence) is None
+    rights = "The band kept all rights reserved to itself, " + "and the article goes on about the record deal " * 10
+    assert RULES.match(rights) is None  # a reservation of rights without a copyright notice is not a footer
+
+
+def test_anywhere_rules_are_searched_in_lines_of_any_length(tmp_path: Path):
+    (tmp_path / "notice.txt").write_text("* (?:©|copyright) (?:19|20)\\d\\d acme\n~ acme\n", encoding="utf-8")
+    rules = load_rules(tmp_path, max_contains_words=5)
+    long_line = "one two three four five six seven © 2021 Acme"
+    assert rules.match(long_line) == "notice" and rules.match_lines([long_line])[long_line] == "notice"
+    assert rules.anywhere_literals == (" acme",)  # only lines holding it are searched
+    assert rules.match("one two three four five six seven acme") is None  # the "~" rule stops at 5 words
 
 
 def test_rule_files_are_checked(tmp_path: Path):
