@@ -93,6 +93,8 @@ def print_summary(summary: RunSummary) -> None:
         for reason, count in summary.removed_lines.most_common(15):
             table.add_row(reason, f"{count:,}")
         console.print(table)
+    for message in summary.retried:
+        console.print(f"[yellow]warning[/] {escape(message)}", highlight=False)
     for message in summary.read_errors[:10]:
         console.print(f"[yellow]warning[/] {escape(message)}", highlight=False)
     if len(summary.read_errors) > 10:

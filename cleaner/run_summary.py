@@ -42,6 +42,7 @@ class RunSummary(Counts):
     validation_skipped: str = ""
     engine: str = "local"
     resume_note: str = ""  # what became of --resume
+    retried: list[str] = field(default_factory=list)  # tasks run again after their worker died (the engine's words)
     digests: list[tuple[str, int, str]] = field(default_factory=list)  # (file, size, SHA-256) of every input
 
     @property
@@ -100,6 +101,7 @@ def write_run_json(path: Path, summary: RunSummary, config: Config, tasks: int) 
             "engine": summary.engine,
             "workers": summary.workers,
             "tasks": tasks,
+            "tasks_run_again": summary.retried,
             "seconds": round(summary.seconds, 3),
         },
     }

@@ -134,6 +134,7 @@ def run(
                     validator.start()  # GX starts up in its own process while we deduplicate (cleaner.validate)
                 deduplicate(pipeline, staging, runner, summary, phase)
                 check_accounting(summary)
+                summary.retried = list(runner.retried)
                 _complete_tables(schemas, staging)
                 summary.seconds = time.perf_counter() - started
                 write_run_json(staging / "run.json", summary, config, done)

@@ -12,8 +12,10 @@ def test_the_summary_prints_counts_reasons_and_names_as_written(capsys):
     summary.rejected["length.too_short"] = 2
     summary.removed_lines["boilerplate.menu"] = 7
     summary.hidden = ["[bold]secret[/].txt"]
+    summary.retried = ["task 3 (input file a.txt) was run again: its worker process was killed (SIGKILL)"]
     print_summary(summary)
     output = " ".join(capsys.readouterr().out.split())
+    assert "warning task 3 (input file a.txt) was run again: its worker process was killed (SIGKILL)" in output
     assert "read 3 documents from 2 files" in output and "2 workers" in output
     assert "kept 1 documents" in output and "length.too_short 2" in output and "removed 7 lines" in output
     assert "[bold]secret[/].txt" in output  # not taken for markup

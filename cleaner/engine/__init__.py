@@ -57,6 +57,9 @@ class Engine(Protocol):
 
     name: str
     workers: int  # the parallelism the engine offers (cores of this machine, CPUs of the cluster)
+    # Tasks run again because their worker died, one message each, for the run's warnings. An engine whose
+    # library retries out of sight (Ray) leaves it empty.
+    retried: list[str]
 
     def map_ordered(
         self, job: Callable[[T], R], items: Iterable[T], meanwhile: Callable[[], None] | None = None

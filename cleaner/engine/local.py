@@ -92,8 +92,9 @@ class _Worker:
 class _Pool:
     """Forked workers fed one item at a time from a backlog; replies by item index."""
 
-    def __init__(self, job: Callable[[Any], Any], size: int) -> None:
+    def __init__(self, job: Callable[[Any], Any], size: int, on_retry: Callable[[str], None] | None = None) -> None:
         self._job = job
+        self._on_retry = on_retry
         self._context = multiprocessing.get_context("fork")
         self.size = size
         self.workers: list[_Worker] = []
@@ -184,6 +185,8 @@ class _Pool:
         index, item, attempts = worker.task
         if attempts < RETRIES:
             self.backlog.appendleft((index, item, attempts + 1))
+            if self._on_retry is not None:
+                self._on_retry(_retried(item, worker.process.exitcode))
         elif self.lost is None:
             self.lost = TaskLost(_lost(item, worker.process.exitcode, attempts + 1))
 
@@ -242,25 +245,39 @@ class _Pool:
             worker.conn.close()
 
 
+def _retried(item: Any, exitcode: int | None) -> str:
+    """The one-line message of a task run again because its worker died on it."""
+    return f"{describe(item)} was run again: its worker process {_death(exitcode)}"
+
+
 def _lost(item: Any, exitcode: int | None, attempts: int) -> str:
     """The one-line message of a task whose worker died on every attempt."""
     tries = "on both attempts" if attempts == 2 else "" if attempts == 1 else f"on all {attempts} attempts"
     resume = "run again with --resume to keep the tasks already finished"
-    if exitcode is not None and exitcode < 0:
-        name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else f"signal {-exitcode}"
-        if -exitcode == signal.SIGKILL:
-            return (
-                f"{describe(item)} was lost: its worker process was killed (SIGKILL) {tries}, as the system does when"
-                f" memory runs out; {resume}, with fewer --workers or a smaller [run] task_mb if memory is short"
-            )
-        how = f"crashed ({name}, most likely in a native library)"
-    else:
-        how = f"exited with code {exitcode}"
-    return f"{describe(item)} was lost: its worker process {how} {tries}; {resume}"
+    if exitcode == -signal.SIGKILL:
+        return (
+            f"{describe(item)} was lost: its worker process {_death(exitcode)} {tries}, as the system does when"
+            f" memory runs out; {resume}, with fewer --workers or a smaller [run] task_mb if memory is short"
+        )
+    return f"{describe(item)} was lost: its worker process {_death(exitcode)} {tries}; {resume}"
+
+
+def _death(exitcode: int | None) -> str:
+    """How a worker process ended, in words (a signal other than SIGKILL is a crash, most often native)."""
+    if exitcode is None or exitcode >= 0:
+        return f"exited with code {exitcode}"
+    if exitcode == -signal.SIGKILL:
+        return "was killed (SIGKILL)"
+    name = signal.Signals(-exitcode).name if -exitcode in signal.valid_signals() else f"signal {-exitcode}"
+    return f"crashed ({name}, most likely in a native library)"
 
 
 def run_ordered(
-    job: Callable[[T], R], items: Iterable[T], workers: int, meanwhile: Callable[[], None] | None = None
+    job: Callable[[T], R],
+    items: Iterable[T],
+    workers: int,
+    meanwhile: Callable[[], None] | None = None,
+    on_retry: Callable[[str], None] | None = None,
 ) -> Iterator[R]:
     """``job(item)`` for every item, in order, on up to ``workers`` processes (in this process when 1).
 
@@ -268,7 +285,8 @@ def run_ordered(
     free up, at most ``2 * workers`` items ahead of the results, so what waits in memory stays bounded.
     ``meanwhile`` is called once the workers have their first items (all of them when ``items`` is a list),
     before the first result is awaited: this process works while they do. A job's exception is raised when its
-    item's turn comes; a task whose worker died twice raises :class:`~cleaner.engine.TaskLost` at once."""
+    item's turn comes; a task whose worker died is run again (``on_retry`` is told why), and one whose worker died
+    twice raises :class:`~cleaner.engine.TaskLost` at once."""
     if isinstance(items, Sized):
         workers = min(workers, len(items))
     workers = max(1, workers)
@@ -279,7 +297,7 @@ def run_ordered(
             yield job(item)
         return
     ahead = len(items) if meanwhile is not None and isinstance(items, Sized) else 2 * workers
-    pool = _Pool(job, workers)
+    pool = _Pool(job, workers, on_retry)
     try:
         source = iter(items)
         drawn = returned = 0
@@ -311,11 +329,12 @@ class LocalEngine:
 
     def __init__(self, workers: int) -> None:
         self.workers = max(1, workers)
+        self.retried: list[str] = []
 
     def map_ordered(
         self, job: Callable[[T], R], items: Iterable[T], meanwhile: Callable[[], None] | None = None
     ) -> Iterator[R]:
-        return run_ordered(job, items, self.workers, meanwhile)
+        return run_ordered(job, items, self.workers, meanwhile, self.retried.append)
 
     def close(self) -> None:
         """Nothing to release: each map's pool is torn down when the map ends."""

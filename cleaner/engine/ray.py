@@ -44,6 +44,7 @@ class RayEngine:
         self._ray = ray
         self.workers = workers
         self._owns_cluster = owns_cluster
+        self.retried: list[str] = []  # Ray runs a task again out of our sight (max_retries): none are reported
         self._remote = ray.remote(num_cpus=1, max_retries=RETRIES)(_call)
 
     def map_ordered(

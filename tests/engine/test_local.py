@@ -19,7 +19,7 @@ import pytest
 
 from cleaner.document import Document
 from cleaner.engine import TaskLost
-from cleaner.engine.local import run_ordered
+from cleaner.engine.local import LocalEngine, run_ordered
 from cleaner.readers import InputFile
 from cleaner.tasks import Slice
 
@@ -153,12 +153,14 @@ def test_a_task_whose_worker_is_killed_twice_ends_the_map_at_once_and_names_it(t
 
 
 def test_a_task_whose_worker_dies_once_is_run_again_and_the_map_completes(tmp_path: Path):
+    engine = LocalEngine(2)
     with within(30):
-        results = list(
-            run_ordered(functools.partial(_die_once, (1, 3, 5, 7, 9, 11), str(tmp_path)), iter(range(12)), 2)
-        )
+        results = list(engine.map_ordered(functools.partial(_die_once, (1, 3, 5, 7, 9, 11), str(tmp_path)), range(12)))
     assert results == [10 * i for i in range(12)]
     assert sorted(int(p.name.split("-")[1]) for p in tmp_path.glob("died-*")) == [1, 3, 5, 7, 9, 11]
+    # each retry is told, for the run's warnings
+    expected = [f"item {i} was run again: its worker process was killed (SIGKILL)" for i in (1, 3, 5, 7, 9, 11)]
+    assert sorted(engine.retried) == sorted(expected)
 
 
 def test_a_worker_dying_while_this_process_works_meanwhile(tmp_path: Path):
@@ -232,7 +234,7 @@ def test_ctrl_c_in_the_parent_stops_every_worker(tmp_path: Path):
 def test_workers_die_with_a_parent_killed_by_sigkill(tmp_path: Path):
     script = (
         "import functools, sys\n"
-        "from cleaner.engine.local import run_ordered\n"
+        "from cleaner.engine.local import LocalEngine, run_ordered\n"
         "from tests.engine.test_local import _mark\n"
         "list(run_ordered(functools.partial(_mark, sys.argv[1]), iter(range(10_000)), 2))\n"
     )
