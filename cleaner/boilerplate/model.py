@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.boilerplate.characters import shape_flags, whole_word_matches
-from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD
+from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, WORD
 from cleaner.boilerplate.page import Pages
 from cleaner.boilerplate.segments import Segments, cumulative
 
@@ -172,18 +172,18 @@ def main_share(words: np.ndarray, good: np.ndarray, region: np.ndarray, segments
     return np.divide(main, total, out=np.ones(len(total)), where=total > 0)
 
 
-def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndarray:
-    """The features of each line that depend on its text alone (``FEATURES``' "heading", "uppercase" …
-    "quote", "furniture_words", "furniture_share"), for the stripped, non-blank ``texts``, in one pass over
-    their text."""
+def _shapes(pages: Pages, lines: np.ndarray) -> np.ndarray:
+    """The features of each of the non-blank ``lines`` that depend on its text alone (``FEATURES``' "heading",
+    "uppercase" … "quote", "furniture_words", "furniture_share"), in one pass over their text."""
+    texts = [pages.stripped[i] for i in lines.tolist()]
     chars = np.maximum(1, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))).astype(float)
-    words = np.maximum(1, words).astype(float)
+    words = np.maximum(1, pages.words[lines]).astype(float)
     letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
-    furniture = _furniture_counts(texts)
+    furniture = furniture_counts(pages)[lines]
     # The features read off the text itself: (ellipsis, early colon, copyright, bullet, quote).
     flags = shape_flags(texts)
     rows = np.empty((len(texts), 12))
-    rows[:, 0] = heading
+    rows[:, 0] = pages.heading[lines]
     rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
     rows[:, 2] = digits / chars
     rows[:, 3] = separators / chars
@@ -194,17 +194,25 @@ def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndar
     return rows
 
 
-def _furniture_counts(texts: list[str]) -> np.ndarray:
-    """Per text, how many whole words of the furniture vocabulary it holds (one automaton pass over them all)."""
-    joined = "\n".join(texts).lower()  # line by line the same: no case rule looks across a line break
-    lowered = texts if len(joined) == len("\n".join(texts)) else [text.lower() for text in texts]
-    # "İ" lower-cases to two code points: lines are placed as lowered
-    starts = np.cumsum([0] + [len(text) + 1 for text in lowered[:-1]])
-    hits = whole_word_matches(joined, furniture_automaton())
-    counts = np.zeros(len(texts))
-    if len(hits):
-        np.add.at(counts, np.searchsorted(starts, hits, side="right") - 1, 1)
-    return counts
+def furniture_counts(pages: Pages) -> np.ndarray:
+    """Per line, how many whole words of the furniture vocabulary it holds: the matches of
+    :func:`furniture_automaton` in the lower-cased line that neither begin nor end inside a word.
+
+    Read from the line's words instead of searching its text: a vocabulary word is one word as ``lines.WORD``
+    reads them, so such a match lies within one of the line's words, and within a word without joiners it is that
+    word (a set look-up). Only the compound words ("sign-in", "share-button") are searched, all in one pass. The
+    search over whole lines found every vocabulary word inside other words ("in" in "within") and cost several
+    times more."""
+    words = pages.words_flat
+    hits = np.fromiter(map(furniture_vocabulary().__contains__, words), dtype=float, count=len(words))
+    compound = np.flatnonzero(pages.compound)
+    if len(compound):
+        parts = [words[i] for i in compound.tolist()]
+        starts = np.cumsum([0] + [len(part) + 1 for part in parts[:-1]])
+        found = whole_word_matches("\n".join(parts), furniture_automaton())
+        hits[compound] = np.bincount(np.searchsorted(starts, found, side="right") - 1, minlength=len(parts))
+    running = cumulative(hits)
+    return running[pages.word_offsets[1:]] - running[pages.word_offsets[:-1]]
 
 
 def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
@@ -300,9 +308,14 @@ def parse_model(record: dict, source: str) -> LineModel:
 
 @lru_cache(maxsize=1)
 def furniture_vocabulary() -> frozenset[str]:
-    """Words with which a site talks about itself (``data/boilerplate/vocabulary.toml``), all languages together."""
+    """Words with which a site talks about itself (``data/boilerplate/vocabulary.toml``), all languages together.
+
+    Each must be one lower-case word as ``lines.WORD`` reads words: the lines' words are looked up in it."""
     text = (resources.files("cleaner") / "data" / "boilerplate" / "vocabulary.toml").read_text(encoding="utf-8")
-    return frozenset(word for words in tomllib.loads(text)["words"].values() for word in words)
+    vocabulary = frozenset(word for words in tomllib.loads(text)["words"].values() for word in words)
+    if odd := sorted(word for word in vocabulary if not WORD.fullmatch(word) or word != word.lower()):
+        raise ValueError(f"vocabulary.toml: not one lower-case word: {', '.join(odd)}")
+    return vocabulary
 
 
 @lru_cache(maxsize=1)

@@ -43,6 +43,8 @@ class Pages:
     sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see characters.SENTENCE_END)
     repeat_codes: np.ndarray  # the normalised text as a number (distinct across pages), -1 for lines not counted
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
+    is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
+    compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
     _stop_hits: dict[frozenset[str], tuple[np.ndarray, set[int], list[np.ndarray]]] = field(default_factory=dict)
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -140,15 +142,14 @@ class Pages:
             for start, taken in zip(segments.starts.tolist(), counts, strict=True)
         ]
 
-    def shapes(self, compute: Callable[[list[str], np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    def shapes(self, compute: Callable[[Pages, np.ndarray], np.ndarray]) -> np.ndarray:
         """The model's features that depend on a line's text alone, one row per line, made by ``compute`` (given
-        the stripped texts, word counts and heading flags of the non-blank lines) once for all the pages."""
+        these pages and the numbers of their non-blank lines) once for all the pages."""
         if self._shapes is None:
             rows = np.zeros((len(self.texts), 12))
             filled = np.flatnonzero(self.chars)
             if len(filled):
-                texts = [self.stripped[i] for i in filled.tolist()]
-                rows[filled] = compute(texts, self.words[filled], self.heading[filled].astype(float))
+                rows[filled] = compute(self, filled)
             self._shapes = rows
         return self._shapes
 
@@ -156,11 +157,8 @@ class Pages:
         """Each line's distinct words of four letters or more, as (line of each entry, word of each entry as a
         number, distinct across pages; number of such words per line): the vocabulary the topic share compares."""
         if self._content is None:
-            places, distinct, where = self.vocabulary
-            content = np.zeros(len(places), dtype=bool)
-            for words, at in zip(distinct, where, strict=True):
-                content[at] = np.fromiter((len(w) >= 4 and w.isalpha() for w in words), dtype=bool, count=len(words))
-            taken = content[places]
+            places = self.vocabulary[0]
+            taken = self.is_content
             lines = np.repeat(np.arange(len(self.texts)), self.words)[taken]
             size = len(places) + 1
             pairs = lines * size + places[taken]
@@ -214,5 +212,6 @@ def read_pages(
                 found[number] = matched[number] is None and bool(normal[number]) and asks(normal[number])
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
-        lead_in, sentence_like, repeat, found,
+        lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
+        facts.token_compound,
     )  # fmt: skip

@@ -3,13 +3,19 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.boilerplate.model import (
     FEATURES,
     Layout,
+    furniture_automaton,
+    furniture_counts,
+    furniture_vocabulary,
     load_model,
     parse_model,
 )
+from cleaner.boilerplate.page import read_pages
 from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
 
 ARTICLE = [
@@ -94,6 +100,41 @@ def test_furniture_vocabulary_is_counted_per_line():
     furniture = FEATURES.index("furniture_words")
     assert vectors[3][furniture] == pytest.approx(math.log1p(3))  # abonnieren, newsletter, kommentare
     assert vectors[0][furniture] == 0.0
+
+
+def furniture_searched(line: str) -> int:
+    """The furniture words of a line as the automaton finds them in its text: matches neither preceded nor
+    followed by a word character."""
+    text, found = line.lower(), 0
+    for end, length in furniture_automaton().iter(text):
+        start = end - length + 1
+        around = (text[start - 1] if start else " ") + (text[end + 1] if end + 1 < len(text) else " ")
+        found += not any(char.isalnum() or char == "_" for char in around)
+    return found
+
+
+FURNITURE_LINES = [
+    "Share this", "sign-in", "Sign-In | Log in", "pre-sign-in-now", "share-button", "within", "newsletter_x",
+    "Abonnez-vous à la newsletter", "suivez-nous", "İNDİR Share", "e-mail it's ’tis Login", "", "  ", "a - b",
+    "SHARE\u00adthis", "🎉 Newsletter 🎉", "Kommentare (3)", "Inscreva-se já-inscreva-se",
+]  # fmt: skip
+
+
+def test_furniture_words_read_from_the_words_are_those_found_in_the_text():
+    pages = read_pages([FURNITURE_LINES, FURNITURE_LINES[::-1]], {}.get, 20, [None, None])
+    expected = [furniture_searched(line) for line in [*FURNITURE_LINES, *FURNITURE_LINES[::-1]]]
+    assert furniture_counts(pages).tolist() == expected
+    assert sum(expected) == 30  # compounds among them ("sign-in", "abonnez-vous", a word of "share-button")
+
+
+WORDS = st.sampled_from(sorted(furniture_vocabulary())) | st.text(st.sampled_from(list("ab-'’_ İé1")), max_size=6)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.lists(WORDS, max_size=6).map("".join) | st.lists(WORDS, max_size=6).map(" ".join), max_size=6))
+def test_any_lines_furniture_words_are_those_found_in_the_text(lines):
+    pages = read_pages([lines], {}.get, 20, [None])
+    assert furniture_counts(pages).tolist() == [furniture_searched(line) for line in lines]
 
 
 def test_topic_share_is_the_article_vocabulary_a_line_shares():
