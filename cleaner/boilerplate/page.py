@@ -11,7 +11,7 @@ over a batch of documents is a few dozen array operations in all (see :mod:`clea
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, count, islice, pairwise
 
@@ -45,9 +45,14 @@ class Pages:
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
-    _stop_hits: dict[frozenset[str], tuple[np.ndarray, set[int], list[np.ndarray]]] = field(default_factory=dict)
+    _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+
+    @cached_property
+    def _stop_hits(self) -> tuple[np.ndarray, dict[int, frozenset[str]]]:
+        """Per place of ``vocabulary``, whether the word is in its page's stop-word list, and that list per page."""
+        return np.zeros(len(self.words_flat), dtype=np.int64), {}
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -86,30 +91,33 @@ class Pages:
             where.append(np.fromiter(first.values(), dtype=np.int64, count=len(first)))
         return places, distinct, where
 
-    def stop_hits(self, stoplist: frozenset[str], pages: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """The stop words of ``stoplist`` on the lines of ``pages`` (at least): per line, how many of its words are
-        in the list, and the running count over ``words_flat`` (with a leading 0). Remembered per list: a page's
-        list rarely changes between passes, and a batch meets a few."""
+    def stop_running(self, chosen: dict[int, frozenset[str]]) -> np.ndarray:
+        """The running count over ``words_flat`` (with a leading 0) of the words in their page's stop-word list,
+        ``chosen`` naming the list of each page asked (a page not named keeps the list it had).
+
+        A page's distinct words are looked up again only when its list changes, which it rarely does between
+        passes; the running count is then made once for the batch, whatever the number of lists it meets."""
         places, distinct, where = self.vocabulary
-        hit, done, counts = self._stop_hits.setdefault(stoplist, (np.zeros(len(places), dtype=np.int64), set(), []))
-        if new := [page for page in pages if page not in done]:
-            for page in new:  # a frozenset's hash is computed once, then kept
-                hit[where[page]] = np.fromiter(map(stoplist.__contains__, distinct[page]), bool, len(distinct[page]))
-            done.update(new)
-            running = np.concatenate(([0], np.cumsum(hit[places])))
-            counts[:] = [running[self.word_offsets[1:]] - running[self.word_offsets[:-1]], running]
-        return counts[0], counts[1]
+        hit, lists = self._stop_hits
+        changed = [page for page, stoplist in chosen.items() if lists.get(page) is not stoplist]
+        for page in changed:  # a frozenset's hash is computed once, then kept
+            hit[where[page]] = np.fromiter(map(chosen[page].__contains__, distinct[page]), bool, len(distinct[page]))
+            lists[page] = chosen[page]
+        if changed or self._stop_running is None:
+            self._stop_running = np.concatenate(([0], np.cumsum(hit[places])))
+        return self._stop_running
+
+    def stop_densities(self, rows: np.ndarray, running: np.ndarray) -> np.ndarray:
+        """The share of each of the lines ``rows``'s words that are stop words, by the running count ``running``
+        (:meth:`stop_running`; 0 for a line without words)."""
+        hits = running[self.word_offsets[rows + 1]] - running[self.word_offsets[rows]]
+        words = self.words[rows]
+        return np.divide(hits, words, out=np.zeros(len(rows)), where=words > 0)
 
     def stop_density(self, page: int, stoplist: frozenset[str]) -> np.ndarray:
         """The share of each line's words of ``page`` that are in ``stoplist`` (0 for a line without words)."""
         lines = self.lines(page)
-        return self.stop_densities(np.arange(lines.start, lines.stop), stoplist, [page])
-
-    def stop_densities(self, rows: np.ndarray, stoplist: frozenset[str], pages: list[int]) -> np.ndarray:
-        """The share of each of the lines ``rows``'s words (lines of ``pages``) that are in ``stoplist`` (0 for a
-        line without words)."""
-        hits, words = self.stop_hits(stoplist, pages)[0][rows], self.words[rows]
-        return np.divide(hits, words, out=np.zeros(len(rows)), where=words > 0)
+        return self.stop_densities(np.arange(lines.start, lines.stop), self.stop_running({page: stoplist}))
 
     def first_words(self, rows: np.ndarray, most: int) -> list[str]:
         """The first ``most`` words of the lines ``rows``, in order."""

@@ -46,6 +46,25 @@ def test_the_longest_lines_and_stop_word_densities_are_those_of_the_texts():
     assert density[1] == 0.0
 
 
+def test_stop_words_are_counted_by_each_page_s_list_as_it_changes():
+    found = pages()
+    lists = stopwords().lists
+    english, german = lists["English"], lists["German"]
+
+    def by_line(page_lists):
+        return [
+            sum(word in page_lists[found.page_of[i]] for word in found.tokens[i]) / max(1, found.words[i])
+            for i in range(len(found))
+        ]
+
+    rows, kept = np.arange(len(found)), {}
+    for chosen in ({0: english, 1: german}, {0: german, 1: german}, {0: english}, {1: english}):
+        running = found.stop_running(chosen)
+        kept |= chosen  # a page not named keeps its list
+        assert found.stop_densities(rows, running).tolist() == by_line(kept)
+    assert by_line({0: english, 1: german})[6] > 0  # "der", "den" on the German page
+
+
 def test_a_batch_without_content_words_has_none():
     found = read_pages([["0", "a b"], [""]], {}.get, repeated_max_words=20, recurring=[None, None])
     lines, words, sizes = found.content_words()
