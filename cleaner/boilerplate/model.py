@@ -45,6 +45,9 @@ FEATURES = (
 )  # fmt: skip
 NOT_LETTER = re.compile(r"[\W\d_]")
 SEPARATOR_CODES = np.array([ord(c) for c in "|»›·•>/–—"], dtype=np.uint32)
+SPACE_CODES = np.array([32, 9, 10, 0xA0], dtype=np.uint32)  # what separates a line's tokens for the shape features
+# Bits of a character's kind for the shape features (_character_bits).
+LETTER, SEPARATOR, DIGIT, SPACE = 1, 2, 4, 8
 BMP = 0x10000
 NO_REGION_DISTANCE = 50
 
@@ -203,8 +206,12 @@ def furniture_counts(pages: Pages) -> np.ndarray:
     word (a set look-up). Only the compound words ("sign-in", "share-button") are searched, all in one pass. The
     search over whole lines found every vocabulary word inside other words ("in" in "within") and cost several
     times more."""
-    words = pages.words_flat
-    hits = np.fromiter(map(furniture_vocabulary().__contains__, words), dtype=float, count=len(words))
+    words, vocabulary = pages.words_flat, furniture_vocabulary()
+    places, distinct, where = pages.vocabulary  # each distinct word of a page looked up once
+    found_at = np.zeros(len(words))
+    for page_words, at in zip(distinct, where, strict=True):
+        found_at[at] = np.fromiter(map(vocabulary.__contains__, page_words), dtype=bool, count=len(page_words))
+    hits = found_at[places]
     compound = np.flatnonzero(pages.compound)
     if len(compound):
         parts = [words[i] for i in compound.tolist()]
@@ -227,37 +234,44 @@ def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
             low if len(low := text.lower()) == len(text) else "".join(c.lower()[0] for c in text) for text in texts
         )
     is_upper = codes != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
-    # Two table lookups per character; the rare ones beyond the BMP (emoji) are asked of the regex one by one.
+    if not len(codes):
+        return tuple(np.zeros(len(texts), dtype=np.int64) for _ in range(6))
+    # One table lookup per character; the rare ones beyond the BMP (emoji) are asked of the regex one by one.
     beyond = codes >= BMP
-    letters, separators = _character_tables()
-    within = np.where(beyond, 0, codes) if beyond.any() else codes
-    is_letter, is_separator = letters[within], separators[within]
+    bits = _character_bits()[np.where(beyond, 0, codes) if beyond.any() else codes]
     if beyond.any():
-        outside = np.flatnonzero(beyond)
-        is_letter[outside] = [NOT_LETTER.match(chr(code)) is None for code in codes[outside].tolist()]
-        is_separator[outside] = np.isin(codes[outside], SEPARATOR_CODES)
-    is_digit = (codes >= 48) & (codes <= 57)
-    is_space = (codes == 32) | (codes == 9) | (codes == 10) | (codes == 0xA0)
-    token_start = ~is_space & np.concatenate(([True], is_space[:-1]))
-    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
-
-    def per_line(flags: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(flags.astype(np.int64), starts) if len(flags) else np.zeros(len(texts))
-
-    return tuple(
-        per_line(flags) for flags in (is_letter, is_upper, is_digit, is_separator, token_start, token_start & is_upper)
-    )
+        outside = codes[beyond]
+        bits[beyond] = (
+            np.fromiter((NOT_LETTER.match(chr(code)) is None for code in outside.tolist()), bool, len(outside)) * LETTER
+            | np.isin(outside, SEPARATOR_CODES) * SEPARATOR
+            | ((outside >= 48) & (outside <= 57)) * DIGIT
+            | np.isin(outside, SPACE_CODES) * SPACE
+        )
+    is_space = bits & SPACE > 0
+    token_start = ~is_space
+    token_start[1:] &= is_space[:-1]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    flags = np.stack((bits & LETTER, is_upper, bits & DIGIT, bits & SEPARATOR, token_start, token_start & is_upper))
+    return tuple(np.add.reduceat(flags != 0, starts, axis=1, dtype=np.int64))
 
 
 @lru_cache(maxsize=1)
-def _character_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For every code point of the Basic Multilingual Plane: is it a letter (``NOT_LETTER`` does not match it),
-    is it a separator. Made with the regex that judges the characters beyond it, once (a few milliseconds)."""
+def _character_bits() -> np.ndarray:
+    """For every code point of the Basic Multilingual Plane, as bits: is it a letter (``NOT_LETTER`` does not match
+    it), a separator, an ASCII digit, a space (``SPACE_CODES``). Made with the regex that judges the characters
+    beyond it, once (a few milliseconds)."""
     codes = np.arange(BMP, dtype=np.uint32)
     codes[0xD800:0xE000] = 0  # lone surrogates cannot be encoded; they are no letters either
     every = codes.astype("<u4").tobytes().decode("utf-32-le")
     letters = np.frombuffer(NOT_LETTER.sub("\0", every).encode("utf-32-le"), dtype=np.uint32) != 0
-    return letters, np.isin(np.arange(BMP), SEPARATOR_CODES)
+    every_code = np.arange(BMP)
+    return (
+        letters * LETTER
+        | np.isin(every_code, SEPARATOR_CODES) * SEPARATOR
+        | ((every_code >= 48) & (every_code <= 57)) * DIGIT
+        | np.isin(every_code, SPACE_CODES) * SPACE
+    ).astype(np.uint8)
 
 
 @dataclass(frozen=True)

@@ -150,6 +150,50 @@ def test_topic_share_is_the_article_vocabulary_a_line_shares():
     assert 0.0 < vectors[0][topic] < 1.0  # "beschlossen" and "Haushalt" recur, "Dienstag" does not
 
 
+def counts_one_by_one(text: str) -> list[int]:
+    """What _character_counts finds in a line, character by character: letters, upper case, ASCII digits,
+    separators, tokens (runs of anything but a space, tab, line break or no-break space), capitalised tokens."""
+    import re
+
+    from cleaner.boilerplate.model import NOT_LETTER
+
+    def upper(char: str) -> bool:
+        return char.lower()[0] != char
+
+    tokens = [token for token in re.split("[ \t\n\xa0]+", text) if token]
+    return [
+        sum(NOT_LETTER.match(char) is None for char in text),
+        sum(map(upper, text)),
+        sum("0" <= char <= "9" for char in text),
+        sum(char in "|»›·•>/–—" for char in text),
+        len(tokens),
+        sum(upper(token[0]) for token in tokens),
+    ]
+
+
+COUNTED = [
+    "Übersicht | Politik » Wirtschaft › Kultur", "İstanbul İİ Σ ΣΑΣ. ὈΔΥΣΣΕΎΣ", "ǅx Titlecase ½ Ⅻ ٣ ²",
+    "😀 Top 𝐁𝐫𝐞𝐚𝐤𝐢𝐧𝐠 stories 🎉", "a\u00a0B\tC  d\u2003E", "snake_case 12/34 — x", "x", "·•>/",
+]  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.text(st.characters(codec="utf-8", exclude_characters="\n"), min_size=1) | st.sampled_from(COUNTED)))
+def test_character_counts_are_those_counted_one_by_one(texts):
+    import cleaner.boilerplate.model as model
+
+    found = np.stack(model._character_counts(texts), axis=1).reshape(len(texts), 6)
+    assert found.tolist() == [counts_one_by_one(text) for text in texts]
+
+
+def test_tricky_character_counts_are_those_counted_one_by_one():
+    import cleaner.boilerplate.model as model
+
+    for texts in (COUNTED, COUNTED[::-1], [COUNTED[1]], [COUNTED[3]]):
+        found = np.stack(model._character_counts(texts), axis=1)
+        assert found.tolist() == [counts_one_by_one(text) for text in texts]
+
+
 def test_character_counts_by_table_are_those_of_the_regex_path(monkeypatch):
     import cleaner.boilerplate.model as model
 
