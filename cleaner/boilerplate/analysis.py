@@ -123,10 +123,11 @@ class Analysis:
             losing = np.bincount(page_of[rows][gone], minlength=count) > 0
             for page in np.flatnonzero(~losing & (segments.sizes > 0) | (segments.sizes == 0)).tolist():
                 settled[page] = True
-            offsets = pages.offsets
-            for line, reason in zip(rows[gone].tolist(), verdict[gone].tolist(), strict=True):
-                page = int(page_of[line])
-                reasons[page][line - int(offsets[page])] = reason
+            lines = rows[gone]
+            owners = page_of[lines]
+            numbers = (lines - pages.offsets[owners]).tolist()  # within its page
+            for page, number, reason in zip(owners.tolist(), numbers, verdict[gone].tolist(), strict=True):
+                reasons[page][number] = reason
             rows = rows[~gone & losing[page_of[rows]]]  # settled pages leave the batch
         return reasons, settled
 
