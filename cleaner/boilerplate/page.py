@@ -48,6 +48,8 @@ class Pages:
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # samples(): the characters asked, the lines last asked of, those in a sample, and each page's sample and lines
+    _samples: tuple[int, np.ndarray, np.ndarray, dict[int, tuple[str, list[int]]]] | None = None
 
     @cached_property
     def _stop_hits(self) -> tuple[np.ndarray, dict[int, frozenset[str]]]:
@@ -136,7 +138,33 @@ class Pages:
 
     def samples(self, rows: np.ndarray, segments: Segments, chars: int) -> list[str]:
         """:meth:`longest` of each page's lines among ``rows`` (``segments``: where each page's begin), sorted for
-        all pages at once."""
+        all pages at once.
+
+        Remembered from one pass to the next, as ``rows`` lose lines: a page's sample is made of a first run of its
+        lines in that order, and it changes only when one of them goes (the lines after them cannot move up into
+        the run, nor does the run end elsewhere), so only those pages are sorted again."""
+        standing = np.zeros(len(self.texts), dtype=bool)
+        standing[rows] = True
+        memo = self._samples
+        if memo is None or memo[0] != chars or (standing & ~memo[1]).any():  # first asked, or lines came back
+            memo = self._samples = (chars, standing, np.zeros(len(self.texts), dtype=bool), {})
+        _, _, in_sample, known = memo
+        self._samples = (chars, standing, in_sample, known)
+        held = segments.sum(in_sample[rows].astype(float)).astype(np.int64).tolist()
+        stale = [page for page, count in enumerate(held) if page not in known or len(known[page][1]) != count]
+        if stale:
+            picked = np.zeros(len(held), dtype=bool)
+            picked[stale] = True
+            found = self._taken(rows[picked[segments.page]], Segments.of(np.where(picked, segments.sizes, 0)), chars)
+            for page in stale:
+                if page in known:
+                    in_sample[known[page][1]] = False
+                in_sample[found[page]] = True
+                known[page] = (join_longest([self.stripped[i] for i in found[page]], chars), found[page])
+        return [known[page][0] for page in range(len(held))]
+
+    def _taken(self, rows: np.ndarray, segments: Segments, chars: int) -> list[list[int]]:
+        """Per page, the lines among ``rows`` that :meth:`longest` takes, longest first."""
         lengths = self.chars[rows]
         longest = int(lengths.max(initial=0)) + 1
         order = np.argsort(segments.page * longest + (longest - 1 - lengths), kind="stable")
@@ -144,11 +172,8 @@ class Pages:
         before = cumulative(ordered)
         above = before[:-1] - before[segments.start]  # the characters of the page's longer lines
         counts = segments.sum(((ordered > 0) & (above < chars)).astype(float)).astype(np.int64).tolist()
-        chosen, stripped = rows[order].tolist(), self.stripped
-        return [
-            join_longest([stripped[i] for i in chosen[start : start + taken]], chars)
-            for start, taken in zip(segments.starts.tolist(), counts, strict=True)
-        ]
+        chosen = rows[order].tolist()
+        return [chosen[start : start + taken] for start, taken in zip(segments.starts.tolist(), counts, strict=True)]
 
     def shapes(self, compute: Callable[[Pages, np.ndarray], np.ndarray]) -> np.ndarray:
         """The model's features that depend on a line's text alone, one row per line, made by ``compute`` (given
