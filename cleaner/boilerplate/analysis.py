@@ -123,10 +123,11 @@ class Analysis:
             losing = np.bincount(page_of[rows][gone], minlength=count) > 0
             for page in np.flatnonzero(~losing & (segments.sizes > 0) | (segments.sizes == 0)).tolist():
                 settled[page] = True
-            offsets = pages.offsets
-            for line, reason in zip(rows[gone].tolist(), verdict[gone].tolist(), strict=True):
-                page = int(page_of[line])
-                reasons[page][line - int(offsets[page])] = reason
+            lines = rows[gone]
+            owners = page_of[lines]
+            numbers = (lines - pages.offsets[owners]).tolist()  # within its page
+            for page, number, reason in zip(owners.tolist(), numbers, verdict[gone].tolist(), strict=True):
+                reasons[page][number] = reason
             rows = rows[~gone & losing[page_of[rows]]]  # settled pages leave the batch
         return reasons, settled
 
@@ -179,23 +180,16 @@ class Analysis:
         page's first words (``FIRST_WORDS`` of its first ``FIRST_LINES`` lines)."""
         config = self.config
         chosen = self._stoplists(pages, rows, segments)
-        stop, covered = np.zeros(len(rows)), np.zeros(len(segments.sizes))
+        running = pages.stop_running({page: chosen[page] for page in np.flatnonzero(segments.sizes).tolist()})
+        stop = pages.stop_densities(rows, running)
         first_lines = segments.position < FIRST_LINES
         words = np.where(first_lines, pages.words[rows], 0)
         before = cumulative(words)
         before = before[:-1] - before[segments.start]  # the page's words on the lines above
         taken = np.clip(FIRST_WORDS - before, 0, words).astype(np.int64)
         counted = segments.sum(taken.astype(float))
-        for stoplist in {id(found): found for found in chosen}.values():  # the batch's few lists, one by one
-            users = [page for page, found in enumerate(chosen) if found is stoplist]
-            mine = np.isin(segments.page, users)
-            own = rows[mine]
-            stop[mine] = pages.stop_densities(own, stoplist, users)
-            start = pages.word_offsets[own]
-            running = pages.stop_hits(stoplist, users)[1]
-            hits = np.zeros(len(rows))
-            hits[mine] = running[start + taken[mine]] - running[start]
-            covered += segments.sum(hits)
+        start = pages.word_offsets[rows]
+        covered = segments.sum((running[start + taken] - running[start]).astype(float))
         covered = np.divide(covered, counted, out=np.zeros(len(counted)), where=counted > 0)
         enough = (covered >= config.min_stopword_coverage)[segments.page]
         low = np.where(enough, config.stopwords_low, 0.0)

@@ -32,14 +32,14 @@ SENTENCE_END = re.compile(f"[{re.escape(SENTENCE_PUNCTUATION)}][{re.escape(CLOSE
 TERMINAL_CHARS = "".join(end for end in TERMINAL if len(end) == 1)
 TERMINAL_PAIRS = tuple(end for end in TERMINAL if len(end) == 2)
 # Bits of a character's kind (``Tables.kinds``).
-SPACE, UPPER_OR_DIGIT, LOWER, JOINER, CLOSER, PUNCTUATION, TERMINAL_CHAR = (1 << bit for bit in range(7))
+SPACE, UPPER_OR_DIGIT, LOWER, JOINER, CLOSER, PUNCTUATION, TERMINAL_CHAR, LETTER = (1 << bit for bit in range(8))
 
 
 @dataclass(frozen=True)
 class Tables:
     """Per code point: whether it is a word character (``\\w``, every plane), and its kind within the Basic
     Multilingual Plane, as bits: white space (``str.isspace``; none lies beyond that plane), upper case or digit
-    (``str.isupper``, ``str.isdigit``), lower case, and membership of the sets above."""
+    (``str.isupper``, ``str.isdigit``), lower case, membership of the sets above, and letter (``str.isalpha``)."""
 
     word: np.ndarray  # bool, one per code point of Unicode
     kinds: np.ndarray  # uint8, one per code point of the Basic Multilingual Plane
@@ -58,6 +58,7 @@ def tables() -> Tables:
         (SPACE, map(str.isspace, plane)),
         (UPPER_OR_DIGIT, (c.isupper() or c.isdigit() for c in plane)),
         (LOWER, map(str.islower, plane)),
+        (LETTER, map(str.isalpha, plane)),
     ):
         kinds[np.fromiter(flags, dtype=bool, count=BMP)] |= bit
     for bit, chars in ((JOINER, JOINERS), (CLOSER, CLOSERS), (PUNCTUATION, SENTENCE_PUNCTUATION),
@@ -88,6 +89,9 @@ class LineFacts:
     sentence_end: np.ndarray  # ``SENTENCE_END.search(text.strip())``
     tokens: list[str]  # ``lines.tokenize``'s words of every line, end to end
     token_offsets: np.ndarray  # line ``i``'s words are ``tokens[token_offsets[i]:token_offsets[i + 1]]``
+    token_lengths: np.ndarray  # ``len(token)`` of each token
+    token_letters: np.ndarray  # ``token.isalpha()`` of each token
+    token_compound: np.ndarray  # the token holds a joiner (``"e-mail"``, ``"it's"``): it is more than one ``\\w+``
     normal: list[str]  # ``" ".join(text.lower().split())``
 
 
@@ -96,7 +100,7 @@ def read_lines(texts: list[str]) -> LineFacts:
     n = len(texts)
     if not n:
         empty, none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-        return LineFacts(empty, none, none, none, none, none, [], np.zeros(1, dtype=np.int64), [])
+        return LineFacts(empty, none, none, none, none, none, [], np.zeros(1, dtype=np.int64), empty, none, none, [])
     joined = "\n".join(texts)
     if joined.count("\n") != n - 1:
         joined = "\n".join(text.replace("\n", " ") for text in texts)
@@ -118,12 +122,13 @@ def read_lines(texts: list[str]) -> LineFacts:
     sentence_end = inside & (kinds[np.where(inside, last_not_closer, 0)] & PUNCTUATION > 0)
     lowered = code_points(joined.lower() + "\n")  # line by line the same: no case rule looks across a line break
     # Lower case keeps a character's place (when no character becomes two) and makes no space or joiner of
-    # another character, nor another character of one: the kinds the tokens and the spaces need are those read.
+    # another character, nor another character of one, and a letter stays a letter (all checked on all of Unicode,
+    # tests/boilerplate/test_characters.py): the kinds the tokens and the spaces need are those read.
     lowered_kinds = kinds if len(lowered) == len(codes) else kinds_of(lowered, table)
-    tokens, token_offsets = _tokens(lowered, lowered_kinds, n, table)
+    tokens, token_offsets, token_lengths, token_letters, token_compound = _tokens(lowered, lowered_kinds, n, table)
     return LineFacts(
         chars, terminal, has & (last_char == ord(":")), title_start, lower_start, sentence_end, tokens,
-        token_offsets, _normalised(lowered, lowered_kinds, n),
+        token_offsets, token_lengths, token_letters, token_compound, _normalised(lowered, lowered_kinds, n),
     )  # fmt: skip
 
 
@@ -167,9 +172,12 @@ def _first_character_case(first: np.ndarray, kinds: np.ndarray, has: np.ndarray)
     return title, lower
 
 
-def _tokens(codes: np.ndarray, kinds: np.ndarray, n: int, table: Tables) -> tuple[list[str], np.ndarray]:
-    """``lines.WORD``'s matches in each line of the lower-cased text ``codes``, end to end, and where each line's
-    begin: a token is a run of word characters and of joiners that stand between two word characters."""
+def _tokens(
+    codes: np.ndarray, kinds: np.ndarray, n: int, table: Tables
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``lines.WORD``'s matches in each line of the lower-cased text ``codes``, end to end, where each line's
+    begin, and each token's length, whether it is made of letters alone (``str.isalpha``) and whether it holds a
+    joiner: a token is a run of word characters and of joiners that stand between two word characters."""
     word = table.word[codes]
     joining = np.zeros(len(codes), dtype=bool)
     joining[1:-1] = (kinds[1:-1] & JOINER > 0) & word[:-2] & word[2:]
@@ -180,7 +188,19 @@ def _tokens(codes: np.ndarray, kinds: np.ndarray, n: int, table: Tables) -> tupl
     counts = np.add.reduceat(starts, line_starts, dtype=np.int64)
     masked = np.where(in_token, codes, ord(" ")).astype("<u4")
     tokens = masked.tobytes().decode("utf-32-le", "surrogatepass").split()
-    return tokens, np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+    # Where each token begins, and where it ends (the text ends with a line break: a token never runs to its end).
+    first = np.flatnonzero(starts)
+    after = np.flatnonzero(in_token[:-1] & ~in_token[1:]) + 1
+    # A letter, as kinds_of reads it, is one of the Basic Multilingual Plane; a token with a character beyond it
+    # is asked as a whole.
+    letters = np.ones(len(first), dtype=bool)
+    letters[np.searchsorted(first, np.flatnonzero(in_token & (kinds & LETTER == 0)), "right") - 1] = False
+    beyond = np.flatnonzero(codes >= BMP)
+    for i in np.unique(np.searchsorted(first, beyond[in_token[beyond]], "right") - 1).tolist():
+        letters[i] = tokens[i].isalpha()
+    compound = np.zeros(len(first), dtype=bool)
+    compound[np.searchsorted(first, np.flatnonzero(joining), "right") - 1] = True
+    return tokens, np.concatenate(([0], np.cumsum(counts))).astype(np.int64), after - first, letters, compound
 
 
 def _normalised(codes: np.ndarray, kinds: np.ndarray, n: int) -> list[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from cleaner.boilerplate.characters import shape_flags, whole_word_matches
-from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD
+from cleaner.boilerplate.lines import BAD, GOOD, NEARGOOD, WORD
 from cleaner.boilerplate.page import Pages
 from cleaner.boilerplate.segments import Segments, cumulative
 
@@ -45,6 +45,9 @@ FEATURES = (
 )  # fmt: skip
 NOT_LETTER = re.compile(r"[\W\d_]")
 SEPARATOR_CODES = np.array([ord(c) for c in "|»›·•>/–—"], dtype=np.uint32)
+SPACE_CODES = np.array([32, 9, 10, 0xA0], dtype=np.uint32)  # what separates a line's tokens for the shape features
+# Bits of a character's kind for the shape features (_character_bits).
+LETTER, SEPARATOR, DIGIT, SPACE = 1, 2, 4, 8
 BMP = 0x10000
 NO_REGION_DISTANCE = 50
 
@@ -172,18 +175,18 @@ def main_share(words: np.ndarray, good: np.ndarray, region: np.ndarray, segments
     return np.divide(main, total, out=np.ones(len(total)), where=total > 0)
 
 
-def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndarray:
-    """The features of each line that depend on its text alone (``FEATURES``' "heading", "uppercase" …
-    "quote", "furniture_words", "furniture_share"), for the stripped, non-blank ``texts``, in one pass over
-    their text."""
+def _shapes(pages: Pages, lines: np.ndarray) -> np.ndarray:
+    """The features of each of the non-blank ``lines`` that depend on its text alone (``FEATURES``' "heading",
+    "uppercase" … "quote", "furniture_words", "furniture_share"), in one pass over their text."""
+    texts = [pages.stripped[i] for i in lines.tolist()]
     chars = np.maximum(1, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))).astype(float)
-    words = np.maximum(1, words).astype(float)
+    words = np.maximum(1, pages.words[lines]).astype(float)
     letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
-    furniture = _furniture_counts(texts)
+    furniture = furniture_counts(pages)[lines]
     # The features read off the text itself: (ellipsis, early colon, copyright, bullet, quote).
     flags = shape_flags(texts)
     rows = np.empty((len(texts), 12))
-    rows[:, 0] = heading
+    rows[:, 0] = pages.heading[lines]
     rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
     rows[:, 2] = digits / chars
     rows[:, 3] = separators / chars
@@ -194,17 +197,29 @@ def _shapes(texts: list[str], words: np.ndarray, heading: np.ndarray) -> np.ndar
     return rows
 
 
-def _furniture_counts(texts: list[str]) -> np.ndarray:
-    """Per text, how many whole words of the furniture vocabulary it holds (one automaton pass over them all)."""
-    joined = "\n".join(texts).lower()  # line by line the same: no case rule looks across a line break
-    lowered = texts if len(joined) == len("\n".join(texts)) else [text.lower() for text in texts]
-    # "İ" lower-cases to two code points: lines are placed as lowered
-    starts = np.cumsum([0] + [len(text) + 1 for text in lowered[:-1]])
-    hits = whole_word_matches(joined, furniture_automaton())
-    counts = np.zeros(len(texts))
-    if len(hits):
-        np.add.at(counts, np.searchsorted(starts, hits, side="right") - 1, 1)
-    return counts
+def furniture_counts(pages: Pages) -> np.ndarray:
+    """Per line, how many whole words of the furniture vocabulary it holds: the matches of
+    :func:`furniture_automaton` in the lower-cased line that neither begin nor end inside a word.
+
+    Read from the line's words instead of searching its text: a vocabulary word is one word as ``lines.WORD``
+    reads them, so such a match lies within one of the line's words, and within a word without joiners it is that
+    word (a set look-up). Only the compound words ("sign-in", "share-button") are searched, all in one pass. The
+    search over whole lines found every vocabulary word inside other words ("in" in "within") and cost several
+    times more."""
+    words, vocabulary = pages.words_flat, furniture_vocabulary()
+    places, distinct, where = pages.vocabulary  # each distinct word of a page looked up once
+    found_at = np.zeros(len(words))
+    for page_words, at in zip(distinct, where, strict=True):
+        found_at[at] = np.fromiter(map(vocabulary.__contains__, page_words), dtype=bool, count=len(page_words))
+    hits = found_at[places]
+    compound = np.flatnonzero(pages.compound)
+    if len(compound):
+        parts = [words[i] for i in compound.tolist()]
+        starts = np.cumsum([0] + [len(part) + 1 for part in parts[:-1]])
+        found = whole_word_matches("\n".join(parts), furniture_automaton())
+        hits[compound] = np.bincount(np.searchsorted(starts, found, side="right") - 1, minlength=len(parts))
+    running = cumulative(hits)
+    return running[pages.word_offsets[1:]] - running[pages.word_offsets[:-1]]
 
 
 def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
@@ -219,37 +234,45 @@ def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
             low if len(low := text.lower()) == len(text) else "".join(c.lower()[0] for c in text) for text in texts
         )
     is_upper = codes != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
-    # Two table lookups per character; the rare ones beyond the BMP (emoji) are asked of the regex one by one.
+    if not len(codes):
+        return tuple(np.zeros(len(texts), dtype=np.int64) for _ in range(6))
+    # One table lookup per character; the rare ones beyond the BMP (emoji) are asked of the regex one by one.
     beyond = codes >= BMP
-    letters, separators = _character_tables()
-    within = np.where(beyond, 0, codes) if beyond.any() else codes
-    is_letter, is_separator = letters[within], separators[within]
+    bits = _character_bits()[np.where(beyond, 0, codes) if beyond.any() else codes]
     if beyond.any():
-        outside = np.flatnonzero(beyond)
-        is_letter[outside] = [NOT_LETTER.match(chr(code)) is None for code in codes[outside].tolist()]
-        is_separator[outside] = np.isin(codes[outside], SEPARATOR_CODES)
-    is_digit = (codes >= 48) & (codes <= 57)
-    is_space = (codes == 32) | (codes == 9) | (codes == 10) | (codes == 0xA0)
-    token_start = ~is_space & np.concatenate(([True], is_space[:-1]))
-    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
-
-    def per_line(flags: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(flags.astype(np.int64), starts) if len(flags) else np.zeros(len(texts))
-
-    return tuple(
-        per_line(flags) for flags in (is_letter, is_upper, is_digit, is_separator, token_start, token_start & is_upper)
-    )
+        outside = codes[beyond]
+        bits[beyond] = (
+            np.fromiter((NOT_LETTER.match(chr(code)) is None for code in outside.tolist()), bool, len(outside)) * LETTER
+            | np.isin(outside, SEPARATOR_CODES) * SEPARATOR
+            | ((outside >= 48) & (outside <= 57)) * DIGIT
+            | np.isin(outside, SPACE_CODES) * SPACE
+        )
+    is_space = bits & SPACE > 0
+    token_start = ~is_space
+    token_start[1:] &= is_space[:-1]
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    flags = (bits & LETTER, is_upper, bits & DIGIT, bits & SEPARATOR, token_start, token_start & is_upper)
+    # One reduction per count: a single one over the six stacked is slower on a large batch (its strides).
+    return tuple(np.add.reduceat((flag != 0).astype(np.int64), starts) for flag in flags)
 
 
 @lru_cache(maxsize=1)
-def _character_tables() -> tuple[np.ndarray, np.ndarray]:
-    """For every code point of the Basic Multilingual Plane: is it a letter (``NOT_LETTER`` does not match it),
-    is it a separator. Made with the regex that judges the characters beyond it, once (a few milliseconds)."""
+def _character_bits() -> np.ndarray:
+    """For every code point of the Basic Multilingual Plane, as bits: is it a letter (``NOT_LETTER`` does not match
+    it), a separator, an ASCII digit, a space (``SPACE_CODES``). Made with the regex that judges the characters
+    beyond it, once (a few milliseconds)."""
     codes = np.arange(BMP, dtype=np.uint32)
     codes[0xD800:0xE000] = 0  # lone surrogates cannot be encoded; they are no letters either
     every = codes.astype("<u4").tobytes().decode("utf-32-le")
     letters = np.frombuffer(NOT_LETTER.sub("\0", every).encode("utf-32-le"), dtype=np.uint32) != 0
-    return letters, np.isin(np.arange(BMP), SEPARATOR_CODES)
+    every_code = np.arange(BMP)
+    return (
+        letters * LETTER
+        | np.isin(every_code, SEPARATOR_CODES) * SEPARATOR
+        | ((every_code >= 48) & (every_code <= 57)) * DIGIT
+        | np.isin(every_code, SPACE_CODES) * SPACE
+    ).astype(np.uint8)
 
 
 @dataclass(frozen=True)
@@ -300,9 +323,14 @@ def parse_model(record: dict, source: str) -> LineModel:
 
 @lru_cache(maxsize=1)
 def furniture_vocabulary() -> frozenset[str]:
-    """Words with which a site talks about itself (``data/boilerplate/vocabulary.toml``), all languages together."""
+    """Words with which a site talks about itself (``data/boilerplate/vocabulary.toml``), all languages together.
+
+    Each must be one lower-case word as ``lines.WORD`` reads words: the lines' words are looked up in it."""
     text = (resources.files("cleaner") / "data" / "boilerplate" / "vocabulary.toml").read_text(encoding="utf-8")
-    return frozenset(word for words in tomllib.loads(text)["words"].values() for word in words)
+    vocabulary = frozenset(word for words in tomllib.loads(text)["words"].values() for word in words)
+    if odd := sorted(word for word in vocabulary if not WORD.fullmatch(word) or word != word.lower()):
+        raise ValueError(f"vocabulary.toml: not one lower-case word: {', '.join(odd)}")
+    return vocabulary
 
 
 @lru_cache(maxsize=1)

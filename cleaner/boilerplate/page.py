@@ -11,7 +11,7 @@ over a batch of documents is a few dozen array operations in all (see :mod:`clea
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from itertools import chain, count, islice, pairwise
 
@@ -43,9 +43,18 @@ class Pages:
     sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see characters.SENTENCE_END)
     repeat_codes: np.ndarray  # the normalised text as a number (distinct across pages), -1 for lines not counted
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
-    _stop_hits: dict[frozenset[str], tuple[np.ndarray, set[int], list[np.ndarray]]] = field(default_factory=dict)
+    is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
+    compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
+    _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+    # samples(): the characters asked, the lines last asked of, those in a sample, and each page's sample and lines
+    _samples: tuple[int, np.ndarray, np.ndarray, dict[int, tuple[str, list[int]]]] | None = None
+
+    @cached_property
+    def _stop_hits(self) -> tuple[np.ndarray, dict[int, frozenset[str]]]:
+        """Per place of ``vocabulary``, whether the word is in its page's stop-word list, and that list per page."""
+        return np.zeros(len(self.words_flat), dtype=np.int64), {}
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -84,30 +93,33 @@ class Pages:
             where.append(np.fromiter(first.values(), dtype=np.int64, count=len(first)))
         return places, distinct, where
 
-    def stop_hits(self, stoplist: frozenset[str], pages: list[int]) -> tuple[np.ndarray, np.ndarray]:
-        """The stop words of ``stoplist`` on the lines of ``pages`` (at least): per line, how many of its words are
-        in the list, and the running count over ``words_flat`` (with a leading 0). Remembered per list: a page's
-        list rarely changes between passes, and a batch meets a few."""
+    def stop_running(self, chosen: dict[int, frozenset[str]]) -> np.ndarray:
+        """The running count over ``words_flat`` (with a leading 0) of the words in their page's stop-word list,
+        ``chosen`` naming the list of each page asked (a page not named keeps the list it had).
+
+        A page's distinct words are looked up again only when its list changes, which it rarely does between
+        passes; the running count is then made once for the batch, whatever the number of lists it meets."""
         places, distinct, where = self.vocabulary
-        hit, done, counts = self._stop_hits.setdefault(stoplist, (np.zeros(len(places), dtype=np.int64), set(), []))
-        if new := [page for page in pages if page not in done]:
-            for page in new:  # a frozenset's hash is computed once, then kept
-                hit[where[page]] = np.fromiter(map(stoplist.__contains__, distinct[page]), bool, len(distinct[page]))
-            done.update(new)
-            running = np.concatenate(([0], np.cumsum(hit[places])))
-            counts[:] = [running[self.word_offsets[1:]] - running[self.word_offsets[:-1]], running]
-        return counts[0], counts[1]
+        hit, lists = self._stop_hits
+        changed = [page for page, stoplist in chosen.items() if lists.get(page) is not stoplist]
+        for page in changed:  # a frozenset's hash is computed once, then kept
+            hit[where[page]] = np.fromiter(map(chosen[page].__contains__, distinct[page]), bool, len(distinct[page]))
+            lists[page] = chosen[page]
+        if changed or self._stop_running is None:
+            self._stop_running = np.concatenate(([0], np.cumsum(hit[places])))
+        return self._stop_running
+
+    def stop_densities(self, rows: np.ndarray, running: np.ndarray) -> np.ndarray:
+        """The share of each of the lines ``rows``'s words that are stop words, by the running count ``running``
+        (:meth:`stop_running`; 0 for a line without words)."""
+        hits = running[self.word_offsets[rows + 1]] - running[self.word_offsets[rows]]
+        words = self.words[rows]
+        return np.divide(hits, words, out=np.zeros(len(rows)), where=words > 0)
 
     def stop_density(self, page: int, stoplist: frozenset[str]) -> np.ndarray:
         """The share of each line's words of ``page`` that are in ``stoplist`` (0 for a line without words)."""
         lines = self.lines(page)
-        return self.stop_densities(np.arange(lines.start, lines.stop), stoplist, [page])
-
-    def stop_densities(self, rows: np.ndarray, stoplist: frozenset[str], pages: list[int]) -> np.ndarray:
-        """The share of each of the lines ``rows``'s words (lines of ``pages``) that are in ``stoplist`` (0 for a
-        line without words)."""
-        hits, words = self.stop_hits(stoplist, pages)[0][rows], self.words[rows]
-        return np.divide(hits, words, out=np.zeros(len(rows)), where=words > 0)
+        return self.stop_densities(np.arange(lines.start, lines.stop), self.stop_running({page: stoplist}))
 
     def first_words(self, rows: np.ndarray, most: int) -> list[str]:
         """The first ``most`` words of the lines ``rows``, in order."""
@@ -126,7 +138,33 @@ class Pages:
 
     def samples(self, rows: np.ndarray, segments: Segments, chars: int) -> list[str]:
         """:meth:`longest` of each page's lines among ``rows`` (``segments``: where each page's begin), sorted for
-        all pages at once."""
+        all pages at once.
+
+        Remembered from one pass to the next, as ``rows`` lose lines: a page's sample is made of a first run of its
+        lines in that order, and it changes only when one of them goes (the lines after them cannot move up into
+        the run, nor does the run end elsewhere), so only those pages are sorted again."""
+        standing = np.zeros(len(self.texts), dtype=bool)
+        standing[rows] = True
+        memo = self._samples
+        if memo is None or memo[0] != chars or (standing & ~memo[1]).any():  # first asked, or lines came back
+            memo = self._samples = (chars, standing, np.zeros(len(self.texts), dtype=bool), {})
+        _, _, in_sample, known = memo
+        self._samples = (chars, standing, in_sample, known)
+        held = segments.sum(in_sample[rows].astype(float)).astype(np.int64).tolist()
+        stale = [page for page, count in enumerate(held) if page not in known or len(known[page][1]) != count]
+        if stale:
+            picked = np.zeros(len(held), dtype=bool)
+            picked[stale] = True
+            found = self._taken(rows[picked[segments.page]], Segments.of(np.where(picked, segments.sizes, 0)), chars)
+            for page in stale:
+                if page in known:
+                    in_sample[known[page][1]] = False
+                in_sample[found[page]] = True
+                known[page] = (join_longest([self.stripped[i] for i in found[page]], chars), found[page])
+        return [known[page][0] for page in range(len(held))]
+
+    def _taken(self, rows: np.ndarray, segments: Segments, chars: int) -> list[list[int]]:
+        """Per page, the lines among ``rows`` that :meth:`longest` takes, longest first."""
         lengths = self.chars[rows]
         longest = int(lengths.max(initial=0)) + 1
         order = np.argsort(segments.page * longest + (longest - 1 - lengths), kind="stable")
@@ -134,21 +172,17 @@ class Pages:
         before = cumulative(ordered)
         above = before[:-1] - before[segments.start]  # the characters of the page's longer lines
         counts = segments.sum(((ordered > 0) & (above < chars)).astype(float)).astype(np.int64).tolist()
-        chosen, stripped = rows[order].tolist(), self.stripped
-        return [
-            join_longest([stripped[i] for i in chosen[start : start + taken]], chars)
-            for start, taken in zip(segments.starts.tolist(), counts, strict=True)
-        ]
+        chosen = rows[order].tolist()
+        return [chosen[start : start + taken] for start, taken in zip(segments.starts.tolist(), counts, strict=True)]
 
-    def shapes(self, compute: Callable[[list[str], np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    def shapes(self, compute: Callable[[Pages, np.ndarray], np.ndarray]) -> np.ndarray:
         """The model's features that depend on a line's text alone, one row per line, made by ``compute`` (given
-        the stripped texts, word counts and heading flags of the non-blank lines) once for all the pages."""
+        these pages and the numbers of their non-blank lines) once for all the pages."""
         if self._shapes is None:
             rows = np.zeros((len(self.texts), 12))
             filled = np.flatnonzero(self.chars)
             if len(filled):
-                texts = [self.stripped[i] for i in filled.tolist()]
-                rows[filled] = compute(texts, self.words[filled], self.heading[filled].astype(float))
+                rows[filled] = compute(self, filled)
             self._shapes = rows
         return self._shapes
 
@@ -156,11 +190,8 @@ class Pages:
         """Each line's distinct words of four letters or more, as (line of each entry, word of each entry as a
         number, distinct across pages; number of such words per line): the vocabulary the topic share compares."""
         if self._content is None:
-            places, distinct, where = self.vocabulary
-            content = np.zeros(len(places), dtype=bool)
-            for words, at in zip(distinct, where, strict=True):
-                content[at] = np.fromiter((len(w) >= 4 and w.isalpha() for w in words), dtype=bool, count=len(words))
-            taken = content[places]
+            places = self.vocabulary[0]
+            taken = self.is_content
             lines = np.repeat(np.arange(len(self.texts)), self.words)[taken]
             size = len(places) + 1
             pairs = lines * size + places[taken]
@@ -214,5 +245,6 @@ def read_pages(
                 found[number] = matched[number] is None and bool(normal[number]) and asks(normal[number])
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
-        lead_in, sentence_like, repeat, found,
+        lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
+        facts.token_compound,
     )  # fmt: skip

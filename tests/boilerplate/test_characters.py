@@ -31,6 +31,9 @@ def expected(texts: list[str]) -> dict[str, list]:
         "lower_start": [text[:1].islower() for text in stripped],
         "sentence_end": [SENTENCE_END.search(text) is not None for text in stripped],
         "tokens": tokenize(texts),
+        "token_lengths": [[len(token) for token in tokens] for tokens in tokenize(texts)],
+        "token_letters": [[token.isalpha() for token in tokens] for tokens in tokenize(texts)],
+        "token_compound": [[any(j in token for j in "-'’") for token in tokens] for tokens in tokenize(texts)],
         "normal": [" ".join(text.lower().split()) for text in texts],
     }
 
@@ -46,6 +49,9 @@ def found(texts: list[str]) -> dict[str, list]:
         "lower_start": facts.lower_start.tolist(),
         "sentence_end": facts.sentence_end.tolist(),
         "tokens": [facts.tokens[start:end] for start, end in pairwise(offsets)],
+        "token_lengths": [facts.token_lengths[start:end].tolist() for start, end in pairwise(offsets)],
+        "token_letters": [facts.token_letters[start:end].tolist() for start, end in pairwise(offsets)],
+        "token_compound": [facts.token_compound[start:end].tolist() for start, end in pairwise(offsets)],
         "normal": facts.normal,
     }
 
@@ -53,6 +59,16 @@ def found(texts: list[str]) -> dict[str, list]:
 def test_tricky_lines_are_read_as_line_by_line():
     assert found(TRICKY) == expected(TRICKY)
     assert found(TRICKY[::-1]) == expected(TRICKY[::-1])  # whatever stands before and after a line
+
+
+def test_lower_case_keeps_a_letter_a_letter():
+    """read_lines reads the lower-cased text's letters from the text's own kinds when no character becomes two."""
+    changed = [
+        code
+        for code in range(0x110000)
+        if len(lower := chr(code).lower()) == 1 and chr(code).isalpha() != lower.isalpha()
+    ]
+    assert changed == []
 
 
 def test_no_lines_and_blank_lines():

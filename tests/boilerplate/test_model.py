@@ -3,13 +3,19 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner.boilerplate.model import (
     FEATURES,
     Layout,
+    furniture_automaton,
+    furniture_counts,
+    furniture_vocabulary,
     load_model,
     parse_model,
 )
+from cleaner.boilerplate.page import read_pages
 from cleaner.steps.boilerplate import Boilerplate, BoilerplateConfig
 
 ARTICLE = [
@@ -96,6 +102,41 @@ def test_furniture_vocabulary_is_counted_per_line():
     assert vectors[0][furniture] == 0.0
 
 
+def furniture_searched(line: str) -> int:
+    """The furniture words of a line as the automaton finds them in its text: matches neither preceded nor
+    followed by a word character."""
+    text, found = line.lower(), 0
+    for end, length in furniture_automaton().iter(text):
+        start = end - length + 1
+        around = (text[start - 1] if start else " ") + (text[end + 1] if end + 1 < len(text) else " ")
+        found += not any(char.isalnum() or char == "_" for char in around)
+    return found
+
+
+FURNITURE_LINES = [
+    "Share this", "sign-in", "Sign-In | Log in", "pre-sign-in-now", "share-button", "within", "newsletter_x",
+    "Abonnez-vous à la newsletter", "suivez-nous", "İNDİR Share", "e-mail it's ’tis Login", "", "  ", "a - b",
+    "SHARE\u00adthis", "🎉 Newsletter 🎉", "Kommentare (3)", "Inscreva-se já-inscreva-se",
+]  # fmt: skip
+
+
+def test_furniture_words_read_from_the_words_are_those_found_in_the_text():
+    pages = read_pages([FURNITURE_LINES, FURNITURE_LINES[::-1]], {}.get, 20, [None, None])
+    expected = [furniture_searched(line) for line in [*FURNITURE_LINES, *FURNITURE_LINES[::-1]]]
+    assert furniture_counts(pages).tolist() == expected
+    assert sum(expected) == 30  # compounds among them ("sign-in", "abonnez-vous", a word of "share-button")
+
+
+WORDS = st.sampled_from(sorted(furniture_vocabulary())) | st.text(st.sampled_from(list("ab-'’_ İé1")), max_size=6)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.lists(WORDS, max_size=6).map("".join) | st.lists(WORDS, max_size=6).map(" ".join), max_size=6))
+def test_any_lines_furniture_words_are_those_found_in_the_text(lines):
+    pages = read_pages([lines], {}.get, 20, [None])
+    assert furniture_counts(pages).tolist() == [furniture_searched(line) for line in lines]
+
+
 def test_topic_share_is_the_article_vocabulary_a_line_shares():
     # a line about the article's subject (Haushalt, Schulen, Lehrer) shares its words; a teaser for another
     # story, or the author's bio, does not; a line of the region does not count its own words
@@ -107,6 +148,50 @@ def test_topic_share_is_the_article_vocabulary_a_line_shares():
     assert vectors[3][topic] > 0.5
     assert vectors[5][topic] == 0.0
     assert 0.0 < vectors[0][topic] < 1.0  # "beschlossen" and "Haushalt" recur, "Dienstag" does not
+
+
+def counts_one_by_one(text: str) -> list[int]:
+    """What _character_counts finds in a line, character by character: letters, upper case, ASCII digits,
+    separators, tokens (runs of anything but a space, tab, line break or no-break space), capitalised tokens."""
+    import re
+
+    from cleaner.boilerplate.model import NOT_LETTER
+
+    def upper(char: str) -> bool:
+        return char.lower()[0] != char
+
+    tokens = [token for token in re.split("[ \t\n\xa0]+", text) if token]
+    return [
+        sum(NOT_LETTER.match(char) is None for char in text),
+        sum(map(upper, text)),
+        sum("0" <= char <= "9" for char in text),
+        sum(char in "|»›·•>/–—" for char in text),
+        len(tokens),
+        sum(upper(token[0]) for token in tokens),
+    ]
+
+
+COUNTED = [
+    "Übersicht | Politik » Wirtschaft › Kultur", "İstanbul İİ Σ ΣΑΣ. ὈΔΥΣΣΕΎΣ", "ǅx Titlecase ½ Ⅻ ٣ ²",
+    "😀 Top 𝐁𝐫𝐞𝐚𝐤𝐢𝐧𝐠 stories 🎉", "a\u00a0B\tC  d\u2003E", "snake_case 12/34 — x", "x", "·•>/",
+]  # fmt: skip
+
+
+@settings(max_examples=100, deadline=None, derandomize=True)
+@given(st.lists(st.text(st.characters(codec="utf-8", exclude_characters="\n"), min_size=1) | st.sampled_from(COUNTED)))
+def test_character_counts_are_those_counted_one_by_one(texts):
+    import cleaner.boilerplate.model as model
+
+    found = np.stack(model._character_counts(texts), axis=1).reshape(len(texts), 6)
+    assert found.tolist() == [counts_one_by_one(text) for text in texts]
+
+
+def test_tricky_character_counts_are_those_counted_one_by_one():
+    import cleaner.boilerplate.model as model
+
+    for texts in (COUNTED, COUNTED[::-1], [COUNTED[1]], [COUNTED[3]]):
+        found = np.stack(model._character_counts(texts), axis=1)
+        assert found.tolist() == [counts_one_by_one(text) for text in texts]
 
 
 def test_character_counts_by_table_are_those_of_the_regex_path(monkeypatch):

@@ -2,6 +2,7 @@ import numpy as np
 
 from cleaner.boilerplate.lines import longest_lines, stopwords
 from cleaner.boilerplate.page import read_pages
+from cleaner.boilerplate.segments import Segments
 
 FIRST = ["Home", "", "The council met on Tuesday to discuss the budget.", "Share", "Share"]
 SECOND = ["Kontakt", "Der Rat hat den Haushalt beschlossen.", "Share"]
@@ -44,6 +45,47 @@ def test_the_longest_lines_and_stop_word_densities_are_those_of_the_texts():
     density = found.stop_density(0, english)
     assert density[2] == sum(word in english for word in found.tokens[2]) / 9
     assert density[1] == 0.0
+
+
+def test_stop_words_are_counted_by_each_page_s_list_as_it_changes():
+    found = pages()
+    lists = stopwords().lists
+    english, german = lists["English"], lists["German"]
+
+    def by_line(page_lists):
+        return [
+            sum(word in page_lists[found.page_of[i]] for word in found.tokens[i]) / max(1, found.words[i])
+            for i in range(len(found))
+        ]
+
+    rows, kept = np.arange(len(found)), {}
+    for chosen in ({0: english, 1: german}, {0: german, 1: german}, {0: english}, {1: english}):
+        running = found.stop_running(chosen)
+        kept |= chosen  # a page not named keeps its list
+        assert found.stop_densities(rows, running).tolist() == by_line(kept)
+    assert by_line({0: english, 1: german})[6] > 0  # "der", "den" on the German page
+
+
+def test_samples_remembered_as_lines_go_are_those_made_afresh():
+    rng = np.random.default_rng(7)
+    words = ["a", "bb", "ccc", "Der Rat", "The council met", "x" * 40, "y" * 40, "", "  "]
+    documents = [[str(rng.choice(words)) + " " * int(rng.integers(2)) for _ in range(int(rng.integers(0, 30)))]
+                 for _ in range(12)]  # fmt: skip
+    found = read_pages(documents, {}.get, 20, [None] * len(documents))
+    fresh = read_pages(documents, {}.get, 20, [None] * len(documents))
+    for chars in (60, 60, 25, 60):  # the same budget again, another one, then back
+        rows = np.arange(len(found))
+        while len(rows):
+            segments = Segments.of(np.bincount(found.page_of[rows], minlength=found.count))
+            expected = [found.longest(rows[segments.page == page], chars) for page in range(found.count)]
+            assert found.samples(rows, segments, chars) == expected
+            assert fresh.samples(rows, segments, chars) == expected  # a memory of its own, each time
+            fresh._samples = None
+            rows = rows[rng.random(len(rows)) < 0.8]
+    rows = np.arange(len(found))  # the lines come back: asked afresh
+    segments = Segments.of(np.bincount(found.page_of[rows], minlength=found.count))
+    assert found.samples(rows, segments, 60) == [found.longest(np.asarray(list(found.lines(k))), 60)
+                                                 for k in range(found.count)]  # fmt: skip
 
 
 def test_a_batch_without_content_words_has_none():
