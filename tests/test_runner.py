@@ -353,7 +353,9 @@ def test_interrupted_run_leaves_previous_output_untouched(tmp_path: Path, sig: s
     before = {p: p.read_bytes() for p in build.rglob("*.parquet")}
 
     big_corpus(tmp_path)
-    (tmp_path / "cleaner.toml").write_text("[run]\ntask_files = 10\n", encoding="utf-8")
+    # One file per task: 400 tasks, so that the run is far from done when its first part appears (with 40 tasks
+    # a loaded machine sometimes let it finish before the signal was sent)
+    (tmp_path / "cleaner.toml").write_text("[run]\ntask_files = 1\n", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "cleaner", "run", "big", "--out", "out", "--workers", "2"],
         cwd=tmp_path,
