@@ -20,6 +20,7 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
+from cleaner.boilerplate.structure import author_bios, name_like
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
@@ -45,6 +46,7 @@ class Pages:
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
+    bio: np.ndarray  # an author's bio, by where it stands (see structure.author_bios)
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -238,6 +240,14 @@ def read_pages(
     if counted.any():  # the same text on the same page: the same number (its first line's)
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
+    bio = np.zeros(n, dtype=bool)
+    names = np.flatnonzero((words >= 2) & (words <= 4) & ~terminal & ~ruled & facts.title_start).tolist()
+    names = [i for i in names if name_like(stripped[i])]
+    if names:
+        owner = page_of[names].tolist()
+        for page in sorted(set(owner)):
+            mine = [i for i, k in zip(names, owner, strict=True) if k == page]
+            bio[author_bios(stripped, matched, mine, int(offsets[page]), int(offsets[page + 1]))] = True
     found = np.zeros(n, dtype=bool)
     for page, asks in enumerate(recurring):
         if asks is not None:
@@ -246,5 +256,5 @@ def read_pages(
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
-        facts.token_compound,
+        facts.token_compound, bio,
     )  # fmt: skip

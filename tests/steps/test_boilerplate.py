@@ -294,3 +294,14 @@ def test_soft_hyphens_change_no_decision():
     )
     assert [r.reason for r in soft.removed] == [r.reason for r in plain.removed]
     assert len(plain.removed) >= 3
+
+
+def test_an_author_bio_under_the_authors_name_goes():
+    bio = (
+        "Jane Miller has covered city politics for the Herald since 2015, after ten years as a reporter in "
+        "Chicago; she lives in the city with her two children."
+    )
+    page = ["Home", "News", *PARAGRAPHS_EN, "", "Jane Miller", "", bio, "", "Tags", "Budget"]
+    doc = clean(page)
+    assert reasons(doc)[bio] == "author"
+    assert all(paragraph in doc.text for paragraph in PARAGRAPHS_EN)
