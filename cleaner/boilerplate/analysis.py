@@ -152,6 +152,12 @@ class Analysis:
         cls = line_features.revise(cls, chars, pages.heading[rows], segments)
         found = Signals(pages, rows, segments, reasons, stop, cls, first_cls, recurring)
         found.layout = self.layout(found)
+        # Teasers under a list heading go, but the regions were found with them as the lines they are: a list of
+        # headlines inside the article (an inline "Read also") must not cut it in two as rule matches would.
+        listed = pages.teaser[rows] & ~found.decided
+        if listed.any():
+            reasons[listed] = "related"
+            del found.decided  # made again from the reasons
         found.plain = self._plain(pages, rows, segments, ruled)
         return found
 

@@ -20,7 +20,7 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import author_bios, name_like
+from cleaner.boilerplate.structure import author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
@@ -47,6 +47,7 @@ class Pages:
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
     bio: np.ndarray  # an author's bio, by where it stands (see structure.author_bios)
+    teaser: np.ndarray  # a headline listed under a heading of related articles (see structure.teaser_lists)
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -248,6 +249,16 @@ def read_pages(
         for page in sorted(set(owner)):
             mine = [i for i, k in zip(names, owner, strict=True) if k == page]
             bio[author_bios(stripped, matched, mine, int(offsets[page]), int(offsets[page + 1]))] = True
+    teaser = np.zeros(n, dtype=bool)
+    headings = list_headings()
+    listed = [i for i in np.flatnonzero(rules == "related").tolist() if heading_key(stripped[i]) in headings]
+    if listed:
+        words_list, terminal_list = words.tolist(), terminal.tolist()
+        owner = page_of[listed].tolist()
+        for page in sorted(set(owner)):
+            mine = [i for i, k in zip(listed, owner, strict=True) if k == page]
+            end = int(offsets[page + 1])
+            teaser[teaser_lists(mine, stripped, matched, words_list, terminal_list, end)] = True
     found = np.zeros(n, dtype=bool)
     for page, asks in enumerate(recurring):
         if asks is not None:
@@ -256,5 +267,5 @@ def read_pages(
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
-        facts.token_compound, bio,
+        facts.token_compound, bio, teaser,
     )  # fmt: skip

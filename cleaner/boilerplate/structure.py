@@ -12,9 +12,14 @@ rule or the repetition already removes, ``cls`` holds the jusText classes after 
 
 from __future__ import annotations
 
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
 import numpy as np
 
 from cleaner.boilerplate.lines import BAD, GOOD
+from cleaner.boilerplate.rules import EDGE_CHARS
 
 
 def repeated(codes: np.ndarray, decided: np.ndarray) -> np.ndarray:
@@ -212,3 +217,44 @@ def _previous_line(stripped: list[str], i: int, start: int) -> int | None:
     while i >= start and not stripped[i]:
         i -= 1
     return i if i >= start else None
+
+
+# A teaser list under a heading such as "Related Coverage" or "Lesen Sie auch": at most this many headlines, each of
+# at most this many words.
+MAX_TEASERS, MAX_TEASER_WORDS = 6, 30
+
+
+def teaser_lists(
+    headings: list[int], stripped: list[str], rules: list[str | None], words: list[int], terminal: list[bool], end: int
+) -> list[int]:
+    """The headlines listed under the headings ``headings`` of lists of other articles (see :func:`list_headings`)
+    of one page ending at ``end``: the lines that follow a heading (blank lines and rule matches passed over) as
+    long as they read as headlines -- at most ``MAX_TEASER_WORDS`` words, no final punctuation, at most
+    ``MAX_TEASERS`` of them. The first sentence ends the list: the article goes on.
+
+    The line model judges each of those lines alone, and a headline of another article, whose words are the
+    site's topic, reads like a subheading of the article; under such a heading it is none."""
+    found: list[int] = []
+    for heading in headings:
+        taken, i = 0, heading + 1
+        while i < end and taken < MAX_TEASERS:
+            if stripped[i] and rules[i] is None:
+                if terminal[i] or words[i] > MAX_TEASER_WORDS:
+                    break
+                found.append(i)
+                taken += 1
+            i += 1
+    return found
+
+
+@lru_cache(maxsize=1)
+def list_headings() -> frozenset[str]:
+    """The headings of lists of other articles (``data/boilerplate/lists.toml``), all languages together, as
+    :func:`heading_key` writes a line."""
+    text = (resources.files("cleaner") / "data" / "boilerplate" / "lists.toml").read_text(encoding="utf-8")
+    return frozenset(heading for headings in tomllib.loads(text)["headings"].values() for heading in headings)
+
+
+def heading_key(text: str) -> str:
+    """A line as the list headings are written: lower-case, spaces collapsed, edge punctuation trimmed."""
+    return " ".join(text.strip(EDGE_CHARS).lower().split())

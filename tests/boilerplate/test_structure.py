@@ -1,4 +1,5 @@
-from cleaner.boilerplate.structure import author_bios, name_like
+from cleaner.boilerplate.rules import load_rules
+from cleaner.boilerplate.structure import author_bios, heading_key, list_headings, name_like, teaser_lists
 
 BIO = "Markus Reuter beschäftigt sich mit den Themen Digital Rights, Hate Speech und Zensur bei uns."
 
@@ -52,3 +53,36 @@ def test_names_heading_paragraph_after_paragraph_are_the_articles_list():
     people += ["Lisa Borch", "Lisa Borch ist seit 2016 Musik- und Filmredakteurin bei diesem Magazin in Berlin."]
     assert bios(people) == []
     assert bios(people[-2:]) == [1]
+
+
+def teasers(lines: list[str], rules: dict[int, str]) -> list[int]:
+    stripped = [line.strip() for line in lines]
+    matched = [rules.get(i) for i in range(len(lines))]
+    words = [len(line.split()) for line in stripped]
+    terminal = [line.endswith((".", "!", "?")) for line in stripped]
+    headings = [i for i in rules if heading_key(stripped[i]) in list_headings()]
+    return teaser_lists(headings, stripped, matched, words, terminal, len(lines))
+
+
+ARTICLE = "The incident is regrettable although the hospital has enough masks for its staff, an official said."
+
+
+def test_headlines_under_a_list_heading_are_teasers_until_the_article_goes_on():
+    lines = [ARTICLE, "RELATED STORIES", "Do masks offer protection? It depends", "", "Mask prices soar in Japan",
+             "Twitter", "Wanted man arrested after buying masks", "", ARTICLE, "Masks and the law"]  # fmt: skip
+    assert teasers(lines, {1: "related", 5: "share"}) == [2, 4, 6]
+
+
+def test_a_link_ending_a_teaser_heads_no_list():
+    lines = [ARTICLE, "Read more", "Axel Hellmann takes over marketing", ARTICLE]
+    assert teasers(lines, {1: "related"}) == []  # "Read more" is a related rule, but no list heading
+
+
+def test_a_list_holds_a_few_headlines():
+    lines = ["Lesen Sie auch:", *(f"Schlagzeile Nummer {i} des Tages" for i in range(10))]
+    assert teasers(lines, {0: "related"}) == list(range(1, 7))
+
+
+def test_every_list_heading_is_a_related_rule_of_its_own():
+    rules = load_rules()
+    assert {heading for heading in list_headings() if rules.match(heading) != "related"} == set()

@@ -305,3 +305,12 @@ def test_an_author_bio_under_the_authors_name_goes():
     doc = clean(page)
     assert reasons(doc)[bio] == "author"
     assert all(paragraph in doc.text for paragraph in PARAGRAPHS_EN)
+
+
+def test_headlines_under_a_related_heading_inside_the_article_go_and_the_article_stays():
+    teasers = ["Mayor opens new library in the old town hall", "Storm closes the harbour for a second day"]
+    page = ["Home", "News", PARAGRAPHS_EN[0], "Related Coverage", *teasers, "", *PARAGRAPHS_EN[1:], "Impressum"]
+    doc = clean(page)
+    why = reasons(doc)
+    assert [why.get(teaser) for teaser in teasers] == ["related", "related"]
+    assert all(paragraph in doc.text for paragraph in PARAGRAPHS_EN)
