@@ -13,14 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, count, islice, pairwise
+from itertools import chain, count, groupby, islice, pairwise
 
 import numpy as np
 
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import author_bios, heading_key, list_headings, name_like, teaser_lists
+from cleaner.boilerplate.structure import (
+    MIN_BIO_WORDS,
+    author_bios,
+    heading_key,
+    list_headings,
+    name_like,
+    teaser_lists,
+)
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
@@ -241,24 +248,16 @@ def read_pages(
     if counted.any():  # the same text on the same page: the same number (its first line's)
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
-    bio = np.zeros(n, dtype=bool)
-    names = np.flatnonzero((words >= 2) & (words <= 4) & ~terminal & ~ruled & facts.title_start).tolist()
-    names = [i for i in names if name_like(stripped[i])]
-    if names:
-        owner = page_of[names].tolist()
-        for page in sorted(set(owner)):
-            mine = [i for i, k in zip(names, owner, strict=True) if k == page]
-            bio[author_bios(stripped, matched, mine, int(offsets[page]), int(offsets[page + 1]))] = True
-    teaser = np.zeros(n, dtype=bool)
-    headings = list_headings()
-    listed = [i for i in np.flatnonzero(rules == "related").tolist() if heading_key(stripped[i]) in headings]
-    if listed:
-        words_list, terminal_list = words.tolist(), terminal.tolist()
-        owner = page_of[listed].tolist()
-        for page in sorted(set(owner)):
-            mine = [i for i, k in zip(listed, owner, strict=True) if k == page]
-            end = int(offsets[page + 1])
-            teaser[teaser_lists(mine, stripped, matched, words_list, terminal_list, end)] = True
+    bio, teaser = _author_boxes_and_teasers(
+        stripped,
+        matched,
+        words,
+        terminal,
+        rules == "related",
+        (words >= 2) & (words <= 4) & ~terminal & ~ruled & facts.title_start & _paragraph_below(words, ruled),
+        page_of,
+        offsets,
+    )
     found = np.zeros(n, dtype=bool)
     for page, asks in enumerate(recurring):
         if asks is not None:
@@ -269,3 +268,40 @@ def read_pages(
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
         facts.token_compound, bio, teaser,
     )  # fmt: skip
+
+
+def _author_boxes_and_teasers(
+    stripped: list[str],
+    matched: list[str | None],
+    words: np.ndarray,
+    terminal: np.ndarray,
+    related: np.ndarray,
+    short_titles: np.ndarray,
+    page_of: np.ndarray,
+    offsets: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, whether it is an author's bio (:func:`~cleaner.boilerplate.structure.author_bios`, looked for under
+    the ``short_titles`` that read as a name) and whether it is a teaser under a list heading (found among the
+    ``related`` rule matches; :func:`~cleaner.boilerplate.structure.teaser_lists`), page by page."""
+    bio, teaser = np.zeros(len(stripped), dtype=bool), np.zeros(len(stripped), dtype=bool)
+    names = [i for i in np.flatnonzero(short_titles).tolist() if name_like(stripped[i])]
+    for page, group in groupby(names, page_of.__getitem__):
+        bio[author_bios(stripped, matched, list(group), int(offsets[page]), int(offsets[page + 1]))] = True
+    headings = list_headings()
+    listed = [i for i in np.flatnonzero(related).tolist() if heading_key(stripped[i]) in headings]
+    if listed:
+        words_list, terminal_list = words.tolist(), terminal.tolist()
+        for page, group in groupby(listed, page_of.__getitem__):
+            end = int(offsets[page + 1])
+            teaser[teaser_lists(list(group), stripped, matched, words_list, terminal_list, end)] = True
+    return bio, teaser
+
+
+def _paragraph_below(words: np.ndarray, ruled: np.ndarray, most: int = 10) -> np.ndarray:
+    """Per line, whether one of the ``most`` lines below it (on any page) is long enough to be a bio and matches
+    no rule: the only short lines worth reading as a name (see ``structure.author_bios``)."""
+    paragraph = (words >= MIN_BIO_WORDS) & ~ruled
+    below = np.zeros(len(words), dtype=bool)
+    for step in range(1, most + 1):
+        below[:-step] |= paragraph[step:]
+    return below
