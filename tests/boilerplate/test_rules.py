@@ -200,6 +200,18 @@ MATCHED = [
         "footer",
     ),
     ("We are not responsible for the content of external websites.", "footer"),
+    ("Publicado hace 3 horas", "date"),
+    ("vor 2 Tagen", "date"),
+    ("5 minutes ago", "date"),
+    ("8. April 2019 @ 17:34", "date"),
+    ("postado em 04/05/2022 05:49", "date"),
+    ("Ir al inicio e identificarse", "navigation"),
+    ("Reciba noticias de EL TIEMPO desde GoogleNews", "subscribe"),
+    ("¿Por qué suscribirme?", "subscribe"),
+    ("Poniżej dalsza część artykułu", "advertising"),
+    ("Weiter nach der Anzeige", "advertising"),
+    ("przeczytanie zajmie 4 min", "share"),
+    ("Texte de votre message", "comments"),
 ]
 
 
@@ -230,6 +242,9 @@ UNMATCHED = [
     + "Wir haben keinen Einfluss auf die Inhalte, die unsere Leser im Forum schreiben, sagte er.",
     "Post author Jane Doe wrote about the strike for three weeks.",
     "Was suchen Sie in einer Stadt, die Sie nicht kennen? Meist einen Bäcker.",
+    "Vor 3 Tagen hat der Stadtrat den Haushalt beschlossen.",
+    "Hace 3 horas el gobierno anunció nuevas medidas contra la inflación.",
+    "The article continues a series on the city's budget.",
     "From left-wing parties came the loudest protest against the budget.",
     "Wer eine(r) von ihnen ist, entscheidet das Los.",
     "On 3 March 2021 the council published its budget for the coming year.",
