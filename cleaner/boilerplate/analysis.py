@@ -4,7 +4,8 @@ A pass takes the lines still standing of every page of the batch at once (see :m
 and :mod:`cleaner.boilerplate.segments`) and gives each line a verdict: kept, or removed with a reason.
 
 - rule matches and repeated lines are removed as such (``boilerplate.<category>``, ``boilerplate.repeated``), and so
-  is an author's bio under the author's name (``boilerplate.author``, found by its layout);
+  are, found by their layout, an author's bio under the author's name (``boilerplate.author``) and the headlines
+  listed under a heading of related articles (``boilerplate.related``; marked once the regions are found);
 - jusText-style classes, revised by their neighbours, score the content regions;
 - the line model weighs every signal for the lines still undecided, with a threshold by place (inside a region,
   outside, an article heading); ``decision = "regions"`` replaces it with the fixed rule it was trained to beat.

@@ -53,6 +53,7 @@ class Pages:
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
+    # Read from the page as it came, once: what a line's place in its layout says, which removals cannot change.
     bio: np.ndarray  # an author's bio, by where it stands (see structure.author_bios)
     teaser: np.ndarray  # a headline listed under a heading of related articles (see structure.teaser_lists)
     _stop_running: np.ndarray | None = None
