@@ -3,7 +3,9 @@
 A pass takes the lines still standing of every page of the batch at once (see :mod:`cleaner.boilerplate.page`
 and :mod:`cleaner.boilerplate.segments`) and gives each line a verdict: kept, or removed with a reason.
 
-- rule matches and repeated lines are removed as such (``boilerplate.<category>``, ``boilerplate.repeated``);
+- rule matches and repeated lines are removed as such (``boilerplate.<category>``, ``boilerplate.repeated``), and so
+  are, found by their layout, an author's bio under the author's name (``boilerplate.author``) and the headlines
+  listed under a heading of related articles (``boilerplate.related``; marked once the regions are found);
 - jusText-style classes, revised by their neighbours, score the content regions;
 - the line model weighs every signal for the lines still undecided, with a threshold by place (inside a region,
   outside, an article heading); ``decision = "regions"`` replaces it with the fixed rule it was trained to beat.
@@ -147,9 +149,16 @@ class Analysis:
         cls[recurring] = BAD
         reasons = reasons.copy()
         reasons[repeated(pages.repeat_codes[rows], ruled)] = "repeated"
+        reasons[pages.bio[rows] & ~ruled] = "author"
         cls = line_features.revise(cls, chars, pages.heading[rows], segments)
         found = Signals(pages, rows, segments, reasons, stop, cls, first_cls, recurring)
         found.layout = self.layout(found)
+        # Teasers under a list heading go, but the regions were found with them as the lines they are: a list of
+        # headlines inside the article (an inline "Read also") must not cut it in two as rule matches would.
+        listed = pages.teaser[rows] & ~found.decided
+        if listed.any():
+            reasons[listed] = "related"
+            del found.decided  # made again from the reasons
         found.plain = self._plain(pages, rows, segments, ruled)
         return found
 

@@ -13,13 +13,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain, count, islice, pairwise
+from itertools import chain, count, groupby, islice, pairwise
 
 import numpy as np
 
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
+from cleaner.boilerplate.structure import (
+    MIN_BIO_WORDS,
+    author_bios,
+    heading_key,
+    list_headings,
+    name_like,
+    teaser_lists,
+)
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
@@ -45,6 +53,9 @@ class Pages:
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
+    # Read from the page as it came, once: what a line's place in its layout says, which removals cannot change.
+    bio: np.ndarray  # an author's bio, by where it stands (see structure.author_bios)
+    teaser: np.ndarray  # a headline listed under a heading of related articles (see structure.teaser_lists)
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -238,6 +249,16 @@ def read_pages(
     if counted.any():  # the same text on the same page: the same number (its first line's)
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
+    bio, teaser = _author_boxes_and_teasers(
+        stripped,
+        matched,
+        words,
+        terminal,
+        rules == "related",
+        (words >= 2) & (words <= 4) & ~terminal & ~ruled & facts.title_start & _paragraph_below(words, ruled),
+        page_of,
+        offsets,
+    )
     found = np.zeros(n, dtype=bool)
     for page, asks in enumerate(recurring):
         if asks is not None:
@@ -246,5 +267,42 @@ def read_pages(
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
-        facts.token_compound,
+        facts.token_compound, bio, teaser,
     )  # fmt: skip
+
+
+def _author_boxes_and_teasers(
+    stripped: list[str],
+    matched: list[str | None],
+    words: np.ndarray,
+    terminal: np.ndarray,
+    related: np.ndarray,
+    short_titles: np.ndarray,
+    page_of: np.ndarray,
+    offsets: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per line, whether it is an author's bio (:func:`~cleaner.boilerplate.structure.author_bios`, looked for under
+    the ``short_titles`` that read as a name) and whether it is a teaser under a list heading (found among the
+    ``related`` rule matches; :func:`~cleaner.boilerplate.structure.teaser_lists`), page by page."""
+    bio, teaser = np.zeros(len(stripped), dtype=bool), np.zeros(len(stripped), dtype=bool)
+    names = [i for i in np.flatnonzero(short_titles).tolist() if name_like(stripped[i])]
+    for page, group in groupby(names, page_of.__getitem__):
+        bio[author_bios(stripped, matched, list(group), int(offsets[page]), int(offsets[page + 1]))] = True
+    headings = list_headings()
+    listed = [i for i in np.flatnonzero(related).tolist() if heading_key(stripped[i]) in headings]
+    if listed:
+        words_list, terminal_list = words.tolist(), terminal.tolist()
+        for page, group in groupby(listed, page_of.__getitem__):
+            end = int(offsets[page + 1])
+            teaser[teaser_lists(list(group), stripped, matched, words_list, terminal_list, end)] = True
+    return bio, teaser
+
+
+def _paragraph_below(words: np.ndarray, ruled: np.ndarray, most: int = 10) -> np.ndarray:
+    """Per line, whether one of the ``most`` lines below it (on any page) is long enough to be a bio and matches
+    no rule: the only short lines worth reading as a name (see ``structure.author_bios``)."""
+    paragraph = (words >= MIN_BIO_WORDS) & ~ruled
+    below = np.zeros(len(words), dtype=bool)
+    for step in range(1, most + 1):
+        below[:-step] |= paragraph[step:]
+    return below

@@ -37,7 +37,7 @@ from cleaner.boilerplate.alternatives import Alternatives, _starts
 
 KINDS = {"=": "line", "^": "prefix", "~": "contains", "*": "anywhere"}
 # Stripped from both ends before whole-line matching: bullets, arrows, separators, closing punctuation.
-EDGE_CHARS = " \t•·*|:;,.…!?»«›‹>→←-–—_#()[]\"'“”„"
+EDGE_CHARS = " \t•·*|:;,.…!?»«›‹>→←↑↓-–—_#()[]\"'“”„"
 # A phrase that needs no regex: letters, digits, spaces and harmless punctuation only.
 LITERAL = re.compile(r"^[\w\s'’!,&+:;/-]+$")
 # Stripped from the start before prefix matching: the same but for opening brackets and the copyright sign.

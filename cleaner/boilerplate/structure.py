@@ -1,9 +1,10 @@
-"""Where the article is: repeated lines, and the main content region of a page dump.
+"""Where the article is: repeated lines, the main content region of a page dump, and the author box beside it.
 
 Boilerplate has a shape. It repeats (a headline listed in a teaser block and again as its link, ``Support Our
 Journalism`` at three places), it comes in runs (menus, link lists, footers), and it sits at the edges of the
 article. The article is the one long stretch where good lines outweigh boilerplate: found here as the maximum-sum
-segment of per-line scores (good prose counts for its words, boilerplate against).
+segment of per-line scores (good prose counts for its words, boilerplate against). An author's bio reads like the
+article's prose, but it has a layout of its own: a paragraph under the author's name (:func:`author_bios`).
 
 The functions take one pass's lines as arrays (see :mod:`cleaner.boilerplate.page`): ``decided`` marks the lines a
 rule or the repetition already removes, ``cls`` holds the jusText classes after the context revision.
@@ -11,9 +12,14 @@ rule or the repetition already removes, ``cls`` holds the jusText classes after 
 
 from __future__ import annotations
 
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
 import numpy as np
 
 from cleaner.boilerplate.lines import BAD, GOOD
+from cleaner.boilerplate.rules import EDGE_CHARS
 
 
 def repeated(codes: np.ndarray, decided: np.ndarray) -> np.ndarray:
@@ -131,3 +137,124 @@ def trim_weak_tail(
     while end > first and skipped[end]:
         end -= 1
     return end
+
+
+# An author box stands once on a page, twice with two authors; its bio is a paragraph of at least this many words.
+MAX_BIOS, MIN_BIO_WORDS = 2, 8
+# Lower-case words that stand inside a person's name ("Ursula von der Leyen", "Pedro de la Torre").
+NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "y"})
+
+
+def name_like(text: str) -> bool:
+    """Whether a stripped line reads as a person's name alone: two to four words, each capitalised (or a
+    particle between two that are), made of letters, hyphens, apostrophes and the dots of initials."""
+    parts = text.split()
+    if not 2 <= len(parts) <= 4 or parts[0] in NAME_PARTICLES or parts[-1] in NAME_PARTICLES:
+        return False
+    return all(
+        part in NAME_PARTICLES
+        or (part[0].isupper() and part.replace("-", "").replace(".", "").replace("'", "").replace("’", "").isalpha())
+        for part in parts
+    )
+
+
+def author_bios(stripped: list[str], rules: list[str | None], candidates: list[int], start: int, end: int) -> list[int]:
+    """The lines of one page (``start`` to ``end``) that are an author's bio: a paragraph under the author's name
+    that opens with that name ("Markus Reuter" / "Markus Reuter beschäftigt sich mit ..."), or the paragraph
+    under a name that follows an author heading ("Autor" / "Iwona Kurz" / "Historyczka ..."). Rule-matched and
+    blank lines between them are passed over. An article's prose names its subject in a sentence, not on a line
+    of its own just above it: that layout is the author box's.
+
+    ``candidates``: the page's name-like lines (see :func:`name_like`)."""
+    found = []
+    for name in candidates:
+        below = _next_line(stripped, rules, name + 1, end)
+        if below is None or rules[below] is not None or not _sentence(stripped[below]):
+            continue
+        above = _previous_line(stripped, name - 1, start)
+        # The name exactly as written above (a section heading "Remote Access" opens "Remote access to ..."),
+        # and the bio a box of its own: no paragraph of prose goes on below it.
+        opens_with_name = stripped[below].startswith(stripped[name] + " ") and _box_ends(stripped, below + 1, end)
+        if opens_with_name or (above is not None and rules[above] == "author"):
+            found.append(below)
+    # Names heading a paragraph about each person, again and again, are the article's own list (actors, players).
+    return found if len(found) <= MAX_BIOS else []
+
+
+def _sentence(text: str) -> bool:
+    """A bio is written in sentences: at least ``MIN_BIO_WORDS`` words ending with final punctuation, or a
+    paragraph that may end with the author's handle; not cut short with an ellipsis, as a teaser is."""
+    text = text.rstrip("\"'”»)")
+    words = len(text.split())
+    if words < MIN_BIO_WORDS or text.endswith(("..", "…")):
+        return False
+    return words >= 2 * MIN_BIO_WORDS or text.endswith((".", "!"))
+
+
+def _box_ends(stripped: list[str], i: int, end: int) -> bool:
+    """Whether the next non-blank line from ``i`` (if any) is short: the author box is over."""
+    while i < end and not stripped[i]:
+        i += 1
+    return i >= end or len(stripped[i].split()) < MIN_BIO_WORDS
+
+
+def _next_line(stripped: list[str], rules: list[str | None], i: int, end: int, most: int = 3) -> int | None:
+    """The first line from ``i`` on that is neither blank nor a button ("+ FOLLOW", "Tweet": a rule match of at
+    most four words, or any line of at most two), passing over at most ``most`` buttons."""
+    seen = 0
+    while i < end and seen <= most:
+        if stripped[i]:
+            words = len(stripped[i].split())
+            if words > 4 or (rules[i] is None and words > 2):
+                return i
+            seen += 1
+        i += 1
+    return None
+
+
+def _previous_line(stripped: list[str], i: int, start: int) -> int | None:
+    """The nearest non-blank line at or above ``i``."""
+    while i >= start and not stripped[i]:
+        i -= 1
+    return i if i >= start else None
+
+
+# A teaser list under a heading such as "Related Coverage" or "Lesen Sie auch": at most this many headlines, each of
+# at most this many words.
+MAX_TEASERS, MAX_TEASER_WORDS = 6, 30
+
+
+def teaser_lists(
+    headings: list[int], stripped: list[str], rules: list[str | None], words: list[int], terminal: list[bool], end: int
+) -> list[int]:
+    """The headlines listed under the headings ``headings`` of lists of other articles (see :func:`list_headings`)
+    of one page ending at ``end``: the lines that follow a heading (blank lines and rule matches passed over) as
+    long as they read as headlines -- at most ``MAX_TEASER_WORDS`` words, no final punctuation, at most
+    ``MAX_TEASERS`` of them. The first sentence ends the list: the article goes on.
+
+    The line model judges each of those lines alone, and a headline of another article, whose words are the
+    site's topic, reads like a subheading of the article; under such a heading it is none."""
+    found: list[int] = []
+    for heading in headings:
+        taken, i = 0, heading + 1
+        while i < end and taken < MAX_TEASERS:
+            if stripped[i] and rules[i] is None:
+                if terminal[i] or words[i] > MAX_TEASER_WORDS:
+                    break
+                found.append(i)
+                taken += 1
+            i += 1
+    return found
+
+
+@lru_cache(maxsize=1)
+def list_headings() -> frozenset[str]:
+    """The headings of lists of other articles (``data/boilerplate/lists.toml``), all languages together, as
+    :func:`heading_key` writes a line."""
+    text = (resources.files("cleaner") / "data" / "boilerplate" / "lists.toml").read_text(encoding="utf-8")
+    return frozenset(heading for headings in tomllib.loads(text)["headings"].values() for heading in headings)
+
+
+def heading_key(text: str) -> str:
+    """A line as the list headings are written: lower-case, spaces collapsed, edge punctuation trimmed."""
+    return " ".join(text.strip(EDGE_CHARS).lower().split())

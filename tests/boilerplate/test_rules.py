@@ -183,6 +183,35 @@ MATCHED = [
     ("Über den Autor", "author"),
     ("Zeige alle Beiträge von Creeny »", "author"),
     ("View all posts by Jane Doe", "author"),
+    ("Über den Autor/ die Autorin", "author"),
+    ("Zu den AutorInnen:", "author"),
+    ("Artykuły tego autora", "author"),
+    ("Post author By Helge Fahrnberger", "author"),
+    ("Suche nach:", "navigation"),
+    ("Wonach suchen Sie?", "navigation"),
+    ("twittern  0", "share"),
+    ("Registriere dich jetzt kostenlos", "account"),
+    ("Zustimmen und Inhalt laden", "cookie"),
+    ("↓ Zu den Kommentaren", "comments"),
+    # the liability notice for links, glued into a paragraph far longer than a "~" rule reads
+    (
+        "Auf diesem Blog gibt es Links zu fremden Webseiten. " * 20
+        + "Ich habe keinen Einfluss auf die Inhalte dieser Seiten.",
+        "footer",
+    ),
+    ("We are not responsible for the content of external websites.", "footer"),
+    ("Publicado hace 3 horas", "date"),
+    ("vor 2 Tagen", "date"),
+    ("5 minutes ago", "date"),
+    ("8. April 2019 @ 17:34", "date"),
+    ("postado em 04/05/2022 05:49", "date"),
+    ("Ir al inicio e identificarse", "navigation"),
+    ("Reciba noticias de EL TIEMPO desde GoogleNews", "subscribe"),
+    ("¿Por qué suscribirme?", "subscribe"),
+    ("Poniżej dalsza część artykułu", "advertising"),
+    ("Weiter nach der Anzeige", "advertising"),
+    ("przeczytanie zajmie 4 min", "share"),
+    ("Texte de votre message", "comments"),
 ]
 
 
@@ -208,6 +237,14 @@ UNMATCHED = [
     "She decided to sign up for the marathon after her doctor encouraged her to keep running.",
     "The views expressed at the hearing were sharply divided between the two parties.",
     "Die Regierung hat keinen Einfluss auf die Entscheidungen der unabhängigen Zentralbank.",
+    # a long paragraph saying it is no liability notice
+    "Der Sprecher des Verlags sagte am Montag vor dem Ausschuss, man prüfe jede Beschwerde sorgfältig. " * 8
+    + "Wir haben keinen Einfluss auf die Inhalte, die unsere Leser im Forum schreiben, sagte er.",
+    "Post author Jane Doe wrote about the strike for three weeks.",
+    "Was suchen Sie in einer Stadt, die Sie nicht kennen? Meist einen Bäcker.",
+    "Vor 3 Tagen hat der Stadtrat den Haushalt beschlossen.",
+    "Hace 3 horas el gobierno anunció nuevas medidas contra la inflación.",
+    "The article continues a series on the city's budget.",
     "From left-wing parties came the loudest protest against the budget.",
     "Wer eine(r) von ihnen ist, entscheidet das Los.",
     "On 3 March 2021 the council published its budget for the coming year.",
