@@ -61,7 +61,9 @@ class VectorisedIdentifier(LanguageIdentifier):
         # A byte no n-gram begins with (the walk stays at the start state), to keep texts walked together apart.
         leading = self._moves[self._rows[0] : self._rows[0] + 256]
         self._pad = next((byte for byte in range(255, -1, -1) if leading[byte] == 0), None)
-        self._walked: dict[bytes, np.ndarray] = {}  # features of texts classify_many walked, for _raw_score
+        # The features of the texts classify_many walked, for _raw_score. They depend on a text's bytes alone, so
+        # that a classify of another thread meanwhile that finds its text there finds the right ones.
+        self._walked: dict[bytes, np.ndarray] = {}
 
     def classify_many(self, texts: list[str]) -> list[tuple[str, float]]:
         """:meth:`classify` of each of ``texts``, with the automaton walked for all of them at once.
