@@ -117,6 +117,12 @@ def test_verdicts_are_remembered_and_only_the_new_texts_identified(monkeypatch):
     assert all(isinstance(score, float) for _, score in language_id._remembered().values())
 
 
+def test_py3langids_own_identifier_identifies_the_new_texts_one_by_one(monkeypatch):
+    monkeypatch.setattr(language_id, "py3langid_model", reference)  # a model file of another layout
+    texts = [f"{text} (own identifier)" for text in SENTENCES[:3]]
+    assert detect_py3langid_many(texts) == [reference().classify(text) for text in texts]
+
+
 def test_the_model_from_the_cache_is_py3langids(tmp_path, monkeypatch):
     monkeypatch.setenv("CLEANER_CACHE", str(tmp_path))
     first = language_id._vectorised_model()  # decompressed, and stored
