@@ -14,6 +14,8 @@ from cleaner.language_id import (
     VectorisedIdentifier,
     _negative_half_to_single,
     _negative_normal,
+    detect_py3langid,
+    detect_py3langid_many,
     py3langid_model,
 )
 from tests.conftest import ARTICLE, ARTICLE_DE
@@ -53,6 +55,72 @@ def test_vectorised_gives_py3langids_scores(text: str):
 @given(st.text(min_size=0, max_size=400))
 def test_vectorised_agrees_on_any_text(text: str):
     assert py3langid_model().classify(text) == reference().classify(text)
+
+
+# Texts walked together: besides the sentences, ones that end in a lone surrogate (py3langid's decoding of bytes
+# would trim it: classify_many must hand classify the texts, not their bytes), that are upper case (lowered before
+# the walk), and that begin or end with the bytes the padding between texts is made of.
+BATCH = [
+    *SENTENCES,
+    "Das ist ein Satz über die Stadt und ihre Schulen.\ud800",
+    "THE CITY COUNCIL APPROVED THE NEW BUDGET ON TUESDAY",
+    "\x00\x01 start and end \x7f",
+]
+
+
+def test_texts_walked_together_have_the_features_of_each_walked_alone():
+    model = py3langid_model()
+    encoded = [model._encode(text) for text in BATCH]
+    alone = [model._walk(text) for text in encoded]
+    for width in (None, 1, 2, 3, 7, 32, 1000):
+        together = model._walk_many(encoded, width)
+        assert all(np.array_equal(a, b) for a, b in zip(alone, together, strict=True)), width
+    assert [len(found) for found in model._walk_many([b"", b""])] == [0, 0]
+
+
+def test_classify_many_gives_each_texts_classify():
+    model = py3langid_model()
+    assert model.classify_many(BATCH) == [reference().classify(text) for text in BATCH]
+    assert model.classify_many(BATCH[:1]) == [reference().classify(BATCH[0])]
+    assert model.classify_many([]) == []
+
+
+def test_classify_many_without_a_padding_byte_classifies_one_by_one(monkeypatch):
+    model = py3langid_model()
+    monkeypatch.setattr(model, "_pad", None)
+    walked = []
+    monkeypatch.setattr(VectorisedIdentifier, "_walk_many", lambda self, texts, width=None: walked.append(texts))
+    assert model.classify_many(BATCH) == [reference().classify(text) for text in BATCH]
+    assert walked == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(st.characters(exclude_categories=()), max_size=120), max_size=12))
+def test_classify_many_agrees_on_any_texts(texts: list[str]):
+    assert py3langid_model().classify_many(texts) == [reference().classify(text) for text in texts]
+
+
+def test_verdicts_are_remembered_and_only_the_new_texts_identified(monkeypatch):
+    asked: list[list[str]] = []
+    classify_many = VectorisedIdentifier.classify_many
+    monkeypatch.setattr(
+        VectorisedIdentifier, "classify_many", lambda self, texts: asked.append(texts) or classify_many(self, texts)
+    )
+    monkeypatch.setattr(language_id, "REMEMBERED", 3)
+    first, second, third, fourth = (f"{text} ({number})" for number, text in enumerate(SENTENCES[:4]))
+    expected = [reference().classify(text) for text in (first, second, third, fourth)]
+    assert detect_py3langid_many([first, second, first]) == [expected[0], expected[1], expected[0]]
+    assert detect_py3langid(second) == expected[1]  # remembered: not asked again
+    assert detect_py3langid_many([third, first, fourth]) == [expected[2], expected[0], expected[3]]
+    assert asked == [[first, second], [third, fourth]]
+    assert list(language_id._remembered()) == [first, third, fourth]  # the least recently asked one went
+    assert all(isinstance(score, float) for _, score in language_id._remembered().values())
+
+
+def test_py3langids_own_identifier_identifies_the_new_texts_one_by_one(monkeypatch):
+    monkeypatch.setattr(language_id, "py3langid_model", reference)  # a model file of another layout
+    texts = [f"{text} (own identifier)" for text in SENTENCES[:3]]
+    assert detect_py3langid_many(texts) == [reference().classify(text) for text in texts]
 
 
 def test_the_model_from_the_cache_is_py3langids(tmp_path, monkeypatch):

@@ -211,10 +211,12 @@ class Analysis:
         config, lists = self.config, line_features.stopwords()
         chars = config.language_sample_chars
         samples = pages.samples(rows, segments, chars) if chars > 0 else [""] * len(segments.sizes)
+        by_language = lists.by_languages(samples, config.min_language_score)  # all identified at once: cheaper
         chosen = []
-        for sample, start, end in zip(samples, segments.starts.tolist(), segments.ends.tolist(), strict=True):
-            found = lists.by_language(sample, config.min_language_score) if start < end else NO_STOPWORDS
-            if found is None:
+        for found, start, end in zip(by_language, segments.starts.tolist(), segments.ends.tolist(), strict=True):
+            if start == end:
+                found = NO_STOPWORDS
+            elif found is None:
                 found = lists.guess(pages.first_words(rows[start:end][:FIRST_LINES], FIRST_WORDS))
             chosen.append(found)
         return chosen

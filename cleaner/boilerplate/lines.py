@@ -20,7 +20,7 @@ from importlib import resources
 import numpy as np
 
 from cleaner.boilerplate.segments import Segments
-from cleaner.language_id import detect_py3langid
+from cleaner.language_id import detect_py3langid_many
 
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 TERMINAL = (".", "!", "?", "…", '."', ".”", "?”", "!”", ".»", '."', ".'", ".)", "。", "！", "？", ":")
@@ -103,12 +103,23 @@ class StopWords:
     def by_language(self, sample: str, min_score: float) -> frozenset[str] | None:
         """:meth:`for_sample`'s list when the identifier is sure of ``sample``'s language, else None (then the
         words decide: :meth:`guess`)."""
-        if sample:
-            language, score = detect_py3langid(sample)  # remembered: a page's passes ask it again
-            if score >= min_score:
-                name = stoplist_names().get(language)
-                return self.lists[name] if name else NO_STOPWORDS
-        return None
+        return self.by_languages([sample], min_score)[0]
+
+    def by_languages(self, samples: list[str], min_score: float) -> list[frozenset[str] | None]:
+        """:meth:`by_language` of each of ``samples``, identified together: the samples of a batch's pages, whose
+        walk of py3langid's automaton costs a fourth of one per page (``detect_py3langid_many``)."""
+        asked = [sample for sample in samples if sample]
+        verdicts = dict(zip(asked, detect_py3langid_many(asked), strict=True))  # remembered: later passes ask again
+        names = stoplist_names()
+        found: list[frozenset[str] | None] = []
+        for sample in samples:
+            language, score = verdicts[sample] if sample else ("", 0.0)
+            if not sample or score < min_score:
+                found.append(None)
+            else:
+                name = names.get(language)
+                found.append(self.lists[name] if name else NO_STOPWORDS)
+        return found
 
 
 @lru_cache(maxsize=1)

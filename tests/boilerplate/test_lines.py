@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from itertools import chain, islice
 
-from cleaner.boilerplate.lines import longest_lines, stopwords, tokenize
+from cleaner.boilerplate.lines import NO_STOPWORDS, longest_lines, stopwords, tokenize
 
 PROSE = [
     "Die Stadtwerke haben am Montag angekündigt, dass die neuen Leitungen bis zum Herbst verlegt werden sollen.",
@@ -36,6 +36,23 @@ def test_without_a_sample_or_a_sure_identifier_the_stop_word_count_decides():
 def test_a_language_without_a_list_gets_none():
     texts = ["東京都は月曜日、新しい公園の計画を発表しました。公園は来年の春に開く予定です。"] * 3
     assert stopwords().for_sample(longest_lines(texts, 1000), first_words(texts), min_score=0.5) == frozenset()
+
+
+def test_the_lists_of_samples_asked_together_are_those_of_each_asked_alone():
+    lists = stopwords()
+    samples = [
+        longest_lines(PROSE, 1000),  # German
+        "",  # a page without lines
+        "東京都は月曜日、新しい公園の計画を発表しました。",  # a language without a list
+        "Jan 2021 Feb 2021",  # too little to be sure of
+        "The council met on Tuesday to discuss the new budget for the schools of the district.",
+        longest_lines(PROSE, 1000),
+    ]
+    for min_score in (0.0, 0.5, 1.01):
+        alone = [lists.by_language(sample, min_score) for sample in samples]
+        assert lists.by_languages(samples, min_score) == alone
+    assert lists.by_languages(samples, 0.5)[:3] == [lists.lists["German"], None, NO_STOPWORDS]
+    assert lists.by_languages(samples, 0.5)[3:5] == [None, lists.lists["English"]]
 
 
 def test_longest_lines_takes_the_prose_until_enough_characters():
