@@ -108,10 +108,12 @@ def test_run_moves_duplicates_to_rejects_and_keeps_accounting(tmp_path: Path):
     assert not (build / "_signatures").exists()
 
 
-def test_equal_key_pairs_are_unique_ordered_and_never_a_document_with_itself():
+@pytest.mark.parametrize("offset", [0, 2**32])  # references of 32 bits (pairs made as codes), and larger
+def test_equal_key_pairs_are_unique_ordered_and_never_a_document_with_itself(offset: int):
     keys = np.array([5, 9, 5, 5, 9, 7, 7], dtype=np.uint64)
-    refs = np.array([30, 10, 20, 10, 40, 50, 50], dtype=np.uint64)  # 50's two bands share key 7
-    assert equal_key_pairs(keys, refs).tolist() == [[10, 20], [10, 30], [10, 40], [20, 30]]
+    refs = np.array([30, 10, 20, 10, 40, 50, 50], dtype=np.uint64) + np.uint64(offset)  # 50's bands share key 7
+    expected = [[10, 20], [10, 30], [10, 40], [20, 30]]
+    assert equal_key_pairs(keys, refs).tolist() == [[a + offset, b + offset] for a, b in expected]
 
 
 @pytest.mark.parametrize(
