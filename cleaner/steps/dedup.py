@@ -31,11 +31,11 @@ import pyarrow as pa
 
 from cleaner.document import Document
 from cleaner.steps import CorpusStep, Decision, MapOrdered, PartDecisions
+from cleaner.steps.dedup_confirm import confirm_pairs
 from cleaner.steps.dedup_passes import (
     BUCKETS,
     Plan,
     bucket_pairs,
-    confirm_pairs,
     document_ids,
     forget_parts,
     read_rows,

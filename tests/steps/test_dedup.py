@@ -14,7 +14,8 @@ from cleaner.document import Document
 from cleaner.runner import output_dir, run
 from cleaner.steps import Decision
 from cleaner.steps.dedup import Dedup, DedupConfig, containment, optimal_param
-from cleaner.steps.dedup_passes import Z, equal_key_pairs, sample_overlap, unique_rows, wilson
+from cleaner.steps.dedup_confirm import Z, sample_overlap, wilson
+from cleaner.steps.dedup_passes import equal_key_pairs, unique_rows
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -269,6 +270,9 @@ def test_passes_decide_as_one_process_for_any_buckets_and_workers(tmp_path: Path
     near_only = DedupConfig(threshold=0.5, candidate_jaccard=0.3, sample_size=24, exact=False)
     decided = decide_rows(rows, near_only, tmp_path / "near-only", buckets=4)
     assert decided == reference_decide(rows, near_only)  # exact copies are found by their equal MinHashes
+    exact_only = DedupConfig(threshold=0.5, candidate_jaccard=0.3, sample_size=24, near=False)
+    decided = decide_rows(rows, exact_only, tmp_path / "exact-only", buckets=4)
+    assert decided == reference_decide(rows, exact_only) and decided  # only the exact copies, no MinHash read
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
