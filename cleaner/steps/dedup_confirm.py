@@ -16,9 +16,10 @@ from cleaner.steps.dedup_passes import Plan, decode, distinct, mapped
 # the bench corpus (20,491 candidates) no pair decided by the estimate is decided otherwise by counting.
 Z = 3.0
 # Candidate pairs compared at once (each a row of equal MinHash values), and sample values merged at once: they
-# bound a task's memory whatever the size of the part.
+# bound a task's memory whatever the size of the part. Merged 2**17 at a time, the arrays of a merge stay in the
+# processor's cache: 2**19 at once took a third more time (0.40 against 0.30 s for 27,087 pairs, 19 M values).
 PAIRS_AT_ONCE = 8_192
-VALUES_AT_ONCE = 1 << 19
+VALUES_AT_ONCE = 1 << 17
 
 
 def confirm_pairs(plan: Plan, part: int) -> dict[str, np.ndarray]:
@@ -137,7 +138,8 @@ def sample_overlap(
 
     Pairs are done ``VALUES_AT_ONCE`` sample values at a time: each value keyed by its pair (``pair << 32 |
     value``), the keys of the pairs' first documents then of their second, two sorted runs that one (merging) sort
-    makes one; a value both hold is then a key twice in a row."""
+    makes one; a value both hold is then a key twice in a row, and a pair's keys are one stretch of the merged
+    run, whose twins are counted by where they fall."""
     last = values[np.maximum(starts + counts - 1, 0)] if len(values) else np.zeros(len(counts), np.uint32)
     top = np.where(sizes > counts, last, np.uint32(0xFFFFFFFF)).astype(np.int64)
     result = np.zeros(len(a))
@@ -148,18 +150,20 @@ def sample_overlap(
         end = max(begin + 1, int(np.searchsorted(weight, done + VALUES_AT_ONCE, side="right")))
         pa, pb, n = a[begin:end], b[begin:end], end - begin
         both = np.concatenate((counts[pa], counts[pb]))
-        owner = np.repeat(np.tile(np.arange(n, dtype=np.int64), 2), both)
-        taken = values[_ranges(np.concatenate((starts[pa], starts[pb])), both)].astype(np.int64)
+        keys = values[_ranges(np.concatenate((starts[pa], starts[pb])), both)].astype(np.int64)
+        keys |= np.repeat(np.tile(np.arange(n, dtype=np.int64) << 32, 2), both)
         cut = np.minimum(top[pa], top[pb])
         held = counts[pa], counts[pb]
         if (cut < 0xFFFFFFFF).any():  # a sample was cut: both compared up to the cut
-            keep = taken <= cut[owner]
+            owner = np.repeat(np.tile(np.arange(n, dtype=np.int64), 2), both)
+            keep = (keys & 0xFFFFFFFF) <= cut[owner]
             first = np.repeat(np.arange(2 * n) < n, both)
-            owner, taken, first = owner[keep], taken[keep], first[keep]
+            owner, keys, first = owner[keep], keys[keep], first[keep]
             held = np.bincount(owner[first], minlength=n), np.bincount(owner[~first], minlength=n)
-        keys = (owner << 32) | taken
         keys.sort(kind="stable")
-        shared = np.bincount(keys[1:][keys[1:] == keys[:-1]] >> 32, minlength=n)
+        twins = np.flatnonzero(keys[1:] == keys[:-1])  # a twin at i: keys i and i + 1, of one pair
+        ends = np.cumsum(held[0] + held[1])
+        shared = np.searchsorted(twins, ends - 1) - np.searchsorted(twins, ends - held[0] - held[1])
         smaller = np.minimum(*held)
         with np.errstate(divide="ignore", invalid="ignore"):
             result[begin:end] = np.where(smaller > 0, shared / smaller, 0.0)
@@ -198,7 +202,12 @@ def _samples(plan: Plan, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The positions ``starts[i] .. starts[i] + counts[i] - 1`` of every ``i``, end to end."""
-    total = int(counts.sum())
-    ends = np.cumsum(counts)
-    return np.arange(total) - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
+    """The positions ``starts[i] .. starts[i] + counts[i] - 1`` of every ``i``, end to end: a running sum of steps
+    of one, each range's first step a jump to its start (a third of the memory traffic of an ``arange`` with two
+    repeats added)."""
+    starts, counts = starts[counts > 0], counts[counts > 0]
+    steps = np.ones(int(counts.sum()), dtype=np.int64)
+    if len(steps):
+        steps[0] = starts[0]
+        steps[(np.cumsum(counts) - counts)[1:]] = starts[1:] - (starts[:-1] + counts[:-1] - 1)
+    return np.cumsum(steps, out=steps)
