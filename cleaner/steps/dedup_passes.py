@@ -96,21 +96,20 @@ def _minhashes(table: Any) -> np.ndarray:
     return column.flatten().to_numpy().reshape(len(column), -1)
 
 
-def _row_values(table: Any, near: bool) -> np.ndarray:
-    """One record a document of what pass 3 compares: ``n_chars``, ``n_shingles``, ``exact`` (bytes), and with
-    ``near`` its ``minhash``, where its sample starts in the part's samples (``start``) and its length (``count``).
-    One file, so that a task maps each part it reaches into once (the ``id`` stays in the part: only the driver
-    reads it)."""
+def _row_values(table: Any, minhash: np.ndarray | None) -> np.ndarray:
+    """One record a document of what pass 3 compares: ``n_chars``, ``n_shingles``, ``exact`` (bytes), and for near
+    duplicates its ``minhash`` (given), where its sample starts in the part's samples (``start``) and its length
+    (``count``). One file, so that a task maps each part it reaches into once (the ``id`` stays in the part: only
+    the driver reads it)."""
     exact = np.array([value.encode() for value in table.column("exact").to_pylist()], dtype=bytes)
     fields = [("n_chars", np.int64), ("n_shingles", np.int64), ("exact", exact.dtype)]
-    if near:
-        minhash = _minhashes(table)
+    if minhash is not None:
         fields += [("minhash", minhash.dtype, minhash.shape[1:]), ("start", np.int64), ("count", np.int64)]
     values = np.empty(table.num_rows, dtype=fields)
     values["n_chars"] = table.column("n_chars").to_numpy()
     values["n_shingles"] = table.column("n_shingles").to_numpy()
     values["exact"] = exact
-    if near:
+    if minhash is not None:
         offsets = table.column("sample").combine_chunks().offsets.to_numpy().astype(np.int64)
         values["minhash"] = minhash
         values["start"] = offsets[:-1] - offsets[0]
@@ -124,9 +123,10 @@ def scatter_keys(plan: Plan, part: int) -> int:
     their values (:func:`_row_values`) and their samples end to end."""
     columns = ["n_chars", "n_shingles", "exact", *(["minhash", "sample"] if plan.bands else [])]
     table = read_columns(plan.folder / plan.parts[part], columns)
+    minhash = _minhashes(table) if plan.bands and table.num_rows else None
     if table.num_rows:
-        _save(_array_path(plan, part, "rows"), _row_values(table, plan.bands > 0))
-    if plan.bands and table.num_rows:
+        _save(_array_path(plan, part, "rows"), _row_values(table, minhash))
+    if minhash is not None:
         _save(_array_path(plan, part, "sample"), table.column("sample").combine_chunks().flatten().to_numpy())
     rows = table.num_rows
     refs = np.uint64(plan.starts[part]) + np.arange(rows, dtype=np.uint64)
@@ -135,8 +135,8 @@ def scatter_keys(plan: Plan, part: int) -> int:
         exact = [int(value[:16], 16) for value in table.column("exact").to_pylist()]
         keys.append(_mix(np.array(exact, dtype=np.uint64)))
         owners.append(refs)
-    if plan.bands and rows:
-        keys.append(band_keys(_minhashes(table), plan.bands, plan.width).ravel())
+    if minhash is not None:
+        keys.append(band_keys(minhash, plan.bands, plan.width).ravel())
         owners.append(np.repeat(refs, plan.bands))
     if not keys:
         return 0
@@ -251,7 +251,7 @@ def mapped(plan: Plan, part: int, name: str) -> np.ndarray:
     key = (path, stat.st_ino, stat.st_size, stat.st_mtime_ns)
     found = _mapped.get(key)
     if found is None:
-        found = np.load(path, mmap_mode="r")
+        found = np.load(path, mmap_mode="r").view(np.ndarray)  # a plain view: np.memmap's indexing costs more
         if len(_mapped) < MAPPED_AT_MOST:
             _mapped[key] = found
     return found

@@ -13,7 +13,7 @@ from cleaner.corpus import local_map
 from cleaner.document import Document
 from cleaner.runner import output_dir, run
 from cleaner.steps import Decision
-from cleaner.steps.dedup import Dedup, DedupConfig, containment, optimal_param
+from cleaner.steps.dedup import Dedup, DedupConfig, _pair_order, containment, optimal_param
 from cleaner.steps.dedup_confirm import Z, sample_overlap, wilson
 from cleaner.steps.dedup_passes import equal_key_pairs, unique_rows
 from tests.conftest import read_table
@@ -305,3 +305,14 @@ def decide_rows(rows, config, folder: Path, buckets=16, workers=2, parts=3) -> d
     by_part = step.decide(folder, local_map(workers), buckets=buckets)
     assert all(names[doc_id] == part for part, decided in by_part.items() for doc_id in decided)
     return {doc_id: d for decided in by_part.values() for doc_id, d in decided.items()}
+
+
+def test_pair_order_is_lexsorts_by_first_then_second():
+    rng = np.random.default_rng(3)
+    codes = np.unique(rng.integers(0, 50, 400) * 100 + rng.integers(0, 50, 400))  # distinct pairs
+    first, second = codes // 100, codes % 100
+    shuffled = rng.permutation(len(codes))
+    first, second = first[shuffled], second[shuffled]
+    expected = np.lexsort((second, first))
+    assert _pair_order(first, second, 50).tolist() == expected.tolist()
+    assert _pair_order(first, second, 1 << 31).tolist() == expected.tolist()  # numbers too wide for one code
