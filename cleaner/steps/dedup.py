@@ -37,7 +37,6 @@ from cleaner.steps.dedup_passes import (
     Plan,
     bucket_pairs,
     document_ids,
-    forget_parts,
     read_rows,
     scatter_keys,
 )
@@ -126,7 +125,6 @@ class Dedup(CorpusStep):
         for _ in map_ordered(functools.partial(bucket_pairs, plan), range(buckets)):
             pass
         confirmed = list(map_ordered(functools.partial(confirm_pairs, plan), range(len(parts))))
-        forget_parts()  # what the passes remembered, when they ran in this process
         graph = Pairs.join(confirmed, plan)
         del confirmed
         decisions = cluster_decisions(graph)

@@ -90,7 +90,7 @@ def _near(
         both = np.concatenate((a[unsure], b[unsure]))
         needed = distinct(both)
         where = np.searchsorted(needed, both)
-        values, starts, counts = _samples(plan, refs[needed])
+        values, starts, counts = _samples(plan, refs[needed], rows["start"][needed], rows["count"][needed])
         pair_a, pair_b = where[: len(unsure)], where[len(unsure) :]
         estimate[unsure] = sample_overlap(values, starts, counts, sizes[needed], pair_a, pair_b)
         certain[unsure] = estimate[unsure] >= threshold
@@ -172,9 +172,9 @@ def sample_overlap(
 
 
 def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
-    """The signature values of the documents ``refs`` (sorted, unique), reading one part at a time from the tables
-    pass 1 saved (the samples are left to :func:`_samples`: most pairs are decided without them)."""
-    names = ("n_chars", "n_shingles", "exact", *(("minhash",) if plan.bands else ()))
+    """The signature values of the documents ``refs`` (sorted, unique), mapping each part they are in once (its
+    table of values: :func:`~cleaner.steps.dedup_passes.mapped`); with near duplicates, where their samples are."""
+    names = ("n_chars", "n_shingles", "exact", *(("minhash", "start", "count") if plan.bands else ()))
     found: dict[str, list] = {name: [] for name in names}
     parts = plan.part_of(refs)
     for part in distinct(parts).tolist():
@@ -185,20 +185,17 @@ def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
     return {name: np.concatenate(values) for name, values in found.items()}
 
 
-def _samples(plan: Plan, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The shingle samples of the documents ``refs`` (sorted, unique): their values end to end, and where each
-    document's start and how many it has."""
-    values, lengths = [], []
+def _samples(
+    plan: Plan, refs: np.ndarray, starts: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The shingle samples of the documents ``refs`` (sorted, unique; their samples at ``starts`` in their parts'
+    samples, ``counts`` long): their values end to end, and where each document's start and how many it has."""
+    values = [np.zeros(0, np.uint32)]
     parts = plan.part_of(refs)
     for part in distinct(parts).tolist():
-        rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
-        table = mapped(plan, part, "rows")[rows]
-        counts = table["count"]
-        values.append(mapped(plan, part, "sample")[_ranges(table["start"], counts)])
-        lengths.append(counts)
-    counts = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    return (np.concatenate(values) if values else np.zeros(0, np.uint32)), starts, counts
+        inside = parts == part
+        values.append(mapped(plan, part, "sample")[_ranges(starts[inside], counts[inside])])
+    return np.concatenate(values), np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64), counts
 
 
 def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
