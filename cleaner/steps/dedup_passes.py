@@ -19,6 +19,8 @@ number of buckets or workers.
 
 from __future__ import annotations
 
+import functools
+import mmap
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -237,9 +239,30 @@ def _array_path(plan: Plan, part: int, name: str) -> Path:
 def mapped(plan: Plan, part: int, name: str) -> np.ndarray:
     """A part's table of values (``rows``, :func:`_row_values`) or its samples end to end (``sample``), mapped into
     memory: a task reads only the rows of its pairs, and the pages read are the system's file cache, shared by the
-    workers, not memory of each one that grows with the corpus. A plain view: np.memmap's indexing costs more
-    (0.6 s over the 9,720 look-ups of a 40,000-document corpus)."""
-    return np.load(_array_path(plan, part, name), mmap_mode="r").view(np.ndarray)
+    workers, not memory of each one that grows with the corpus. Mapped directly, the file's layout remembered
+    (:func:`_layout`): ``np.load(mmap_mode="r")`` parses the header every time, 0.14-0.19 ms against 0.01 ms, 6,480
+    times at 40,000 documents, and np.memmap's own indexing costs more than a plain array's. Nothing stays mapped
+    once the task lets go of the array (a Ray worker outlives the run and its staging folder)."""
+    path = _array_path(plan, part, name)
+    stat = path.stat()
+    dtype, shape, offset = _layout(path, (stat.st_ino, stat.st_size, stat.st_mtime_ns))
+    if not np.prod(shape):
+        return np.zeros(shape, dtype)
+    with open(path, "rb") as file:
+        memory = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    return np.frombuffer(memory, dtype, int(np.prod(shape)), offset).reshape(shape)
+
+
+@functools.lru_cache(maxsize=4096)
+def _layout(path: Path, version: tuple[int, int, int]) -> tuple[np.dtype, tuple[int, ...], int]:
+    """The dtype, shape and data offset of a ``.npy`` file (C order, as :func:`_save` writes), remembered by the
+    file's identity (``version``)."""
+    with open(path, "rb") as file:
+        major, _ = np.lib.format.read_magic(file)
+        read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, fortran_order, dtype = read(file)
+        assert not fortran_order, path
+        return dtype, shape, file.tell()
 
 
 def document_ids(plan: Plan, refs: np.ndarray) -> list[str]:

@@ -15,7 +15,7 @@ from cleaner.runner import output_dir, run
 from cleaner.steps import Decision
 from cleaner.steps.dedup import Dedup, DedupConfig, _pair_order, containment, optimal_param
 from cleaner.steps.dedup_confirm import Z, sample_overlap, wilson
-from cleaner.steps.dedup_passes import equal_key_pairs, unique_rows
+from cleaner.steps.dedup_passes import Plan, _array_path, _save, equal_key_pairs, mapped, unique_rows
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -316,3 +316,17 @@ def test_pair_order_is_lexsorts_by_first_then_second():
     expected = np.lexsort((second, first))
     assert _pair_order(first, second, 50).tolist() == expected.tolist()
     assert _pair_order(first, second, 1 << 31).tolist() == expected.tolist()  # numbers too wide for one code
+
+
+def test_mapped_arrays_are_the_saved_ones_even_when_saved_again(tmp_path: Path):
+    plan = Plan(tmp_path, ["part-00000.parquet"], DedupConfig(), 0, 0, 1, (0, 3))
+    rows = np.zeros(3, dtype=[("n_chars", np.int64), ("exact", "S4"), ("minhash", np.uint32, (2,))])
+    rows["exact"], rows["minhash"] = [b"ab", b"cd", b"ef"], [[1, 2], [3, 4], [5, 6]]
+    _save(_array_path(plan, 0, "rows"), rows)
+    found = mapped(plan, 0, "rows")
+    assert found.dtype == rows.dtype and not found.flags.writeable
+    assert found["exact"].tolist() == [b"ab", b"cd", b"ef"] and found["minhash"].tolist() == [[1, 2], [3, 4], [5, 6]]
+    _save(_array_path(plan, 0, "rows"), np.arange(5, dtype=np.uint32))  # another layout: read again
+    assert mapped(plan, 0, "rows").tolist() == [0, 1, 2, 3, 4]
+    _save(_array_path(plan, 0, "rows"), np.zeros(0, dtype=np.uint32))
+    assert mapped(plan, 0, "rows").tolist() == []
