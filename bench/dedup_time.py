@@ -1,6 +1,7 @@
 """Deduplication's own cost on a cleaned corpus, for this checkout and optionally another revision, in turns:
 signing (CPU ms per document, in one process) and deciding (CPU seconds and peak memory of the process tree: the
-driver and the workers of the passes), and what each decided.
+driver and the workers of the passes), and what each decided: whether the revisions decided every document alike
+(its group, reason and detail, which holds the overlap) is checked.
 
     python bench/dedup_time.py BUILD [--against REV] [--rounds 3] [--workers 2] [--work DIR]
 
@@ -54,12 +55,12 @@ def sign(build: Path, out: Path) -> None:
 
 
 def decide(folder: Path, workers: int, result: Path) -> None:
-    """In the measured process: decide, and write the decisions (id -> cluster, reason) to ``result``."""
+    """In the measured process: decide, and write the decisions (id -> cluster, reason, detail) to ``result``."""
     from cleaner.corpus import local_map
     from cleaner.steps.dedup import Dedup
 
     by_part = Dedup().decide(folder, local_map(workers))
-    decided = {doc_id: [d.cluster, d.reason] for part in by_part.values() for doc_id, d in part.items()}
+    decided = {doc_id: [d.cluster, d.reason, d.detail] for part in by_part.values() for doc_id, d in part.items()}
     result.write_text(json.dumps(decided, sort_keys=True))
 
 
@@ -121,9 +122,22 @@ def main() -> None:
                 f"         {max(r['pss']):8.0f}     {max(r['rss']):8.0f}"
             )
             decisions = r["decisions"]
-            rejected = sum(1 for _, reason in decisions.values() if reason)
-            clusters = len({cluster for cluster, _ in decisions.values()})
+            rejected = sum(1 for _, reason, _ in decisions.values() if reason)
+            clusters = len({cluster for cluster, _, _ in decisions.values()})
             print(f"{'':>16}  {len(decisions)} documents in {clusters} groups, {rejected} rejected")
+        if len(results) > 1:  # every revision must decide alike: cluster, reason and detail (the overlap) of each
+            first, *others = (r["decisions"] for r in results.values())
+            differ = {
+                doc_id
+                for other in others
+                for doc_id in first.keys() | other.keys()
+                if first.get(doc_id) != other.get(doc_id)
+            }
+            print(
+                "decisions identical"
+                if not differ
+                else f"decisions DIFFER for {len(differ)} documents, e.g. {sorted(differ)[:3]}"
+            )
     finally:
         for name, rev in revisions.items():
             if rev is not None:

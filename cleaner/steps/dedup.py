@@ -31,13 +31,12 @@ import pyarrow as pa
 
 from cleaner.document import Document
 from cleaner.steps import CorpusStep, Decision, MapOrdered, PartDecisions
+from cleaner.steps.dedup_confirm import confirm_pairs
 from cleaner.steps.dedup_passes import (
     BUCKETS,
     Plan,
     bucket_pairs,
-    confirm_pairs,
     document_ids,
-    forget_parts,
     read_rows,
     scatter_keys,
 )
@@ -126,7 +125,6 @@ class Dedup(CorpusStep):
         for _ in map_ordered(functools.partial(bucket_pairs, plan), range(buckets)):
             pass
         confirmed = list(map_ordered(functools.partial(confirm_pairs, plan), range(len(parts))))
-        forget_parts()  # what the passes remembered, when they ran in this process
         graph = Pairs.join(confirmed, plan)
         del confirmed
         decisions = cluster_decisions(graph)
@@ -204,7 +202,8 @@ class Pairs:
         unique, first = np.unique(named, return_index=True)
         chars = np.concatenate([f["n_chars"] for f in confirmed])[first].tolist() if confirmed else []
         ids = document_ids(plan, unique)
-        kept = sorted(range(len(unique)), key=lambda k: (-chars[k], ids[k], first[k]))
+        named_first = first.tolist()
+        kept = sorted(range(len(unique)), key=lambda k: (-chars[k], ids[k], named_first[k]))
         by_ref = unique[kept]
         number = np.argsort(by_ref)  # position in the kept order of the i-th smallest reference
         ordered = by_ref[number]
@@ -218,7 +217,7 @@ class Pairs:
         overlap = np.concatenate([f["overlap"] for f in found]) if found else np.zeros(0)
         same_text = np.concatenate([f["same_text"] for f in found]) if found else np.zeros(0, bool)
         left, right = np.minimum(left, right), np.maximum(left, right)
-        order = np.lexsort((right, left))
+        order = _pair_order(left, right, len(unique))
         kept_ids = [ids[k] for k in kept]
         return cls(
             kept_ids,
@@ -243,7 +242,7 @@ def cluster_decisions(pairs: Pairs) -> dict[str, Decision]:
     heads = np.concatenate((pairs.left, pairs.right)).astype(width)
     tails = np.concatenate((pairs.right, pairs.left)).astype(width)
     which = np.tile(np.arange(len(pairs.left), dtype=width), 2)
-    order = np.lexsort((tails, heads))
+    order = _pair_order(heads, tails, n)
     heads = heads[order]
     tails = tails[order]
     which = which[order]
@@ -272,6 +271,15 @@ def cluster_decisions(pairs: Pairs) -> dict[str, Decision]:
             detail = f"duplicate of {kept} (estimated overlap {pairs.overlap[pair]:.2f})"
             decisions[pairs.ids[doc]] = Decision(cluster, "dedup.near_duplicate", detail)
     return decisions
+
+
+def _pair_order(first: np.ndarray, second: np.ndarray, n: int) -> np.ndarray:
+    """The order of distinct pairs of document numbers (below ``n``) by their first, then their second: one sort
+    of one 64-bit code each where numbers fit in 31 bits, twice as fast as ``lexsort`` of the two (0.27 against
+    0.14 s for 3 M pairs)."""
+    if n >= 1 << 31:
+        return np.lexsort((second, first))
+    return np.argsort((first.astype(np.int64) << 32) | second.astype(np.int64))
 
 
 def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:

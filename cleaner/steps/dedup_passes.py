@@ -5,10 +5,11 @@ holds every signature.
    hashed to 64 bits, go to one of ``buckets`` files by key (``keys/bucket-BBB/part-PPPPP.npy``: key, reference).
 2. :func:`bucket_pairs`, one task per bucket: documents with an equal key are candidate pairs; each pair is filed
    under the part of its first document (``pairs/part-PPPPP/bucket-BBB.npy``).
-3. :func:`confirm_pairs`, one task per signature part: its candidates are checked on the signatures themselves
-   (the same text, or a containment over the threshold: the MinHash estimate where it is certain, else counted
-   on the documents' samples of shingle hashes), loading of the other parts only the rows it needs. Only
-   confirmed pairs (as compact arrays) and their documents go back to the driver.
+3. :func:`cleaner.steps.dedup_confirm.confirm_pairs`, one task per signature part: its candidates are checked on
+   the signatures themselves (the same text, or a containment over the threshold: the MinHash estimate where it is
+   certain, else counted on the documents' samples of shingle hashes), mapping of the other parts only the rows it
+   needs (pass 1 saved them as plain arrays: :func:`mapped`). Only confirmed pairs (as compact arrays) and their
+   documents go back to the driver.
 
 A document's reference is its number in the corpus (``plan.starts[part] + row``), and a pair of them is one 64-bit
 code (``a << 32 | b``), which one sort makes unique. The keys only find candidates: every pair is checked on the real
@@ -19,7 +20,9 @@ number of buckets or workers.
 from __future__ import annotations
 
 import functools
+import mmap
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,14 +32,6 @@ import pyarrow.parquet as pq
 
 BUCKETS = 16
 MASK = np.uint64(0xFFFFFFFF)
-# The MinHash estimate of a containment decides a pair only when the threshold lies outside its interval of this
-# many standard errors (Wilson's, on the share of equal values); the other pairs are counted on their samples. On
-# the bench corpus (20,491 candidates) no pair decided by the estimate is decided otherwise by counting.
-Z = 3.0
-# Candidate pairs compared at once (each a row of equal MinHash values), and sample values merged at once: they
-# bound a task's memory whatever the size of the part.
-PAIRS_AT_ONCE = 8_192
-VALUES_AT_ONCE = 1 << 19
 
 
 @dataclass(frozen=True)
@@ -103,17 +98,38 @@ def _minhashes(table: Any) -> np.ndarray:
     return column.flatten().to_numpy().reshape(len(column), -1)
 
 
+def _row_values(table: Any, minhash: np.ndarray | None) -> np.ndarray:
+    """One record a document of what pass 3 compares: ``n_chars``, ``n_shingles``, ``exact`` (bytes), and for near
+    duplicates its ``minhash`` (given), where its sample starts in the part's samples (``start``) and its length
+    (``count``). One file, so that a task maps each part it reaches into once (the ``id`` stays in the part: only
+    the driver reads it)."""
+    exact = np.array([value.encode() for value in table.column("exact").to_pylist()], dtype=bytes)
+    fields = [("n_chars", np.int64), ("n_shingles", np.int64), ("exact", exact.dtype)]
+    if minhash is not None:
+        fields += [("minhash", minhash.dtype, minhash.shape[1:]), ("start", np.int64), ("count", np.int64)]
+    values = np.empty(table.num_rows, dtype=fields)
+    values["n_chars"] = table.column("n_chars").to_numpy()
+    values["n_shingles"] = table.column("n_shingles").to_numpy()
+    values["exact"] = exact
+    if minhash is not None:
+        offsets = table.column("sample").combine_chunks().offsets.to_numpy().astype(np.int64)
+        values["minhash"] = minhash
+        values["start"] = offsets[:-1] - offsets[0]
+        values["count"] = np.diff(offsets)
+    return values
+
+
 def scatter_keys(plan: Plan, part: int) -> int:
-    """Pass 1: the keys of one signature part, into the buckets; returns how many keys it wrote. Its MinHashes and
-    samples are also saved as plain arrays, which pass 3 maps into memory (:func:`_arrays`)."""
-    columns = ["exact", "minhash", "sample"] if plan.bands else ["exact"]
+    """Pass 1: the keys of one signature part, into the buckets; returns how many keys it wrote. What pass 3 reads
+    of its documents is also saved as plain arrays, which pass 3 maps into memory (:func:`mapped`): a table of
+    their values (:func:`_row_values`) and their samples end to end."""
+    columns = ["n_chars", "n_shingles", "exact", *(["minhash", "sample"] if plan.bands else [])]
     table = read_columns(plan.folder / plan.parts[part], columns)
-    if plan.bands and table.num_rows:
-        sample = table.column("sample").combine_chunks()
-        offsets = sample.offsets.to_numpy().astype(np.int64)
-        _save(_array_path(plan, part, "minhash"), _minhashes(table))
-        _save(_array_path(plan, part, "sample"), sample.flatten().to_numpy())
-        _save(_array_path(plan, part, "offsets"), offsets - offsets[0])
+    minhash = _minhashes(table) if plan.bands and table.num_rows else None
+    if table.num_rows:
+        _save(_array_path(plan, part, "rows"), _row_values(table, minhash))
+    if minhash is not None:
+        _save(_array_path(plan, part, "sample"), table.column("sample").combine_chunks().flatten().to_numpy())
     rows = table.num_rows
     refs = np.uint64(plan.starts[part]) + np.arange(rows, dtype=np.uint64)
     keys, owners = [], []
@@ -121,8 +137,8 @@ def scatter_keys(plan: Plan, part: int) -> int:
         exact = [int(value[:16], 16) for value in table.column("exact").to_pylist()]
         keys.append(_mix(np.array(exact, dtype=np.uint64)))
         owners.append(refs)
-    if plan.bands and rows:
-        keys.append(band_keys(_minhashes(table), plan.bands, plan.width).ravel())
+    if minhash is not None:
+        keys.append(band_keys(minhash, plan.bands, plan.width).ravel())
         owners.append(np.repeat(refs, plan.bands))
     if not keys:
         return 0
@@ -137,19 +153,38 @@ def equal_key_pairs(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
     """Pairs ``(a, b)``, ``a < b``, of references that share a key, unique and sorted.
 
     Runs of equal keys are found by one sort; all runs of one length yield their pairs in one array operation."""
-    order = np.lexsort((refs, keys))
-    keys, refs = keys[order], refs[order]
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
-    sizes = np.diff(starts)
+    if len(refs) and refs.max() <= MASK:
+        return decode(equal_key_codes(keys, refs))
     found = [np.zeros((0, 2), dtype=np.uint64)]
-    for size in distinct(sizes[sizes > 1]).tolist():
-        first = starts[:-1][sizes == size]
-        members = refs[first[:, None] + np.arange(size)]  # sorted within each run
-        left, right = np.triu_indices(size, 1)
+    for members, left, right in _runs(keys, refs):
         found.append(np.stack((members[:, left].ravel(), members[:, right].ravel()), axis=1))
     pairs = np.concatenate(found)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # one document's two bands may share a key
-    return unique_pairs(pairs)
+    return unique_rows(pairs)
+
+
+def equal_key_codes(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
+    """:func:`equal_key_pairs` as codes (:func:`encode`), for references of 32 bits: each run's pairs made as codes
+    at once, rather than as two columns stacked, filtered and encoded (a third of pass 2's time)."""
+    found = [np.zeros(0, dtype=np.uint64)]
+    for members, left, right in _runs(keys, refs):
+        found.append(((members[:, left] << np.uint64(32)) | members[:, right]).ravel())
+    codes = np.concatenate(found)
+    codes = codes[(codes >> np.uint64(32)) != (codes & MASK)]  # one document's two bands may share a key
+    return distinct(codes)
+
+
+def _runs(keys: np.ndarray, refs: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """The runs of equal keys, by length: the references of all runs of one length (a row each, sorted), and the
+    column pairs ``left < right`` that make their pairs."""
+    order = np.lexsort((refs, keys))
+    keys, refs = keys[order], refs[order].astype(np.uint64)
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1], [True])))
+    sizes = np.diff(starts)
+    for size in distinct(sizes[sizes > 1]).tolist():
+        first = starts[:-1][sizes == size]
+        left, right = np.triu_indices(size, 1)
+        yield refs[first[:, None] + np.arange(size)], left, right
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -159,14 +194,6 @@ def distinct(values: np.ndarray) -> np.ndarray:
     first = np.ones(len(values), dtype=bool)
     first[1:] = values[1:] != values[:-1]
     return values[first]
-
-
-def unique_pairs(pairs: np.ndarray) -> np.ndarray:
-    """:func:`unique_rows` of pairs of document numbers: each pair one 64-bit code, sorted alone (several times
-    faster than sorting by two columns, on the tens of millions of candidate pairs of a corpus of many copies)."""
-    if not len(pairs) or pairs.max() > MASK:
-        return unique_rows(pairs)
-    return decode(distinct(encode(pairs)))
 
 
 def encode(pairs: np.ndarray) -> np.ndarray:
@@ -193,178 +220,49 @@ def bucket_pairs(plan: Plan, bucket: int) -> int:
     if not loaded:
         return 0
     keyed = np.concatenate(loaded)
-    pairs = equal_key_pairs(keyed[:, 0], keyed[:, 1])
-    left_part = plan.part_of(pairs[:, 0])
-    codes = encode(pairs)
-    for part in distinct(left_part).tolist():
-        _save(plan.folder / "pairs" / f"part-{part:05d}" / f"bucket-{bucket:03d}.npy", codes[left_part == part])
-    return len(pairs)
-
-
-def _rows(plan: Plan, refs: np.ndarray) -> dict[str, Any]:
-    """The signature values of the documents ``refs`` (sorted, unique), reading one part at a time (the samples
-    are left to :func:`_samples`: most pairs are decided without them)."""
-    columns = ("id", "n_chars", "n_shingles", "exact")
-    found: dict[str, list] = {name: [] for name in (*columns, "minhash")}
-    parts = plan.part_of(refs)
-    for part in distinct(parts).tolist():
-        rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
-        values = _part_values(*_identity(plan, part), columns)
-        for name in columns:
-            found[name].append(values[name][rows])
-        if plan.bands:
-            found["minhash"].append(_arrays(plan, part, "minhash")[rows])
-    if not plan.bands:
-        del found["minhash"]
-    return {name: np.concatenate(values) for name, values in found.items()}
-
-
-def _samples(plan: Plan, refs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The shingle samples of the documents ``refs`` (sorted, unique): their values end to end, and where each
-    document's start and how many it has."""
-    values, lengths = [], []
-    parts = plan.part_of(refs)
-    for part in distinct(parts).tolist():
-        rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
-        flat, offsets = _arrays(plan, part, "sample"), _arrays(plan, part, "offsets")
-        starts, counts = offsets[rows], offsets[rows + 1] - offsets[rows]
-        values.append(flat[_ranges(starts, counts)])
-        lengths.append(counts)
-    counts = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    return (np.concatenate(values) if values else np.zeros(0, np.uint32)), starts, counts
-
-
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The positions ``starts[i] .. starts[i] + counts[i] - 1`` of every ``i``, end to end."""
-    total = int(counts.sum())
-    ends = np.cumsum(counts)
-    return np.arange(total) - np.repeat(ends - counts, counts) + np.repeat(starts, counts)
+    codes = equal_key_codes(keyed[:, 0], keyed[:, 1])
+    # sorted, so each part's pairs are one slice: from the code of its first document with itself
+    edges = np.searchsorted(codes, np.array(plan.starts, dtype=np.uint64) << np.uint64(32)).tolist()
+    for part in range(len(plan.parts)):
+        if edges[part] < edges[part + 1]:
+            _save(
+                plan.folder / "pairs" / f"part-{part:05d}" / f"bucket-{bucket:03d}.npy",
+                codes[edges[part] : edges[part + 1]],
+            )
+    return len(codes)
 
 
 def _array_path(plan: Plan, part: int, name: str) -> Path:
     return plan.folder / "arrays" / f"part-{part:05d}-{name}.npy"
 
 
-def _arrays(plan: Plan, part: int, name: str) -> np.ndarray:
-    """A part's MinHashes (``minhash``, one row a document), or its samples end to end (``sample``) and where each
-    document's starts (``offsets``), mapped into memory: a task reads only the rows of its pairs, and the pages
-    read are the system's file cache, shared by the workers, not memory of each one that grows with the corpus."""
-    return np.load(_array_path(plan, part, name), mmap_mode="r")
-
-
-def _identity(plan: Plan, part: int) -> tuple[Path, tuple[int, int, int]]:
-    path = plan.folder / plan.parts[part]
+def mapped(plan: Plan, part: int, name: str) -> np.ndarray:
+    """A part's table of values (``rows``, :func:`_row_values`) or its samples end to end (``sample``), mapped into
+    memory: a task reads only the rows of its pairs, and the pages read are the system's file cache, shared by the
+    workers, not memory of each one that grows with the corpus. Mapped directly, the file's layout remembered
+    (:func:`_layout`): ``np.load(mmap_mode="r")`` parses the header every time, 0.14-0.19 ms against 0.01 ms, 6,480
+    times at 40,000 documents, and np.memmap's own indexing costs more than a plain array's. Nothing stays mapped
+    once the task lets go of the array (a Ray worker outlives the run and its staging folder)."""
+    path = _array_path(plan, part, name)
     stat = path.stat()
-    return path, (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    dtype, shape, offset = _layout(path, (stat.st_ino, stat.st_size, stat.st_mtime_ns))
+    if not np.prod(shape):
+        return np.zeros(shape, dtype)
+    with open(path, "rb") as file:
+        memory = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    return np.frombuffer(memory, dtype, int(np.prod(shape)), offset).reshape(shape)
 
 
-def forget_parts() -> None:
-    """Drop the parts :func:`_part_values` remembers in this process."""
-    _part_values.cache_clear()
-
-
-@functools.lru_cache(maxsize=16)
-def _part_values(path: Path, version: tuple[int, int, int], columns: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """The ``columns`` of a signature part as arrays, remembered by the file's identity (``version``): the pairs of
-    one part reach into most others, and a worker's next task reads the same parts again (opening a part costs more
-    than its rows: a few dozen bytes each)."""
-    table = read_columns(path, list(columns))
-    return {name: table.column(name).to_numpy(False) for name in columns}
-
-
-def wilson(successes: np.ndarray, trials: int, z: float) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson's score interval of the proportion ``successes / trials``, ``z`` standard errors wide."""
-    share = successes / trials
-    scale = 1 + z * z / trials
-    centre = (share + z * z / (2 * trials)) / scale
-    half = z * np.sqrt(share * (1 - share) / trials + z * z / (4 * trials * trials)) / scale
-    return np.clip(centre - half, 0.0, 1.0), np.clip(centre + half, 0.0, 1.0)
-
-
-def sample_overlap(
-    values: np.ndarray, starts: np.ndarray, counts: np.ndarray, sizes: np.ndarray, a: np.ndarray, b: np.ndarray
-) -> np.ndarray:
-    """The containment of each pair ``(a[i], b[i])`` (indexes into ``starts``, ``counts``: the samples of
-    :func:`_samples`; ``sizes``: the documents' numbers of shingles), counted on their samples. A document with
-    more shingles than its sample holds those up to its sample's largest hash: both are compared up to the smaller
-    of their largest (the same hashes of both), which is all of them when neither was cut.
-
-    Pairs are done ``VALUES_AT_ONCE`` sample values at a time: each value keyed by its pair (``pair << 32 |
-    value``), the keys of the pairs' first documents then of their second, two sorted runs that one (merging) sort
-    makes one; a value both hold is then a key twice in a row."""
-    last = values[np.maximum(starts + counts - 1, 0)] if len(values) else np.zeros(len(counts), np.uint32)
-    top = np.where(sizes > counts, last, np.uint32(0xFFFFFFFF)).astype(np.int64)
-    result = np.zeros(len(a))
-    weight = np.cumsum(counts[a] + counts[b])
-    begin = 0
-    while begin < len(a):
-        done = int(weight[begin - 1]) if begin else 0
-        end = max(begin + 1, int(np.searchsorted(weight, done + VALUES_AT_ONCE, side="right")))
-        pa, pb, n = a[begin:end], b[begin:end], end - begin
-        both = np.concatenate((counts[pa], counts[pb]))
-        owner = np.repeat(np.tile(np.arange(n, dtype=np.int64), 2), both)
-        taken = values[_ranges(np.concatenate((starts[pa], starts[pb])), both)].astype(np.int64)
-        cut = np.minimum(top[pa], top[pb])
-        held = counts[pa], counts[pb]
-        if (cut < 0xFFFFFFFF).any():  # a sample was cut: both compared up to the cut
-            keep = taken <= cut[owner]
-            first = np.repeat(np.arange(2 * n) < n, both)
-            owner, taken, first = owner[keep], taken[keep], first[keep]
-            held = np.bincount(owner[first], minlength=n), np.bincount(owner[~first], minlength=n)
-        keys = (owner << 32) | taken
-        keys.sort(kind="stable")
-        shared = np.bincount(keys[1:][keys[1:] == keys[:-1]] >> 32, minlength=n)
-        smaller = np.minimum(*held)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            result[begin:end] = np.where(smaller > 0, shared / smaller, 0.0)
-        begin = end
-    return result
-
-
-def confirm_pairs(plan: Plan, part: int) -> dict[str, np.ndarray]:
-    """Pass 3: the candidate pairs whose first document is in ``part``, checked. Returns arrays: the documents of
-    the confirmed pairs (``refs``, sorted, and their ``n_chars``) and the pairs: ``left`` and ``right``
-    (references), ``overlap`` (containment; ``nan`` for a pair only of the same text) and ``same_text``.
-
-    Arrays, not a dictionary of the documents' ids: the driver holds every part's answer until the last, and a
-    document is in the answers of every part it has a pair in (733,000 entries for 39,000 documents at 40,000
-    copies of a few hundred pages, ~190 MB as Python objects). It reads the ids of the documents it orders
-    (:func:`document_ids`)."""
-    folder = plan.folder / "pairs" / f"part-{part:05d}"
-    loaded = [np.load(path) for path in sorted(folder.glob("bucket-*.npy"))]
-    nothing = {
-        "refs": np.zeros(0, np.uint64),
-        "n_chars": np.zeros(0, np.int64),
-        "left": np.zeros(0, np.uint64),
-        "right": np.zeros(0, np.uint64),
-        "overlap": np.zeros(0),
-        "same_text": np.zeros(0, bool),
-    }
-    if not loaded:
-        return nothing
-    pairs = decode(distinct(np.concatenate(loaded)))
-    refs = distinct(pairs)
-    index = np.searchsorted(refs, pairs)
-    rows = _rows(plan, refs)
-    a, b = index[:, 0], index[:, 1]
-    same_text = rows["exact"][a] == rows["exact"][b]
-    confirmed = same_text if plan.config.exact else np.zeros(len(pairs), dtype=bool)
-    overlap = np.full(len(pairs), np.nan)
-    if plan.bands:
-        overlap, near = _near(plan, refs, rows, a, b, confirmed)
-        confirmed = confirmed | near
-    kept = np.flatnonzero(confirmed)
-    documents = distinct(index[kept])
-    found = {
-        "refs": refs[documents],
-        "n_chars": rows["n_chars"][documents].astype(np.int64),
-        "left": refs[a[kept]],
-        "right": refs[b[kept]],
-        "overlap": np.where(same_text[kept], np.nan, overlap[kept]) if plan.config.exact else overlap[kept],
-        "same_text": same_text[kept] & plan.config.exact,
-    }
-    return found
+@functools.lru_cache(maxsize=4096)
+def _layout(path: Path, version: tuple[int, int, int]) -> tuple[np.dtype, tuple[int, ...], int]:
+    """The dtype, shape and data offset of a ``.npy`` file (C order, as :func:`_save` writes), remembered by the
+    file's identity (``version``)."""
+    with open(path, "rb") as file:
+        major, _ = np.lib.format.read_magic(file)
+        read = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, fortran_order, dtype = read(file)
+        assert not fortran_order, path
+        return dtype, shape, file.tell()
 
 
 def document_ids(plan: Plan, refs: np.ndarray) -> list[str]:
@@ -375,36 +273,3 @@ def document_ids(plan: Plan, refs: np.ndarray) -> list[str]:
         rows = (refs[parts == part] - np.uint64(plan.starts[part])).astype(np.int64)
         ids.extend(read_columns(plan.folder / plan.parts[part], ["id"]).column("id").take(rows).to_pylist())
     return ids
-
-
-def _near(
-    plan: Plan, refs: np.ndarray, rows: dict[str, Any], a: np.ndarray, b: np.ndarray, settled: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Containment of each candidate pair and whether it reaches the threshold: the MinHash estimate where the
-    threshold lies outside its interval, else counted on the samples (pairs already ``settled`` are not counted)."""
-    from cleaner.steps.dedup import containment
-
-    minhash, num_perm, width = rows["minhash"], plan.config.num_perm, plan.bands * plan.width
-    equal = np.empty(len(a), dtype=np.int64)
-    banded = np.empty(len(a), dtype=bool)  # a candidate by its values, not by a collision of keys
-    for begin in range(0, len(a), PAIRS_AT_ONCE):
-        chosen = slice(begin, begin + PAIRS_AT_ONCE)
-        same = minhash[a[chosen]] == minhash[b[chosen]]
-        equal[chosen] = same.sum(axis=1)
-        banded[chosen] = same[:, :width].reshape(len(same), plan.bands, plan.width).all(axis=2).any(axis=1)
-    sizes = rows["n_shingles"].astype(np.int64)
-    low, high = wilson(equal, num_perm, Z)
-    threshold = plan.config.threshold
-    estimate = containment(equal / num_perm, sizes[a], sizes[b])
-    sure = banded & (containment(low, sizes[a], sizes[b]) >= threshold)
-    unsure = np.flatnonzero(banded & ~sure & ~settled & (containment(high, sizes[a], sizes[b]) >= threshold))
-    overlap = estimate.copy()
-    if len(unsure):
-        both = np.concatenate((a[unsure], b[unsure]))
-        needed = distinct(both)
-        where = np.searchsorted(needed, both)
-        values, starts, counts = _samples(plan, refs[needed])
-        pair_a, pair_b = where[: len(unsure)], where[len(unsure) :]
-        overlap[unsure] = sample_overlap(values, starts, counts, sizes[needed], pair_a, pair_b)
-        sure[unsure] = overlap[unsure] >= threshold
-    return overlap, sure

@@ -13,8 +13,9 @@ from cleaner.corpus import local_map
 from cleaner.document import Document
 from cleaner.runner import output_dir, run
 from cleaner.steps import Decision
-from cleaner.steps.dedup import Dedup, DedupConfig, containment, optimal_param
-from cleaner.steps.dedup_passes import Z, equal_key_pairs, sample_overlap, unique_rows, wilson
+from cleaner.steps.dedup import Dedup, DedupConfig, _pair_order, containment, optimal_param
+from cleaner.steps.dedup_confirm import Z, sample_overlap, wilson
+from cleaner.steps.dedup_passes import Plan, _array_path, _save, equal_key_pairs, mapped, unique_rows
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -108,10 +109,12 @@ def test_run_moves_duplicates_to_rejects_and_keeps_accounting(tmp_path: Path):
     assert not (build / "_signatures").exists()
 
 
-def test_equal_key_pairs_are_unique_ordered_and_never_a_document_with_itself():
+@pytest.mark.parametrize("offset", [0, 2**32])  # references of 32 bits (pairs made as codes), and larger
+def test_equal_key_pairs_are_unique_ordered_and_never_a_document_with_itself(offset: int):
     keys = np.array([5, 9, 5, 5, 9, 7, 7], dtype=np.uint64)
-    refs = np.array([30, 10, 20, 10, 40, 50, 50], dtype=np.uint64)  # 50's two bands share key 7
-    assert equal_key_pairs(keys, refs).tolist() == [[10, 20], [10, 30], [10, 40], [20, 30]]
+    refs = np.array([30, 10, 20, 10, 40, 50, 50], dtype=np.uint64) + np.uint64(offset)  # 50's bands share key 7
+    expected = [[10, 20], [10, 30], [10, 40], [20, 30]]
+    assert equal_key_pairs(keys, refs).tolist() == [[a + offset, b + offset] for a, b in expected]
 
 
 @pytest.mark.parametrize(
@@ -267,6 +270,9 @@ def test_passes_decide_as_one_process_for_any_buckets_and_workers(tmp_path: Path
     near_only = DedupConfig(threshold=0.5, candidate_jaccard=0.3, sample_size=24, exact=False)
     decided = decide_rows(rows, near_only, tmp_path / "near-only", buckets=4)
     assert decided == reference_decide(rows, near_only)  # exact copies are found by their equal MinHashes
+    exact_only = DedupConfig(threshold=0.5, candidate_jaccard=0.3, sample_size=24, near=False)
+    decided = decide_rows(rows, exact_only, tmp_path / "exact-only", buckets=4)
+    assert decided == reference_decide(rows, exact_only) and decided  # only the exact copies, no MinHash read
 
 
 @pytest.mark.parametrize("seed", [3, 4, 5])
@@ -299,3 +305,28 @@ def decide_rows(rows, config, folder: Path, buckets=16, workers=2, parts=3) -> d
     by_part = step.decide(folder, local_map(workers), buckets=buckets)
     assert all(names[doc_id] == part for part, decided in by_part.items() for doc_id in decided)
     return {doc_id: d for decided in by_part.values() for doc_id, d in decided.items()}
+
+
+def test_pair_order_is_lexsorts_by_first_then_second():
+    rng = np.random.default_rng(3)
+    codes = np.unique(rng.integers(0, 50, 400) * 100 + rng.integers(0, 50, 400))  # distinct pairs
+    first, second = codes // 100, codes % 100
+    shuffled = rng.permutation(len(codes))
+    first, second = first[shuffled], second[shuffled]
+    expected = np.lexsort((second, first))
+    assert _pair_order(first, second, 50).tolist() == expected.tolist()
+    assert _pair_order(first, second, 1 << 31).tolist() == expected.tolist()  # numbers too wide for one code
+
+
+def test_mapped_arrays_are_the_saved_ones_even_when_saved_again(tmp_path: Path):
+    plan = Plan(tmp_path, ["part-00000.parquet"], DedupConfig(), 0, 0, 1, (0, 3))
+    rows = np.zeros(3, dtype=[("n_chars", np.int64), ("exact", "S4"), ("minhash", np.uint32, (2,))])
+    rows["exact"], rows["minhash"] = [b"ab", b"cd", b"ef"], [[1, 2], [3, 4], [5, 6]]
+    _save(_array_path(plan, 0, "rows"), rows)
+    found = mapped(plan, 0, "rows")
+    assert found.dtype == rows.dtype and not found.flags.writeable
+    assert found["exact"].tolist() == [b"ab", b"cd", b"ef"] and found["minhash"].tolist() == [[1, 2], [3, 4], [5, 6]]
+    _save(_array_path(plan, 0, "rows"), np.arange(5, dtype=np.uint32))  # another layout: read again
+    assert mapped(plan, 0, "rows").tolist() == [0, 1, 2, 3, 4]
+    _save(_array_path(plan, 0, "rows"), np.zeros(0, dtype=np.uint32))
+    assert mapped(plan, 0, "rows").tolist() == []
