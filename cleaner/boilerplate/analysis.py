@@ -8,7 +8,10 @@ and :mod:`cleaner.boilerplate.segments`) and gives each line a verdict: kept, or
   listed under a heading of related articles (``boilerplate.related``; marked once the regions are found);
 - jusText-style classes, revised by their neighbours, score the content regions;
 - the line model weighs every signal for the lines still undecided, with a threshold by place (inside a region,
-  outside, an article heading); ``decision = "regions"`` replaces it with the fixed rule it was trained to beat.
+  outside, an article heading); ``decision = "regions"`` replaces it with the fixed rule it was trained to beat;
+- a list whose items the model half keeps (numbered or bulleted items, or the lines a lead-in announces) is kept
+  whole: the model judges each short item alone and scatters around its threshold within one list
+  (:func:`~cleaner.boilerplate.structure.kept_lists`).
 
 Pages leave the batch as they settle: a page none of whose lines a pass removes is done. What one page's
 verdicts are does not depend on the other pages of its batch: every neighbourhood stops at a page's edges.
@@ -24,14 +27,22 @@ import numpy as np
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.lines import BAD, CLASS_NAMES, GOOD, NO_STOPWORDS, SHORT, Line, Thresholds
-from cleaner.boilerplate.model import Layout, LineModel, line_matrix, main_share
+from cleaner.boilerplate.model import FEATURES, Layout, LineModel, line_matrix, main_share
 from cleaner.boilerplate.page import Pages
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import content_regions, extend_start, line_scores, repeated, trim_weak_tail
+from cleaner.boilerplate.structure import (
+    content_regions,
+    extend_start,
+    kept_lists,
+    line_scores,
+    repeated,
+    trim_weak_tail,
+)
 
 if TYPE_CHECKING:
     from cleaner.steps.boilerplate import BoilerplateConfig
 
+FURNITURE_WORDS, EARLY_COLON = FEATURES.index("furniture_words"), FEATURES.index("early_colon")
 # A page's first words, on which its stop-word list's coverage is judged (and, when the language is unsure, chosen).
 FIRST_LINES, FIRST_WORDS = 400, 2000
 
@@ -272,6 +283,7 @@ class Analysis:
             needed = np.where(article_heading, model.heading_threshold, needed)[index]
             remove = np.zeros(len(rows), dtype=bool)
             remove[index[asked & (probabilities < needed)]] = True
+            remove[index[self._lists(found, index, matrix, asked, probabilities)]] = False
         else:
             words, terminal = pages.words[rows], pages.terminal[rows]
             remove = (pages.chars[rows] > 0) & ((region == 0) | ((cls == BAD) & ~(terminal & (words >= 5))))
@@ -282,6 +294,31 @@ class Analysis:
         reasons[new & found.recurring] = "corpus_repeated"
         reasons[plain] = None  # no rule matched a line of these pages, and nothing else judges them
         return reasons
+
+    def _lists(
+        self, found: Signals, index: np.ndarray, matrix: np.ndarray, asked: np.ndarray, probabilities: np.ndarray
+    ) -> np.ndarray:
+        """Among the lines the model saw (``index``), those of a list it keeps as a whole
+        (:func:`~cleaner.boilerplate.structure.kept_lists`): its probabilities scatter within a list of short
+        items, and a list torn in two is worse than one kept or removed whole."""
+        assert found.layout is not None and found.stop is not None
+        pages, rows = found.pages, found.rows[index]
+        lead_in = pages.lead_in[rows]
+        kept = (found.layout.region[index] > 0) | (probabilities >= self.model.threshold)
+        # A lead-in written as a clause ("so I'll summarize them:") announces the article's own lines; one poor in
+        # stop words is a label ("Beliebte Beiträge zum Thema:"), and what it announces may be the site's.
+        clause = found.stop[index] >= self.config.stopwords_low
+        filled = np.bincount(found.segments.page[index], minlength=len(found.segments.sizes))
+        return kept_lists(
+            probabilities,
+            asked & (matrix[:, FURNITURE_WORDS] == 0),
+            pages.words[rows],
+            pages.marks[rows],
+            lead_in,
+            matrix[:, EARLY_COLON] > 0,
+            lead_in & kept & clause & ~found.decided[index],
+            Segments.of(filled).first,
+        )
 
     def model_input(self, found: Signals, decided: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The line model's input: the non-blank lines' positions among the lines analysed and their features,

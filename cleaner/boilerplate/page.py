@@ -24,6 +24,7 @@ from cleaner.boilerplate.structure import (
     MIN_BIO_WORDS,
     author_bios,
     heading_key,
+    item_mark,
     list_headings,
     name_like,
     teaser_lists,
@@ -56,6 +57,7 @@ class Pages:
     # Read from the page as it came, once: what a line's place in its layout says, which removals cannot change.
     bio: np.ndarray  # an author's bio, by where it stands (see structure.author_bios)
     teaser: np.ndarray  # a headline listed under a heading of related articles (see structure.teaser_lists)
+    marks: np.ndarray  # how a line opens as a list item (structure.item_mark; int8): numbered, bulleted, or 0
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -267,7 +269,7 @@ def read_pages(
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
-        facts.token_compound, bio, teaser,
+        facts.token_compound, bio, teaser, np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n),
     )  # fmt: skip
 
 

@@ -1,10 +1,13 @@
-"""Where the article is: repeated lines, the main content region of a page dump, and the author box beside it.
+"""Where the article is: repeated lines, the main content region of a page dump, the author box beside it, and the
+article's lists.
 
 Boilerplate has a shape. It repeats (a headline listed in a teaser block and again as its link, ``Support Our
 Journalism`` at three places), it comes in runs (menus, link lists, footers), and it sits at the edges of the
 article. The article is the one long stretch where good lines outweigh boilerplate: found here as the maximum-sum
 segment of per-line scores (good prose counts for its words, boilerplate against). An author's bio reads like the
-article's prose, but it has a layout of its own: a paragraph under the author's name (:func:`author_bios`).
+article's prose, but it has a layout of its own: a paragraph under the author's name (:func:`author_bios`). A list
+of the article's (ingredients, the points of a summary) is made of short lines as a menu is, but of lines that
+open alike or that a lead-in announces: it is judged as one (:func:`kept_lists`).
 
 The functions take one pass's lines as arrays (see :mod:`cleaner.boilerplate.page`): ``decided`` marks the lines a
 rule or the repetition already removes, ``cls`` holds the jusText classes after the context revision.
@@ -12,6 +15,7 @@ rule or the repetition already removes, ``cls`` holds the jusText classes after 
 
 from __future__ import annotations
 
+import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -258,3 +262,76 @@ def list_headings() -> frozenset[str]:
 def heading_key(text: str) -> str:
     """A line as the list headings are written: lower-case, spaces collapsed, edge punctuation trimmed."""
     return " ".join(text.strip(EDGE_CHARS).lower().split())
+
+
+# Lists the line model half keeps. Its probabilities scatter within one list (an ingredient list, the points after
+# "I'll summarize them:"): each item is short, and short lines are what menus are made of, so some items stay and
+# some go, and the list is torn. A list is one thing, and is judged as one: kept whole when its items' mean keep
+# probability reaches ``MIN_LIST_KEEP``. The lines it is made of are the ones a menu is least like: items that open
+# alike with a number or a bullet (at least ``MIN_ITEMS``, at most ``MAX_ITEM_WORDS`` words each), or the lines a
+# kept lead-in announces (at least two, at most ``MAX_ANNOUNCED_WORDS`` words each). A furniture word, a rule match
+# or a repeated line ends a list; nothing is removed by being in one.
+MIN_ITEMS, MAX_ITEM_WORDS, MAX_ANNOUNCED_WORDS, MIN_LIST_KEEP = 3, 12, 40, 0.4
+NO_WORD, NUMBERED, BULLETED = -1, 1, 2
+BULLETS = frozenset("-–—•·*►▪●○■□✓✔+>")
+TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
+
+
+def item_mark(text: str) -> int:
+    """How a stripped line opens as a list item: ``NUMBERED`` (a digit: a quantity, a rank, a date), ``BULLETED``
+    (a bullet or a dash), or 0; ``NO_WORD`` for a line without two letters in a row (a row of a calendar, a page
+    number, a price), which no list of the article's is made of."""
+    if not TWO_LETTERS.search(text):
+        return NO_WORD
+    return NUMBERED if text[0].isdigit() else BULLETED if text[0] in BULLETS else 0
+
+
+def kept_lists(
+    probabilities: np.ndarray,
+    candidates: np.ndarray,
+    words: np.ndarray,
+    marks: np.ndarray,
+    lead_in: np.ndarray,
+    colon: np.ndarray,
+    announcing: np.ndarray,
+    first: np.ndarray,
+) -> np.ndarray:
+    """Per line, whether it belongs to a list kept whole (see ``MIN_LIST_KEEP``). The arrays run over one pass's
+    non-blank lines (blank lines do not end a list), ``first`` marking each page's first: ``candidates`` are the
+    lines that may be items (asked of the model, no furniture word), ``marks`` their :func:`item_mark`,
+    ``lead_in`` the short lines ending with a colon, ``colon`` the lines with a colon early on (a label:
+    "Author: …"), ``announcing`` the lead-ins kept (or inside a content region)."""
+    candidates = candidates & (marks != NO_WORD)
+    last = np.append(first[1:], True)
+    following = np.append(marks[1:], 0)
+    # A lead-in over items of a shape ("Für die Füllung:" over "500 ml Milch") opens a list of that shape.
+    shapes = np.where(lead_in & (marks == 0) & ~last, following, marks)
+    shaped = candidates & (words <= MAX_ITEM_WORDS) & (shapes > 0)
+    breaks = first.copy()
+    breaks[1:] |= shapes[1:] != shapes[:-1]
+    keep = _whole(list_runs(shaped, breaks), probabilities, MIN_ITEMS)
+    lines = candidates & (words <= MAX_ANNOUNCED_WORDS) & ~lead_in & ~colon
+    run = list_runs(lines, first)
+    opens = np.flatnonzero(lines & ~first & ~np.append(False, lines[:-1]))
+    announced = np.zeros(int(run.max(initial=0)) + 1, dtype=bool)
+    announced[run[opens]] = announcing[opens - 1]
+    return keep | (_whole(run, probabilities, 2) & announced[run])
+
+
+def list_runs(items: np.ndarray, breaks: np.ndarray) -> np.ndarray:
+    """Per row, the number of the run of consecutive ``items`` it belongs to (from 1), 0 for the other rows; a row
+    marked in ``breaks`` (a page's first, at least) opens a new run."""
+    opens = items & breaks
+    opens[1:] |= items[1:] & ~items[:-1]
+    opens[:1] = items[:1]
+    return np.where(items, np.cumsum(opens), 0)
+
+
+def _whole(run: np.ndarray, probabilities: np.ndarray, least: int) -> np.ndarray:
+    """Per row, whether its run (:func:`list_runs`) has at least ``least`` rows and a mean keep probability of at
+    least ``MIN_LIST_KEEP``."""
+    sizes = np.bincount(run, minlength=1)
+    means = np.bincount(run, weights=probabilities, minlength=1) / np.maximum(sizes, 1)
+    whole = (sizes >= least) & (means >= MIN_LIST_KEEP)
+    whole[0] = False
+    return whole[run]

@@ -21,6 +21,7 @@ def test_facts_of_the_lines_of_every_page_end_to_end():
     assert found.terminal.tolist() == [False, False, True, False, False, False, True, False]
     assert found.rules.tolist() == [None, None, None, "share", "share", None, None, "share"]
     assert found.heading.tolist() == [True, False, False, False, False, True, False, False]
+    assert found.marks.tolist() == [0, -1, 0, 0, 0, 0, 0, 0]  # a blank line has no word
 
 
 def test_repetition_is_counted_within_a_page_only():

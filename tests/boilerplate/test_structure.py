@@ -1,5 +1,19 @@
+import numpy as np
+
 from cleaner.boilerplate.rules import load_rules
-from cleaner.boilerplate.structure import author_bios, heading_key, list_headings, name_like, teaser_lists
+from cleaner.boilerplate.structure import (
+    BULLETED,
+    NO_WORD,
+    NUMBERED,
+    author_bios,
+    heading_key,
+    item_mark,
+    kept_lists,
+    list_headings,
+    list_runs,
+    name_like,
+    teaser_lists,
+)
 
 BIO = "Markus Reuter beschäftigt sich mit den Themen Digital Rights, Hate Speech und Zensur bei uns."
 
@@ -86,3 +100,89 @@ def test_a_list_holds_a_few_headlines():
 def test_every_list_heading_is_a_related_rule_of_its_own():
     rules = load_rules()
     assert {heading for heading in list_headings() if rules.match(heading) != "related"} == set()
+
+
+def test_how_a_line_opens_as_a_list_item():
+    assert item_mark("125 g \t Mehl") == NUMBERED
+    assert item_mark("– 2. November 2019: Forum Neustart Schweiz") == BULLETED
+    assert item_mark("• Salz") == BULLETED
+    assert item_mark("Tuples save memory") == 0
+    assert item_mark("10\t11\t12\t13") == NO_WORD  # a row of a calendar
+    assert item_mark("€27.90") == NO_WORD
+    assert item_mark("") == NO_WORD
+
+
+def test_runs_of_items_stop_at_other_lines_and_at_breaks():
+    items = np.array([True, True, False, True, True, True, False])
+    breaks = np.array([True, False, False, False, False, True, False])
+    assert list_runs(items, breaks).tolist() == [1, 1, 0, 2, 2, 3, 0]
+
+
+def lists(
+    probabilities: list[float],
+    marks: list[int],
+    words: list[int] | None = None,
+    lead_in: list[int] = (),
+    colon: list[int] = (),
+    announcing: list[int] = (),
+    candidates: list[bool] | None = None,
+    pages: list[int] = (0,),
+) -> list[int]:
+    """The lines of ``kept_lists`` (positions), the flags given as the positions they hold."""
+    n = len(probabilities)
+
+    def flags(positions) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        out[list(positions)] = True
+        return out
+
+    found = kept_lists(
+        np.array(probabilities),
+        np.ones(n, dtype=bool) if candidates is None else np.array(candidates),
+        np.array(words or [3] * n),
+        np.array(marks),
+        flags(lead_in),
+        flags(colon),
+        flags(announcing),
+        flags(pages),
+    )
+    return np.flatnonzero(found).tolist()
+
+
+def test_a_numbered_list_the_model_half_keeps_is_kept_whole():
+    # an ingredient list whose items the model scatters around its threshold
+    assert lists([0.9, 0.3, 0.5, 0.2, 0.8], [1, 1, 1, 1, 1]) == [0, 1, 2, 3, 4]
+    # a list the model mostly removes stays as the model judged it (nothing is removed for being in a list)
+    assert lists([0.9, 0.1, 0.2, 0.1, 0.3], [1, 1, 1, 1, 1]) == []
+    # two items are no list, and items of another shape, or too long, end it
+    assert lists([0.9, 0.3], [1, 1]) == []
+    assert lists([0.9, 0.3, 0.5, 0.2], [1, 1, 2, 2]) == []
+    assert lists([0.9, 0.3, 0.5, 0.2], [1, 1, 1, 1], words=[3, 3, 30, 3]) == []
+
+
+def test_a_list_never_takes_in_lines_that_may_not_be_items():
+    # a line with a furniture word (not a candidate) cuts the list, and so does a page's edge
+    assert lists([0.9, 0.3, 0.5, 0.2, 0.8], [1, 1, 1, 1, 1], candidates=[True, True, False, True, True]) == []
+    assert lists([0.9, 0.3, 0.5, 0.2, 0.8, 0.9], [1, 1, 1, 1, 1, 1], pages=[0, 3]) == [0, 1, 2, 3, 4, 5]
+    assert lists([0.9, 0.3, 0.5, 0.2, 0.8, 0.9], [1, 1, 1, 1, 1, 1], pages=[0, 2, 4]) == []
+    # nor rows of a calendar
+    assert lists([0.9, 0.3, 0.5, 0.9], [NO_WORD, NO_WORD, NO_WORD, NO_WORD]) == []
+
+
+def test_a_lead_in_opens_the_list_of_the_shape_below_it():
+    # "Für die Füllung:" over quantities: one list with its lead-in
+    assert lists([0.2, 0.9, 0.4, 0.5], [0, 1, 1, 1], lead_in=[0]) == [0, 1, 2, 3]
+    # a lead-in over plain lines gives them no shape
+    assert lists([0.2, 0.9, 0.4, 0.5], [0, 0, 0, 0], lead_in=[0]) == []
+
+
+def test_the_lines_a_kept_lead_in_announces_are_kept_whole():
+    # "I'll summarize them:" then its points, then a label that ends them
+    probabilities = [0.7, 0.8, 0.3, 0.2, 0.4, 0.01]
+    kept = lists(probabilities, [0] * 6, lead_in=[0], announcing=[0], colon=[5], words=[6, 8, 9, 8, 7, 3])
+    assert kept == [1, 2, 3, 4]
+    # a lead-in removed announces nothing
+    assert lists(probabilities, [0] * 6, lead_in=[0], colon=[5], words=[6, 8, 9, 8, 7, 3]) == []
+    # one line is no list, and lines the model mostly removes stay removed
+    assert lists([0.7, 0.3, 0.9], [0] * 3, lead_in=[0, 2], announcing=[0, 2]) == []
+    assert lists([0.7, 0.3, 0.2, 0.1], [0] * 4, lead_in=[0], announcing=[0]) == []

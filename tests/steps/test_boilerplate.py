@@ -319,3 +319,14 @@ def test_headlines_under_a_related_heading_inside_the_article_go_and_the_article
     why = reasons(doc)
     assert [why.get(teaser) for teaser in teasers] == ["related", "related"]
     assert all(paragraph in doc.text for paragraph in PARAGRAPHS_EN)
+
+
+def test_a_list_under_the_article_is_kept_whole_not_torn():
+    # The model judges each short item alone: on its own it keeps the first quantity and drops the others.
+    items = ["250 g flour", "2 eggs", "1 pinch of salt", "100 ml milk", "3 tablespoons of sugar", "1 lemon"]
+    menu = ["Home", "News", "Sport", "Weather", "Contact us", "Newsletter"]
+    footer = ["Privacy policy", "Terms of use", "© 2024 City News"]
+    doc = clean([*menu, "", PARAGRAPHS_EN[0], "", PARAGRAPHS_EN[1], "", *items, "", *footer])
+    kept = doc.text.split("\n")
+    assert [item for item in items if item not in kept] == []
+    assert not set(menu[1:4]) & set(kept)
