@@ -295,8 +295,8 @@ def _author_boxes_and_teasers(
     if listed:
         words_list, terminal_list = words.tolist(), terminal.tolist()
         for page, group in groupby(listed, page_of.__getitem__):
-            end = int(offsets[page + 1])
-            teaser[teaser_lists(list(group), stripped, matched, words_list, terminal_list, end)] = True
+            start, end = int(offsets[page]), int(offsets[page + 1])
+            teaser[teaser_lists(list(group), stripped, matched, words_list, terminal_list, start, end)] = True
     return bio, teaser
 
 

@@ -144,7 +144,8 @@ def trim_weak_tail(
 
 
 # An author box stands once on a page, twice with two authors; its bio is a paragraph of at least this many words.
-MAX_BIOS, MIN_BIO_WORDS = 2, 8
+# A bio known only by opening with the name above it is taken once per page.
+MAX_BIOS, MAX_BIOS_BY_NAME, MIN_BIO_WORDS = 2, 1, 8
 # Lower-case words that stand inside a person's name ("Ursula von der Leyen", "Pedro de la Torre").
 NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "y"})
 
@@ -170,7 +171,8 @@ def author_bios(stripped: list[str], rules: list[str | None], candidates: list[i
     of its own just above it: that layout is the author box's.
 
     ``candidates``: the page's name-like lines (see :func:`name_like`)."""
-    found = []
+    under_heading: list[int] = []
+    by_name: list[int] = []
     for name in candidates:
         below = _next_line(stripped, rules, name + 1, end)
         if below is None or rules[below] is not None or not _sentence(stripped[below]):
@@ -179,10 +181,14 @@ def author_bios(stripped: list[str], rules: list[str | None], candidates: list[i
         # The name exactly as written above (a section heading "Remote Access" opens "Remote access to ..."),
         # and the bio a box of its own: no paragraph of prose goes on below it.
         opens_with_name = stripped[below].startswith(stripped[name] + " ") and _box_ends(stripped, below + 1, end)
-        if opens_with_name or (above is not None and rules[above] == "author"):
-            found.append(below)
+        if above is not None and rules[above] == "author":
+            under_heading.append(below)
+        elif opens_with_name:
+            by_name.append(below)
     # Names heading a paragraph about each person, again and again, are the article's own list (actors, players).
-    return found if len(found) <= MAX_BIOS else []
+    # Without an author heading, even two are more likely an article's comparison of two people than two authors.
+    found = under_heading + (by_name if len(by_name) <= MAX_BIOS_BY_NAME else [])
+    return sorted(found) if len(found) <= MAX_BIOS else []
 
 
 def _sentence(text: str) -> bool:
@@ -229,26 +235,60 @@ MAX_TEASERS, MAX_TEASER_WORDS = 6, 30
 
 
 def teaser_lists(
-    headings: list[int], stripped: list[str], rules: list[str | None], words: list[int], terminal: list[bool], end: int
+    headings: list[int],
+    stripped: list[str],
+    rules: list[str | None],
+    words: list[int],
+    terminal: list[bool],
+    start: int,
+    end: int,
 ) -> list[int]:
     """The headlines listed under the headings ``headings`` of lists of other articles (see :func:`list_headings`)
-    of one page ending at ``end``: the lines that follow a heading (blank lines and rule matches passed over) as
-    long as they read as headlines -- at most ``MAX_TEASER_WORDS`` words, no final punctuation, at most
+    of one page (``start`` to ``end``): the lines that follow a heading (blank lines and rule matches passed over)
+    as long as they read as headlines -- at most ``MAX_TEASER_WORDS`` words, no final punctuation, at most
     ``MAX_TEASERS`` of them. The first sentence ends the list: the article goes on.
+
+    Two layouts are not such a list. A heading above all of the page's prose ("Home" / "Politics" / "Latest News")
+    is a menu item, and what follows it is the page's own headline and byline: a list heading comes after some
+    prose. And after the first headline, a short line right over a paragraph (no blank line between) is the
+    heading of that paragraph (an article's subheading after an inline "Read also"), so the list ends before it.
+    The first stays a teaser: an inline "Read also" names one headline, and the article goes on right under it.
 
     The line model judges each of those lines alone, and a headline of another article, whose words are the
     site's topic, reads like a subheading of the article; under such a heading it is none."""
     found: list[int] = []
     for heading in headings:
+        if not _after_prose(stripped, rules, words, terminal, heading - 1, start):
+            continue
         taken, i = 0, heading + 1
         while i < end and taken < MAX_TEASERS:
             if stripped[i] and rules[i] is None:
-                if terminal[i] or words[i] > MAX_TEASER_WORDS:
+                if _prose(words, terminal, i) or (taken and _heads_prose(stripped, rules, words, terminal, i + 1, end)):
                     break
                 found.append(i)
                 taken += 1
             i += 1
     return found
+
+
+def _prose(words: list[int], terminal: list[bool], i: int) -> bool:
+    """Whether line ``i`` reads as prose, not as a headline: it ends a sentence, or is too long for a headline."""
+    return terminal[i] or words[i] > MAX_TEASER_WORDS
+
+
+def _after_prose(
+    stripped: list[str], rules: list[str | None], words: list[int], terminal: list[bool], i: int, start: int
+) -> bool:
+    """Whether some unmatched line of prose stands at or above ``i`` on the page."""
+    return any(stripped[k] and rules[k] is None and _prose(words, terminal, k) for k in range(start, i + 1))
+
+
+def _heads_prose(
+    stripped: list[str], rules: list[str | None], words: list[int], terminal: list[bool], i: int, end: int
+) -> bool:
+    """Whether line ``i`` is an unmatched line of prose: the line before it, with no blank line between, is the
+    heading of that paragraph. A teaser stands apart, as a link of its own."""
+    return i < end and bool(stripped[i]) and rules[i] is None and _prose(words, terminal, i)
 
 
 @lru_cache(maxsize=1)

@@ -69,13 +69,19 @@ def test_names_heading_paragraph_after_paragraph_are_the_articles_list():
     assert bios(people[-2:]) == [1]
 
 
+def test_two_people_an_article_compares_are_no_author_boxes():
+    merkel = ["Angela Merkel", "Angela Merkel war sechzehn Jahre lang Bundeskanzlerin und führte vier Regierungen."]
+    scholz = ["Olaf Scholz", "Olaf Scholz war zuvor Finanzminister und Erster Bürgermeister der Stadt Hamburg."]
+    assert bios([*merkel, *scholz]) == []
+
+
 def teasers(lines: list[str], rules: dict[int, str]) -> list[int]:
     stripped = [line.strip() for line in lines]
     matched = [rules.get(i) for i in range(len(lines))]
     words = [len(line.split()) for line in stripped]
     terminal = [line.endswith((".", "!", "?")) for line in stripped]
     headings = [i for i in rules if heading_key(stripped[i]) in list_headings()]
-    return teaser_lists(headings, stripped, matched, words, terminal, len(lines))
+    return teaser_lists(headings, stripped, matched, words, terminal, 0, len(lines))
 
 
 ARTICLE = "The incident is regrettable although the hospital has enough masks for its staff, an official said."
@@ -93,8 +99,19 @@ def test_a_link_ending_a_teaser_heads_no_list():
 
 
 def test_a_list_holds_a_few_headlines():
-    lines = ["Lesen Sie auch:", *(f"Schlagzeile Nummer {i} des Tages" for i in range(10))]
-    assert teasers(lines, {0: "related"}) == list(range(1, 7))
+    lines = [ARTICLE, "Lesen Sie auch:", *(f"Schlagzeile Nummer {i} des Tages" for i in range(10))]
+    assert teasers(lines, {1: "related"}) == list(range(2, 8))
+
+
+def test_a_heading_above_all_prose_is_a_menu_item_over_the_pages_own_headline():
+    lines = ["Home", "Politics", "Latest News", "", "Council approves new school budget after a long debate"]
+    lines += ["By Jane Doe", "", ARTICLE, ARTICLE]
+    assert teasers(lines, {0: "navigation", 2: "related"}) == []
+
+
+def test_a_subheading_right_over_a_paragraph_ends_the_list():
+    lines = [ARTICLE, "Read also", "Mayor opens new library", "", "How the budget was drawn up", ARTICLE, ARTICLE]
+    assert teasers(lines, {1: "related"}) == [2]  # the one headline an inline "Read also" names is still a teaser
 
 
 def test_every_list_heading_is_a_related_rule_of_its_own():
