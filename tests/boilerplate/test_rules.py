@@ -240,6 +240,10 @@ UNMATCHED = [
     # a long paragraph saying it is no liability notice
     "Der Sprecher des Verlags sagte am Montag vor dem Ausschuss, man prüfe jede Beschwerde sorgfältig. " * 8
     + "Wir haben keinen Einfluss auf die Inhalte, die unsere Leser im Forum schreiben, sagte er.",
+    # a spokesman quoted in a long news paragraph: "the pages" here are no linked ones
+    "Der Konzern äußerte sich am Abend zu den Vorwürfen der Behörde und kündigte eine Prüfung an. " * 6
+    + "Wir haben keinen Einfluss auf die Inhalte der Seiten, auf denen die Videos landen, sagte ein Sprecher von Meta.",
+    "Your Name",
     "Post author Jane Doe wrote about the strike for three weeks.",
     "Was suchen Sie in einer Stadt, die Sie nicht kennen? Meist einen Bäcker.",
     "Vor 3 Tagen hat der Stadtrat den Haushalt beschlossen.",
