@@ -42,6 +42,8 @@ from cleaner.steps.dedup_passes import (
 )
 
 WORDS = re.compile(r"\w+")
+# Documents one run deduplicates at most: a candidate pair is kept as two 32-bit references in one 64-bit code.
+MAX_DOCUMENTS = 1 << 32
 
 
 @dataclass
@@ -119,6 +121,8 @@ class Dedup(CorpusStep):
         )
         sizes = [read_rows(part) for part in parts]
         starts = tuple(int(n) for n in np.concatenate(([0], np.cumsum(sizes))))
+        if starts[-1] >= MAX_DOCUMENTS:
+            raise ValueError(f"deduplication pairs at most {MAX_DOCUMENTS:,} documents in one run: split the corpus")
         plan = Plan(signatures, [p.name for p in parts], self.config, bands, width, buckets, starts)
         for _ in map_ordered(functools.partial(scatter_keys, plan), range(len(parts))):
             pass

@@ -330,3 +330,10 @@ def test_mapped_arrays_are_the_saved_ones_even_when_saved_again(tmp_path: Path):
     assert mapped(plan, 0, "rows").tolist() == [0, 1, 2, 3, 4]
     _save(_array_path(plan, 0, "rows"), np.zeros(0, dtype=np.uint32))
     assert mapped(plan, 0, "rows").tolist() == []
+
+
+def test_more_documents_than_a_pair_code_holds_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    (tmp_path / "part-00000.parquet").touch()
+    monkeypatch.setattr("cleaner.steps.dedup.read_rows", lambda part: 1 << 32)
+    with pytest.raises(ValueError, match="split the corpus"):
+        Dedup(DedupConfig()).decide(tmp_path, local_map)
