@@ -283,7 +283,7 @@ class Analysis:
             needed = np.where(article_heading, model.heading_threshold, needed)[index]
             remove = np.zeros(len(rows), dtype=bool)
             remove[index[asked & (probabilities < needed)]] = True
-            remove[index[self._lists(found, index, matrix, asked, probabilities)]] = False
+            remove[index[self._lists(found, index, matrix, asked, probabilities, ~remove[index])]] = False
         else:
             words, terminal = pages.words[rows], pages.terminal[rows]
             remove = (pages.chars[rows] > 0) & ((region == 0) | ((cls == BAD) & ~(terminal & (words >= 5))))
@@ -296,15 +296,21 @@ class Analysis:
         return reasons
 
     def _lists(
-        self, found: Signals, index: np.ndarray, matrix: np.ndarray, asked: np.ndarray, probabilities: np.ndarray
+        self,
+        found: Signals,
+        index: np.ndarray,
+        matrix: np.ndarray,
+        asked: np.ndarray,
+        probabilities: np.ndarray,
+        kept: np.ndarray,
     ) -> np.ndarray:
         """Among the lines the model saw (``index``), those of a list it keeps as a whole
         (:func:`~cleaner.boilerplate.structure.kept_lists`): its probabilities scatter within a list of short
-        items, and a list torn in two is worse than one kept or removed whole."""
-        assert found.layout is not None and found.stop is not None
+        items, and a list torn in two is worse than one kept or removed whole. ``kept``: the model's verdicts on
+        those lines (a lead-in announces a list only when it stays itself)."""
+        assert found.stop is not None
         pages, rows = found.pages, found.rows[index]
         lead_in = pages.lead_in[rows]
-        kept = (found.layout.region[index] > 0) | (probabilities >= self.model.threshold)
         # A lead-in written as a clause ("so I'll summarize them:") announces the article's own lines; one poor in
         # stop words is a label ("Beliebte Beiträge zum Thema:"), and what it announces may be the site's.
         clause = found.stop[index] >= self.config.stopwords_low

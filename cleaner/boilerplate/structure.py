@@ -257,8 +257,10 @@ def teaser_lists(
     The line model judges each of those lines alone, and a headline of another article, whose words are the
     site's topic, reads like a subheading of the article; under such a heading it is none."""
     found: list[int] = []
+    prose = (k for k in range(start, end) if stripped[k] and rules[k] is None and _prose(words, terminal, k))
+    first_prose = next(prose, end)
     for heading in headings:
-        if not _after_prose(stripped, rules, words, terminal, heading - 1, start):
+        if heading < first_prose:
             continue
         taken, i = 0, heading + 1
         while i < end and taken < MAX_TEASERS:
@@ -274,13 +276,6 @@ def teaser_lists(
 def _prose(words: list[int], terminal: list[bool], i: int) -> bool:
     """Whether line ``i`` reads as prose, not as a headline: it ends a sentence, or is too long for a headline."""
     return terminal[i] or words[i] > MAX_TEASER_WORDS
-
-
-def _after_prose(
-    stripped: list[str], rules: list[str | None], words: list[int], terminal: list[bool], i: int, start: int
-) -> bool:
-    """Whether some unmatched line of prose stands at or above ``i`` on the page."""
-    return any(stripped[k] and rules[k] is None and _prose(words, terminal, k) for k in range(start, i + 1))
 
 
 def _heads_prose(
