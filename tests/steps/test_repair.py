@@ -240,6 +240,22 @@ def test_a_line_is_fixed_exactly_as_ftfy_fixes_it(text: str, how: int, cosmetic:
         assert _fix_line(line, step.fixer) == (fixed, tuple(dict.fromkeys(explanation)))
 
 
+def test_the_fixes_after_the_encoding_change_only_lines_with_a_character_the_shortcut_looks_for():
+    """_fix_line takes a line without any of those characters as left alone by the fixes after the encoding's,
+    without running them: every character of the Basic Multilingual Plane and the tags, alone and as the start of a
+    terminal code, either is looked for or changes nothing."""
+    from cleaner.steps.repair import _after_encoding, _after_encoding_acts_on
+
+    fixes = _after_encoding(Repair().fixer)
+    acts_on = _after_encoding_acts_on()
+    assert len(fixes) == 4
+    for code in [*range(0x10000), *range(0xE0000, 0xE0080)]:
+        line = f"a{chr(code)}[1;31mb"
+        if acts_on(line) is None:
+            assert all(fix(line) == line for fix in fixes), hex(code)
+    assert all(acts_on(f"a{char}b") for char in "\x1b\x85\ud83d\ufeff\x00")
+
+
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(DAMAGEABLE, st.integers(0, 4)), max_size=6), st.booleans())
 def test_the_lines_asked_are_exactly_those_the_gate_flags(parts: list[tuple[str, int]], cosmetic: bool):
