@@ -288,11 +288,10 @@ class Spacing(Step):
             capitalised = token[0].isupper()
             if capitalised and joined >= c.known_word_zipf:
                 return None  # a known name
-            # "detailled", "colletive": a misspelt word, not two glued ones, unless the split is likelier
-            misspelt = _near_known_word(token.lower(), language, c.misspelling_zipf) if joined == 0 else 0.0
             if inflected(token):
                 return None  # "filetypes", "dumbfounds": forms of a word the table knows ("filetype", "dumbfounded")
             best = None
+            misspelt = None  # looked up at the first cut that needs it (most tokens have none: ~1 ms a token)
             for cut in range(1, len(token)):
                 left, right = token[:cut], token[cut:]
                 if left[-1].isupper() and right[0].islower():
@@ -319,6 +318,9 @@ class Spacing(Step):
                 if remembered_split(left) or remembered_split(right):
                     continue  # "initely" is not "init ely": the next cleaning would split "init" again
                 score = zl + zr
+                if joined == 0 and misspelt is None:
+                    # "detailled", "colletive": a misspelt word, not two glued ones, unless the split is likelier
+                    misspelt = _near_known_word(token.lower(), language, c.misspelling_zipf)
                 if misspelt and score - 9 <= misspelt:
                     continue
                 if best is None or score > best[0]:

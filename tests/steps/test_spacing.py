@@ -244,6 +244,20 @@ def test_a_misspelling_is_not_split_unless_the_split_is_likelier():
     assert space("He wrote a detailled report.") == "He wrote a detailled report."
 
 
+def test_misspellings_are_looked_up_only_for_a_token_with_a_split(monkeypatch: pytest.MonkeyPatch):
+    """The search for a word one edit away (about 1 ms a token) is made only once a split is in view: an unknown
+    name that splits nowhere ("Khalilzad") costs none."""
+    asked = []
+    near = spacing._near_known_word
+    monkeypatch.setattr(spacing, "_near_known_word", lambda token, *args: asked.append(token) or near(token, *args))
+    step = Spacing()
+    text = "Zalmay Khalilzad met Qwzrtplk in Doha."
+    assert step.apply(Document(id="x", text=text, source="x", metadata={"language": "en"})).text == text
+    assert asked == []
+    assert step.apply(Document(id="y", text="He wrote a detailled report.", source="y")).text.count("detailled")
+    assert asked == ["detailled"]
+
+
 def test_a_closing_mark_glued_to_a_hyphenated_word_gets_its_space():
     assert space("He wore his “I Voted”T-shirt to work") == "He wore his “I Voted” T-shirt to work"
     assert space("send the form,e-mail it back") == "send the form, e-mail it back"
