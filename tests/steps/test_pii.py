@@ -102,26 +102,9 @@ def test_an_address_needs_its_dotted_octets_and_an_ipv6_its_colons():
 
 # An IBAN's pattern as it was: its start found by a lookahead, not by the first check digit.
 LOOKAHEAD_IBAN = r"(?=[0-9])(?<=(?<![\w-])[A-Z]{2})[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])"
-ADDRESS_LIKE = [
-    "1",
-    "25",
-    "255",
-    "256",
-    "0",
-    "7f",
-    "db8",
-    "AB",
-    "DE",
-    "89",
-    "X",
-    ".",
-    ":",
-    " ",
-    "-",
-    "\n",
-    "a",
-    "\u0663",
-]
+# Octets and check digits; hex groups, country codes and what stands between them (an Arabic-Indic digit is a \d).
+ADDRESS_LIKE = ["1", "25", "255", "256", "0", "89", "\u0663"]
+ADDRESS_LIKE += ["7f", "db8", "AB", "DE", "X", "a", ".", ":", " ", "-", "\n"]
 
 
 @settings(max_examples=3000, derandomize=True)
