@@ -179,6 +179,7 @@ class Repair(Step):
         # Normalised first: mojibake stored decomposed ("Ã" as "A" and a combining tilde) is only mojibake to ftfy
         # once composed, and normalising after the repair alone would leave it for the next run to repair.
         self._normalize(doc)
+        normalized = doc.text
         lines, flagged = self._flagged_lines(doc.text)
         if flagged and self.needs_repair(doc.text):  # the page's own gate, as before the lines are asked
             self._repair_lines(doc, lines, flagged)
@@ -192,7 +193,8 @@ class Repair(Step):
                 doc.text = dropped
                 doc.count(self.name, "lost_dropped", lost)
                 doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), "apply:drop_lost"})
-        self._normalize(doc)  # what ftfy decoded, or dropping a lost character, may leave decomposed
+        if doc.text is not normalized:  # what ftfy decoded, or dropping a lost character, may leave decomposed
+            self._normalize(doc)
         return doc
 
     def _normalize(self, doc: Document) -> None:

@@ -135,6 +135,19 @@ def test_decomposed_text_is_composed_so_that_word_lists_find_it():
     assert STEP.apply(Document(id="y", text=doc.text, source="y")).metadata == {}  # already NFC: untouched
 
 
+def test_text_the_repair_left_as_it_was_is_asked_for_its_normalisation_once(monkeypatch: pytest.MonkeyPatch):
+    """The normalisation after the repair is for what ftfy decoded (or a lost character dropped): text neither
+    touched is known to be NFC already, and a page is not scanned for it twice."""
+    asked = []
+    check = unicodedata.is_normalized
+    monkeypatch.setattr(unicodedata, "is_normalized", lambda form, text: asked.append(text) or check(form, text))
+    assert STEP.apply(Document(id="x", text="Die Grün-Partei für München", source="x")).metadata == {}
+    assert len(asked) == 1
+    doc = STEP.apply(Document(id="y", text="Die GrÃ¼n-Partei fu\u0308r MÃ¼nchen", source="y"))
+    assert doc.text == "Die Grün-Partei für München"
+    assert len(asked) == 3  # before and after the repair
+
+
 def test_an_unknown_normalisation_form_is_refused_when_the_step_is_built():
     with pytest.raises(ValueError, match=r"steps\.repair\.normalization"):
         Repair(RepairConfig(normalization="nfc"))
