@@ -45,13 +45,18 @@ IPV4 = re.compile(r"(?=[0-9])(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:2
 IPV6 = re.compile(r"(?=[0-9a-fA-F]{1,4}:)(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])")
 # An IBAN: country, check digits, then the account in groups of four (spaces optional); confirmed by its checksum.
 # The match starts at the check digits, with the country code in a lookbehind: scanning for digits skips far more
-# of a text than scanning for capitals (half the time). The country code is added back in find().
-IBAN = re.compile(r"(?=[0-9])(?<=(?<![\w-])[A-Z]{2})[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])")
+# of a text than scanning for capitals (half the time). The country code is added back in find(). The pattern
+# opens with the first check digit itself, the lookbehind after it: a pattern that starts with a character class
+# lets the engine skip along to the next digit in one tight loop (half the time of a leading lookahead).
+IBAN = re.compile(r"[0-9](?<=(?<![\w-])[A-Z]{2}[0-9])[0-9](?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])")
 PLACEHOLDERS = {"email": "[EMAIL]", "phone": "[PHONE]", "ip": "[IP]", "iban": "[IBAN]"}
 # What every IPv4 match holds (the end of one octet, a whole one, the start of the next): a text without it is not
-# scanned for addresses, a third of the cost of the full pattern. An IPv6 match holds seven colons.
+# scanned for addresses, a third of the cost of the full pattern. An IPv6 match holds seven colons, and a group
+# between two of them (a scan for a colon, far quicker than the pattern's). The scan for addresses starts where the
+# first hint can be in one (in an address's first three characters, or its first five).
 IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
 IPV6_COLONS = 7
+IPV6_HINT = re.compile(r":[0-9a-fA-F]{1,4}:")
 
 
 @lru_cache(maxsize=1)
@@ -155,6 +160,19 @@ def find_emails(text: str) -> list[re.Match[str]]:
     return found
 
 
+def find_addresses(text: str) -> list[re.Match[str]]:
+    """The matches of :data:`IPV4`, then of :data:`IPV6`, in ``text``, as their ``finditer`` over the whole text
+    gives them: each scan starts where the first hint of its kind may be inside an address (the patterns'
+    lookbehinds still see what stands before)."""
+    addresses: list[re.Match[str]] = []
+    if "." in text:  # IPv6 too, as it always was (what is an address also decides what is no phone number)
+        if hint := IPV4_HINT.search(text):
+            addresses += IPV4.finditer(text, max(0, hint.start() - 2))
+        if text.count(":") >= IPV6_COLONS and (hint := IPV6_HINT.search(text)):
+            addresses += IPV6.finditer(text, max(0, hint.start() - 4))
+    return addresses
+
+
 @dataclass
 class PiiConfig:
     action: str = "redact"  # "redact" (placeholders), "keep" (count only) or "reject"
@@ -194,10 +212,7 @@ class Pii(Step):
         if self.config.emails and ("@" in text or _obfuscated_at().search(text)):
             found += [(m.start(), m.end(), "email") for m in find_emails(text)]
         # Every IP-shaped span, redacted or not: dotted numbers shaped like an address are never a phone number.
-        addresses = []
-        if "." in text:
-            addresses += IPV4.finditer(text) if IPV4_HINT.search(text) else ()
-            addresses += IPV6.finditer(text) if text.count(":") >= IPV6_COLONS else ()
+        addresses = find_addresses(text)
         if self.config.ips:
             found += [(m.start(), m.end(), "ip") for m in addresses if self._personal_ip(text, m)]
         if self.config.ibans:

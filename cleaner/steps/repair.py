@@ -179,6 +179,7 @@ class Repair(Step):
         # Normalised first: mojibake stored decomposed ("Ã" as "A" and a combining tilde) is only mojibake to ftfy
         # once composed, and normalising after the repair alone would leave it for the next run to repair.
         self._normalize(doc)
+        normalized = doc.text
         lines, flagged = self._flagged_lines(doc.text)
         if flagged and self.needs_repair(doc.text):  # the page's own gate, as before the lines are asked
             self._repair_lines(doc, lines, flagged)
@@ -192,7 +193,8 @@ class Repair(Step):
                 doc.text = dropped
                 doc.count(self.name, "lost_dropped", lost)
                 doc.metadata["repairs"] = sorted({*doc.metadata.get("repairs", ()), "apply:drop_lost"})
-        self._normalize(doc)  # what ftfy decoded, or dropping a lost character, may leave decomposed
+        if doc.text is not normalized:  # what ftfy decoded, or dropping a lost character, may leave decomposed
+            self._normalize(doc)
         return doc
 
     def _normalize(self, doc: Document) -> None:
@@ -330,7 +332,7 @@ def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
 
     if _one_round(fixer):
         fixed, explanation = ftfy.fix_encoding_and_explain(line, fixer) if fixer.fix_encoding else (line, [])
-        if all(fix(fixed) == fixed for fix in _after_encoding(fixer)):
+        if not _after_encoding_acts_on()(fixed) or all(fix(fixed) == fixed for fix in _after_encoding(fixer)):
             return fixed, tuple(dict.fromkeys(explanation))
     fixed, explanation = ftfy.fix_and_explain(line, fixer)
     return fixed, tuple(dict.fromkeys(explanation or ()))
@@ -371,6 +373,18 @@ def _one_round(fixer) -> bool:
         and not any(getattr(fixer, name) for name in others)
         and fixer.normalization is None
     )
+
+
+@lru_cache(maxsize=1)
+def _after_encoding_acts_on() -> Callable[[str], re.Match[str] | None]:
+    """A search for any character one of :data:`AFTER_ENCODING`'s fixes changes or removes: C1 controls, surrogates,
+    the escape that starts a terminal code, and what ftfy's remove_control_chars deletes (its own table). A line
+    without one is left as it is by all of them, known in one scan instead of four passes (one a ``translate`` of
+    the whole line)."""
+    from ftfy.chardata import CONTROL_CHARS as REMOVED
+
+    removed = "".join(re.escape(chr(code)) for code in sorted(REMOVED))
+    return re.compile(f"[{CONTROL_CHARS}\x1b{removed}]").search
 
 
 @lru_cache(maxsize=8)

@@ -36,17 +36,14 @@ asterisks or before its parenthesis (``*hashable*``, ``aclose()``), an address's
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from importlib import resources
-from typing import NamedTuple
 
 from cleaner.document import Document
 from cleaner.steps import Step
-from cleaner.wordfreqs import known, zipf_table
+from cleaner.steps.glued_words import LanguageRules, language_rules, splitter
 from cleaner.wordfreqs import zipf as word_zipf
+from cleaner.wordfreqs import zipf_table
 
 # The leading lookahead names the characters a match starts with; it changes no match, but lets the regex engine
 # skip to them instead of trying the lookbehind at every character (about 5x faster on ordinary text).
@@ -134,40 +131,6 @@ class SpacingConfig:
     default_language: str = "en"
 
 
-class LanguageRules(NamedTuple):
-    """What ``data/spacing.toml`` says of a language: its one-letter words, its productive prefixes and the endings
-    of its plurals and other inflections."""
-
-    single_letter_words: frozenset[str]
-    prefixes: frozenset[str]
-    endings: tuple[str, ...] = ()
-    split_glued: bool = True  # False: only the punctuation rule
-    # True: a token is split only where a capital marks the cut ("FranceLes", menu items run together), never
-    # between two lowercase words ("surnommaitle"), which only word frequencies would show
-    glued_at_capitals_only: bool = False
-
-
-@lru_cache(maxsize=1)
-def _languages() -> dict[str, LanguageRules]:
-    text = (resources.files("cleaner") / "data" / "spacing.toml").read_text(encoding="utf-8")
-    return {
-        code: LanguageRules(
-            frozenset(spec.get("single_letter_words", [])),
-            frozenset(spec.get("prefixes", [])),
-            tuple(spec.get("endings", [])),
-            bool(spec.get("split_glued", True)),
-            bool(spec.get("glued_at_capitals_only", False)),
-        )
-        for code, spec in tomllib.loads(text)["languages"].items()
-    }
-
-
-# Tokens whose split (or none) is remembered, per language: most tokens of a page recur on other pages, and a rare
-# one costs a look-up per cut. Forgotten all at once when full, which bounds memory and changes no result.
-SPLIT_CACHE_SIZE = 1 << 14
-_UNSEEN = object()
-
-
 class Spacing(Step):
     name = "spacing"
     Config = SpacingConfig
@@ -181,7 +144,7 @@ class Spacing(Step):
         """The word tables of the languages it edits (wordfreq's full lists) and of the languages it recognises
         foreign words by (the small ones), read before the workers fork: each worker read them again at its first
         pages (~1 s of CPU), and each kept its own copy (~200 MB); read once, they are shared."""
-        for language in _languages():
+        for language in language_rules():
             zipf_table(language)
         for language in self.config.foreign_languages:
             zipf_table(language, "small")
@@ -189,13 +152,13 @@ class Spacing(Step):
     def apply(self, doc: Document) -> Document:
         text = doc.text
         language = doc.metadata.get("language") or self.config.default_language
-        rules = _languages().get(language)
+        rules = language_rules().get(language)
         if rules is None:
             return doc
         if self.config.split_punctuation:
             text = self._punctuation(doc, text, language)
         if self.config.split_glued_words and rules.split_glued:
-            text = self._glued(doc, text, language)
+            text = self._glued(doc, text, language, rules)
         doc.text = text
         return doc
 
@@ -247,91 +210,13 @@ class Spacing(Step):
         word = LETTERS.match(text, position)
         return word is not None and word_zipf(word.group().lower(), language) < self.config.sentence_word_zipf
 
-    def _glued(self, doc: Document, text: str, language: str) -> str:
-        singles, prefixes, endings, _, capitals_only = _languages()[language]
-        c = self.config
+    def _glued(self, doc: Document, text: str, language: str, rules: LanguageRules) -> str:
         # A token that recurs in the document, as a token or in code ("init" of "init()"), is a word of this text (a
         # name, a term), not an accident of markup.
         tokens = TOKEN.findall(text)
         occurrences = Counter(t.lower() for t in tokens)  # counted in every form below, once a token may split
         count = 0
-        frequencies = zipf_table(language)
-        splits = self._splits.setdefault(language, {})
-
-        def zipf(word: str) -> float:
-            if len(word) == 1 and word not in singles and word.lower() not in singles:
-                return 0.0
-            return frequencies.get(word.lower(), 0.0)
-
-        def inflected(token: str) -> bool:
-            """Whether ``token`` is a known word with one of the language's endings, or another form of one: the
-            table lacks many plurals and verb forms of its rarer words ("filetypes", "dumbfounds")."""
-            for end in endings:
-                if token.endswith(end) and len(token) > len(end) + 2:
-                    stem = token[: -len(end)]
-                    if zipf(stem) > 0 or any(zipf(stem + other) > 0 for other in endings if other != end):
-                        return True
-            return False
-
-        def part_zipf(part: str) -> float:
-            """The part's frequency, 0 when it is too short to be trusted at that frequency (see the Config)."""
-            found = zipf(part)
-            short = {2: c.two_letter_part_zipf, 3: c.three_letter_part_zipf}.get(len(part), 0.0)
-            return found if found >= short else 0.0
-
-        def best_split(token: str) -> tuple[str, str] | None:
-            joined = zipf(token)
-            if joined > c.max_glued_zipf:
-                return None  # a word in its own right: "into", "became" are not "in to", "be came"
-            if token.isupper():
-                return None  # an acronym or a name in capitals ("ISKP", "LAPRENSA"), not two glued words
-            capitalised = token[0].isupper()
-            if capitalised and joined >= c.known_word_zipf:
-                return None  # a known name
-            # "detailled", "colletive": a misspelt word, not two glued ones, unless the split is likelier
-            misspelt = _near_known_word(token.lower(), language, c.misspelling_zipf) if joined == 0 else 0.0
-            if inflected(token):
-                return None  # "filetypes", "dumbfounds": forms of a word the table knows ("filetype", "dumbfounded")
-            best = None
-            for cut in range(1, len(token)):
-                left, right = token[:cut], token[cut:]
-                if left[-1].isupper() and right[0].islower():
-                    continue  # a capital starts the word it is in: "A|kismet", "eG|leaner" are no glue points
-                if capitals_only and not right[0].isupper():
-                    continue
-                zl, zr = part_zipf(left), part_zipf(right)
-                if min(zl, zr) < c.min_part_zipf:
-                    continue
-                # A token wordfreq has seen (joined > 0) may be a rare word: then the two parts as independent words
-                # (log10 frequency zl+zr-9 on the Zipf scale) must be likelier than it by the margin.
-                if joined > 0 and zl + zr - 9 < joined + c.split_margin:
-                    continue
-                if capitalised and (
-                    max(zl, zr) < c.function_word_zipf
-                    or min(zl, zr) < c.name_part_zipf
-                    or len(left if zl < zr else right) < 4
-                ):
-                    continue  # "Khalilzad", "Dodoo": a name, unless one part is a function word ("Afghanistan" + "a")
-                if right[0].isupper() and not (left[0].isupper() or zl >= c.function_word_zipf or zl >= 4):
-                    continue
-                if left.lower() in prefixes and zr < c.function_word_zipf:
-                    continue  # "intercoréens", "antivax": a prefixed word the table lacks, not two words
-                if remembered_split(left) or remembered_split(right):
-                    continue  # "initely" is not "init ely": the next cleaning would split "init" again
-                score = zl + zr
-                if misspelt and score - 9 <= misspelt:
-                    continue
-                if best is None or score > best[0]:
-                    best = (score, left, right)
-            return (best[1], best[2]) if best else None
-
-        def remembered_split(token: str) -> tuple[str, str] | None:
-            found = splits.get(token, _UNSEEN)
-            if found is _UNSEEN:
-                if len(splits) >= SPLIT_CACHE_SIZE:
-                    splits.clear()
-                found = splits[token] = best_split(token)
-            return found
+        remembered_split, zipf = splitter(language, rules, self.config, self._splits.setdefault(language, {}))
 
         def split(match: re.Match[str]) -> str:
             nonlocal count
@@ -401,19 +286,3 @@ def _line_at(text: str, position: int) -> str:
     """The line of ``text`` that holds ``position``."""
     end = text.find("\n", position)
     return text[text.rfind("\n", 0, position) + 1 : end if end != -1 else len(text)]
-
-
-@lru_cache(maxsize=1 << 14)  # a site's names and terms recur across its pages, and this costs ~0.3 ms a token
-def _near_known_word(token: str, language: str, min_zipf: float) -> float:
-    """The frequency of the most frequent word at least ``min_zipf`` that one deletion, transposition, substitution
-    or insertion turns ``token`` into (0 when there is none)."""
-    letters = set(token) | set("abcdefghijklmnopqrstuvwxyz")
-    splits = [(token[:i], token[i:]) for i in range(len(token) + 1)]
-    candidates = {a + b[1:] for a, b in splits if b}
-    candidates |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
-    candidates |= {a + ch + b[1:] for a, b in splits if b for ch in letters}
-    candidates |= {a + ch + b for a, b in splits for ch in letters}
-    # Dropping the first or last letter is the glue hypothesis itself ("Afghanistana" = "Afghanistan" + "a").
-    candidates -= {token, token[:-1], token[1:]}
-    best = max((word_zipf(word, language) for word in known(candidates, language)), default=0.0)
-    return best if best >= min_zipf else 0.0

@@ -32,6 +32,9 @@ BYTE_ORDER_MARK = "\ufeff"
 LINE_BREAKS = {"\r\n": "\n", "\r": "\n", "\u2028": "\n", "\u2029": "\n\n", "\x0b": "\n", "\x0c": "\n"}
 
 LINE_BREAK = re.compile("|".join(map(re.escape, LINE_BREAKS)))
+# Three line breaks or more in a row, which become one blank line: a pattern that starts with a literal, which the
+# regex engine finds about as quickly as str.replace does, in one pass (replacing triples takes several on a run).
+BLANK_LINES = re.compile("\n\n\n+")
 
 
 @dataclass
@@ -83,9 +86,7 @@ class Whitespace(Step):
             doc.count(self.name, "trailing_spaces", before - len(text))
         if "\n\n\n" in text or text.startswith("\n") or text.endswith("\n"):
             before = text.count("\n")
-            while "\n\n\n" in text:
-                text = text.replace("\n\n\n", "\n\n")
-            text = text.strip("\n")
+            text = BLANK_LINES.sub("\n\n", text).strip("\n")
             doc.count(self.name, "blank_lines", before - text.count("\n"))
         doc.text = text
         return doc

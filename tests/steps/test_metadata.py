@@ -130,15 +130,26 @@ def test_a_language_dateparser_does_not_know_is_read_in_the_dateline_languages_n
     metadata._parse.cache_clear()
 
 
-def test_prepare_builds_the_english_date_parsers_before_the_workers_fork():
+def test_prepare_builds_the_date_parsers_of_the_dateline_languages_before_the_workers_fork(monkeypatch):
+    from dateparser.languages.dictionary import Dictionary
+
     _date_parser.cache_clear()
     parse_date.cache_clear()
     metadata._parse.cache_clear()
+    monkeypatch.setattr(Dictionary, "_split_regex_cache", {})  # the compiled rules, per locale: none yet
     Metadata().prepare()
+    compiled = {name for rules in Dictionary._split_regex_cache.values() for name in rules}
+    assert set(dateline_languages()) <= compiled
     built = _date_parser.cache_info().misses
     assert parse_date("Friday, July 25, 2025", "en") == "2025-07-25"
     assert parse_date("Freitag, 25. Juli 2025", "de") == "2025-07-25"
-    assert _date_parser.cache_info().misses == built + 1  # only German's was new
+    assert parse_date("vendredi 25 juillet 2025", "fr") == "2025-07-25"
+    assert parse_date("25 juillet 2025", None) == "2025-07-25"  # all dateline languages at once
+    assert _date_parser.cache_info().misses == built  # nothing new to build
+    parse_date("Freideg, 25. Juli 2025", "lb")  # Luxembourgish: a rarer language's parser is built when asked
+    assert _date_parser.cache_info().misses == built + 1
+    parse_date.cache_clear()
+    metadata._parse.cache_clear()
 
 
 ENGLISH_MONTHS = [

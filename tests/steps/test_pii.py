@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from cleaner.document import Document, Reject
+from cleaner.steps import pii
 from cleaner.steps.pii import Pii, PiiConfig, _any_digit, _email, find_emails
 
 
@@ -95,6 +98,25 @@ def test_an_address_needs_its_dotted_octets_and_an_ipv6_its_colons():
     step = Pii()
     text = "Server 8.8.8.8 and 2001:4860:4860:0000:0000:0000:0000:8888 answer; 3.14 is pi; at 10:30 we met."
     assert [kind for _, _, kind in step.find(text)] == ["ip", "ip"]
+
+
+# An IBAN's pattern as it was: its start found by a lookahead, not by the first check digit.
+LOOKAHEAD_IBAN = r"(?=[0-9])(?<=(?<![\w-])[A-Z]{2})[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![\w-])"
+# Octets and check digits; hex groups, country codes and what stands between them (an Arabic-Indic digit is a \d).
+ADDRESS_LIKE = ["1", "25", "255", "256", "0", "89", "\u0663"]
+ADDRESS_LIKE += ["7f", "db8", "AB", "DE", "X", "a", ".", ":", " ", "-", "\n"]
+
+
+@settings(max_examples=3000, derandomize=True)
+@given(st.lists(st.sampled_from(ADDRESS_LIKE), max_size=40).map("".join))
+@example("DE89 3704 0044 0532 0130 00 and 8.8.8.8, 2001:4860:4860:0:0:0:0:8888")
+@example("1.2.3.4.5 9.168.1.1:80 fe80:0:0:0:0:0:0:1:2 1.2.3.4 . 2001:db8:0:0:0:0:0:1")
+def test_addresses_and_ibans_are_found_where_scanning_the_whole_text_finds_them(text: str):
+    """The scans for addresses start at the first place an address may hold its hint; an IBAN's starts at its
+    first check digit: each finds exactly what its full pattern finds over the whole text."""
+    expected = [*pii.IPV4.finditer(text), *(pii.IPV6.finditer(text) if "." in text else ())]
+    assert [m.span() for m in pii.find_addresses(text)] == [m.span() for m in expected]
+    assert [m.span() for m in pii.IBAN.finditer(text)] == [m.span() for m in re.finditer(LOOKAHEAD_IBAN, text)]
 
 
 @st.composite

@@ -135,6 +135,19 @@ def test_decomposed_text_is_composed_so_that_word_lists_find_it():
     assert STEP.apply(Document(id="y", text=doc.text, source="y")).metadata == {}  # already NFC: untouched
 
 
+def test_text_the_repair_left_as_it_was_is_asked_for_its_normalisation_once(monkeypatch: pytest.MonkeyPatch):
+    """The normalisation after the repair is for what ftfy decoded (or a lost character dropped): text neither
+    touched is known to be NFC already, and a page is not scanned for it twice."""
+    asked = []
+    check = unicodedata.is_normalized
+    monkeypatch.setattr(unicodedata, "is_normalized", lambda form, text: asked.append(text) or check(form, text))
+    assert STEP.apply(Document(id="x", text="Die Grün-Partei für München", source="x")).metadata == {}
+    assert len(asked) == 1
+    doc = STEP.apply(Document(id="y", text="Die GrÃ¼n-Partei fu\u0308r MÃ¼nchen", source="y"))
+    assert doc.text == "Die Grün-Partei für München"
+    assert len(asked) == 3  # before and after the repair
+
+
 def test_an_unknown_normalisation_form_is_refused_when_the_step_is_built():
     with pytest.raises(ValueError, match=r"steps\.repair\.normalization"):
         Repair(RepairConfig(normalization="nfc"))
@@ -238,6 +251,22 @@ def test_a_line_is_fixed_exactly_as_ftfy_fixes_it(text: str, how: int, cosmetic:
     for line in _damaged(text, how).split("\n"):
         fixed, explanation = ftfy.fix_and_explain(line, step.fixer)
         assert _fix_line(line, step.fixer) == (fixed, tuple(dict.fromkeys(explanation)))
+
+
+def test_the_fixes_after_the_encoding_change_only_lines_with_a_character_the_shortcut_looks_for():
+    """_fix_line takes a line without any of those characters as left alone by the fixes after the encoding's,
+    without running them: every character of the Basic Multilingual Plane and the tags, alone and as the start of a
+    terminal code, either is looked for or changes nothing."""
+    from cleaner.steps.repair import _after_encoding, _after_encoding_acts_on
+
+    fixes = _after_encoding(Repair().fixer)
+    acts_on = _after_encoding_acts_on()
+    assert len(fixes) == 4
+    for code in [*range(0x10000), *range(0xE0000, 0xE0080)]:
+        line = f"a{chr(code)}[1;31mb"
+        if acts_on(line) is None:
+            assert all(fix(line) == line for fix in fixes), hex(code)
+    assert all(acts_on(f"a{char}b") for char in "\x1b\x85\ud83d\ufeff\x00")
 
 
 @settings(max_examples=400, deadline=None)

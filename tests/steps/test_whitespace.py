@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from cleaner.document import Document
 from cleaner.steps.whitespace import Whitespace, WhitespaceConfig
 
@@ -57,3 +60,14 @@ def test_soft_hyphens_are_kept_by_default_and_removed_when_asked():
     doc = clean(text, remove_soft_hyphens=True)
     assert doc.text == "Die Radonkarte zeigt die Belastung."
     assert doc.stats == {"whitespace_odd_spaces": 5}
+
+
+@given(st.lists(st.sampled_from(["\n", "\n\n\n\n\n", "a", "b.c"]), max_size=20).map("".join))
+def test_runs_of_blank_lines_become_one_whatever_their_length(text: str):
+    """What replacing three line breaks by two until none are left gives (the runs, then the ends, stripped)."""
+    expected = text
+    while "\n\n\n" in expected:
+        expected = expected.replace("\n\n\n", "\n\n")
+    doc = Whitespace().apply(Document(id="x", text=text, source="x"))
+    assert doc.text == expected.strip("\n")
+    assert doc.stats.get("whitespace_blank_lines", 0) == text.count("\n") - doc.text.count("\n")
