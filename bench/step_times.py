@@ -18,6 +18,7 @@ something per process that ``prepare()`` could load before the fork.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import shutil
 import subprocess
@@ -53,6 +54,7 @@ def measure(root: str, corpus: str, docs: int) -> dict[str, dict[str, float]]:
     pipeline = Pipeline(build_steps(config))  # corpus steps (dedup) are left out: they act after all documents
     for step in pipeline.steps:
         step.prepare()
+    gc.freeze()  # as a run does before its workers fork (cleaner.jobs.remember): their collections skip the models
     files, _ = discover(Path(corpus))
     documents = [d for f in files[: docs + WARM_DOCS] for d in read_file(f) if not isinstance(d, Reject)]
     phases = {phase: dict.fromkeys((step.name for step in pipeline.steps), 0.0) for phase in ("cold", "warm")}
