@@ -20,15 +20,8 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import (
-    MIN_BIO_WORDS,
-    author_bios,
-    heading_key,
-    item_mark,
-    list_headings,
-    name_like,
-    teaser_lists,
-)
+from cleaner.boilerplate.structure import item_mark
+from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
@@ -55,8 +48,8 @@ class Pages:
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
     # Read from the page as it came, once: what a line's place in its layout says, which removals cannot change.
-    bio: np.ndarray  # an author's bio, by where it stands (see structure.author_bios)
-    teaser: np.ndarray  # a headline listed under a heading of related articles (see structure.teaser_lists)
+    bio: np.ndarray  # an author's bio, by where it stands (see teasers.author_bios)
+    teaser: np.ndarray  # a headline listed under a heading of related articles (see teasers.teaser_lists)
     marks: np.ndarray  # how a line opens as a list item (structure.item_mark; int8): numbered, bulleted, or 0
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
@@ -283,9 +276,9 @@ def _author_boxes_and_teasers(
     page_of: np.ndarray,
     offsets: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, whether it is an author's bio (:func:`~cleaner.boilerplate.structure.author_bios`, looked for under
+    """Per line, whether it is an author's bio (:func:`~cleaner.boilerplate.teasers.author_bios`, looked for under
     the ``short_titles`` that read as a name) and whether it is a teaser under a list heading (found among the
-    ``related`` rule matches; :func:`~cleaner.boilerplate.structure.teaser_lists`), page by page."""
+    ``related`` rule matches; :func:`~cleaner.boilerplate.teasers.teaser_lists`), page by page."""
     bio, teaser = np.zeros(len(stripped), dtype=bool), np.zeros(len(stripped), dtype=bool)
     names = [i for i in np.flatnonzero(short_titles).tolist() if name_like(stripped[i])]
     for page, group in groupby(names, page_of.__getitem__):
@@ -302,7 +295,7 @@ def _author_boxes_and_teasers(
 
 def _paragraph_below(words: np.ndarray, ruled: np.ndarray, most: int = 10) -> np.ndarray:
     """Per line, whether one of the ``most`` lines below it (on any page) is long enough to be a bio and matches
-    no rule: the only short lines worth reading as a name (see ``structure.author_bios``)."""
+    no rule: the only short lines worth reading as a name (see ``teasers.author_bios``)."""
     paragraph = (words >= MIN_BIO_WORDS) & ~ruled
     below = np.zeros(len(words), dtype=bool)
     for step in range(1, most + 1):
