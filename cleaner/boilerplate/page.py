@@ -10,6 +10,7 @@ over a batch of documents is a few dozen array operations in all (see :mod:`clea
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,7 +21,7 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import item_mark
+from cleaner.boilerplate.structure import MIN_ITEMS, NUMBERED, SHOWN_TWICE, item_mark
 from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
@@ -244,6 +245,8 @@ def read_pages(
     if counted.any():  # the same text on the same page: the same number (its first line's)
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
+    marks = np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n)
+    _first_copies(repeat, marks == NUMBERED, chars > 0, page_of)
     bio, teaser = _author_boxes_and_teasers(
         stripped,
         matched,
@@ -262,8 +265,28 @@ def read_pages(
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
-        facts.token_compound, bio, teaser, np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n),
+        facts.token_compound, bio, teaser, marks,
     )  # fmt: skip
+
+
+def _first_copies(repeat: np.ndarray, numbered: np.ndarray, filled: np.ndarray, page_of: np.ndarray) -> None:
+    """Mark in ``repeat`` (as ``SHOWN_TWICE - code``) the first copy of a list of quantities that its page shows
+    again line for line (a recipe's ingredients in a tab and again in a print view): the copies still count as
+    each other's repetition, but only the later ones go as repeated, so the article keeps its list once. A list is
+    a run of at least ``MIN_ITEMS`` numbered lines (blank lines between them passed over); the numbers of
+    ``repeat`` are distinct across pages, so a run is only ever the copy of one on its own page (``page_of``)."""
+    items = np.flatnonzero(numbered & (repeat >= 0))
+    if len(items) < 2 * MIN_ITEMS:
+        return
+    place = np.cumsum(filled) - 1  # a line's number among the non-blank lines
+    apart = (np.diff(place[items]) != 1) | (np.diff(page_of[items]) != 0)
+    runs = np.split(items, np.flatnonzero(apart) + 1)
+    copies = Counter(tuple(repeat[run].tolist()) for run in runs if len(run) >= MIN_ITEMS)
+    for run in runs:
+        key = tuple(repeat[run].tolist())
+        if len(run) >= MIN_ITEMS and copies[key] > 1:
+            copies[key] = 0  # the first copy only
+            repeat[run] = SHOWN_TWICE - repeat[run]
 
 
 def _author_boxes_and_teasers(

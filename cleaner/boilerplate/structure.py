@@ -20,14 +20,19 @@ import numpy as np
 
 from cleaner.boilerplate.lines import BAD, GOOD
 
+SHOWN_TWICE = -2  # in the repetition codes: the first copy of a list shown twice (see repeated)
+
 
 def repeated(codes: np.ndarray, decided: np.ndarray) -> np.ndarray:
     """Short lines that occur more than once in the document (teasers, widgets, bylines) and that no rule took:
-    ``codes`` holds each line's normalised text as a number, -1 for lines too long (or blank) to count."""
-    counted = codes >= 0
+    ``codes`` holds each line's normalised text as a number, -1 for lines too long (or blank) to count, and
+    ``SHOWN_TWICE - number`` for a line that counts as its copies' repetition but stays itself (the first copy of
+    a list the page shows twice, see ``page._first_copies``)."""
+    counted, shown = codes >= 0, codes <= SHOWN_TWICE
     if not counted.any():
         return counted
-    counts = np.bincount(codes[counted])
+    numbers = np.where(shown, SHOWN_TWICE - codes, codes)
+    counts = np.bincount(numbers[counted | shown])
     found = np.zeros(len(codes), dtype=bool)
     found[counted] = counts[codes[counted]] > 1
     return found & ~decided

@@ -1,6 +1,16 @@
 import numpy as np
 
-from cleaner.boilerplate.structure import BULLETED, NO_WORD, NUMBERED, STEP, item_mark, kept_lists, list_runs
+from cleaner.boilerplate.structure import (
+    BULLETED,
+    NO_WORD,
+    NUMBERED,
+    SHOWN_TWICE,
+    STEP,
+    item_mark,
+    kept_lists,
+    list_runs,
+    repeated,
+)
 
 
 def test_how_a_line_opens_as_a_list_item():
@@ -99,3 +109,11 @@ def test_steps_numbered_on_lines_of_their_own_are_kept_whole():
     assert lists([0.9, 0.45, 0.2, 0.38], [STEP, 0, 0, 0]) == []
     assert lists([0.9, 0.45, 0.9, 0.38], [STEP, 0, STEP, 0], pages=[0, 2]) == []
     assert lists([0.9, 0.45, 0.9, 0.38], [STEP, 0, STEP, 0], candidates=[True, True, True, False]) == []
+
+
+def test_repeated_lines_and_the_first_copy_of_a_list_shown_twice():
+    codes = np.array([0, 1, -1, SHOWN_TWICE - 2, 2, 0, 3, SHOWN_TWICE - 4])
+    decided = np.zeros(len(codes), dtype=bool)
+    decided[5] = True
+    # a first copy stays, and makes its copy a repetition; a line once, blank, or decided by a rule is none
+    assert np.flatnonzero(repeated(codes, decided)).tolist() == [0, 4]
