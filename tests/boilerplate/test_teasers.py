@@ -103,3 +103,11 @@ def test_a_subheading_right_over_a_paragraph_ends_the_list():
 def test_every_list_heading_is_a_related_rule_of_its_own():
     rules = load_rules()
     assert {heading for heading in list_headings() if rules.match(heading) != "related"} == set()
+
+
+def test_list_headings_in_languages_the_development_set_lacks():
+    rules = load_rules()
+    for heading in ("Lue myös:", "Läs också", "Související články", "Читайте также"):
+        assert rules.match(heading) == "related"
+        lines = [ARTICLE, heading, "Suomi on sijalla 7 – EU-eurojen uusjako alkaa", ARTICLE]
+        assert teasers(lines, {1: "related"}) == [2]
