@@ -304,6 +304,7 @@ def _author_boxes_and_teasers(
     ``related`` rule matches; :func:`~cleaner.boilerplate.teasers.teaser_lists`), page by page."""
     bio, teaser = np.zeros(len(stripped), dtype=bool), np.zeros(len(stripped), dtype=bool)
     names = [i for i in np.flatnonzero(short_titles).tolist() if name_like(stripped[i])]
+    names = sorted(names + [i for i, rule in enumerate(matched) if rule == "author"])
     for page, group in groupby(names, page_of.__getitem__):
         bio[author_bios(stripped, matched, list(group), int(offsets[page]), int(offsets[page + 1]))] = True
     headings = list_headings()
