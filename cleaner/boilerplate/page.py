@@ -44,7 +44,9 @@ class Pages:
     heading: np.ndarray  # heading-like: short, no final punctuation, starts like a title, no rule match
     lead_in: np.ndarray  # a short line ending with a colon ("What the budget does:")
     sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see characters.SENTENCE_END)
-    repeat_codes: np.ndarray  # the normalised text as a number (distinct across pages), -1 for lines not counted
+    # the normalised text as a number (distinct across pages), -1 for lines not counted, SHOWN_TWICE - number for
+    # the first copy of a list its page shows twice (see _first_copies)
+    repeat_codes: np.ndarray
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
