@@ -148,8 +148,9 @@ def trim_weak_tail(
 # some go, and the list is torn. A list is one thing, and is judged as one: kept whole when its items' mean keep
 # probability reaches ``MIN_LIST_KEEP``. The lines it is made of are the ones a menu is least like: items that open
 # alike with a number or a bullet (at least ``MIN_ITEMS``, at most ``MAX_ITEM_WORDS`` words each), or the lines a
-# kept lead-in announces (at least two, at most ``MAX_ANNOUNCED_WORDS`` words each). A furniture word, a rule match
-# or a repeated line ends a list; nothing is removed by being in one.
+# kept lead-in announces (at least two, at most ``MAX_ANNOUNCED_WORDS`` words each), or the texts of steps whose
+# numbers stand on lines of their own (at least two). A furniture word, a rule match or a repeated line ends a list;
+# nothing is removed by being in one.
 MIN_ITEMS, MAX_ITEM_WORDS, MAX_ANNOUNCED_WORDS, MIN_LIST_KEEP = 3, 12, 40, 0.4
 NO_WORD, NUMBERED, BULLETED, STEP = -1, 1, 2, 3
 # A number alone, closed by a dot or a bracket ("1.", "2)"): a step of instructions, its text on the line below.
