@@ -10,6 +10,7 @@ over a batch of documents is a few dozen array operations in all (see :mod:`clea
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,15 +21,8 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import (
-    MIN_BIO_WORDS,
-    author_bios,
-    heading_key,
-    item_mark,
-    list_headings,
-    name_like,
-    teaser_lists,
-)
+from cleaner.boilerplate.structure import MIN_ITEMS, NUMBERED, SHOWN_TWICE, item_mark
+from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
 
@@ -50,13 +44,15 @@ class Pages:
     heading: np.ndarray  # heading-like: short, no final punctuation, starts like a title, no rule match
     lead_in: np.ndarray  # a short line ending with a colon ("What the budget does:")
     sentence_like: np.ndarray  # ends like a sentence, or starts in lower case (see characters.SENTENCE_END)
-    repeat_codes: np.ndarray  # the normalised text as a number (distinct across pages), -1 for lines not counted
+    # the normalised text as a number (distinct across pages), -1 for lines not counted, SHOWN_TWICE - number for
+    # the first copy of a list its page shows twice (see _first_copies)
+    repeat_codes: np.ndarray
     recurring: np.ndarray  # found on many pages of the site by the corpus survey (and not a rule match)
     is_content: np.ndarray  # per word of ``words_flat``: a content word (four letters or more, letters alone)
     compound: np.ndarray  # per word of ``words_flat``: it holds a joiner ("e-mail", "it's")
     # Read from the page as it came, once: what a line's place in its layout says, which removals cannot change.
-    bio: np.ndarray  # an author's bio, by where it stands (see structure.author_bios)
-    teaser: np.ndarray  # a headline listed under a heading of related articles (see structure.teaser_lists)
+    bio: np.ndarray  # an author's bio, by where it stands (see teasers.author_bios)
+    teaser: np.ndarray  # a headline listed under a heading of related articles (see teasers.teaser_lists)
     marks: np.ndarray  # how a line opens as a list item (structure.item_mark; int8): numbered, bulleted, or 0
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
@@ -251,12 +247,15 @@ def read_pages(
     if counted.any():  # the same text on the same page: the same number (its first line's)
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
+    marks = np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n)
+    _first_copies(repeat, marks == NUMBERED, chars > 0, page_of)
     bio, teaser = _author_boxes_and_teasers(
         stripped,
         matched,
         words,
         terminal,
         rules == "related",
+        rules == "author",
         (words >= 2) & (words <= 4) & ~terminal & ~ruled & facts.title_start & _paragraph_below(words, ruled),
         page_of,
         offsets,
@@ -269,8 +268,28 @@ def read_pages(
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
-        facts.token_compound, bio, teaser, np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n),
+        facts.token_compound, bio, teaser, marks,
     )  # fmt: skip
+
+
+def _first_copies(repeat: np.ndarray, numbered: np.ndarray, filled: np.ndarray, page_of: np.ndarray) -> None:
+    """Mark in ``repeat`` (as ``SHOWN_TWICE - code``) the first copy of a list of quantities that its page shows
+    again line for line (a recipe's ingredients in a tab and again in a print view): the copies still count as
+    each other's repetition, but only the later ones go as repeated, so the article keeps its list once. A list is
+    a run of at least ``MIN_ITEMS`` numbered lines (blank lines between them passed over); the numbers of
+    ``repeat`` are distinct across pages, so a run is only ever the copy of one on its own page (``page_of``)."""
+    items = np.flatnonzero(numbered & (repeat >= 0))
+    if len(items) < 2 * MIN_ITEMS:
+        return
+    place = np.cumsum(filled) - 1  # a line's number among the non-blank lines
+    apart = (np.diff(place[items]) != 1) | (np.diff(page_of[items]) != 0)
+    runs = np.split(items, np.flatnonzero(apart) + 1)
+    copies = Counter(tuple(repeat[run].tolist()) for run in runs if len(run) >= MIN_ITEMS)
+    for run in runs:
+        key = tuple(repeat[run].tolist())
+        if len(run) >= MIN_ITEMS and copies[key] > 1:
+            copies[key] = 0  # the first copy only
+            repeat[run] = SHOWN_TWICE - repeat[run]
 
 
 def _author_boxes_and_teasers(
@@ -279,15 +298,18 @@ def _author_boxes_and_teasers(
     words: np.ndarray,
     terminal: np.ndarray,
     related: np.ndarray,
+    authors: np.ndarray,
     short_titles: np.ndarray,
     page_of: np.ndarray,
     offsets: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per line, whether it is an author's bio (:func:`~cleaner.boilerplate.structure.author_bios`, looked for under
-    the ``short_titles`` that read as a name) and whether it is a teaser under a list heading (found among the
-    ``related`` rule matches; :func:`~cleaner.boilerplate.structure.teaser_lists`), page by page."""
+    """Per line, whether it is an author's bio (:func:`~cleaner.boilerplate.teasers.author_bios`, looked for under
+    the ``short_titles`` that read as a name and right under the ``authors`` headings) and whether it is a teaser
+    under a list heading (found among the ``related`` rule matches; :func:`~cleaner.boilerplate.teasers.teaser_lists`),
+    page by page."""
     bio, teaser = np.zeros(len(stripped), dtype=bool), np.zeros(len(stripped), dtype=bool)
     names = [i for i in np.flatnonzero(short_titles).tolist() if name_like(stripped[i])]
+    names = sorted(names + np.flatnonzero(authors).tolist())
     for page, group in groupby(names, page_of.__getitem__):
         bio[author_bios(stripped, matched, list(group), int(offsets[page]), int(offsets[page + 1]))] = True
     headings = list_headings()
@@ -302,7 +324,7 @@ def _author_boxes_and_teasers(
 
 def _paragraph_below(words: np.ndarray, ruled: np.ndarray, most: int = 10) -> np.ndarray:
     """Per line, whether one of the ``most`` lines below it (on any page) is long enough to be a bio and matches
-    no rule: the only short lines worth reading as a name (see ``structure.author_bios``)."""
+    no rule: the only short lines worth reading as a name (see ``teasers.author_bios``)."""
     paragraph = (words >= MIN_BIO_WORDS) & ~ruled
     below = np.zeros(len(words), dtype=bool)
     for step in range(1, most + 1):

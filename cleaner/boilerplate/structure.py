@@ -1,12 +1,11 @@
-"""Where the article is: repeated lines, the main content region of a page dump, the author box beside it, and the
-article's lists.
+"""Where the article is: repeated lines, the main content region of a page dump, and the article's lists.
 
 Boilerplate has a shape. It repeats (a headline listed in a teaser block and again as its link, ``Support Our
 Journalism`` at three places), it comes in runs (menus, link lists, footers), and it sits at the edges of the
 article. The article is the one long stretch where good lines outweigh boilerplate: found here as the maximum-sum
-segment of per-line scores (good prose counts for its words, boilerplate against). An author's bio reads like the
-article's prose, but it has a layout of its own: a paragraph under the author's name (:func:`author_bios`). A list
-of the article's (ingredients, the points of a summary) is made of short lines as a menu is, but of lines that
+segment of per-line scores (good prose counts for its words, boilerplate against); what stands beside it in a layout
+of its own (an author's box, a list of other articles' headlines) is found in :mod:`cleaner.boilerplate.teasers`. A
+list of the article's (ingredients, the points of a summary) is made of short lines as a menu is, but of lines that
 open alike or that a lead-in announces: it is judged as one (:func:`kept_lists`).
 
 The functions take one pass's lines as arrays (see :mod:`cleaner.boilerplate.page`): ``decided`` marks the lines a
@@ -16,23 +15,24 @@ rule or the repetition already removes, ``cls`` holds the jusText classes after 
 from __future__ import annotations
 
 import re
-import tomllib
-from functools import lru_cache
-from importlib import resources
 
 import numpy as np
 
 from cleaner.boilerplate.lines import BAD, GOOD
-from cleaner.boilerplate.rules import EDGE_CHARS
+
+SHOWN_TWICE = -2  # in the repetition codes: the first copy of a list shown twice (see repeated)
 
 
 def repeated(codes: np.ndarray, decided: np.ndarray) -> np.ndarray:
     """Short lines that occur more than once in the document (teasers, widgets, bylines) and that no rule took:
-    ``codes`` holds each line's normalised text as a number, -1 for lines too long (or blank) to count."""
-    counted = codes >= 0
+    ``codes`` holds each line's normalised text as a number, -1 for lines too long (or blank) to count, and
+    ``SHOWN_TWICE - number`` for a line that counts as its copies' repetition but stays itself (the first copy of
+    a list the page shows twice, see ``page._first_copies``)."""
+    counted, shown = codes >= 0, codes <= SHOWN_TWICE
     if not counted.any():
         return counted
-    counts = np.bincount(codes[counted])
+    numbers = np.where(shown, SHOWN_TWICE - codes, codes)
+    counts = np.bincount(numbers[counted | shown])
     found = np.zeros(len(codes), dtype=bool)
     found[counted] = counts[codes[counted]] > 1
     return found & ~decided
@@ -143,171 +143,18 @@ def trim_weak_tail(
     return end
 
 
-# An author box stands once on a page, twice with two authors; its bio is a paragraph of at least this many words.
-# A bio known only by opening with the name above it is taken once per page.
-MAX_BIOS, MAX_BIOS_BY_NAME, MIN_BIO_WORDS = 2, 1, 8
-# Lower-case words that stand inside a person's name ("Ursula von der Leyen", "Pedro de la Torre").
-NAME_PARTICLES = frozenset({"von", "van", "der", "den", "de", "del", "della", "di", "da", "du", "le", "la", "y"})
-
-
-def name_like(text: str) -> bool:
-    """Whether a stripped line reads as a person's name alone: two to four words, each capitalised (or a
-    particle between two that are), made of letters, hyphens, apostrophes and the dots of initials."""
-    parts = text.split()
-    if not 2 <= len(parts) <= 4 or parts[0] in NAME_PARTICLES or parts[-1] in NAME_PARTICLES:
-        return False
-    return all(
-        part in NAME_PARTICLES
-        or (part[0].isupper() and part.replace("-", "").replace(".", "").replace("'", "").replace("’", "").isalpha())
-        for part in parts
-    )
-
-
-def author_bios(stripped: list[str], rules: list[str | None], candidates: list[int], start: int, end: int) -> list[int]:
-    """The lines of one page (``start`` to ``end``) that are an author's bio: a paragraph under the author's name
-    that opens with that name ("Markus Reuter" / "Markus Reuter beschäftigt sich mit ..."), or the paragraph
-    under a name that follows an author heading ("Autor" / "Iwona Kurz" / "Historyczka ..."). Rule-matched and
-    blank lines between them are passed over. An article's prose names its subject in a sentence, not on a line
-    of its own just above it: that layout is the author box's.
-
-    ``candidates``: the page's name-like lines (see :func:`name_like`)."""
-    under_heading: list[int] = []
-    by_name: list[int] = []
-    for name in candidates:
-        below = _next_line(stripped, rules, name + 1, end)
-        if below is None or rules[below] is not None or not _sentence(stripped[below]):
-            continue
-        above = _previous_line(stripped, name - 1, start)
-        # The name exactly as written above (a section heading "Remote Access" opens "Remote access to ..."),
-        # and the bio a box of its own: no paragraph of prose goes on below it.
-        opens_with_name = stripped[below].startswith(stripped[name] + " ") and _box_ends(stripped, below + 1, end)
-        if above is not None and rules[above] == "author":
-            under_heading.append(below)
-        elif opens_with_name:
-            by_name.append(below)
-    # Names heading a paragraph about each person, again and again, are the article's own list (actors, players).
-    # Without an author heading, even two are more likely an article's comparison of two people than two authors.
-    found = under_heading + (by_name if len(by_name) <= MAX_BIOS_BY_NAME else [])
-    return sorted(found) if len(found) <= MAX_BIOS else []
-
-
-def _sentence(text: str) -> bool:
-    """A bio is written in sentences: at least ``MIN_BIO_WORDS`` words ending with final punctuation, or a
-    paragraph that may end with the author's handle; not cut short with an ellipsis, as a teaser is."""
-    text = text.rstrip("\"'”»)")
-    words = len(text.split())
-    if words < MIN_BIO_WORDS or text.endswith(("..", "…")):
-        return False
-    return words >= 2 * MIN_BIO_WORDS or text.endswith((".", "!"))
-
-
-def _box_ends(stripped: list[str], i: int, end: int) -> bool:
-    """Whether the next non-blank line from ``i`` (if any) is short: the author box is over."""
-    while i < end and not stripped[i]:
-        i += 1
-    return i >= end or len(stripped[i].split()) < MIN_BIO_WORDS
-
-
-def _next_line(stripped: list[str], rules: list[str | None], i: int, end: int, most: int = 3) -> int | None:
-    """The first line from ``i`` on that is neither blank nor a button ("+ FOLLOW", "Tweet": a rule match of at
-    most four words, or any line of at most two), passing over at most ``most`` buttons."""
-    seen = 0
-    while i < end and seen <= most:
-        if stripped[i]:
-            words = len(stripped[i].split())
-            if words > 4 or (rules[i] is None and words > 2):
-                return i
-            seen += 1
-        i += 1
-    return None
-
-
-def _previous_line(stripped: list[str], i: int, start: int) -> int | None:
-    """The nearest non-blank line at or above ``i``."""
-    while i >= start and not stripped[i]:
-        i -= 1
-    return i if i >= start else None
-
-
-# A teaser list under a heading such as "Related Coverage" or "Lesen Sie auch": at most this many headlines, each of
-# at most this many words.
-MAX_TEASERS, MAX_TEASER_WORDS = 6, 30
-
-
-def teaser_lists(
-    headings: list[int],
-    stripped: list[str],
-    rules: list[str | None],
-    words: list[int],
-    terminal: list[bool],
-    start: int,
-    end: int,
-) -> list[int]:
-    """The headlines listed under the headings ``headings`` of lists of other articles (see :func:`list_headings`)
-    of one page (``start`` to ``end``): the lines that follow a heading (blank lines and rule matches passed over)
-    as long as they read as headlines -- at most ``MAX_TEASER_WORDS`` words, no final punctuation, at most
-    ``MAX_TEASERS`` of them. The first sentence ends the list: the article goes on.
-
-    Two layouts are not such a list. A heading above all of the page's prose ("Home" / "Politics" / "Latest News")
-    is a menu item, and what follows it is the page's own headline and byline: a list heading comes after some
-    prose. And after the first headline, a short line right over a paragraph (no blank line between) is the
-    heading of that paragraph (an article's subheading after an inline "Read also"), so the list ends before it.
-    The first stays a teaser: an inline "Read also" names one headline, and the article goes on right under it.
-
-    The line model judges each of those lines alone, and a headline of another article, whose words are the
-    site's topic, reads like a subheading of the article; under such a heading it is none."""
-    found: list[int] = []
-    prose = (k for k in range(start, end) if stripped[k] and rules[k] is None and _prose(words, terminal, k))
-    first_prose = next(prose, end)
-    for heading in headings:
-        if heading < first_prose:
-            continue
-        taken, i = 0, heading + 1
-        while i < end and taken < MAX_TEASERS:
-            if stripped[i] and rules[i] is None:
-                if _prose(words, terminal, i) or (taken and _heads_prose(stripped, rules, words, terminal, i + 1, end)):
-                    break
-                found.append(i)
-                taken += 1
-            i += 1
-    return found
-
-
-def _prose(words: list[int], terminal: list[bool], i: int) -> bool:
-    """Whether line ``i`` reads as prose, not as a headline: it ends a sentence, or is too long for a headline."""
-    return terminal[i] or words[i] > MAX_TEASER_WORDS
-
-
-def _heads_prose(
-    stripped: list[str], rules: list[str | None], words: list[int], terminal: list[bool], i: int, end: int
-) -> bool:
-    """Whether line ``i`` is an unmatched line of prose: the line before it, with no blank line between, is the
-    heading of that paragraph. A teaser stands apart, as a link of its own."""
-    return i < end and bool(stripped[i]) and rules[i] is None and _prose(words, terminal, i)
-
-
-@lru_cache(maxsize=1)
-def list_headings() -> frozenset[str]:
-    """The headings of lists of other articles (``data/boilerplate/lists.toml``), all languages together, as
-    :func:`heading_key` writes a line."""
-    text = (resources.files("cleaner") / "data" / "boilerplate" / "lists.toml").read_text(encoding="utf-8")
-    return frozenset(heading for headings in tomllib.loads(text)["headings"].values() for heading in headings)
-
-
-def heading_key(text: str) -> str:
-    """A line as the list headings are written: lower-case, spaces collapsed, edge punctuation trimmed."""
-    return " ".join(text.strip(EDGE_CHARS).lower().split())
-
-
 # Lists the line model half keeps. Its probabilities scatter within one list (an ingredient list, the points after
 # "I'll summarize them:"): each item is short, and short lines are what menus are made of, so some items stay and
 # some go, and the list is torn. A list is one thing, and is judged as one: kept whole when its items' mean keep
 # probability reaches ``MIN_LIST_KEEP``. The lines it is made of are the ones a menu is least like: items that open
 # alike with a number or a bullet (at least ``MIN_ITEMS``, at most ``MAX_ITEM_WORDS`` words each), or the lines a
-# kept lead-in announces (at least two, at most ``MAX_ANNOUNCED_WORDS`` words each). A furniture word, a rule match
-# or a repeated line ends a list; nothing is removed by being in one.
+# kept lead-in announces (at least two, at most ``MAX_ANNOUNCED_WORDS`` words each), or the texts of steps whose
+# numbers stand on lines of their own (at least two). A furniture word, a rule match or a repeated line ends a list;
+# nothing is removed by being in one.
 MIN_ITEMS, MAX_ITEM_WORDS, MAX_ANNOUNCED_WORDS, MIN_LIST_KEEP = 3, 12, 40, 0.4
-NO_WORD, NUMBERED, BULLETED = -1, 1, 2
+NO_WORD, NUMBERED, BULLETED, STEP = -1, 1, 2, 3
+# A number alone, closed by a dot or a bracket ("1.", "2)"): a step of instructions, its text on the line below.
+STEP_NUMBER = re.compile(r"\d{1,2}[.)]")
 BULLETS = frozenset("-–—•·*►▪●○■□✓✔+>")
 TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 
@@ -317,7 +164,7 @@ def item_mark(text: str) -> int:
     (a bullet or a dash), or 0; ``NO_WORD`` for a line without two letters in a row (a row of a calendar, a page
     number, a price), which no list of the article's is made of."""
     if not TWO_LETTERS.search(text):
-        return NO_WORD
+        return STEP if STEP_NUMBER.fullmatch(text) else NO_WORD
     return NUMBERED if text[0].isdigit() else BULLETED if text[0] in BULLETS else 0
 
 
@@ -336,6 +183,8 @@ def kept_lists(
     lines that may be items (asked of the model, no furniture word), ``marks`` their :func:`item_mark`,
     ``lead_in`` the short lines ending with a colon, ``colon`` the lines with a colon early on (a label:
     "Author: …"), ``announcing`` the lead-ins kept (or inside a content region)."""
+    steps = marks == STEP
+    marks = np.where(steps, NO_WORD, marks)
     candidates = candidates & (marks != NO_WORD)
     last = np.append(first[1:], True)
     following = np.append(marks[1:], 0)
@@ -350,6 +199,10 @@ def kept_lists(
     opens = np.flatnonzero(lines & ~first & ~np.append(False, lines[:-1]))
     announced = np.zeros(int(run.max(initial=0)) + 1, dtype=bool)
     announced[run[opens]] = announcing[opens - 1]
+    # Numbered steps written as a number on a line of its own over the step's text ("1." / "Die Nüsse rösten.").
+    texts = candidates & ~first & np.append(False, steps[:-1])
+    steps_run = list_runs(steps | texts, first)
+    keep |= texts & _whole(np.where(texts, steps_run, 0), probabilities, 2)
     return keep | (_whole(run, probabilities, 2) & announced[run])
 
 

@@ -3,6 +3,7 @@ import numpy as np
 from cleaner.boilerplate.lines import longest_lines, stopwords
 from cleaner.boilerplate.page import read_pages
 from cleaner.boilerplate.segments import Segments
+from cleaner.boilerplate.structure import repeated
 
 FIRST = ["Home", "", "The council met on Tuesday to discuss the budget.", "Share", "Share"]
 SECOND = ["Kontakt", "Der Rat hat den Haushalt beschlossen.", "Share"]
@@ -93,3 +94,24 @@ def test_a_batch_without_content_words_has_none():
     found = read_pages([["0", "a b"], [""]], {}.get, repeated_max_words=20, recurring=[None, None])
     lines, words, sizes = found.content_words()
     assert len(lines) == len(words) == 0 and sizes.tolist() == [0, 0, 0]
+
+
+INGREDIENTS = ["1 large chicken", "2 tablespoons oil", "", "250 g minced lamb"]
+
+
+def test_a_list_shown_twice_keeps_its_first_copy():
+    page = ["INGREDIENTS", *INGREDIENTS, "Like recipe? Add it to your basket.", "INGREDIENTS", *INGREDIENTS]
+    found = read_pages([page, ["Home", *INGREDIENTS]], {}.get, repeated_max_words=20, recurring=[None, None])
+    no_rule = np.zeros(len(found), dtype=bool)
+    repeated_lines = np.flatnonzero(repeated(found.repeat_codes, no_rule)).tolist()
+    # the heading and the second copy go, the first copy stays; the other page's list is no copy of it
+    assert repeated_lines == [0, 6, 7, 8, 10]
+
+
+def test_only_whole_lists_of_quantities_shown_twice_are_kept_once():
+    for page in (
+        [*INGREDIENTS, "Share", *INGREDIENTS[:2]],  # the second copy is shorter: no list shown again
+        ["Home", "News", "Sport", "Home", "News", "Sport"],  # a menu shown twice: no quantities
+    ):
+        found = read_pages([page], {}.get, repeated_max_words=20, recurring=[None])
+        assert (found.repeat_codes >= -1).all()
