@@ -44,7 +44,7 @@ class VectorisedIdentifier(LanguageIdentifier):
     ``depth`` numpy steps instead of a Python step per byte. Features are counted in the order they first occur,
     as py3langid's ``Counter`` does, so that the scores are summed in the same order, bit for bit."""
 
-    __slots__ = ("_depth", "_moves", "_outputs", "_pad", "_rows", "_scratch")
+    __slots__ = ("_depth", "_moves", "_outputs", "_pad", "_rows", "_scratch", "widened")
 
     def __init__(self, *args, depth: int | None = None, **kwargs) -> None:
         """py3langid's arguments; ``tk_nextmove`` may also be a numpy array, and ``depth`` the automaton's depth
@@ -61,6 +61,13 @@ class VectorisedIdentifier(LanguageIdentifier):
         # A byte no n-gram begins with (the walk stays at the start state), to keep texts walked together apart.
         leading = self._moves[self._rows[0] : self._rows[0] + 256]
         self._pad = next((byte for byte in range(255, -1, -1) if leading[byte] == 0), None)
+        # The weights widened to float32 once, in place of py3langid's float16 ones (28 MB more): widening the rows
+        # each text needs at every identification cost twice what taking them does. Exact for the negative normal
+        # numbers the model holds (log probabilities), so the product is the very one py3langid computes.
+        self.widened = self.nb_ptc.dtype == np.float16 and _negative_normal(self.nb_ptc)
+        if self.widened:
+            self.nb_ptc = _negative_half_to_single(self.nb_ptc.view(np.uint16))
+            self._full_model = (self.nb_ptc, *self._full_model[1:])
 
     def classify_many(self, texts: list[str]) -> list[tuple[str, float]]:
         """:meth:`classify` of each of ``texts``, with the automaton walked for all of them at once.
@@ -117,11 +124,7 @@ class VectorisedIdentifier(LanguageIdentifier):
         if not len(features):
             return super()._raw_score(text)  # py3langid's own answer for a text without features
         found, counts = self._count(features)
-        # float16 weights to float32 through their bits: numpy's own cast is several times slower. Exact for the
-        # negative normal numbers the model holds (log probabilities; checked when it loads), so the product is
-        # the very one py3langid computes.
-        weights = _negative_half_to_single(np.take(self.nb_ptc.view(np.uint16), found, axis=0))
-        return np.log1p(counts.astype(np.float32)) @ weights + self.nb_pc
+        return np.log1p(counts.astype(np.float32)) @ np.take(self.nb_ptc, found, axis=0) + self.nb_pc
 
     def _walk(self, text: bytes) -> np.ndarray:
         """The features found at each position of ``text`` where one is, in order: every position walked from
@@ -245,7 +248,7 @@ def py3langid_model() -> LanguageIdentifier:
         model = _vectorised_model()
     except (*UNREADABLE, KeyError):  # a model file of another layout: py3langid reads it its own way
         model = VectorisedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    if model.nb_ptc.dtype != np.float16 or not _negative_normal(model.nb_ptc):
+    if not model.widened:
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return model
 

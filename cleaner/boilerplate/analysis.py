@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -142,8 +143,10 @@ class Analysis:
             lines = rows[gone]
             owners = page_of[lines]
             numbers = (lines - pages.offsets[owners]).tolist()  # within its page
-            for page, number, reason in zip(owners.tolist(), numbers, verdict[gone].tolist(), strict=True):
-                reasons[page][number] = reason
+            why, losers = verdict[gone].tolist(), np.flatnonzero(losing)
+            bounds = [*np.searchsorted(owners, losers).tolist(), len(why)]  # ``lines`` run page by page
+            for page, (start, end) in zip(losers.tolist(), pairwise(bounds), strict=True):
+                reasons[page].update(zip(numbers[start:end], why[start:end], strict=True))
             rows = rows[~gone & losing[page_of[rows]]]  # settled pages leave the batch
         return reasons, settled
 
