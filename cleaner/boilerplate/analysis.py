@@ -28,7 +28,8 @@ import numpy as np
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.lines import BAD, CLASS_NAMES, GOOD, NO_STOPWORDS, SHORT, Line, Thresholds
-from cleaner.boilerplate.model import FEATURES, Layout, LineModel, line_matrix, main_share
+from cleaner.boilerplate.memory import KnownRows
+from cleaner.boilerplate.model import FEATURES, Layout, LineModel, line_matrix, main_share, text_shapes
 from cleaner.boilerplate.page import Pages
 from cleaner.boilerplate.segments import Segments, cumulative
 from cleaner.boilerplate.structure import (
@@ -106,6 +107,8 @@ class Analysis:
     def __post_init__(self) -> None:
         config = self.config
         self.thresholds = Thresholds(config.length_low, config.length_high, config.stopwords_low, config.stopwords_high)
+        # The shape features a line's characters give, remembered across batches: a site's furniture recurs.
+        self.shapes_of = KnownRows(text_shapes, 9)
 
     def passes(
         self, pages: Pages, structural: bool, trace: list | None = None, prose: list[int] | None = None
@@ -360,5 +363,6 @@ class Analysis:
             found.first_cls[index],
             layout.region[index],
             layout.title[index],
+            self.shapes_of,
         )
         return index, matrix, ~decided[index] & ~layout.title[index]
