@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+from py3langid.langid import MODEL_DIR, MODEL_FILE, RAW_FLOOR, LanguageIdentifier
 
 from cleaner.cache import cached
 
@@ -44,7 +44,7 @@ class VectorisedIdentifier(LanguageIdentifier):
     ``depth`` numpy steps instead of a Python step per byte. Features are counted in the order they first occur,
     as py3langid's ``Counter`` does, so that the scores are summed in the same order, bit for bit."""
 
-    __slots__ = ("_depth", "_moves", "_outputs", "_pad", "_rows", "_scratch", "_walked")
+    __slots__ = ("_depth", "_moves", "_outputs", "_pad", "_rows", "_scratch", "widened")
 
     def __init__(self, *args, depth: int | None = None, **kwargs) -> None:
         """py3langid's arguments; ``tk_nextmove`` may also be a numpy array, and ``depth`` the automaton's depth
@@ -61,9 +61,13 @@ class VectorisedIdentifier(LanguageIdentifier):
         # A byte no n-gram begins with (the walk stays at the start state), to keep texts walked together apart.
         leading = self._moves[self._rows[0] : self._rows[0] + 256]
         self._pad = next((byte for byte in range(255, -1, -1) if leading[byte] == 0), None)
-        # The features of the texts classify_many walked, for _raw_score. They depend on a text's bytes alone, so
-        # that a classify of another thread meanwhile that finds its text there finds the right ones.
-        self._walked: dict[bytes, np.ndarray] = {}
+        # The weights widened to float32 once, in place of py3langid's float16 ones (28 MB more): widening the rows
+        # each text needs at every identification cost twice what taking them does. Exact for the negative normal
+        # numbers the model holds (log probabilities), so the product is the very one py3langid computes.
+        self.widened = self.nb_ptc.dtype == np.float16 and _negative_normal(self.nb_ptc)
+        if self.widened:
+            self.nb_ptc = _negative_half_to_single(self.nb_ptc.view(np.uint16))
+            self._full_model = (self.nb_ptc, *self._full_model[1:])
 
     def classify_many(self, texts: list[str]) -> list[tuple[str, float]]:
         """:meth:`classify` of each of ``texts``, with the automaton walked for all of them at once.
@@ -72,28 +76,55 @@ class VectorisedIdentifier(LanguageIdentifier):
         Here the texts are laid end to end, cut into rows of a few dozen bytes, and the rows walked side by side,
         a byte of each at a time, each from ``depth - 1`` bytes before its start: little more than one transition
         per byte, in a few dozen numpy steps for the whole batch (see :meth:`_walk_many`). Each text is then scored
-        on its own, as :meth:`classify` scores it (py3langid's sums, in its order; its normalisation)."""
-        if len(texts) > 1 and self._pad is not None:
-            encoded = [self._encode(text) for text in texts]  # what classify encodes them to (again: the texts
-            # themselves go to classify, whose decoding of bytes would trim a lone surrogate at their end)
-            self._walked = dict(zip(encoded, self._walk_many(encoded), strict=True))
-        try:  # _raw_score takes the features walked here
+        on its own, as :meth:`classify` scores it (py3langid's sums, in its order; its normalisation). The
+        features walked stay in this call: the model is shared (by threads too), a call's state is not."""
+        if len(texts) < 2 or self._pad is None:
             return [self.classify(text) for text in texts]
-        finally:
-            self._walked = {}
+        # Encoded once, as classify encodes them (the bytes are scored as they are: py3langid's decoding of bytes
+        # would trim a lone surrogate at their end).
+        encoded = [self._encode(text) for text in texts]
+        walked = self._walk_many(encoded)
+        return [self._verdict(self._scores(data, features)) for data, features in zip(encoded, walked, strict=True)]
+
+    def _decide(self, text: str | bytes) -> np.ndarray:
+        """py3langid's ``_decide``: the score of each language for ``text``."""
+        data = self._encode(text)
+        return self._scores(data, self._walk(data))
+
+    def _scores(self, data: bytes, features: np.ndarray) -> np.ndarray:
+        """What py3langid's ``_decide`` makes of the encoded text ``data`` whose features (:meth:`_walk`) are
+        ``features``: its raw scores, normalised to probabilities (``norm_probs``), aliased languages folded."""
+        scores = self._raw_scores(data, features)
+        if self._norm_probs:
+            scores *= 1.0 / math.sqrt(len(data) or 1)  # as py3langid: a softmax at temperature sqrt(bytes)
+            np.exp(scores - scores.max(), out=scores)
+            scores /= scores.sum()
+        for i, j in self._alias_pairs:
+            if self._norm_probs:
+                scores[i] += scores[j]
+                scores[j] = 0.0
+            else:
+                scores[i] = max(scores[i], scores[j])
+                scores[j] = RAW_FLOOR
+        return scores
+
+    def _verdict(self, scores: np.ndarray) -> tuple[str, float]:
+        """py3langid's ``classify`` given the scores: the best language, or ``und`` below ``min_confidence``."""
+        best = int(scores.argmax())
+        confidence = float(scores[best])
+        if self.min_confidence is not None and confidence < self.min_confidence:
+            return "und", confidence
+        return self.nb_classes[best], confidence
 
     def _raw_score(self, text: bytes) -> np.ndarray:
-        features = self._walked.get(text) if self._walked else None
-        if features is None:
-            features = self._walk(text)
+        return self._raw_scores(text, self._walk(text))
+
+    def _raw_scores(self, text: bytes, features: np.ndarray) -> np.ndarray:
+        """py3langid's raw naive Bayes scores of the encoded ``text``, given its features."""
         if not len(features):
             return super()._raw_score(text)  # py3langid's own answer for a text without features
         found, counts = self._count(features)
-        # float16 weights to float32 through their bits: numpy's own cast is several times slower. Exact for the
-        # negative normal numbers the model holds (log probabilities; checked when it loads), so the product is
-        # the very one py3langid computes.
-        weights = _negative_half_to_single(np.take(self.nb_ptc.view(np.uint16), found, axis=0))
-        return np.log1p(counts.astype(np.float32)) @ weights + self.nb_pc
+        return np.log1p(counts.astype(np.float32)) @ np.take(self.nb_ptc, found, axis=0) + self.nb_pc
 
     def _walk(self, text: bytes) -> np.ndarray:
         """The features found at each position of ``text`` where one is, in order: every position walked from
@@ -217,7 +248,7 @@ def py3langid_model() -> LanguageIdentifier:
         model = _vectorised_model()
     except (*UNREADABLE, KeyError):  # a model file of another layout: py3langid reads it its own way
         model = VectorisedIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    if model.nb_ptc.dtype != np.float16 or not _negative_normal(model.nb_ptc):
+    if not model.widened:
         return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     return model
 

@@ -85,6 +85,13 @@ def test_classify_many_gives_each_texts_classify():
     assert model.classify_many([]) == []
 
 
+def test_classify_many_scores_the_features_it_walked_together(monkeypatch):
+    # Each text is scored from the batch's walk, handed along in the call (no text is walked again alone).
+    model = py3langid_model()
+    monkeypatch.setattr(VectorisedIdentifier, "_walk", lambda self, text: pytest.fail("walked alone"))
+    assert model.classify_many(BATCH) == [reference().classify(text) for text in BATCH]
+
+
 def test_classify_many_without_a_padding_byte_classifies_one_by_one(monkeypatch):
     model = py3langid_model()
     monkeypatch.setattr(model, "_pad", None)

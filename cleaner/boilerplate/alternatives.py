@@ -251,7 +251,7 @@ def _fold_character(char: str) -> str:
 def required_class(pattern: str) -> str | None:
     """A class of characters (as a regex: ``[\\d]``, ``[/]``) of which every match of ``pattern`` contains one,
     the rarest such class found, or None: ``\\d{1,2}\\.\\d{4}`` -> ``[\\d]``, ``\\w+ / (?:dpa|afp)`` -> ``[/]``.
-    Read from the parsed regex as ``rules.required_literals`` reads it (groups entered, a repeat only when it must
+    Read from the parsed regex as ``patterns.required_literals`` reads it (groups entered, a repeat only when it must
     match at least once, a flagged group never); a negated class is not used."""
     try:
         from re import _constants as ops

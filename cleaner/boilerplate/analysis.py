@@ -21,13 +21,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.lines import BAD, CLASS_NAMES, GOOD, NO_STOPWORDS, SHORT, Line, Thresholds
-from cleaner.boilerplate.model import FEATURES, Layout, LineModel, line_matrix, main_share
+from cleaner.boilerplate.memory import KnownRows
+from cleaner.boilerplate.model import FEATURES, Layout, LineModel, line_matrix, main_share, text_shapes
 from cleaner.boilerplate.page import Pages
 from cleaner.boilerplate.segments import Segments, cumulative
 from cleaner.boilerplate.structure import (
@@ -105,9 +107,11 @@ class Analysis:
     def __post_init__(self) -> None:
         config = self.config
         self.thresholds = Thresholds(config.length_low, config.length_high, config.stopwords_low, config.stopwords_high)
+        # The shape features a line's characters give, remembered across batches: a site's furniture recurs.
+        self.shapes_of = KnownRows(text_shapes, 9)
 
     def passes(
-        self, pages: Pages, structural: bool, trace: list | None = None
+        self, pages: Pages, structural: bool, trace: list | None = None, prose: list[int] | None = None
     ) -> tuple[list[dict[int, str]], list[bool]]:
         """The lines to remove of every page (by line index within the page) with their reasons, and whether
         each page reached its fixed point within ``max_passes``.
@@ -116,19 +120,22 @@ class Analysis:
         judge a line by its surroundings, and once the menus are gone the surroundings change. Stopping at that
         fixed point is what makes cleaning clean text a no-op; a page still losing lines after the last pass is
         being eaten away line by line, and is not settled. ``trace`` (one page only) receives, per pass, the line
-        model's input with line positions in the page."""
+        model's input with line positions in the page; ``prose`` (when the pages are analysed) each page's
+        :meth:`prose_words`, read in the first pass."""
         count = pages.count
         reasons: list[dict[int, str]] = [{} for _ in range(count)]
         settled = [False] * count
         page_of = pages.page_of
         rows = np.arange(len(pages))  # the lines still standing
         filled = pages.chars > 0
-        for _ in range(self.config.max_passes):
+        for number in range(self.config.max_passes):
             if not len(rows):  # a pass over nothing removes nothing: every page has settled
                 return reasons, [True] * count
             segments = Segments.of(np.bincount(page_of[rows], minlength=count))
             traced: list = []
             found = self.signals(pages, rows, segments, structural)
+            if prose is not None and structural and number == 0:  # the first pass sees every line
+                prose[:] = self.prose_words(found).tolist()
             verdict = self.decide(found, traced if trace is not None else None)
             if trace is not None:
                 trace += [([int(rows[i]) for i in index], matrix, asked) for index, matrix, asked in traced]
@@ -139,8 +146,10 @@ class Analysis:
             lines = rows[gone]
             owners = page_of[lines]
             numbers = (lines - pages.offsets[owners]).tolist()  # within its page
-            for page, number, reason in zip(owners.tolist(), numbers, verdict[gone].tolist(), strict=True):
-                reasons[page][number] = reason
+            why, losers = verdict[gone].tolist(), np.flatnonzero(losing)
+            bounds = [*np.searchsorted(owners, losers).tolist(), len(why)]  # ``lines`` run page by page
+            for page, (start, end) in zip(losers.tolist(), pairwise(bounds), strict=True):
+                reasons[page].update(zip(numbers[start:end], why[start:end], strict=True))
             rows = rows[~gone & losing[page_of[rows]]]  # settled pages leave the batch
         return reasons, settled
 
@@ -172,6 +181,16 @@ class Analysis:
             del found.decided  # made again from the reasons
         found.plain = self._plain(pages, rows, segments, ruled)
         return found
+
+    def prose_words(self, found: Signals) -> np.ndarray:
+        """Per page, the words of its lines first classed good that no rule matched, or all its words when it is
+        prose alone (``keep_all_prose``): what the safety valve calls its prose. Read off the first pass, which
+        sees every line, so that the valve need not read a page again."""
+        assert found.first_cls is not None and found.plain is not None
+        pages, rows = found.pages, found.rows
+        words = pages.words[rows].astype(float)
+        prose = found.plain | ((found.first_cls == GOOD) & (pages.rules[rows] == None))  # noqa: E711
+        return found.segments.sum(words * prose).astype(np.int64)
 
     def _plain(self, pages: Pages, rows: np.ndarray, segments: Segments, ruled: np.ndarray) -> np.ndarray:
         """Per line, whether every line of its page is blank or prose and no rule matched any (``keep_all_prose``):
@@ -344,5 +363,6 @@ class Analysis:
             found.first_cls[index],
             layout.region[index],
             layout.title[index],
+            self.shapes_of,
         )
         return index, matrix, ~decided[index] & ~layout.title[index]

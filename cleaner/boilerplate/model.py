@@ -18,8 +18,9 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from importlib import resources
 from pathlib import Path
 
@@ -50,6 +51,8 @@ SPACE_CODES = np.array([32, 9, 10, 0xA0], dtype=np.uint32)  # what separates a l
 LETTER, SEPARATOR, DIGIT, SPACE = 1, 2, 4, 8
 BMP = 0x10000
 NO_REGION_DISTANCE = 50
+# What the characters of each of a list of texts say (text_shapes): one row of nine features per text.
+TextShapes = Callable[[list[str]], np.ndarray]
 
 
 @dataclass
@@ -71,12 +74,13 @@ def line_matrix(
     first_cls: np.ndarray,
     region: np.ndarray,
     title: np.ndarray,
+    shapes_of: TextShapes | None = None,
 ) -> np.ndarray:
     """The features of the lines ``rows`` (the non-blank lines of one pass, as line numbers of ``pages``, each
     page's in order, ``segments`` telling where each page's begin), one row per line in ``FEATURES`` order;
     ``stop`` … ``title`` are what the pass found about those lines (their stop-word densities by their page's
     list, classes, whether a rule or the repetition removes them, classes before the context revision, regions,
-    title lines).
+    title lines); ``shapes_of`` gives what the characters of a line say (:func:`text_shapes`, or a memory of it).
 
     Built column by column into one preallocated matrix, for all the pages of a batch at once: this runs on every
     analysis pass of every document."""
@@ -99,7 +103,7 @@ def line_matrix(
     has_main = main_last >= 0
     main_last = np.where(has_main, main_last, -1)
     main_first = np.where(has_main, main_first, 0)
-    shape = pages.shapes(_shapes)[rows]
+    shape = pages.shapes(partial(_shapes, text_shapes=shapes_of or text_shapes))[rows]
     heading = shape[:, 0]
     near_good = segments.window_sum(good, 3, good_sums)
     good5, bad5 = segments.window_sum(good, 5, good_sums), segments.window_sum(bad, 5, bad_sums)
@@ -175,25 +179,31 @@ def main_share(words: np.ndarray, good: np.ndarray, region: np.ndarray, segments
     return np.divide(main, total, out=np.ones(len(total)), where=total > 0)
 
 
-def _shapes(pages: Pages, lines: np.ndarray) -> np.ndarray:
+def _shapes(pages: Pages, lines: np.ndarray, text_shapes: TextShapes) -> np.ndarray:
     """The features of each of the non-blank ``lines`` that depend on its text alone (``FEATURES``' "heading",
     "uppercase" … "quote", "furniture_words", "furniture_share"), in one pass over their text."""
-    texts = [pages.stripped[i] for i in lines.tolist()]
-    chars = np.maximum(1, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))).astype(float)
     words = np.maximum(1, pages.words[lines]).astype(float)
-    letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
     furniture = furniture_counts(pages)[lines]
-    # The features read off the text itself: (ellipsis, early colon, copyright, bullet, quote).
-    flags = shape_flags(texts)
-    rows = np.empty((len(texts), 12))
+    rows = np.empty((len(lines), 12))
     rows[:, 0] = pages.heading[lines]
-    rows[:, 1] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
-    rows[:, 2] = digits / chars
-    rows[:, 3] = separators / chars
-    rows[:, 4] = np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0)
-    rows[:, 5:10] = flags
+    rows[:, 1:10] = text_shapes([pages.stripped[i] for i in lines.tolist()])
     rows[:, 10] = np.log1p(furniture)
     rows[:, 11] = furniture / words
+    return rows
+
+
+def text_shapes(texts: list[str]) -> np.ndarray:
+    """Of :func:`_shapes`' features, those read off the characters of each of ``texts`` (stripped lines): "uppercase"
+    … "capitalised_words", then (ellipsis, early colon, copyright, bullet, quote). Each text's row is the same among
+    any other texts (see ``memory.KnownRows``)."""
+    chars = np.maximum(1, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))).astype(float)
+    letters, upper, digits, separators, tokens, capitalised = _character_counts(texts)
+    rows = np.empty((len(texts), 9))
+    rows[:, 0] = np.divide(upper, letters, out=np.zeros(len(texts)), where=letters > 0)
+    rows[:, 1] = digits / chars
+    rows[:, 2] = separators / chars
+    rows[:, 3] = np.divide(capitalised, tokens, out=np.zeros(len(texts)), where=tokens > 0)
+    rows[:, 4:9] = shape_flags(texts)
     return rows
 
 

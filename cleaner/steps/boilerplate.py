@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
@@ -33,7 +34,6 @@ import numpy as np
 from cleaner.boilerplate import characters
 from cleaner.boilerplate import lines as line_features
 from cleaner.boilerplate.analysis import Analysis, Signals
-from cleaner.boilerplate.lines import GOOD
 from cleaner.boilerplate.model import LineModel, load_model
 from cleaner.boilerplate.page import Pages, read_pages
 from cleaner.boilerplate.rules import RuleSet, load_rules
@@ -236,18 +236,18 @@ class Boilerplate(Step):
         assert removals is not None
         if not removals.reasons:
             return doc
-        verdict, detail = self._valve(original, removals, structural, source_group(doc))
+        verdict, detail = self._valve(removals, structural)
         if verdict == "furniture_only":
             return self.reject(doc, verdict, detail)
         if verdict:
-            return self._keep_whole(doc, original, verdict, detail, structural)
+            return self._keep_whole(doc, original, removals, verdict, detail, structural)
         self._drop(doc, original, removals)
         return doc
 
-    def _valve(self, original: list[str], removals: Removals, structural: bool, group: str) -> tuple[str, str]:
-        """Whether the safety valve holds ``original`` back from ``removals``: ``("", "")`` when it does not, else
+    def _valve(self, removals: Removals, structural: bool) -> tuple[str, str]:
+        """Whether the safety valve holds a document back from ``removals``: ``("", "")`` when it does not, else
         its reason (``unsettled``, ``too_much_removed`` or ``furniture_only``) and a detail for the flag."""
-        reasons, words, settled = removals
+        reasons, words, settled = removals.reasons, removals.words, removals.settled
         if not settled:
             return "unsettled", f"still removing lines after max_passes={self.config.max_passes} passes"
         removed_words = sum(words[i] for i in reasons)
@@ -256,7 +256,7 @@ class Boilerplate(Step):
             return "", ""
         limit = self.config.max_removed_share
         detail = f"would remove {removed_words} of {total_words} words (max_removed_share={limit})"
-        prose = self._prose_words(original, group) if structural else total_words
+        prose = removals.prose if structural and removals.prose is not None else total_words
         if prose < self.config.valve_min_prose_words:
             return "furniture_only", f"{detail}, {prose} words of prose"
         return "too_much_removed", detail
@@ -267,17 +267,8 @@ class Boilerplate(Step):
         self.drop_lines(doc, original, removals.reasons)
         doc.text = _collapse_blank_lines(doc.text)
 
-    def _prose_words(self, texts: list[str], group: str) -> int:
-        """The words of the lines first classed good that no rule matched (asked of the valve's documents only)."""
-        found = self.signals(texts, True, group)
-        words = found.pages.words[found.rows]
-        if found.plain is not None and found.plain.all():  # a page of prose alone (keep_all_prose)
-            return int(words.sum())
-        assert found.first_cls is not None
-        return int(words[(found.first_cls == GOOD) & (found.pages.rules[found.rows] == None)].sum())  # noqa: E711
-
     def _keep_whole(
-        self, doc: Document, original: list[str], reason: str, detail: str, structural: bool
+        self, doc: Document, original: list[str], removals: Removals, reason: str, detail: str, structural: bool
     ) -> Document | Reject:
         """The safety valve: ``doc`` kept and flagged (or rejected, ``on_excess = "reject"``) when the analysis
         cannot clean it safely.
@@ -291,12 +282,12 @@ class Boilerplate(Step):
         if self.config.on_excess == "reject":
             return self.reject(doc, reason, detail)
         group = source_group(doc)
-        rules = self._removals([original], False, [group])[0] if structural else None
+        rules = Removals(removals.rules or {}, removals.words, True) if structural else None
         standing = _standing(original, rules.reasons) if rules and rules.reasons else []
         if standing:
             lines = [original[number] for number in standing]
             again = self._removals([lines], True, [group])[0]
-            verdict = self._valve(lines, again, True, group)[0]
+            verdict = self._valve(again, True)[0]
             if verdict != "furniture_only":
                 reasons = dict(rules.reasons)
                 if not verdict:  # cleaned: the rest of the page is judged by what it holds, not kept whole
@@ -322,10 +313,15 @@ class Boilerplate(Step):
         self, documents: list[list[str]], structural: bool, groups: list[str], trace: list | None = None
     ) -> list[Removals]:
         pages = self.read(documents, groups)
-        reasons, settled = self.analysis.passes(pages, structural, trace)
+        prose: list[int] = []
+        reasons, settled = self.analysis.passes(pages, structural, trace, prose)
         words = pages.words.tolist()
         offsets = pages.offsets.tolist()
-        return [Removals(reasons[k], words[offsets[k] : offsets[k + 1]], settled[k]) for k in range(len(documents))]
+        rules = _rule_reasons(pages)
+        return [
+            Removals(reasons[k], words[offsets[k] : offsets[k + 1]], settled[k], rules[k], prose[k] if prose else None)
+            for k in range(len(documents))
+        ]
 
 
 # The valve's verdicts that keep a document (furniture_only rejects it).
@@ -339,6 +335,22 @@ class Removals(NamedTuple):
     reasons: dict[int, str]
     words: list[int]
     settled: bool
+    # The lines the rules alone remove, and the words of prose the page holds (Analysis.prose_words; None when it
+    # was not analysed): what the safety valve needs.
+    rules: dict[int, str] | None = None
+    prose: int | None = None
+
+
+def _rule_reasons(pages: Pages) -> list[dict[int, str]]:
+    """Per page, the lines the rules remove (by line index within the page) with their categories: what a pass of
+    the rules alone removes."""
+    matched = np.flatnonzero(pages.rules != None)  # noqa: E711 (element by element)
+    numbers, categories = matched.tolist(), pages.rules[matched].tolist()
+    bounds, offsets = np.searchsorted(matched, pages.offsets).tolist(), pages.offsets.tolist()
+    return [
+        dict(zip([number - first for number in numbers[start:end]], categories[start:end], strict=True))
+        for first, (start, end) in zip(offsets[:-1], pairwise(bounds), strict=True)
+    ]
 
 
 def _standing(lines: list[str], reasons: dict[int, str]) -> list[int]:

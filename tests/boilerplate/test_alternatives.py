@@ -5,7 +5,7 @@ import re
 import pytest
 
 from cleaner.boilerplate.alternatives import Alternatives, first_characters, fold, required_class
-from cleaner.boilerplate.rules import required_literals
+from cleaner.boilerplate.patterns import required_literals
 
 
 @pytest.mark.parametrize(

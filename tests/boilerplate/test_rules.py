@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.boilerplate.rules import compile_rules, load_rules, parse_rules, required_literals
+from cleaner.boilerplate.rules import compile_rules, load_rules, parse_rules
 
 RULES = load_rules()
 
@@ -333,21 +333,6 @@ def test_fragments_are_defined_once_and_used_by_name_in_the_rules_below():
         parse_rules("@Day: mon\n", "shop.txt")
     with pytest.raises(ValueError, match=r"shop\.txt:1: bad regex"):
         parse_rules("@day = (mon\n", "shop.txt")
-
-
-@pytest.mark.parametrize(
-    ("pattern", "literals"),
-    [
-        (r"(?:contains|may contain|includes) affiliate links", (" affiliate links",)),
-        (r"(?:^|[\s(|/])(?:getty images|shutterstock)(?:$|\s)", ("getty images", "shutterstock")),
-        (r"cookies? (?:akzeptieren|zulassen)", ("akzeptieren", "zulassen")),
-        (r"(?:wordpress )?theme:? \S+ by \S", ("theme",)),  # an optional word is not needed
-        (r"(?-i:Abo)nnieren jetzt", ("nnieren jetzt",)),  # nor is a group under other flags
-        (r"^\s*\w+\s*=", None),  # nothing literal: searched on every line
-    ],
-)
-def test_required_literals_are_what_every_match_contains(pattern: str, literals: tuple[str, ...] | None):
-    assert required_literals(pattern) == literals
 
 
 def test_contains_regexes_searched_by_their_literals_find_what_the_whole_alternation_finds():
