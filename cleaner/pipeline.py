@@ -20,7 +20,7 @@ from cleaner.readers import read_file
 from cleaner.readers.limits import DEFAULT_LIMITS, Limits
 from cleaner.steps import STEPS, CorpusStep, Step
 from cleaner.tasks import Slice, Task
-from cleaner.writer import PartWriter
+from cleaner.writer import SCRATCH_OPTIONS, PartWriter
 
 # Documents are cleaned in batches of at most this many, or of this many characters (a few MB in memory): a step
 # that works on a batch at once pays its fixed costs per batch, not per document (see Step.apply_batch).
@@ -183,7 +183,7 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
     name = f"part-{index:05d}.parquet"
     writers = {table: PartWriter(staging / table / name, columns) for table, columns in pipeline.schemas.items()}
     signers = {
-        step.name: (step, PartWriter(signature_dir(staging, step.name) / name, step.signature_schema))
+        step.name: (step, PartWriter(signature_dir(staging, step.name) / name, step.signature_schema, SCRATCH_OPTIONS))
         for step in pipeline.corpus_steps
     }
 

@@ -252,3 +252,26 @@ def test_rows_added_column_by_column_write_the_same_file_as_rows_added_one_by_on
     assert (tmp_path / "rows.parquet").read_bytes() == (tmp_path / "columns.parquet").read_bytes()
     groups = pq.ParquetFile(tmp_path / "columns.parquet").metadata.num_row_groups
     assert (groups > 1) == (row_group_bytes == 700)
+
+
+def test_scratch_parts_are_written_plain_with_the_same_rows(tmp_path: Path):
+    """Dedup's signatures (read once, then removed) go without compression or dictionary; the output's parts keep
+    zstd. Either way the rows read back the same."""
+    import numpy as np
+    import pyarrow as pa
+
+    schema = pa.schema([("id", pa.string()), ("sample", pa.list_(pa.uint32()))])
+    rows = [{"id": f"d{k}", "sample": np.arange(k, 3 * k, dtype=np.uint32)} for k in range(50)]
+    written = {}
+    for name, options in (("output", None), ("scratch", writer.SCRATCH_OPTIONS)):
+        part = writer.PartWriter(tmp_path / f"{name}.parquet", schema, options)
+        for row in rows:
+            part.add(row)
+        assert part.close() == len(rows)
+        file = pq.ParquetFile(tmp_path / f"{name}.parquet")
+        written[name] = file.read()
+        column = file.metadata.row_group(0).column(1)
+        assert column.compression == ("ZSTD" if options is None else "UNCOMPRESSED")
+        assert (column.statistics is not None and column.statistics.has_min_max) == (options is None)
+    assert written["output"].equals(written["scratch"])
+    assert written["scratch"].column("sample").to_pylist()[3] == [3, 4, 5, 6, 7, 8]
