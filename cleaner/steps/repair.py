@@ -26,9 +26,12 @@ from cleaner.steps import Step
 from cleaner.steps.lost_bytes import REPLACEMENT, load_word_lists, refill
 from cleaner.steps.lost_bytes import SITE as LOST_BYTE
 
-# Characters no clean text contains: C0 controls (but tab and newline), DEL, C1 controls, lone surrogates, and
-# the escape character of terminal colour codes.
-CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff"
+# Characters no clean text contains: C0 controls (but tab and newline), DEL, C1 controls, lone surrogates, the
+# escape character of terminal colour codes, and the format characters ftfy's remove_control_chars deletes (the
+# deprecated U+206A-U+206F, the interlinear annotation marks U+FFF9-U+FFFC): a line holding one must reach ftfy,
+# or the character stays where ftfy alone would have removed it. A byte order mark (U+FEFF), which ftfy also
+# deletes, is left to the whitespace step, which removes it wherever it stands.
+CONTROL_CHARS = "\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u206a-\u206f\ufff9-\ufffc"
 CONTROL = re.compile(f"[{CONTROL_CHARS}]")
 # A no-break space (UTF-8 C2 A0) read as cp1252 is "Â" + no-break space; when the no-break space is later
 # flattened to a plain space, "Â " is left in otherwise clean text, where ftfy no longer recognises it. A lone
