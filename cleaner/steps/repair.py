@@ -23,6 +23,7 @@ from itertools import accumulate
 
 from cleaner.document import Document, Reject, changed_runs
 from cleaner.steps import Step
+from cleaner.steps.ftfy_line import fix_line
 from cleaner.steps.lost_bytes import REPLACEMENT, load_word_lists, refill
 from cleaner.steps.lost_bytes import SITE as LOST_BYTE
 
@@ -271,15 +272,15 @@ class Repair(Step):
         """A flagged line repaired: the fixed line, the kind of its edit, the fixes it took (``action:parameter``)
         and the changed runs of words between the two (:func:`changed_runs`, for the edits table). A function of
         the line alone, so that a recurring line is repaired once."""
-        fixed, explanation = _fix_line(line, self.fixer)
+        fixed, explanation = fix_line(line, self.fixer)
         explanation = list(explanation)
         a0 = self.config.restore_byte_a0
         if a0 and "Ã " in line and A_GRAVE_BEFORE_PUNCTUATION.search(line):  # see A_GRAVE_BEFORE_PUNCTUATION
-            regraved, steps = _fix_line(A_GRAVE_BEFORE_PUNCTUATION.sub("Ã\u00a0", line), self.fixer)
+            regraved, steps = fix_line(A_GRAVE_BEFORE_PUNCTUATION.sub("Ã\u00a0", line), self.fixer)
             if "Ã\u00a0" not in regraved:  # decoded: ftfy took the line for mojibake with its "à" whole
                 fixed, explanation = regraved, [*steps, ("apply", "restore_byte_a0")]
         if self.needs_repair(fixed) and LATIN1_SPACING.search(fixed):  # see LATIN1_SPACING
-            pieces = [_fix_line(piece, self.fixer) for piece in LATIN1_SPACING.split(fixed)]
+            pieces = [fix_line(piece, self.fixer) for piece in LATIN1_SPACING.split(fixed)]
             fixed = "".join(piece for piece, _ in pieces)
             explanation += [step for _, steps in pieces for step in steps]
         if (
@@ -288,11 +289,11 @@ class Repair(Step):
             and FLATTENED_A0.search(line)
             and len(MOJIBAKE_PAIR.findall(fixed)) >= FLATTENED_A0_MIN_PAIRS
         ):  # see FLATTENED_A0: accepted only when it leaves nothing flagged
-            restored, steps = _fix_line(FLATTENED_A0.sub("\u00a0", line), self.fixer)
+            restored, steps = fix_line(FLATTENED_A0.sub("\u00a0", line), self.fixer)
             if not self.needs_repair(restored):
                 fixed, explanation = restored, [*steps, ("apply", "restore_byte_a0")]
         if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
-            refilled = refill(line, lambda text: _fix_line(text, self.fixer)[0], fixed)
+            refilled = refill(line, lambda text: fix_line(text, self.fixer)[0], fixed)
             if refilled is not None:
                 fixed = refilled
                 explanation.append(("apply", "restore_lost_bytes"))
@@ -317,91 +318,6 @@ def edit_kind(explanation: list[tuple[str, str]]) -> str:
     (``fix_c1_controls``, ``remove_terminal_escapes`` …); several joined by ``+``."""
     kinds = dict.fromkeys("mojibake" if {action, name} & DECODING else name for action, name in explanation)
     return "+".join(kinds) or "unexplained"
-
-
-def _fix_line(line: str, fixer) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """ftfy's repair of one line and the steps it took, each once in the order of their first use (``fixer``: a
-    ``TextFixerConfig``): ``ftfy.fix_and_explain(line, fixer)``, without its last round where that round provably
-    changes nothing.
-
-    fix_and_explain repeats a round (fix the encoding, itself repeated until a step gives back the text it was
-    given; then each other fix in turn) until a round changes nothing. With no fix on but the encoding's and
-    :data:`AFTER_ENCODING`, when none of those changes what the encoding fix gave, the next round would find the
-    encoding fixed (its first step is the one the encoding fix stopped at, and gives back the same text and the
-    same steps, already listed) and those fixes idle again: the text is the encoding fix's, and so are the steps
-    (listed once, which is all the edits table and extra.repairs read of them). The round skipped is a third of the
-    call (a badness scan of the whole repaired line, and every fix again)."""
-    import ftfy
-
-    if _one_round(fixer):
-        fixed, explanation = ftfy.fix_encoding_and_explain(line, fixer) if fixer.fix_encoding else (line, [])
-        if not _after_encoding_acts_on()(fixed) or all(fix(fixed) == fixed for fix in _after_encoding(fixer)):
-            return fixed, tuple(dict.fromkeys(explanation))
-    fixed, explanation = ftfy.fix_and_explain(line, fixer)
-    return fixed, tuple(dict.fromkeys(explanation or ()))
-
-
-# The fixes fix_and_explain runs after the encoding's (ftfy 6.2, 6.3), in its order, that the shortcut of _fix_line
-# checks; it is taken only with every other fix off and ftfy's settings as known (a fix ftfy adds would be missed).
-AFTER_ENCODING = ("fix_c1_controls", "fix_surrogates", "remove_terminal_escapes", "remove_control_chars")
-KNOWN_SETTINGS = (
-    "unescape_html",
-    "remove_terminal_escapes",
-    "fix_encoding",
-    "restore_byte_a0",
-    "replace_lossy_sequences",
-    "decode_inconsistent_utf8",
-    "fix_c1_controls",
-    "fix_latin_ligatures",
-    "fix_character_width",
-    "uncurl_quotes",
-    "fix_line_breaks",
-    "fix_surrogates",
-    "remove_control_chars",
-    "normalization",
-    "max_decode_length",
-    "explain",
-)
-
-
-@lru_cache(maxsize=8)
-def _one_round(fixer) -> bool:
-    """Whether ftfy's result on a line is known after one round when the other fixes leave it alone."""
-    import ftfy
-
-    others = ("unescape_html", "fix_latin_ligatures", "fix_character_width", "uncurl_quotes", "fix_line_breaks")
-    return (
-        ftfy.__version__.split(".")[0] == "6"
-        and type(fixer)._fields == KNOWN_SETTINGS
-        and not any(getattr(fixer, name) for name in others)
-        and fixer.normalization is None
-    )
-
-
-@lru_cache(maxsize=1)
-def _after_encoding_acts_on() -> Callable[[str], re.Match[str] | None]:
-    """A search for any character one of :data:`AFTER_ENCODING`'s fixes changes or removes: C1 controls, surrogates,
-    the escape that starts a terminal code, and what ftfy's remove_control_chars deletes (its own table). A line
-    without one is left as it is by all of them, known in one scan instead of four passes (one a ``translate`` of
-    the whole line)."""
-    from ftfy.chardata import CONTROL_CHARS as REMOVED
-
-    removed = "".join(re.escape(chr(code)) for code in sorted(REMOVED))
-    return re.compile(f"[{CONTROL_CHARS}\x1b{removed}]").search
-
-
-@lru_cache(maxsize=8)
-def _after_encoding(fixer) -> tuple[Callable[[str], str], ...]:
-    """The fixes of :data:`AFTER_ENCODING` that ``fixer`` has on."""
-    from ftfy import fixes
-
-    functions = {
-        "fix_c1_controls": fixes.fix_c1_controls,
-        "fix_surrogates": fixes.fix_surrogates,
-        "remove_terminal_escapes": fixes.remove_terminal_escapes,
-        "remove_control_chars": fixes.remove_control_chars,
-    }
-    return tuple(functions[name] for name in AFTER_ENCODING if getattr(fixer, name))
 
 
 # A site's damaged menus, bylines and footers recur on its pages: of the flagged lines of the 4,000 bench documents,

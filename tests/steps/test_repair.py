@@ -262,19 +262,19 @@ def test_a_line_is_fixed_exactly_as_ftfy_fixes_it(text: str, how: int, cosmetic:
     when it is fix_and_explain itself)."""
     import ftfy
 
-    from cleaner.steps.repair import _fix_line
+    from cleaner.steps.ftfy_line import fix_line
 
     step = Repair(RepairConfig(uncurl_quotes=cosmetic))
     for line in _damaged(text, how).split("\n"):
         fixed, explanation = ftfy.fix_and_explain(line, step.fixer)
-        assert _fix_line(line, step.fixer) == (fixed, tuple(dict.fromkeys(explanation)))
+        assert fix_line(line, step.fixer) == (fixed, tuple(dict.fromkeys(explanation)))
 
 
 def test_the_fixes_after_the_encoding_change_only_lines_with_a_character_the_shortcut_looks_for():
-    """_fix_line takes a line without any of those characters as left alone by the fixes after the encoding's,
+    """fix_line takes a line without any of those characters as left alone by the fixes after the encoding's,
     without running them: every character of the Basic Multilingual Plane and the tags, alone and as the start of a
     terminal code, either is looked for or changes nothing."""
-    from cleaner.steps.repair import _after_encoding, _after_encoding_acts_on
+    from cleaner.steps.ftfy_line import _after_encoding, _after_encoding_acts_on
 
     fixes = _after_encoding(Repair().fixer)
     acts_on = _after_encoding_acts_on()
