@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import compress
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -91,14 +92,14 @@ class Step:
         """Remove the lines whose index is in ``reasons`` and record each in the audit with its reason."""
         if not reasons:
             return doc
-        order = sorted(reasons)
-        doc.removed += [RemovedLine(self.name, reasons[index], index + 1, lines[index]) for index in order]
-        kept, start = [], 0
-        for index in order:  # the lines between removed ones copied as slices, not one by one
-            kept += lines[start:index]
-            start = index + 1
-        kept += lines[start:]
-        doc.text = "\n".join(kept)
+        name = self.name
+        doc.removed += [RemovedLine(name, reasons[index], index + 1, lines[index]) for index in sorted(reasons)]
+        # The lines kept picked by a mask: slices between removed lines cost a list each, which the collector
+        # then walks (a page loses ~80 lines).
+        keep = [True] * len(lines)
+        for index in reasons:
+            keep[index] = False
+        doc.text = "\n".join(compress(lines, keep))
         return doc
 
 
