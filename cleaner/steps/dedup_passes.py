@@ -149,23 +149,12 @@ def scatter_keys(plan: Plan, part: int) -> int:
     return len(pairs)
 
 
-def equal_key_pairs(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
-    """Pairs ``(a, b)``, ``a < b``, of references that share a key, unique and sorted.
-
-    Runs of equal keys are found by one sort; all runs of one length yield their pairs in one array operation."""
-    if len(refs) and refs.max() <= MASK:
-        return decode(equal_key_codes(keys, refs))
-    found = [np.zeros((0, 2), dtype=np.uint64)]
-    for members, left, right in _runs(keys, refs):
-        found.append(np.stack((members[:, left].ravel(), members[:, right].ravel()), axis=1))
-    pairs = np.concatenate(found)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]  # one document's two bands may share a key
-    return unique_rows(pairs)
-
-
 def equal_key_codes(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
-    """:func:`equal_key_pairs` as codes (:func:`encode`), for references of 32 bits: each run's pairs made as codes
-    at once, rather than as two columns stacked, filtered and encoded (a third of pass 2's time)."""
+    """Pairs ``(a, b)``, ``a < b``, of references (of 32 bits: see ``dedup.MAX_DOCUMENTS``) that share a key, unique
+    and sorted, each as one code ``a << 32 | b`` (:func:`decode` gives the pairs back).
+
+    Runs of equal keys are found by one sort; all runs of one length yield their pairs at once, made as codes rather
+    than as two columns stacked, filtered and encoded (a third of pass 2's time)."""
     found = [np.zeros(0, dtype=np.uint64)]
     for members, left, right in _runs(keys, refs):
         found.append(((members[:, left] << np.uint64(32)) | members[:, right]).ravel())
@@ -196,21 +185,8 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return values[first]
 
 
-def encode(pairs: np.ndarray) -> np.ndarray:
-    return (pairs[:, 0].astype(np.uint64) << np.uint64(32)) | pairs[:, 1].astype(np.uint64)
-
-
 def decode(codes: np.ndarray) -> np.ndarray:
     return np.stack((codes >> np.uint64(32), codes & MASK), axis=1)
-
-
-def unique_rows(pairs: np.ndarray) -> np.ndarray:
-    """The distinct rows of an ``(n, 2)`` array, sorted: ``np.unique(pairs, axis=0)``, which sorts the rows as
-    structured values (several times slower than one ``lexsort`` of the two columns)."""
-    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
-    distinct = np.ones(len(pairs), dtype=bool)
-    distinct[1:] = (pairs[1:] != pairs[:-1]).any(axis=1)
-    return pairs[distinct]
 
 
 def bucket_pairs(plan: Plan, bucket: int) -> int:
