@@ -255,7 +255,6 @@ def read_pages(
         words,
         terminal,
         rules == "related",
-        rules == "author",
         (words >= 2) & (words <= 4) & ~terminal & ~ruled & facts.title_start & _paragraph_below(words, ruled),
         page_of,
         offsets,
@@ -298,18 +297,15 @@ def _author_boxes_and_teasers(
     words: np.ndarray,
     terminal: np.ndarray,
     related: np.ndarray,
-    authors: np.ndarray,
     short_titles: np.ndarray,
     page_of: np.ndarray,
     offsets: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per line, whether it is an author's bio (:func:`~cleaner.boilerplate.teasers.author_bios`, looked for under
-    the ``short_titles`` that read as a name and right under the ``authors`` headings) and whether it is a teaser
-    under a list heading (found among the ``related`` rule matches; :func:`~cleaner.boilerplate.teasers.teaser_lists`),
-    page by page."""
+    the ``short_titles`` that read as a name) and whether it is a teaser under a list heading (found among the
+    ``related`` rule matches; :func:`~cleaner.boilerplate.teasers.teaser_lists`), page by page."""
     bio, teaser = np.zeros(len(stripped), dtype=bool), np.zeros(len(stripped), dtype=bool)
     names = [i for i in np.flatnonzero(short_titles).tolist() if name_like(stripped[i])]
-    names = sorted(names + np.flatnonzero(authors).tolist())
     for page, group in groupby(names, page_of.__getitem__):
         bio[author_bios(stripped, matched, list(group), int(offsets[page]), int(offsets[page + 1]))] = True
     headings = list_headings()

@@ -42,20 +42,12 @@ def author_bios(stripped: list[str], rules: list[str | None], candidates: list[i
     blank lines between them are passed over. An article's prose names its subject in a sentence, not on a line
     of its own just above it: that layout is the author box's.
 
-    A bio may also stand right under the author heading ("Autoreninfo" / "Moritz Gathmann leitet das Ressort ..."):
-    then it opens with a name and is a box of its own, as a bio known by its name is.
-
-    ``candidates``: the page's name-like lines (see :func:`name_like`) and its author headings (rule matches)."""
+    ``candidates``: the page's name-like lines (see :func:`name_like`)."""
     under_heading: list[int] = []
     by_name: list[int] = []
     for name in candidates:
         below = _next_line(stripped, rules, name + 1, end)
         if below is None or rules[below] is not None or not _sentence(stripped[below]):
-            continue
-        if rules[name] == "author":
-            opening = stripped[below].split()
-            if name_like(" ".join(opening[:2])) and _box_ends(stripped, below + 1, end):
-                under_heading.append(below)
             continue
         above = _previous_line(stripped, name - 1, start)
         # The name exactly as written above (a section heading "Remote Access" opens "Remote access to ..."),
@@ -67,7 +59,7 @@ def author_bios(stripped: list[str], rules: list[str | None], candidates: list[i
             by_name.append(below)
     # Names heading a paragraph about each person, again and again, are the article's own list (actors, players).
     # Without an author heading, even two are more likely an article's comparison of two people than two authors.
-    found = set(under_heading + (by_name if len(by_name) <= MAX_BIOS_BY_NAME else []))
+    found = under_heading + (by_name if len(by_name) <= MAX_BIOS_BY_NAME else [])
     return sorted(found) if len(found) <= MAX_BIOS else []
 
 

@@ -7,7 +7,7 @@ BIO = "Markus Reuter beschäftigt sich mit den Themen Digital Rights, Hate Speec
 def bios(lines: list[str], rules: dict[int, str] | None = None) -> list[int]:
     stripped = [line.strip() for line in lines]
     matched = [(rules or {}).get(i) for i in range(len(lines))]
-    names = [i for i, text in enumerate(stripped) if (matched[i] is None and name_like(text)) or matched[i] == "author"]
+    names = [i for i, text in enumerate(stripped) if matched[i] is None and name_like(text)]
     return author_bios(stripped, matched, names, 0, len(lines))
 
 
@@ -31,19 +31,6 @@ def test_a_paragraph_under_a_name_under_an_author_heading_is_a_bio():
     bio = "Historyczka kultury polskiej, badaczka kultury wizualnej, od 2016 roku dyrektorka instytutu."
     assert bios(["Autor", "Iwona Kurz", bio], rules={0: "author"}) == [2]
     assert bios(["Wydanie", "Iwona Kurz", bio]) == []  # no heading, and the paragraph does not name her
-
-
-def test_a_paragraph_right_under_an_author_heading_opening_with_a_name_is_a_bio():
-    bio = "Moritz Gathmann leitet das Ressort Berliner Republik bei Cicero und war viele Jahre Korrespondent."
-    assert bios(["Autoreninfo", "", bio, "", "So erreichen Sie Moritz Gathmann:"], rules={0: "author"}) == [2]
-    # a label over the article, whose prose goes on below ("Die Regierung" reads as a name)
-    lead = "Die Regierung hat am Dienstag einen neuen Haushalt beschlossen, der viele Bereiche betrifft."
-    assert bios(["Autor", lead, lead], rules={0: "author"}) == []
-    # a paragraph that does not open with a name is left to the line model
-    assert (
-        bios(["Autoreninfo", "Er leitet das Ressort Berliner Republik bei Cicero und schreibt viel."], {0: "author"})
-        == []
-    )
 
 
 def test_a_section_heading_that_its_paragraph_repeats_is_no_name():
