@@ -55,8 +55,14 @@ FRAGMENT = re.compile(r"@([a-z_]+)\s*=\s*(\S.*)")
 REFERENCE = re.compile(r"\{([a-z_]+)\}")
 
 
-def _normalise(text: str) -> str:
-    return " ".join(text.lower().split())
+def normalise_line(text: str) -> str:
+    """A line as whole-line rules are written: lower-case, spaces collapsed. Python lower-cases the Turkish dotted
+    capital "İ" to "i" and a combining dot above (U+0307), which no rule holds: it is folded to "i", so that
+    "İlgili Haberler" meets "ilgili haberler"."""
+    lowered = text.lower()
+    if "\u0307" in lowered:
+        lowered = lowered.replace("i\u0307", "i")
+    return " ".join(lowered.split())
 
 
 @dataclass
@@ -110,7 +116,7 @@ class RuleSet:
         if not core:
             return None
         if len(core) <= MAX_LINE_CHARS and core.count(" ") < MAX_LINE_WORDS:
-            key = _normalise(core)
+            key = normalise_line(core)
             if key in self.line_phrases:
                 return self.line_phrases[key]
             if self.line is not None and (m := self.line.fullmatch(key)):
@@ -167,7 +173,7 @@ class RuleSet:
         keys, asked = [], []
         for number, core in enumerate(cores):
             if core and len(core) <= MAX_LINE_CHARS and core.count(" ") < MAX_LINE_WORDS:
-                key = _normalise(core)
+                key = normalise_line(core)
                 if key in self.line_phrases:
                     found[number] = self.line_phrases[key]
                 else:
@@ -270,7 +276,7 @@ def compile_rules(by_category: dict[str, dict[str, list[str]]], max_contains_wor
                 for alternative in split_alternatives(pattern):
                     phrase = alternative.strip()
                     if kind == "line" and LITERAL.match(phrase):
-                        ruleset.line_phrases.setdefault(_normalise(phrase), category)
+                        ruleset.line_phrases.setdefault(normalise_line(phrase), category)
                     elif kind == "contains" and LITERAL.match(phrase) and len(phrase) >= 4:
                         if phrase.lower() not in automaton:
                             automaton.add_word(phrase.lower(), category)

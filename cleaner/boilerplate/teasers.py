@@ -13,7 +13,7 @@ import tomllib
 from functools import lru_cache
 from importlib import resources
 
-from cleaner.boilerplate.rules import EDGE_CHARS
+from cleaner.boilerplate.rules import EDGE_CHARS, normalise_line
 
 # An author box stands once on a page, twice with two authors; its bio is a paragraph of at least this many words.
 # A bio known only by opening with the name above it is taken once per page.
@@ -168,4 +168,4 @@ def list_headings() -> frozenset[str]:
 
 def heading_key(text: str) -> str:
     """A line as the list headings are written: lower-case, spaces collapsed, edge punctuation trimmed."""
-    return " ".join(text.strip(EDGE_CHARS).lower().split())
+    return normalise_line(text.strip(EDGE_CHARS))

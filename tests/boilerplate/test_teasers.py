@@ -111,3 +111,18 @@ def test_list_headings_in_languages_the_development_set_lacks():
         assert rules.match(heading) == "related"
         lines = [ARTICLE, heading, "Suomi on sijalla 7 – EU-eurojen uusjako alkaa", ARTICLE]
         assert teasers(lines, {1: "related"}) == [2]
+
+
+def test_list_headings_as_turkish_and_romanian_sites_write_them():
+    """'İ' lower-cases to 'i' and a combining dot, which the rules are not written with; Romanian is still often
+    written with the cedilla letters 'ş', 'ţ' for the comma-below 'ș', 'ț'."""
+    rules = load_rules()
+    for heading in (
+        "İlgili Haberler",
+        "İLGİLİ HABERLER",
+        "Bunlar da İlginizi Çekebilir",
+        "Citeşte şi",
+        "Ultimele ştiri",
+    ):
+        assert rules.match(heading) == "related", heading
+        assert heading_key(heading) in list_headings(), heading
