@@ -21,7 +21,7 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import MIN_ITEMS, NUMBERED, SHOWN_TWICE, item_mark
+from cleaner.boilerplate.structure import MIN_ITEMS, NUMBERED, RANK, SHOWN_TWICE, item_mark
 from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
@@ -53,7 +53,7 @@ class Pages:
     # Read from the page as it came, once: what a line's place in its layout says, which removals cannot change.
     bio: np.ndarray  # an author's bio, by where it stands (see teasers.author_bios)
     teaser: np.ndarray  # a headline listed under a heading of related articles (see teasers.teaser_lists)
-    marks: np.ndarray  # how a line opens as a list item (structure.item_mark; int8): numbered, bulleted, or 0
+    marks: np.ndarray  # how a line opens as a list item (structure.item_mark; int8): numbered, bulleted, a step, 0
     _stop_running: np.ndarray | None = None
     _shapes: np.ndarray | None = None
     _content: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
@@ -248,7 +248,9 @@ def read_pages(
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
     marks = np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n)
-    _first_copies(repeat, marks == NUMBERED, chars > 0, page_of)
+    quantities = marks == NUMBERED  # numbered lines but the ranks of a most-read list ("1. Headline")
+    quantities[[i for i in np.flatnonzero(quantities).tolist() if RANK.match(stripped[i])]] = False
+    _first_copies(repeat, quantities, chars > 0, page_of)
     bio, teaser = _author_boxes_and_teasers(
         stripped,
         matched,
@@ -271,13 +273,14 @@ def read_pages(
     )  # fmt: skip
 
 
-def _first_copies(repeat: np.ndarray, numbered: np.ndarray, filled: np.ndarray, page_of: np.ndarray) -> None:
+def _first_copies(repeat: np.ndarray, quantities: np.ndarray, filled: np.ndarray, page_of: np.ndarray) -> None:
     """Mark in ``repeat`` (as ``SHOWN_TWICE - code``) the first copy of a list of quantities that its page shows
     again line for line (a recipe's ingredients in a tab and again in a print view): the copies still count as
     each other's repetition, but only the later ones go as repeated, so the article keeps its list once. A list is
-    a run of at least ``MIN_ITEMS`` numbered lines (blank lines between them passed over); the numbers of
-    ``repeat`` are distinct across pages, so a run is only ever the copy of one on its own page (``page_of``)."""
-    items = np.flatnonzero(numbered & (repeat >= 0))
+    a run of at least ``MIN_ITEMS`` ``quantities`` (numbered lines that are no rank; blank lines between them passed
+    over); the numbers of ``repeat`` are distinct across pages, so a run is only ever the copy of one on its own
+    page (``page_of``)."""
+    items = np.flatnonzero(quantities & (repeat >= 0))
     if len(items) < 2 * MIN_ITEMS:
         return
     place = np.cumsum(filled) - 1  # a line's number among the non-blank lines

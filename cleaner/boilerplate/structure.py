@@ -155,6 +155,8 @@ MIN_ITEMS, MAX_ITEM_WORDS, MAX_ANNOUNCED_WORDS, MIN_LIST_KEEP = 3, 12, 40, 0.4
 NO_WORD, NUMBERED, BULLETED, STEP = -1, 1, 2, 3
 # A number alone, closed by a dot or a bracket ("1.", "2)"): a step of instructions, its text on the line below.
 STEP_NUMBER = re.compile(r"\d{1,2}[.)]")
+# A rank before a title ("1. Most read story", "2) Another"): a numbered line that is no quantity.
+RANK = re.compile(r"\d{1,2}[.)]\s")
 BULLETS = frozenset("-–—•·*►▪●○■□✓✔+>")
 TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 
@@ -162,7 +164,8 @@ TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 def item_mark(text: str) -> int:
     """How a stripped line opens as a list item: ``NUMBERED`` (a digit: a quantity, a rank, a date), ``BULLETED``
     (a bullet or a dash), or 0; ``NO_WORD`` for a line without two letters in a row (a row of a calendar, a page
-    number, a price), which no list of the article's is made of."""
+    number, a price), which no list of the article's is made of, or ``STEP`` when that line is a step's number
+    alone ("1.", "2)"), its text on the line below."""
     if not TWO_LETTERS.search(text):
         return STEP if STEP_NUMBER.fullmatch(text) else NO_WORD
     return NUMBERED if text[0].isdigit() else BULLETED if text[0] in BULLETS else 0

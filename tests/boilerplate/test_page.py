@@ -112,6 +112,7 @@ def test_only_whole_lists_of_quantities_shown_twice_are_kept_once():
     for page in (
         [*INGREDIENTS, "Share", *INGREDIENTS[:2]],  # the second copy is shorter: no list shown again
         ["Home", "News", "Sport", "Home", "News", "Sport"],  # a menu shown twice: no quantities
+        [*(ranked := ["1. Mayor opens library", "2. Budget approved", "3) Storm warning"]), "Share", *ranked],  # ranks
     ):
         found = read_pages([page], {}.get, repeated_max_words=20, recurring=[None])
         assert (found.repeat_codes >= -1).all()
