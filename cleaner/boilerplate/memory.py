@@ -12,8 +12,11 @@ from itertools import repeat
 
 import numpy as np
 
-# Texts remembered; all forgotten when full (as the rules' verdicts are, rules.KNOWN_LINES).
+# Texts remembered; all forgotten when full (as the rules' verdicts are, rules.KNOWN_LINES). Only texts of up to
+# KNOWN_CHARS characters are remembered: furniture is short, a paragraph seldom recurs, and the bound on the texts
+# held is then one on their memory too (at most ~13 MB of text per worker, whatever the pages).
 KNOWN_TEXTS = 1 << 16
+KNOWN_CHARS = 200
 
 
 class KnownRows:
@@ -27,6 +30,18 @@ class KnownRows:
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         """The row of each of ``texts``."""
+        long = [i for i, text in enumerate(texts) if len(text) > KNOWN_CHARS]
+        if not long:
+            return self._known(texts)
+        rows = np.empty((len(texts), self._rows.shape[1]))
+        rows[long] = self.compute([texts[i] for i in long])
+        short = [i for i, text in enumerate(texts) if len(text) <= KNOWN_CHARS]
+        if short:
+            rows[short] = self._known([texts[i] for i in short])
+        return rows
+
+    def _known(self, texts: list[str]) -> np.ndarray:
+        """The rows of ``texts``, each remembered."""
         index = self._index
         if len(index) + len(texts) > self.limit:  # forgotten before, not after: the batch's stay known
             index.clear()

@@ -37,3 +37,14 @@ def test_a_texts_shape_row_does_not_depend_on_the_texts_beside_it():
     together = text_shapes(LINES)
     for number, line in enumerate(LINES):
         assert np.array_equal(text_shapes([line])[0], together[number])
+
+
+def test_long_texts_are_computed_each_time_and_never_remembered():
+    asked: list[list[str]] = []
+    known = KnownRows(lambda texts: asked.append(texts) or text_shapes(texts), 9)
+    paragraph = "The council met on Tuesday and approved the budget. " * 10  # over KNOWN_CHARS
+    texts = [paragraph, "Home", paragraph, "Share on Facebook"]
+    assert np.array_equal(known(texts), text_shapes(texts))
+    assert np.array_equal(known(texts), text_shapes(texts))
+    assert asked == [[paragraph, paragraph], ["Home", "Share on Facebook"], [paragraph, paragraph]]
+    assert paragraph not in known._index
