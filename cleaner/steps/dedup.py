@@ -101,7 +101,7 @@ class Dedup(CorpusStep):
             # arrays, not lists: Arrow converts an array of a list column ten times as fast as a Python list
             minhash = minhash_values(hashes, *self._permutations)
             n_shingles = len(hashes)
-            sample = hashes[: self.config.sample_size]
+            sample = hashes[: self.config.sample_size].copy()  # a view would hold every hash until the part is written
         return {
             "id": doc.id,
             "n_chars": len(doc.text),
