@@ -116,9 +116,6 @@ class VectorisedIdentifier(LanguageIdentifier):
             return "und", confidence
         return self.nb_classes[best], confidence
 
-    def _raw_score(self, text: bytes) -> np.ndarray:
-        return self._raw_scores(text, self._walk(text))
-
     def _raw_scores(self, text: bytes, features: np.ndarray) -> np.ndarray:
         """py3langid's raw naive Bayes scores of the encoded ``text``, given its features."""
         if not len(features):
