@@ -72,3 +72,12 @@ def test_the_source_is_the_file_wordfreq_reads(folder: Path):
     assert str(wordfreqs._source("en", "small")) == available_languages("small")["en"]
     assert wordfreqs._source("pt-BR", "best") is None  # matched by wordfreq to another code: not cached
     assert zipf_table("pt-BR", "small") == zipf_table("pt", "small")
+
+
+def test_has_language_is_membership_of_wordfreqs_codes():
+    from wordfreq import available_languages
+
+    codes = available_languages("best")
+    assert all(has_language(code) for code in codes)
+    for other in ("pt-BR", "EN", "", "eng", "chinese", "_chinese"):
+        assert has_language(other) == (other in codes), other
