@@ -45,3 +45,39 @@ def test_the_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_pat
     monkeypatch.delenv("CLEANER_CACHE", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.folder() == tmp_path / "cleaner"
+
+
+def test_a_value_is_built_once_then_loaded_equal(folder: Path):
+    built = []
+
+    def build() -> dict[str, object]:
+        built.append(1)
+        return {"word": 3.25, "other": (1, 2), "set": frozenset({"a", "b"})}
+
+    cold = cache.cached_value("table", "v1", build)
+    warm = cache.cached_value("table", "v1", build)
+    assert warm == cold == build()
+    assert list(warm) == ["word", "other", "set"]
+    assert built == [1, 1]  # the cold call and the comparison's own: the warm one read the copy
+    assert [p.name.split("-")[:2] for p in folder.iterdir()] == [["table", "v1"]]
+
+
+def test_a_value_of_another_key_is_never_read(folder: Path):
+    cache.cached_value("table", "v1", lambda: {"stale": 1.0})
+    assert cache.cached_value("table", "v2", lambda: {"fresh": 2.0}) == {"fresh": 2.0}
+    assert [p.name.split("-")[1] for p in folder.iterdir()] == ["v2"]
+
+
+def test_a_damaged_value_is_built_again_and_removed(folder: Path):
+    cache.cached_value("table", "v1", lambda: {"word": 1.0})
+    (copy,) = folder.iterdir()
+    copy.write_bytes(b"\xff")
+    assert cache.cached_value("table", "v1", lambda: {"word": 2.0}) == {"word": 2.0}
+    assert not copy.exists()
+
+
+def test_an_unwritable_cache_still_gives_the_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("CLEANER_CACHE", str(blocker / "cache"))
+    assert cache.cached_value("table", "v1", lambda: [1, 2]) == [1, 2]

@@ -10,14 +10,19 @@ character mean here what they mean there.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 
 import numpy as np
 
+from cleaner.boilerplate import lines
 from cleaner.boilerplate.lines import TERMINAL
+from cleaner.cache import cached_value
 
 BMP = 0x10000
 UNICODE = 0x110000
@@ -47,11 +52,24 @@ class Tables:
 
 @lru_cache(maxsize=1)
 def tables() -> Tables:
-    """Made once per process (a tenth of a second; the step's ``prepare()`` makes them before workers fork)."""
+    """Made once per process (the step's ``prepare()`` makes them before workers fork), and kept in the user's
+    cache (:mod:`cleaner.cache`): making them took a seventh of a second at every start. The copy is named by what
+    the tables follow: Python's version (its Unicode database and regex classes), and the text of this module and
+    of :mod:`cleaner.boilerplate.lines` (the sets above, ``TERMINAL``), so that no edit of either meets an older
+    copy."""
+    sources = b"".join(Path(module.__file__ or "").read_bytes() for module in (sys.modules[__name__], lines))
+    digest = hashlib.sha256(sys.version.encode() + b"\0" + sources).hexdigest()[:16]
+    word, kinds = cached_value("character-tables", digest, lambda: _made_tables())
+    return Tables(np.frombuffer(word, dtype=bool).copy(), np.frombuffer(kinds, dtype=np.uint8).copy())
+
+
+def _made_tables() -> tuple[bytes, bytes]:
+    """The tables' bytes (``word``, ``kinds``), made from Python's character predicates and regex classes."""
     every = np.arange(UNICODE, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
     word = code_points(re.sub(r"\W", "\0", every)) != 0
     plane = every[:BMP]
-    if any(c.isspace() for c in every[BMP:]):  # pragma: no cover - a Unicode version that adds one
+    # ``\s`` is ``str.isspace`` (both are Py_UNICODE_ISSPACE), searched in C rather than a call per character.
+    if re.search(r"\s", every[BMP:]):  # pragma: no cover - a Unicode version that adds one
         raise RuntimeError("a white space character beyond the Basic Multilingual Plane")
     kinds = np.zeros(BMP, dtype=np.uint8)
     for bit, flags in (
@@ -64,7 +82,7 @@ def tables() -> Tables:
     for bit, chars in ((JOINER, JOINERS), (CLOSER, CLOSERS), (PUNCTUATION, SENTENCE_PUNCTUATION),
                        (TERMINAL_CHAR, TERMINAL_CHARS)):  # fmt: skip
         kinds[[ord(c) for c in chars]] |= bit
-    return Tables(word, kinds)
+    return word.tobytes(), kinds.tobytes()
 
 
 def code_points(text: str) -> np.ndarray:

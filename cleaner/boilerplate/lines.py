@@ -10,16 +10,21 @@ longest lines, or, when it is unsure, the list the page's words hit most.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import importlib.util
 import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import numpy as np
 
 from cleaner.boilerplate.segments import Segments
+from cleaner.cache import cached_value
 from cleaner.language_id import detect_py3langid_many
 
 WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -67,15 +72,7 @@ class StopWords:
     """jusText's stop-word lists, and a guess of a text's language from them."""
 
     def __init__(self) -> None:
-        import justext
-
-        self.names = sorted(justext.get_stoplists())
-        self.lists = {name: frozenset(justext.get_stoplist(name)) for name in self.names}
-        index: dict[str, list[int]] = {}
-        for number, name in enumerate(self.names):
-            for word in self.lists[name]:
-                index.setdefault(word, []).append(number)
-        self.index = {word: tuple(langs) for word, langs in index.items()}
+        self.names, self.lists, self.index = _stop_words()
 
     def guess(self, words: list[str]) -> frozenset[str]:
         """The stop-word list that covers the most of ``words`` (lower-cased)."""
@@ -125,6 +122,38 @@ class StopWords:
 @lru_cache(maxsize=1)
 def stopwords() -> StopWords:
     return StopWords()
+
+
+# Part of the cache key of the lists: a change of what is derived from jusText's files must not meet an older copy.
+STOP_WORDS_FORMAT = "1"
+
+
+def _stop_words() -> tuple[list[str], dict[str, frozenset[str]], dict[str, tuple[int, ...]]]:
+    """jusText's list names, their words, and the numbers of the lists holding each word.
+
+    Reading and indexing the 100 lists took a third of a second at every start (in the boilerplate step's
+    ``prepare()``): they are kept in the user's cache (:mod:`cleaner.cache`), named by jusText's version and its
+    list files' names, sizes and times."""
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - an installation without lists
+        return _read_stop_words()
+    files = sorted(Path(next(iter(spec.submodule_search_locations)), "stoplists").glob("*.txt"))
+    listing = "\n".join(f"{path.name} {(stat := path.stat()).st_size} {stat.st_mtime_ns}" for path in files)
+    digest = hashlib.sha256(listing.encode()).hexdigest()[:16]
+    key = f"{importlib.metadata.version('justext')}-{digest}-{STOP_WORDS_FORMAT}"
+    return cached_value("justext-stopwords", key, _read_stop_words)
+
+
+def _read_stop_words() -> tuple[list[str], dict[str, frozenset[str]], dict[str, tuple[int, ...]]]:
+    import justext
+
+    names = sorted(justext.get_stoplists())
+    lists = {name: frozenset(justext.get_stoplist(name)) for name in names}
+    index: dict[str, list[int]] = {}
+    for number, name in enumerate(names):
+        for word in lists[name]:
+            index.setdefault(word, []).append(number)
+    return names, lists, {word: tuple(langs) for word, langs in index.items()}
 
 
 @lru_cache(maxsize=1)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from itertools import pairwise
+from pathlib import Path
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cleaner.boilerplate.characters import SENTENCE_END, read_lines, shape_flags, whole_word_matches
+from cleaner.boilerplate import characters
+from cleaner.boilerplate.characters import BMP, SENTENCE_END, UNICODE, read_lines, shape_flags, whole_word_matches
 from cleaner.boilerplate.lines import TERMINAL, tokenize
 from cleaner.boilerplate.model import furniture_automaton
 
@@ -142,3 +147,26 @@ def test_any_shapes_are_those_of_the_text_methods(texts):
     assert whole_word_matches(joined, furniture_automaton()).tolist() == whole_words_one_by_one(
         joined, furniture_automaton()
     )
+
+
+def test_the_tables_are_made_cold_then_loaded_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path))
+    made = characters._made_tables()
+    characters.tables.cache_clear()
+    try:
+        cold = characters.tables()
+        assert [p.name.split("-")[:2] for p in tmp_path.iterdir()] == [["character", "tables"]]
+        characters.tables.cache_clear()
+        monkeypatch.setattr(characters, "_made_tables", lambda: pytest.fail("made again"))
+        warm = characters.tables()
+        for table in (cold, warm):
+            assert (table.word.tobytes(), table.kinds.tobytes()) == made
+            assert table.word.dtype == bool and table.kinds.dtype == np.uint8
+        # Another Python (or an edit of the module) names another copy: the older one is never read.
+        monkeypatch.setattr(sys, "version", "another")
+        monkeypatch.setattr(characters, "_made_tables", lambda: (bytes(UNICODE), bytes(BMP)))
+        characters.tables.cache_clear()
+        assert not characters.tables().word.any()
+        assert len(list(tmp_path.iterdir())) == 1
+    finally:
+        characters.tables.cache_clear()

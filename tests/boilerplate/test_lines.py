@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from itertools import chain, islice
+from pathlib import Path
 
+import pytest
+
+from cleaner.boilerplate import lines
 from cleaner.boilerplate.lines import NO_STOPWORDS, longest_lines, stopwords, tokenize
 
 PROSE = [
@@ -59,3 +63,24 @@ def test_longest_lines_takes_the_prose_until_enough_characters():
     texts = ["Home", "", PROSE[0], "Share", PROSE[1], PROSE[2]]
     assert longest_lines(texts, 150).split("\n") == sorted(PROSE, key=len, reverse=True)[:2]
     assert longest_lines(["", "  "], 100) == ""
+
+
+def test_stop_words_are_read_cold_then_loaded_warm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path))
+    read = lines._read_stop_words()
+    cold = lines._stop_words()
+    assert [p.name.split("-")[:2] for p in tmp_path.iterdir()] == [["justext", "stopwords"]]
+    monkeypatch.setattr(lines, "_read_stop_words", lambda: pytest.fail("read again"))
+    warm = lines._stop_words()
+    assert warm == cold == read
+    assert "the" in warm[1]["English"] and warm[0].index("English") in warm[2]["the"]
+
+
+def test_stop_words_of_another_justext_are_never_loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("CLEANER_CACHE", str(tmp_path))
+    monkeypatch.setattr(lines, "_read_stop_words", lambda: (["Old"], {"Old": frozenset({"a"})}, {"a": (0,)}))
+    assert lines._stop_words()[0] == ["Old"]
+    monkeypatch.setattr(lines.importlib.metadata, "version", lambda _: "0.0-other")
+    monkeypatch.setattr(lines, "_read_stop_words", lambda: (["New"], {"New": frozenset()}, {}))
+    assert lines._stop_words()[0] == ["New"]
+    assert len(list(tmp_path.iterdir())) == 1
