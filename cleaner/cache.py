@@ -11,6 +11,7 @@ read half of one; a cache folder that cannot be written only costs the time it w
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import marshal
 import os
 import sys
@@ -35,7 +36,7 @@ def cached(kind: str, key: str, build: Callable[[], bytes]) -> Path | bytes:
     copies of ``kind`` made for other keys); the bytes ``build()`` made when they cannot be stored. A path rather
     than the bytes, so that the caller reads only what it needs, without holding the file's bytes beside it."""
     path = folder() / f"{kind}-{key}"
-    if path.is_file():
+    if os.path.isfile(path):  # False, not an error, for a folder this user may not read
         return path
     data = build()
     return path if _store(path, data, kind) else data
@@ -60,20 +61,34 @@ def _store(path: Path, data: bytes, kind: str) -> bool:
 def cached_value(kind: str, key: str, build: Callable[[], T]) -> T:
     """``build()``'s value (plain containers of strings and numbers), kept in the cache with :mod:`marshal`: a
     table of words that takes a fifth of a second to derive from a package's files loads in half that. The key is
-    completed with the Python version, whose marshal format the copy is in. A damaged copy is removed and the
-    value built again."""
+    completed with the Python version, whose marshal format the copy is in. The copy opens with a digest of the
+    rest: marshal has no check of its own, and a flipped byte can load as another valid value. A damaged copy is
+    removed and the value built again."""
     built: list[T] = []
 
     def build_bytes() -> bytes:
         built.append(build())
-        return marshal.dumps(built[0])
+        payload = marshal.dumps(built[0])
+        return _digest(payload) + payload
 
     found = cached(kind, f"{key}-{sys.implementation.cache_tag}-m{marshal.version}", build_bytes)
     if built:
         return built[0]
     assert isinstance(found, Path)  # cached() returns bytes only after building them
     try:
-        return marshal.loads(found.read_bytes())
-    except (OSError, EOFError, ValueError, TypeError):  # a damaged copy: made again at the next start
+        data = found.read_bytes()
+        digest, payload = data[:DIGEST_SIZE], data[DIGEST_SIZE:]
+        if digest == _digest(payload):
+            return marshal.loads(payload)
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    with contextlib.suppress(OSError):  # a damaged copy: made again at the next start
         found.unlink(missing_ok=True)
-        return build()
+    return build()
+
+
+DIGEST_SIZE = 16
+
+
+def _digest(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=DIGEST_SIZE).digest()

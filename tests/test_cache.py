@@ -81,3 +81,25 @@ def test_an_unwritable_cache_still_gives_the_value(tmp_path: Path, monkeypatch: 
     blocker.write_text("not a folder")
     monkeypatch.setenv("CLEANER_CACHE", str(blocker / "cache"))
     assert cache.cached_value("table", "v1", lambda: [1, 2]) == [1, 2]
+
+
+def test_a_copy_with_a_flipped_byte_is_never_read_as_another_value(folder: Path):
+    """marshal has no check of its own: a flipped byte inside a string loads as another valid value."""
+    value = {"words": ("alpha", "beta"), "weight": 0.5}
+    cache.cached_value("table", "v1", lambda: value)
+    (copy,) = folder.iterdir()
+    data = copy.read_bytes()
+    for place in range(len(data)):
+        damaged = bytearray(data)
+        damaged[place] ^= 0x01
+        copy.write_bytes(bytes(damaged))
+        assert cache.cached_value("table", "v1", lambda: value) == value
+        copy.write_bytes(data)
+
+
+def test_a_cache_folder_this_user_may_not_read_still_gives_the_value(folder: Path, monkeypatch: pytest.MonkeyPatch):
+    def refused(path: object) -> bool:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "is_file", refused)  # as pathlib does on Python 3.11 for EACCES
+    assert cache.cached_value("table", "v1", lambda: [1, 2]) == [1, 2]
