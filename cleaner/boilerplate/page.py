@@ -248,8 +248,11 @@ def read_pages(
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
     marks = np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n)
-    quantities = marks == NUMBERED  # numbered lines but the ranks of a most-read list ("1. Headline")
-    quantities[[i for i in np.flatnonzero(quantities).tolist() if RANK.match(stripped[i])]] = False
+    # Numbered lines but the ranks of a most-read list ("1. Headline": a number closed by a dot or a bracket before a
+    # line that does not end as a sentence does); "1. Preheat the oven." is a step of instructions, and stays.
+    quantities = marks == NUMBERED
+    ranks = [i for i in np.flatnonzero(quantities & ~terminal).tolist() if RANK.match(stripped[i])]
+    quantities[ranks] = False
     _first_copies(repeat, quantities, chars > 0, page_of)
     bio, teaser = _author_boxes_and_teasers(
         stripped,

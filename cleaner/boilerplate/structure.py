@@ -155,7 +155,8 @@ MIN_ITEMS, MAX_ITEM_WORDS, MAX_ANNOUNCED_WORDS, MIN_LIST_KEEP = 3, 12, 40, 0.4
 NO_WORD, NUMBERED, BULLETED, STEP = -1, 1, 2, 3
 # A number alone, closed by a dot or a bracket ("1.", "2)"): a step of instructions, its text on the line below.
 STEP_NUMBER = re.compile(r"\d{1,2}[.)]")
-# A rank before a title ("1. Most read story", "2) Another"): a numbered line that is no quantity.
+# A rank before a title ("1. Most read story", "2) Another"; a title does not end as a sentence does): a numbered
+# line that is no quantity.
 RANK = re.compile(r"\d{1,2}[.)]\s")
 BULLETS = frozenset("-–—•·*►▪●○■□✓✔+>")
 TWO_LETTERS = re.compile(r"[^\W\d_]{2}")

@@ -108,6 +108,13 @@ def test_a_list_shown_twice_keeps_its_first_copy():
     assert repeated_lines == [0, 6, 7, 8, 10]
 
 
+def test_numbered_steps_shown_twice_keep_their_first_copy():
+    steps = ["1. Preheat the oven to 180 C.", "2. Brown the lamb in the oil.", "3. Add the chicken and stir well."]
+    found = read_pages([[*steps, "Print", *steps]], {}.get, repeated_max_words=20, recurring=[None])
+    repeated_lines = np.flatnonzero(repeated(found.repeat_codes, np.zeros(len(found), dtype=bool))).tolist()
+    assert repeated_lines == [4, 5, 6]
+
+
 def test_only_whole_lists_of_quantities_shown_twice_are_kept_once():
     for page in (
         [*INGREDIENTS, "Share", *INGREDIENTS[:2]],  # the second copy is shorter: no list shown again
