@@ -45,9 +45,11 @@ def _version() -> str:
 
 def _source(language: str, wordlist: str) -> Path | None:
     """The file ``wordfreq.get_frequency_list(language, wordlist)`` reads when ``language`` is one of its codes
-    exactly (found without importing wordfreq, whose import alone takes a sixth of a second)."""
+    exactly (found without importing wordfreq, whose import alone takes a sixth of a second). Its codes are lower
+    case: "EN" finds no file, even where the file system ignores case."""
     spec = importlib.util.find_spec("wordfreq")
-    if spec is None or not spec.submodule_search_locations or not language.isalpha():
+    code = language.isascii() and language.isalpha() and language.islower()
+    if spec is None or not spec.submodule_search_locations or not code:
         return None
     data = Path(next(iter(spec.submodule_search_locations))) / "data"
     for name in LIST_FILES.get(wordlist, ()):
