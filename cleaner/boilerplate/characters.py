@@ -57,9 +57,13 @@ def tables() -> Tables:
     the tables follow: Python's version (its Unicode database and regex classes), and the text of this module and
     of :mod:`cleaner.boilerplate.lines` (the sets above, ``TERMINAL``), so that no edit of either meets an older
     copy."""
-    sources = b"".join(Path(module.__file__ or "").read_bytes() for module in (sys.modules[__name__], lines))
-    digest = hashlib.sha256(sys.version.encode() + b"\0" + sources).hexdigest()[:16]
-    word, kinds = cached_value("character-tables", digest, lambda: _made_tables())
+    try:
+        sources = b"".join(Path(module.__file__ or "").read_bytes() for module in (sys.modules[__name__], lines))
+    except OSError:  # modules without a source file to read (a frozen or zipped install): made, not kept
+        word, kinds = _made_tables()
+    else:
+        digest = hashlib.sha256(sys.version.encode() + b"\0" + sources).hexdigest()[:16]
+        word, kinds = cached_value("character-tables", digest, lambda: _made_tables())
     return Tables(np.frombuffer(word, dtype=bool).copy(), np.frombuffer(kinds, dtype=np.uint8).copy())
 
 
