@@ -14,7 +14,7 @@ import numpy as np
 
 # Texts remembered; all forgotten when full (as the rules' verdicts are, rules.KNOWN_LINES). Only texts of up to
 # KNOWN_CHARS characters are remembered: furniture is short, a paragraph seldom recurs, and the bound on the texts
-# held is then one on their memory too (at most ~13 MB of text per worker, whatever the pages).
+# held is then one on their memory too (at most 13 MB of Latin text per worker, 52 MB in the widest script).
 KNOWN_TEXTS = 1 << 16
 KNOWN_CHARS = 200
 
