@@ -36,6 +36,7 @@ from cleaner.steps.dedup_passes import (
     BUCKETS,
     Plan,
     bucket_pairs,
+    distinct,
     document_ids,
     read_rows,
     scatter_keys,
@@ -174,14 +175,7 @@ def shingle_hashes(shingles: list[bytes]) -> np.ndarray:
     hashes ^= hashes >> np.uint32(13)
     hashes *= np.uint32(0xC2B2AE35)
     hashes ^= hashes >> np.uint32(16)
-    hashes.sort()
-    if len(hashes) > 1:
-        first = np.empty(len(hashes), dtype=bool)
-        first[0] = True
-        np.not_equal(hashes[1:], hashes[:-1], out=first[1:])
-        if not first.all():
-            hashes = hashes[first]
-    return hashes
+    return distinct(hashes)
 
 
 def minhash_values(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
