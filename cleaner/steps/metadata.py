@@ -26,8 +26,7 @@ from cleaner.wordfreqs import has_language, zipf
 
 # Sentence and clause ends, also in Chinese and Japanese (full-width), Arabic and Hindi: a title has none.
 TERMINAL = (".", "!", "?", "…", ":", ";", ",", "。", "！", "？", "：", "；", "，", "、", "؟", "؛", "،", "।")
-# In a dateline: where a word starts, and a year (four digits on their own).
-WORD_START = re.compile(r"(?<=\s)\S")
+# In a dateline: a year (four digits on their own).
 YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")
 # The separators between the parts of a dateline ("3. März 2021 · Peter Maier | 12 Kommentare").
 DATELINE_PARTS = re.compile(r"\s+[|·•–—-]\s+")
@@ -41,6 +40,9 @@ def _letters(test: str) -> str:
 
 
 UPPER, LOWER = _letters("isupper"), _letters("islower")
+# In a dateline: where a word starts, after a space or where a capital follows a small letter (a byline's name glued
+# to its date when the page's markup separated them: "By Jane DoeMarch 14, 2024").
+WORD_START = re.compile(rf"(?<=\s)\S|(?<=[{LOWER}])(?=[{UPPER}])")
 # A word of a name ("Usman", "Berg-Hoffmann", "Jean-baptiste"), or an initial ("M."). After an apostrophe
 # only a capital may follow: "Pakistan’s" is no name.
 NAME_WORD = rf"(?-i:[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+|['’][{UPPER}][{LOWER}]+)*|[{UPPER}]\.)"

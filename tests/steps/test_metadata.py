@@ -48,6 +48,12 @@ def test_parse_date_after_a_publication_stamp_and_of_the_first_of_two_dates():
     assert parse_date("Published 3 March 2021 | Updated 4 March 2021", "en") == "2021-03-03"
 
 
+def test_a_date_glued_to_the_bylines_name_is_read_from_where_the_capital_starts_it():
+    assert parse_date("By Jane DoeMarch 14, 2024", "en") == "2024-03-14"
+    assert parse_date("Von Max MustermannMärz 14, 2024", "de") == "2024-03-14"
+    assert parse_date("McDonald 5 May 2020", "en") == "2020-05-05"  # a capital inside a name is no date of its own
+
+
 def test_a_byline_removed_with_its_date_gives_the_author_and_the_date():
     removed = [RemovedLine("boilerplate", "date", 1, "Von Lena Berg-Hoffmann am 9. Juni 2023, 08:15 Uhr")]
     found = meta(BODY, removed, language="de")
