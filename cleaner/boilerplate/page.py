@@ -21,7 +21,7 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import MIN_ITEMS, NUMBERED, RANK, SHOWN_TWICE, item_mark
+from cleaner.boilerplate.structure import MIN_ITEMS, NO_WORD, NUMBERED, RANK, SHOWN_TWICE, item_mark
 from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
@@ -247,7 +247,8 @@ def read_pages(
     if counted.any():  # the same text on the same page: the same number (its first line's)
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
-    marks = np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n)
+    marks = np.full(n, NO_WORD, dtype=np.int8)  # a blank line holds no two letters
+    marks[filled] = np.fromiter(map(item_mark, map(stripped.__getitem__, filled.tolist())), np.int8, len(filled))
     # Numbered lines but the ranks of a most-read list ("1. Headline": a number closed by a dot or a bracket before a
     # line that does not end as a sentence does); "1. Preheat the oven." is a step of instructions, and stays.
     quantities = marks == NUMBERED
