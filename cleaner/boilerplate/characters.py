@@ -168,9 +168,9 @@ def read_lines(texts: list[str]) -> LineFacts:
 def _two_letters(letter: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Per line (``ends``: the position of each line's break, which is no letter), whether two of its characters
     in a row are letters (``letter``, one per character of the text)."""
-    pairs = np.zeros(len(letter), dtype=np.int64)
-    pairs[:-1] = letter[:-1] & letter[1:]
-    return np.add.reduceat(pairs, np.concatenate(([0], ends[:-1] + 1))) > 0
+    pairs = np.zeros(len(letter), dtype=bool)
+    np.logical_and(letter[:-1], letter[1:], out=pairs[:-1])
+    return np.logical_or.reduceat(pairs, np.concatenate(([0], ends[:-1] + 1)))
 
 
 def _stripped_ends(filled: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, ...]:
