@@ -193,7 +193,7 @@ class RuleSet:
                     found[asked[at]] = m.lastgroup
         # A line of at most 2 * max_contains_words - 1 characters has no more words than that limit: not split.
         most = self.max_contains_words
-        chosen = [at for at, number in enumerate(asked) if found[number] is None and _at_most_words(lines[number], most)]
+        chosen = [at for at, n in enumerate(asked) if found[n] is None and _at_most_words(lines[n], most)]
         categories = self._contains_categories([lowers[at] for at in chosen])
         for at, category in zip(chosen, categories, strict=True):
             found[asked[at]] = category

@@ -127,7 +127,8 @@ def test_only_whole_lists_of_quantities_shown_twice_are_kept_once():
 
 def test_item_marks_are_those_of_item_mark_line_by_line():
     """The marks read from the batch's first characters and letter pairs are item_mark's, whatever the line."""
-    lines = ["1. Step", "1.", "2)", "12", "- item", "• Punkt", "▪ x", "Home", "a", "²x", "½ cup", "Ⅻ Chapter", "ab",
-             "a1b", "_x_", "𝟏 mathematical", "𝐀𝐁", "١٢ Arabic", "  3) indented", "", "  ", "2024-01-01", "x y"]  # fmt: skip
+    lines = ["1. Step", "1.", "2)", "12", "- item", "• Punkt", "▪ x", "Home", "a", "²x", "½ cup", "Ⅻ Chapter",
+             "ab", "a1b", "_x_", "𝟏 mathematical", "𝐀𝐁", "١٢ Arabic", "  3) indented", "", "  ", "2024-01-01",
+             "x y"]  # fmt: skip
     pages = read_pages([lines, lines[::-1]], lambda line: None, 20, [None, None])
     assert pages.marks.tolist() == [item_mark(line.strip()) for line in lines + lines[::-1]]
