@@ -250,7 +250,7 @@ class Boilerplate(Step):
         reasons, words, settled = removals.reasons, removals.words, removals.settled
         if not settled:
             return "unsettled", f"still removing lines after max_passes={self.config.max_passes} passes"
-        removed_words = sum(words[i] for i in reasons)
+        removed_words = sum(map(words.__getitem__, reasons))
         total_words = sum(words) or 1
         if removed_words / total_words <= self.config.max_removed_share:
             return "", ""
@@ -263,7 +263,7 @@ class Boilerplate(Step):
 
     def _drop(self, doc: Document, original: list[str], removals: Removals) -> None:
         doc.count(self.name, "lines_removed", len(removals.reasons))
-        doc.count(self.name, "words_removed", sum(removals.words[i] for i in removals.reasons))
+        doc.count(self.name, "words_removed", sum(map(removals.words.__getitem__, removals.reasons)))
         self.drop_lines(doc, original, removals.reasons)
         doc.text = _collapse_blank_lines(doc.text)
 
