@@ -235,7 +235,7 @@ def read_pages(
     offsets = np.concatenate(([0], np.cumsum([len(lines) for lines in documents]))).astype(np.int64)
     n = len(texts)
     facts = read_lines(texts)
-    stripped = [text.strip() for text in texts]
+    stripped = list(map(str.strip, texts))
     chars, terminal = facts.chars, facts.terminal
     words = np.diff(facts.token_offsets)
     filled = np.flatnonzero(chars)

@@ -176,8 +176,8 @@ class Boilerplate(Step):
         documents = [[line.replace(SOFT_HYPHEN, "") for line in lines] if _has_soft_hyphen(lines) else lines
                      for lines in documents]  # fmt: skip
         # The rules' verdicts on the batch's lines at once (RuleSet.match_lines), then looked up line by line.
-        verdicts = self.rules.match_lines([line for lines in documents for line in lines])
-        return read_pages(documents, verdicts.__getitem__, self.config.repeated_max_words, recurring)
+        verdict = self.rules.match_lines([line for lines in documents for line in lines])
+        return read_pages(documents, verdict, self.config.repeated_max_words, recurring)
 
     def analyse(self, texts: list[str], structural: bool = True, group: str = "") -> list[line_features.Line]:
         """Every line with its class and, for lines to remove, the reason (one pass)."""

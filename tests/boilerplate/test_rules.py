@@ -307,7 +307,7 @@ def test_anywhere_rules_are_searched_in_lines_of_any_length(tmp_path: Path):
     (tmp_path / "notice.txt").write_text("* (?:©|copyright) (?:19|20)\\d\\d acme\n~ acme\n", encoding="utf-8")
     rules = load_rules(tmp_path, max_contains_words=5)
     long_line = "one two three four five six seven © 2021 Acme"
-    assert rules.match(long_line) == "notice" and rules.match_lines([long_line])[long_line] == "notice"
+    assert rules.match(long_line) == "notice" and rules.match_lines([long_line])(long_line) == "notice"
     assert rules.anywhere_literals == (" acme",)  # only lines holding it are searched
     assert rules.match("one two three four five six seven acme") is None  # the "~" rule stops at 5 words
 
@@ -372,10 +372,10 @@ def test_lines_matched_at_once_get_what_each_gets_alone():
         "Impressum",  # a line twice
     ]
     fresh = load_rules()
-    verdicts = fresh.match_lines(lines)
+    verdict = fresh.match_lines(lines)
     expected = [RULES._match(line) for line in lines]
-    assert [verdicts[line] for line in lines] == expected
-    assert [fresh.match_lines(lines)[line] for line in lines] == expected  # remembered: the same again
+    assert [verdict(line) for line in lines] == expected
+    assert [fresh.match_lines(lines)(line) for line in lines] == expected  # remembered: the same again
     assert any(category is not None for category in expected)
 
 
@@ -383,9 +383,9 @@ def test_remembered_verdicts_are_forgotten_when_full_but_never_those_of_the_batc
     monkeypatch.setattr("cleaner.boilerplate.rules.KNOWN_LINES", 4)
     fresh = load_rules()
     first = ["Impressum", "Teilen", "An article line that matches nothing at all."]
-    assert [fresh.match_lines(first)[line] for line in first] == ["footer", "share", None]
+    assert [fresh.match_lines(first)(line) for line in first] == ["footer", "share", None]
     second = ["Impressum", "Read More »", "Polecamy"]  # one known, two new: over the limit
-    assert [fresh.match_lines(second)[line] for line in second] == ["footer", "related", "related"]
+    assert [fresh.match_lines(second)(line) for line in second] == ["footer", "related", "related"]
     assert len(fresh._known) <= 4
 
 
