@@ -274,10 +274,13 @@ def read_pages(
         offsets,
     )
     found = np.zeros(n, dtype=bool)
-    for page, asks in enumerate(recurring):
-        if asks is not None:
-            for number in range(int(offsets[page]), int(offsets[page + 1])):
-                found[number] = matched[number] is None and bool(normal[number]) and asks(normal[number])
+    if any(asks is not None for asks in recurring):
+        askable = np.flatnonzero(~ruled & (chars > 0))  # a line's normal text is empty when the line is blank
+        bounds, askable_list = np.searchsorted(askable, offsets).tolist(), askable.tolist()
+        for page, asks in enumerate(recurring):
+            if asks is not None:
+                for number in askable_list[bounds[page] : bounds[page + 1]]:
+                    found[number] = asks(normal[number])
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
