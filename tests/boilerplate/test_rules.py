@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.boilerplate.rules import compile_rules, load_rules, parse_rules
+from cleaner.boilerplate.rules import _at_most_words, compile_rules, load_rules, parse_rules
 
 RULES = load_rules()
 
@@ -420,3 +420,12 @@ def test_regexes_tried_by_their_literals_and_classes_find_what_the_whole_alterna
     whole = [m.lastgroup if (m := rules.prefix.match(line)) else None for line in lines]  # type: ignore[union-attr]
     assert whole == ["a", "a", None, "a", "a", "b", None, None]
     assert rules.prefix_index is not None and rules.prefix_index.categories(lines, "match") == whole
+
+
+def test_a_line_is_split_only_when_it_could_hold_more_words_than_allowed():
+    """The shortcut of the batch path ("anywhere" phrases only in lines of at most max_contains_words words) says
+    what splitting the line says, at the limit too."""
+    lines = ["", "a", "a " * 60, "a " * 61, " a" * 61, "a\tb " * 31, " ".join(["ab"] * 61), "a" * 200, "x\u00a0y " * 40]
+    for line in lines:
+        for most in (0, 1, 2, 60, 61):
+            assert _at_most_words(line, most) == (len(line.split()) <= most), (line, most)
