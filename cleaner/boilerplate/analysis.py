@@ -263,7 +263,8 @@ class Analysis:
         blank_list, decided_list = blank.tolist(), decided.tolist()
         skipped = (blank | decided).tolist()
         tail = (config.min_tail_words, config.max_tail_share)
-        for start, end in zip(segments.starts.tolist(), segments.ends.tolist(), strict=True):
+        standing = np.flatnonzero(segments.sizes)  # a page settled in an earlier pass has no lines, nor regions
+        for start, end in zip(segments.starts[standing].tolist(), segments.ends[standing].tolist(), strict=True):
             regions = content_regions(scores[start:end], config.min_extra_region_words, config.extra_region_ratio)
             page = (words_list[start:end], good[start:end], heading[start:end])
             for number, (first, last) in enumerate(regions):

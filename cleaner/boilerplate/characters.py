@@ -44,10 +44,12 @@ SPACE, UPPER_OR_DIGIT, LOWER, JOINER, CLOSER, PUNCTUATION, TERMINAL_CHAR, LETTER
 class Tables:
     """Per code point: whether it is a word character (``\\w``, every plane), and its kind within the Basic
     Multilingual Plane, as bits: white space (``str.isspace``; none lies beyond that plane), upper case or digit
-    (``str.isupper``, ``str.isdigit``), lower case, membership of the sets above, and letter (``str.isalpha``)."""
+    (``str.isupper``, ``str.isdigit``), lower case, membership of the sets above, and letter (``str.isalpha``);
+    and whether it is a letter as a regex reads ``[^\\W\\d_]`` (every plane)."""
 
     word: np.ndarray  # bool, one per code point of Unicode
     kinds: np.ndarray  # uint8, one per code point of the Basic Multilingual Plane
+    letter: np.ndarray  # bool, one per code point of Unicode
 
 
 @lru_cache(maxsize=1)
@@ -60,17 +62,20 @@ def tables() -> Tables:
     try:
         sources = b"".join(Path(module.__file__ or "").read_bytes() for module in (sys.modules[__name__], lines))
     except OSError:  # modules without a source file to read (a frozen or zipped install): made, not kept
-        word, kinds = _made_tables()
+        word, kinds, letter = _made_tables()
     else:
         digest = hashlib.sha256(sys.version.encode() + b"\0" + sources).hexdigest()[:16]
-        word, kinds = cached_value("character-tables", digest, lambda: _made_tables())
-    return Tables(np.frombuffer(word, dtype=bool).copy(), np.frombuffer(kinds, dtype=np.uint8).copy())
+        word, kinds, letter = cached_value("character-tables", digest, lambda: _made_tables())
+    return Tables(*(np.frombuffer(table, dtype=kind).copy() for table, kind in
+                    ((word, bool), (kinds, np.uint8), (letter, bool))))  # fmt: skip
 
 
-def _made_tables() -> tuple[bytes, bytes]:
-    """The tables' bytes (``word``, ``kinds``), made from Python's character predicates and regex classes."""
+def _made_tables() -> tuple[bytes, bytes, bytes]:
+    """The tables' bytes (``word``, ``kinds``, ``letter``), made from Python's character predicates and regex
+    classes."""
     every = np.arange(UNICODE, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
     word = code_points(re.sub(r"\W", "\0", every)) != 0
+    letter = code_points(re.sub(r"[\W\d_]", "\0", every)) != 0  # (the NUL character is no letter either)
     plane = every[:BMP]
     # ``\s`` is ``str.isspace`` (both are Py_UNICODE_ISSPACE), searched in C rather than a call per character.
     if re.search(r"\s", every[BMP:]):  # pragma: no cover - a Unicode version that adds one
@@ -86,7 +91,7 @@ def _made_tables() -> tuple[bytes, bytes]:
     for bit, chars in ((JOINER, JOINERS), (CLOSER, CLOSERS), (PUNCTUATION, SENTENCE_PUNCTUATION),
                        (TERMINAL_CHAR, TERMINAL_CHARS)):  # fmt: skip
         kinds[[ord(c) for c in chars]] |= bit
-    return word.tobytes(), kinds.tobytes()
+    return word.tobytes(), kinds.tobytes(), letter.tobytes()
 
 
 def code_points(text: str) -> np.ndarray:
@@ -115,6 +120,8 @@ class LineFacts:
     token_letters: np.ndarray  # ``token.isalpha()`` of each token
     token_compound: np.ndarray  # the token holds a joiner (``"e-mail"``, ``"it's"``): it is more than one ``\\w+``
     normal: list[str]  # ``" ".join(text.lower().split())``
+    first_char: np.ndarray  # the code point of the stripped line's first character (0 for a blank line)
+    two_letters: np.ndarray  # ``re.search(r"[^\W\d_]{2}", text)``: two letters in a row
 
 
 def read_lines(texts: list[str]) -> LineFacts:
@@ -122,7 +129,9 @@ def read_lines(texts: list[str]) -> LineFacts:
     n = len(texts)
     if not n:
         empty, none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
-        return LineFacts(empty, none, none, none, none, none, [], np.zeros(1, dtype=np.int64), empty, none, none, [])
+        return LineFacts(
+            empty, none, none, none, none, none, [], np.zeros(1, dtype=np.int64), empty, none, none, [], empty, none
+        )
     joined = "\n".join(texts)
     if joined.count("\n") != n - 1:
         joined = "\n".join(text.replace("\n", " ") for text in texts)
@@ -137,7 +146,8 @@ def read_lines(texts: list[str]) -> LineFacts:
     terminal = has & (kinds[last] & TERMINAL_CHAR > 0)
     for pair in TERMINAL_PAIRS:
         terminal |= (last_char == ord(pair[1])) & (before_last == ord(pair[0]))
-    title_start, lower_start = _first_character_case(np.where(has, codes[first], 0), kinds[first], has)
+    first_char = np.where(has, codes[first], 0)
+    title_start, lower_start = _first_character_case(first_char, kinds[first], has)
     # The last character of the stripped line that is no closing quote or bracket must be a sentence's punctuation.
     last_not_closer = _last_not_closer(kinds, first, last, has)
     inside = has & (last_not_closer >= first)
@@ -151,7 +161,16 @@ def read_lines(texts: list[str]) -> LineFacts:
     return LineFacts(
         chars, terminal, has & (last_char == ord(":")), title_start, lower_start, sentence_end, tokens,
         token_offsets, token_lengths, token_letters, token_compound, _normalised(lowered, lowered_kinds, n),
+        first_char, _two_letters(table.letter[codes], ends),
     )  # fmt: skip
+
+
+def _two_letters(letter: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per line (``ends``: the position of each line's break, which is no letter), whether two of its characters
+    in a row are letters (``letter``, one per character of the text)."""
+    pairs = np.zeros(len(letter), dtype=bool)
+    np.logical_and(letter[:-1], letter[1:], out=pairs[:-1])
+    return np.logical_or.reduceat(pairs, np.concatenate(([0], ends[:-1] + 1)))
 
 
 def _stripped_ends(filled: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, ...]:

@@ -30,14 +30,15 @@ class KnownRows:
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         """The row of each of ``texts``."""
-        long = [i for i, text in enumerate(texts) if len(text) > KNOWN_CHARS]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        long = np.flatnonzero(lengths > KNOWN_CHARS).tolist()
         if not long:
             return self._known(texts)
         rows = np.empty((len(texts), self._rows.shape[1]))
-        rows[long] = self.compute([texts[i] for i in long])
-        short = [i for i, text in enumerate(texts) if len(text) <= KNOWN_CHARS]
+        rows[long] = self.compute(list(map(texts.__getitem__, long)))
+        short = np.flatnonzero(lengths <= KNOWN_CHARS).tolist()
         if short:
-            rows[short] = self._known([texts[i] for i in short])
+            rows[short] = self._known(list(map(texts.__getitem__, short)))
         return rows
 
     def _known(self, texts: list[str]) -> np.ndarray:

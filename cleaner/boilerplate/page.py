@@ -21,7 +21,16 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import MIN_ITEMS, NUMBERED, RANK, SHOWN_TWICE, item_mark
+from cleaner.boilerplate.structure import (
+    BULLETED,
+    BULLETS,
+    MIN_ITEMS,
+    NO_WORD,
+    NUMBERED,
+    RANK,
+    SHOWN_TWICE,
+    item_mark,
+)
 from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
@@ -226,7 +235,7 @@ def read_pages(
     offsets = np.concatenate(([0], np.cumsum([len(lines) for lines in documents]))).astype(np.int64)
     n = len(texts)
     facts = read_lines(texts)
-    stripped = [text.strip() for text in texts]
+    stripped = list(map(str.strip, texts))
     chars, terminal = facts.chars, facts.terminal
     words = np.diff(facts.token_offsets)
     filled = np.flatnonzero(chars)
@@ -247,7 +256,7 @@ def read_pages(
     if counted.any():  # the same text on the same page: the same number (its first line's)
         first = np.fromiter(map({}.setdefault, normal, range(n)), dtype=np.int64, count=n)
         repeat[counted] = np.unique(page_of[counted] * n + first[counted], return_inverse=True)[1].reshape(-1)
-    marks = np.fromiter(map(item_mark, stripped), dtype=np.int8, count=n)
+    marks = _item_marks(stripped, facts.first_char, facts.two_letters, chars > 0)
     # Numbered lines but the ranks of a most-read list ("1. Headline": a number closed by a dot or a bracket before a
     # line that does not end as a sentence does); "1. Preheat the oven." is a step of instructions, and stays.
     quantities = marks == NUMBERED
@@ -265,15 +274,32 @@ def read_pages(
         offsets,
     )
     found = np.zeros(n, dtype=bool)
-    for page, asks in enumerate(recurring):
-        if asks is not None:
-            for number in range(int(offsets[page]), int(offsets[page + 1])):
-                found[number] = matched[number] is None and bool(normal[number]) and asks(normal[number])
+    if any(asks is not None for asks in recurring):
+        askable = np.flatnonzero(~ruled & (chars > 0))  # a line's normal text is empty when the line is blank
+        bounds, askable_list = np.searchsorted(askable, offsets).tolist(), askable.tolist()
+        for page, asks in enumerate(recurring):
+            if asks is not None:
+                for number in askable_list[bounds[page] : bounds[page + 1]]:
+                    found[number] = asks(normal[number])
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,
         facts.token_compound, bio, teaser, marks,
     )  # fmt: skip
+
+
+def _item_marks(stripped: list[str], first: np.ndarray, two_letters: np.ndarray, filled: np.ndarray) -> np.ndarray:
+    """:func:`~cleaner.boilerplate.structure.item_mark` of each stripped line, from the code point of its first
+    character (``first``) and whether it holds two letters in a row (``two_letters``), as read for the whole batch
+    (:func:`~cleaner.boilerplate.characters.read_lines`): each distinct first character is asked once, and only
+    the lines without two letters (a blank line, a number, a date) one by one."""
+    chars, where = np.unique(first, return_inverse=True)
+    opening = [chr(code) for code in chars.tolist()]
+    kinds = np.array([NUMBERED if char.isdigit() else BULLETED if char in BULLETS else 0 for char in opening])
+    marks = np.where(two_letters, kinds.astype(np.int8)[where.reshape(-1)], NO_WORD).astype(np.int8)
+    for number in np.flatnonzero(filled & ~two_letters).tolist():  # a blank line holds no two letters
+        marks[number] = item_mark(stripped[number])
+    return marks
 
 
 def _first_copies(repeat: np.ndarray, quantities: np.ndarray, filled: np.ndarray, page_of: np.ndarray) -> None:

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from cleaner.boilerplate.alternatives import Alternatives, _starts
@@ -94,18 +93,19 @@ class RuleSet:
         self.match = lru_cache(maxsize=1 << 16)(self._match)  # type: ignore[method-assign]
         self._known: dict[str, str | None] = {}  # see match_lines
 
-    def match_lines(self, lines: list[str]) -> Mapping[str, str | None]:
+    def match_lines(self, lines: list[str]) -> Callable[[str], str | None]:
         """:meth:`match` of each distinct line of ``lines``, found for all of them at once: the automata run once
         over the lines joined, and the classes of characters the gated whole-line regexes need are read from the
         code points, so that a line costs a few look-ups and the regexes it may match. A batch's lines are mostly
-        a site's furniture seen before: verdicts are remembered across calls (the mapping returned holds those of
-        ``lines`` at least, until the next call)."""
+        a site's furniture seen before: verdicts are remembered across calls. The look-up returned knows those of
+        ``lines`` at least, until the next call (the remembered verdicts' own ``__getitem__``: a third of what one
+        through a read-only view of them costs, for every line of the batch)."""
         known, distinct = self._known, dict.fromkeys(lines)
         if len(known) + len(distinct) > KNOWN_LINES:  # forgotten before, not after: the batch's stay known
             known.clear()
         if todo := [line for line in distinct if line not in known]:
             known.update(zip(todo, self._match_many(todo), strict=True))
-        return MappingProxyType(known)
+        return known.__getitem__
 
     def match(self, line: str) -> str | None:
         """The category of a boilerplate line, or None."""
@@ -185,14 +185,36 @@ class RuleSet:
         stripped = [lines[number].lstrip(PREFIX_EDGE_CHARS) for number in asked]
         for number, category in zip(asked, self.prefix_index.categories(stripped, "match"), strict=True):
             found[number] = category
+        asked = [number for number in asked if found[number] is None]
+        lowers = [lines[number].lower() for number in asked]
         if self.anywhere is not None:
-            for number in asked:
-                if found[number] is None:
-                    found[number] = self._anywhere_category(lines[number].lower())
-        asked = [n for n in asked if found[n] is None and len(lines[n].split()) <= self.max_contains_words]
-        for number, category in zip(asked, self._contains_categories([lines[n].lower() for n in asked]), strict=True):
-            found[number] = category
+            for at in self._anywhere_candidates(lowers):
+                if m := self.anywhere.search(lowers[at]):
+                    found[asked[at]] = m.lastgroup
+        # A line of at most 2 * max_contains_words - 1 characters has no more words than that limit: not split.
+        most = self.max_contains_words
+        chosen = [at for at, n in enumerate(asked) if found[n] is None and _at_most_words(lines[n], most)]
+        categories = self._contains_categories([lowers[at] for at in chosen])
+        for at, category in zip(chosen, categories, strict=True):
+            found[asked[at]] = category
         return found
+
+    def _anywhere_candidates(self, lowers: list[str]) -> list[int]:
+        """The positions among the lower-cased ``lowers`` (none holding a line break) of those that hold one of
+        the literals every "anywhere, however long" match contains, found in one search of each literal over the
+        lines joined (a literal holds no line break: it is found in a line alone where it is found among them);
+        every position when a regex has no such literal."""
+        literals = self.anywhere_literals
+        if literals is None or any("\n" in literal for literal in literals):
+            return list(range(len(lowers)))
+        joined, starts, hits = "\n".join(lowers), _starts(lowers), set()
+        for literal in literals:
+            at = joined.find(literal)
+            while at >= 0:
+                line = bisect_right(starts, at) - 1
+                hits.add(line)
+                at = joined.find(literal, starts[line + 1] if line + 1 < len(starts) else len(joined))
+        return sorted(hits)
 
     def _contains_categories(self, lowers: list[str]) -> list[str | None]:
         """The "anywhere" rules' category of each lower-cased line (none holding a line break), as :meth:`_match`
@@ -215,6 +237,12 @@ class RuleSet:
         for number, candidates in self.contains_index.candidates([lowers[n] for n in rest]).items():
             found[rest[number]] = self._first_contains(lowers[rest[number]], candidates)
         return found
+
+
+def _at_most_words(line: str, most: int) -> bool:
+    """``len(line.split()) <= most``, without splitting a line too short to hold more words (a word and the space
+    after it take two characters)."""
+    return (len(line) + 1) // 2 <= most or len(line.split()) <= most
 
 
 def parse_rules(text: str, source: str) -> dict[str, list[str]]:

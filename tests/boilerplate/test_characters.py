@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from itertools import pairwise
 from pathlib import Path
@@ -40,6 +41,8 @@ def expected(texts: list[str]) -> dict[str, list]:
         "token_letters": [[token.isalpha() for token in tokens] for tokens in tokenize(texts)],
         "token_compound": [[any(j in token for j in "-'’") for token in tokens] for tokens in tokenize(texts)],
         "normal": [" ".join(text.lower().split()) for text in texts],
+        "first_char": [ord(text[0]) if text else 0 for text in stripped],
+        "two_letters": [re.search(r"[^\W\d_]{2}", text) is not None for text in texts],
     }
 
 
@@ -58,6 +61,8 @@ def found(texts: list[str]) -> dict[str, list]:
         "token_letters": [facts.token_letters[start:end].tolist() for start, end in pairwise(offsets)],
         "token_compound": [facts.token_compound[start:end].tolist() for start, end in pairwise(offsets)],
         "normal": facts.normal,
+        "first_char": facts.first_char.tolist(),
+        "two_letters": facts.two_letters.tolist(),
     }
 
 
@@ -160,11 +165,11 @@ def test_the_tables_are_made_cold_then_loaded_warm(tmp_path: Path, monkeypatch: 
         monkeypatch.setattr(characters, "_made_tables", lambda: pytest.fail("made again"))
         warm = characters.tables()
         for table in (cold, warm):
-            assert (table.word.tobytes(), table.kinds.tobytes()) == made
-            assert table.word.dtype == bool and table.kinds.dtype == np.uint8
+            assert (table.word.tobytes(), table.kinds.tobytes(), table.letter.tobytes()) == made
+            assert table.word.dtype == bool and table.kinds.dtype == np.uint8 and table.letter.dtype == bool
         # Another Python (or an edit of the module) names another copy: the older one is never read.
         monkeypatch.setattr(sys, "version", "another")
-        monkeypatch.setattr(characters, "_made_tables", lambda: (bytes(UNICODE), bytes(BMP)))
+        monkeypatch.setattr(characters, "_made_tables", lambda: (bytes(UNICODE), bytes(BMP), bytes(UNICODE)))
         characters.tables.cache_clear()
         assert not characters.tables().word.any()
         assert len(list(tmp_path.iterdir())) == 1

@@ -3,7 +3,7 @@ import numpy as np
 from cleaner.boilerplate.lines import longest_lines, stopwords
 from cleaner.boilerplate.page import read_pages
 from cleaner.boilerplate.segments import Segments
-from cleaner.boilerplate.structure import repeated
+from cleaner.boilerplate.structure import item_mark, repeated
 
 FIRST = ["Home", "", "The council met on Tuesday to discuss the budget.", "Share", "Share"]
 SECOND = ["Kontakt", "Der Rat hat den Haushalt beschlossen.", "Share"]
@@ -123,3 +123,12 @@ def test_only_whole_lists_of_quantities_shown_twice_are_kept_once():
     ):
         found = read_pages([page], {}.get, repeated_max_words=20, recurring=[None])
         assert (found.repeat_codes >= -1).all()
+
+
+def test_item_marks_are_those_of_item_mark_line_by_line():
+    """The marks read from the batch's first characters and letter pairs are item_mark's, whatever the line."""
+    lines = ["1. Step", "1.", "2)", "12", "- item", "• Punkt", "▪ x", "Home", "a", "²x", "½ cup", "Ⅻ Chapter",
+             "ab", "a1b", "_x_", "𝟏 mathematical", "𝐀𝐁", "١٢ Arabic", "  3) indented", "", "  ", "2024-01-01",
+             "x y"]  # fmt: skip
+    pages = read_pages([lines, lines[::-1]], lambda line: None, 20, [None, None])
+    assert pages.marks.tolist() == [item_mark(line.strip()) for line in lines + lines[::-1]]

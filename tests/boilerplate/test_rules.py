@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner.boilerplate.rules import compile_rules, load_rules, parse_rules
+from cleaner.boilerplate.rules import _at_most_words, compile_rules, load_rules, parse_rules
 
 RULES = load_rules()
 
@@ -307,7 +307,7 @@ def test_anywhere_rules_are_searched_in_lines_of_any_length(tmp_path: Path):
     (tmp_path / "notice.txt").write_text("* (?:©|copyright) (?:19|20)\\d\\d acme\n~ acme\n", encoding="utf-8")
     rules = load_rules(tmp_path, max_contains_words=5)
     long_line = "one two three four five six seven © 2021 Acme"
-    assert rules.match(long_line) == "notice" and rules.match_lines([long_line])[long_line] == "notice"
+    assert rules.match(long_line) == "notice" and rules.match_lines([long_line])(long_line) == "notice"
     assert rules.anywhere_literals == (" acme",)  # only lines holding it are searched
     assert rules.match("one two three four five six seven acme") is None  # the "~" rule stops at 5 words
 
@@ -372,10 +372,10 @@ def test_lines_matched_at_once_get_what_each_gets_alone():
         "Impressum",  # a line twice
     ]
     fresh = load_rules()
-    verdicts = fresh.match_lines(lines)
+    verdict = fresh.match_lines(lines)
     expected = [RULES._match(line) for line in lines]
-    assert [verdicts[line] for line in lines] == expected
-    assert [fresh.match_lines(lines)[line] for line in lines] == expected  # remembered: the same again
+    assert [verdict(line) for line in lines] == expected
+    assert [fresh.match_lines(lines)(line) for line in lines] == expected  # remembered: the same again
     assert any(category is not None for category in expected)
 
 
@@ -383,9 +383,9 @@ def test_remembered_verdicts_are_forgotten_when_full_but_never_those_of_the_batc
     monkeypatch.setattr("cleaner.boilerplate.rules.KNOWN_LINES", 4)
     fresh = load_rules()
     first = ["Impressum", "Teilen", "An article line that matches nothing at all."]
-    assert [fresh.match_lines(first)[line] for line in first] == ["footer", "share", None]
+    assert [fresh.match_lines(first)(line) for line in first] == ["footer", "share", None]
     second = ["Impressum", "Read More »", "Polecamy"]  # one known, two new: over the limit
-    assert [fresh.match_lines(second)[line] for line in second] == ["footer", "related", "related"]
+    assert [fresh.match_lines(second)(line) for line in second] == ["footer", "related", "related"]
     assert len(fresh._known) <= 4
 
 
@@ -420,3 +420,12 @@ def test_regexes_tried_by_their_literals_and_classes_find_what_the_whole_alterna
     whole = [m.lastgroup if (m := rules.prefix.match(line)) else None for line in lines]  # type: ignore[union-attr]
     assert whole == ["a", "a", None, "a", "a", "b", None, None]
     assert rules.prefix_index is not None and rules.prefix_index.categories(lines, "match") == whole
+
+
+def test_a_line_is_split_only_when_it_could_hold_more_words_than_allowed():
+    """The shortcut of the batch path ("anywhere" phrases only in lines of at most max_contains_words words) says
+    what splitting the line says, at the limit too."""
+    lines = ["", "a", "a " * 60, "a " * 61, " a" * 61, "a\tb " * 31, " ".join(["ab"] * 61), "a" * 200, "x\u00a0y " * 40]
+    for line in lines:
+        for most in (0, 1, 2, 60, 61):
+            assert _at_most_words(line, most) == (len(line.split()) <= most), (line, most)
