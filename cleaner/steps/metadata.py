@@ -103,10 +103,23 @@ def _quick_layouts() -> list[tuple[re.Pattern[str], dict[str, int], frozenset[st
     ]
 
 
+@lru_cache(maxsize=1)
+def _relative_dates() -> dict[str | None, re.Pattern[str]]:
+    """Per language, the relative datelines ("vor 17 Tagen") that name no date (``data/metadata.toml``); the
+    languages without a list of their own get none, a document of no language those of every language listed."""
+    data = _data()["relative_dates"]
+    patterns = {language: "|".join(lines) for language, lines in data.items()}
+    patterns[None] = "|".join(p for language, p in patterns.items() if language in dateline_languages())
+    patterns["und"] = patterns[None]
+    return {language: re.compile(rf"(?:{pattern})", re.IGNORECASE) for language, pattern in patterns.items()}
+
+
 def quick_date(text: str, language: str | None) -> str | None:
     """The ISO date of a dateline in one of the commonest layouts (``data/metadata.toml``), read without dateparser;
-    :data:`NO_DATE` for a month of a year; None when it is in none of them, or names an impossible date or time
-    (dateparser decides those)."""
+    :data:`NO_DATE` for a month of a year or a relative dateline ("vor 17 Tagen"); None when it is in none of them,
+    or names an impossible date or time (dateparser decides those)."""
+    if (relative := _relative_dates().get(language)) is not None and relative.fullmatch(text):
+        return NO_DATE
     for pattern, months, languages in _quick_layouts():
         if language not in languages or not (match := pattern.fullmatch(text)):
             continue
@@ -220,6 +233,7 @@ class Metadata(Step):
         _patterns()
         _closings()
         _quick_layouts()
+        _relative_dates()
         for languages in [*((language,) for language in dateline_languages()), dateline_languages()]:
             for day_first in (False, True):
                 for dateline in WARM_DATELINES:
