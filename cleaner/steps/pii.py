@@ -69,6 +69,14 @@ def _any_digit() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=1)
+def _number_gap() -> str:
+    """What may stand between two digits of a phone number, as a regex class body: :data:`INLINE_SPACE` (the
+    characters ``\\s`` matches, that is ``str.isspace``, but a line break or a tab) and the signs ``/.()-``."""
+    spaces = (chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c) not in "\n\t")
+    return "".join(map(re.escape, [*spaces, *"/.()-"]))
+
+
+@lru_cache(maxsize=1)
 def _data() -> dict[str, list[str]]:
     return tomllib.loads((resources.files("cleaner") / "data" / "pii.toml").read_text(encoding="utf-8"))
 
@@ -218,8 +226,10 @@ class Pii(Step):
         # What every phone number of enough digits holds: that many digits, at most three characters apart, the
         # spaces and signs a number's groups are written with. Only a text that has it is scanned for numbers (a
         # simpler scan than PHONE's: it spares half its cost on the four texts in five that have none).
+        # The gap is one class, taken possessively (it holds no digit, so giving a character back never lets the
+        # next digit match): a third less time than the alternation of INLINE_SPACE and the signs.
         gaps = self.config.min_phone_digits - 1
-        self._phone_digits = re.compile(rf"\d(?:(?:{INLINE_SPACE}|[/.()-]){{0,3}}\d){{{gaps}}}") if gaps > 0 else None
+        self._phone_digits = re.compile(rf"\d(?:[{_number_gap()}]{{0,3}}+\d){{{gaps}}}") if gaps > 0 else None
 
     def prepare(self) -> None:
         for pattern in (_any_digit, _email, _at_anchor, _obfuscated_at, _phone_words, _version_words):
