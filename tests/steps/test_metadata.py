@@ -340,3 +340,16 @@ def test_the_common_layouts_are_read_without_dateparser():
     assert quick_date("31.02.2025", "de") is None  # no such day: dateparser decides
     assert quick_date("Juli 2009", "de") == quick_date("March 2021", None) == ""  # no day: certainly no date
     assert parse_date("Juli 2009", "de") is None
+
+
+@settings(max_examples=500, derandomize=True)
+@given(
+    st.lists(st.sampled_from(["", " ", "a", " b ", "\tc", "By Jane Doe"]), max_size=30).map("\n".join),
+    st.integers(-3, 10),
+    st.integers(-3, 10),
+)
+def test_the_first_and_last_lines_are_those_of_all_the_lines(text: str, first: int, last: int):
+    """Only the lines the title, byline and signature read are stripped: the same ones as slicing all of them."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    head, tail = metadata.first_and_last_lines(text, first, last)
+    assert head[:1] == lines[:1] and head[:first] == lines[:first] and tail == lines[-last:]
