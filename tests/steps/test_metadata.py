@@ -83,6 +83,115 @@ def test_relative_datelines_give_no_date_so_the_output_does_not_depend_on_the_da
     assert "date" not in meta(BODY, removed)
 
 
+# Relative datelines in each language's layouts, each unit in its forms (data/metadata.toml's [relative_dates]).
+RELATIVE = {
+    "en": [
+        "{} second ago",
+        "{} minutes ago",
+        "{} min ago",
+        "{} hours ago",
+        "{} hr ago",
+        "{} days ago",
+        "{} week ago",
+        "{} months ago",
+        "{} years ago",
+    ],
+    "de": [
+        "vor {} Sekunden",
+        "vor {} Minute",
+        "vor {} Stunden",
+        "vor {} Tag",
+        "vor {} Tagen",
+        "vor {} Wochen",
+        "vor {} Monat",
+        "vor {} Monaten",
+        "vor {} Jahr",
+        "vor {} Jahren",
+    ],
+    "es": [
+        "hace {} segundos",
+        "hace {} minutos",
+        "hace {} hora",
+        "hace {} días",
+        "hace {} semanas",
+        "hace {} mes",
+        "hace {} meses",
+        "hace {} años",
+    ],
+    "fr": [
+        "il y a {} secondes",
+        "il y a {} minutes",
+        "il y a {} heures",
+        "il y a {} jours",
+        "il y a {} semaine",
+        "il y a {} mois",
+        "il y a {} ans",
+    ],
+    "it": ["{} secondi fa", "{} minuto fa", "{} ore fa", "{} giorni fa", "{} settimane fa", "{} mesi fa", "{} anni fa"],
+    "pt": [
+        "há {} segundos",
+        "há {} minutos",
+        "há {} horas",
+        "há {} dias",
+        "há {} semanas",
+        "há {} mês",
+        "há {} meses",
+        "há {} anos",
+    ],
+    "nl": [
+        "{} seconden geleden",
+        "{} minuut geleden",
+        "{} uur geleden",
+        "{} dagen geleden",
+        "{} weken geleden",
+        "{} maanden geleden",
+        "{} jaar geleden",
+    ],
+    "pl": [
+        "{} sekundy temu",
+        "{} minut temu",
+        "{} godziny temu",
+        "{} dni temu",
+        "{} tygodnie temu",
+        "{} miesięcy temu",
+        "{} lat temu",
+        "{} rok temu",
+    ],
+}
+RELATIVE_AMOUNTS = {
+    "en": ["a", "an", "one"],
+    "de": ["einer", "einem"],
+    "es": ["un", "una"],
+    "fr": ["un", "une"],
+    "it": ["un", "una"],
+    "pt": ["um", "uma"],
+    "nl": ["een"],
+    "pl": [],
+}
+
+
+def relative_datelines() -> list[tuple[str, str | None]]:
+    amounts = ["1", "2", "5", "12", "17", "24", "31", "37", "59", "99"]
+    found = []
+    for language, layouts in RELATIVE.items():
+        for layout in layouts:
+            lines = [layout.format(amount) for amount in [*amounts, *RELATIVE_AMOUNTS[language]]]
+            found += [(line, own) for line in lines for own in (language, None)]
+    return found
+
+
+def test_relative_datelines_are_no_date_without_dateparser_as_with_it():
+    """quick_date calls a relative dateline no date only where dateparser finds none (in the document's language or,
+    for a document of no language, in all the dateline languages)."""
+    for line, language in relative_datelines():
+        assert quick_date(line, language) == "", (line, language)
+        assert dateparser_date(line, language) is None, (line, language)
+    assert quick_date("VOR 3 TAGEN", "de") == ""
+    assert quick_date("vor 3 Tagen", "en") is None  # not an English layout: dateparser decides
+    assert quick_date("vor 123 Tagen", "de") is None
+    assert quick_date("vor 3 Tagen, 12.05.2021", "de") is None  # the whole line only
+
+
 def test_author_from_byline_or_signature():
     assert meta(f"Budget passes\nBy Jane Doe\n{BODY}")["author"] == "Jane Doe"
     assert meta(f"Haushalt beschlossen\nVon Max Mustermann\n{BODY}", language="de")["author"] == "Max Mustermann"
@@ -231,3 +340,16 @@ def test_the_common_layouts_are_read_without_dateparser():
     assert quick_date("31.02.2025", "de") is None  # no such day: dateparser decides
     assert quick_date("Juli 2009", "de") == quick_date("March 2021", None) == ""  # no day: certainly no date
     assert parse_date("Juli 2009", "de") is None
+
+
+@settings(max_examples=500, derandomize=True)
+@given(
+    st.lists(st.sampled_from(["", " ", "a", " b ", "\tc", "By Jane Doe"]), max_size=30).map("\n".join),
+    st.integers(-3, 10),
+    st.integers(-3, 10),
+)
+def test_the_first_and_last_lines_are_those_of_all_the_lines(text: str, first: int, last: int):
+    """Only the lines the title, byline and signature read are stripped: the same ones as slicing all of them."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    head, tail = metadata.first_and_last_lines(text, first, last)
+    assert head[:1] == lines[:1] and head[:first] == lines[:first] and tail == lines[-last:]
