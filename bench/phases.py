@@ -25,6 +25,21 @@ def mark(what: str) -> None:
             log.write(f"{time.time():.3f}\t{what}\n")
 
 
+def _mark_maps() -> None:
+    """Each map of the local engine logged as it begins and ends, by its job's name (which pass of a stage)."""
+    from cleaner.engine import local
+
+    original = local.LocalEngine.map_ordered
+
+    def map_ordered(self, job, items, meanwhile=None):
+        name = getattr(getattr(job, "func", job), "__name__", type(job).__name__)
+        mark(f"  map {name}")
+        yield from original(self, job, items, meanwhile)
+        mark(f"  map {name} done")
+
+    local.LocalEngine.map_ordered = map_ordered
+
+
 def main() -> None:
     mark("python started")
     sys.path.insert(0, str(ROOT))
@@ -57,6 +72,7 @@ def main() -> None:
             mark("run returned")
 
     runner.run = run
+    _mark_maps()
     atexit.register(mark, "exit")
     sys.argv[0] = "cleaner"
     cli.main()

@@ -241,19 +241,22 @@ def cluster_decisions(pairs: Pairs) -> dict[str, Decision]:
     pair) that is not placed yet is rejected as its duplicate: exact (the same text) or near, with their overlap. So
     every rejected document has its text in a kept one, whichever chain linked it to its group."""
     n = len(pairs.ids)
-    group = _components(n, pairs.left, pairs.right)
     # Both directions of each pair, by document: the documents each one holds, in the kept order. Numbers of 32
-    # bits where they fit, each array reordered in turn: a corpus of many copies has millions of pairs.
+    # bits where they fit, each array reordered in turn: a corpus of many copies has millions of pairs. Grouped by
+    # their first document only: a document's pairs are distinct, so the order of its held documents changes
+    # nothing below, and one stable sort of 32-bit numbers takes a third of the time of ordering the pairs' codes
+    # (0.17 against 0.50 s for 3 M directed pairs, in the driver while the workers wait).
     width = np.int32 if max(n, len(pairs.left)) < 1 << 31 else np.int64
     heads = np.concatenate((pairs.left, pairs.right)).astype(width)
     tails = np.concatenate((pairs.right, pairs.left)).astype(width)
     which = np.tile(np.arange(len(pairs.left), dtype=width), 2)
-    order = _pair_order(heads, tails, n)
+    order = np.argsort(heads, kind="stable")
     heads = heads[order]
     tails = tails[order]
     which = which[order]
     del order
     bounds = np.searchsorted(heads, np.arange(n + 1))
+    group = _components(n, tails, bounds)
     keeper = np.full(n, -1, dtype=np.int64)
     via = np.full(n, -1, dtype=np.int64)  # the pair that placed a rejected document
     for doc in range(n):
@@ -265,17 +268,16 @@ def cluster_decisions(pairs: Pairs) -> dict[str, Decision]:
         keeper[held[free]] = doc
         via[held[free]] = which[bounds[doc] : bounds[doc + 1]][free]
     decisions: dict[str, Decision] = {}
-    for doc in range(n):
-        cluster = pairs.ids[group[doc]]
-        if keeper[doc] == doc:
-            decisions[pairs.ids[doc]] = Decision(cluster=cluster)
-            continue
-        kept, pair = pairs.ids[keeper[doc]], via[doc]
-        if pairs.same_text[pair]:
-            decisions[pairs.ids[doc]] = Decision(cluster, "dedup.exact_duplicate", f"duplicate of {kept} (same text)")
+    ids, same_text, overlap = pairs.ids, pairs.same_text.tolist(), pairs.overlap.tolist()  # Python values: read
+    for doc, (head, kept, pair) in enumerate(zip(group.tolist(), keeper.tolist(), via.tolist(), strict=True)):
+        cluster = ids[head]  # one by one, numpy's scalars cost several times as much
+        if kept == doc:
+            decisions[ids[doc]] = Decision(cluster=cluster)
+        elif same_text[pair]:
+            decisions[ids[doc]] = Decision(cluster, "dedup.exact_duplicate", f"duplicate of {ids[kept]} (same text)")
         else:
-            detail = f"duplicate of {kept} (estimated overlap {pairs.overlap[pair]:.2f})"
-            decisions[pairs.ids[doc]] = Decision(cluster, "dedup.near_duplicate", detail)
+            detail = f"duplicate of {ids[kept]} (estimated overlap {overlap[pair]:.2f})"
+            decisions[ids[doc]] = Decision(cluster, "dedup.near_duplicate", detail)
     return decisions
 
 
@@ -288,15 +290,19 @@ def _pair_order(first: np.ndarray, second: np.ndarray, n: int) -> np.ndarray:
     return np.argsort((first.astype(np.int64) << 32) | second.astype(np.int64))
 
 
-def _components(n: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+def _components(n: int, tails: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """The connected components of the pairs, each named by its smallest document: labels lowered along the
-    pairs and shortcut (``label[label]``) until nothing changes; a few rounds for clusters of any shape."""
+    pairs and shortcut (``label[label]``) until nothing changes; a few rounds for clusters of any shape. The pairs
+    come in both directions grouped by document (document ``d`` holds ``tails[bounds[d]:bounds[d + 1]]``), so each
+    document's lowest neighbour is one ``minimum.reduceat`` over its group (``np.minimum.at`` over the pairs took
+    four times as long)."""
     label = np.arange(n)
+    linked = np.flatnonzero(bounds[1:] > bounds[:-1])
+    starts = bounds[linked]
     while True:
-        lowest = np.minimum(label[left], label[right])
         lowered = label.copy()
-        np.minimum.at(lowered, left, lowest)
-        np.minimum.at(lowered, right, lowest)
+        if len(linked):
+            lowered[linked] = np.minimum(label[linked], np.minimum.reduceat(label[tails], starts))
         lowered = lowered[lowered]
         if np.array_equal(lowered, label):
             return label

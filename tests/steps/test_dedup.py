@@ -13,7 +13,15 @@ from cleaner.corpus import local_map
 from cleaner.document import Document
 from cleaner.runner import output_dir, run
 from cleaner.steps import Decision
-from cleaner.steps.dedup import Dedup, DedupConfig, _pair_order, containment, optimal_param
+from cleaner.steps.dedup import (
+    Dedup,
+    DedupConfig,
+    Pairs,
+    _pair_order,
+    cluster_decisions,
+    containment,
+    optimal_param,
+)
 from cleaner.steps.dedup_confirm import Z, sample_overlap, wilson
 from cleaner.steps.dedup_passes import Plan, _array_path, _save, decode, equal_key_codes, mapped
 from tests.conftest import read_table
@@ -336,3 +344,56 @@ def test_more_documents_than_a_pair_code_holds_is_a_clear_error(tmp_path: Path, 
     monkeypatch.setattr("cleaner.steps.dedup.read_rows", lambda part: 1 << 32)
     with pytest.raises(ValueError, match="split the corpus"):
         Dedup(DedupConfig()).decide(tmp_path, local_map)
+
+
+def _reference_decisions(n: int, pairs: list[tuple[int, int, bool, float]]) -> dict[int, tuple[int, int | None, bool]]:
+    """cluster_decisions spelt out plainly: groups by union-find, then down the kept order each unplaced document
+    is kept and places the unplaced documents it is paired with. Document -> (group, keeper or None, same text)."""
+    parent = list(range(n))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            k = parent[k]
+        return k
+
+    for a, b, _, _ in pairs:
+        low, high = sorted((root(a), root(b)))
+        parent[high] = low
+    held: dict[int, list[tuple[int, bool]]] = {k: [] for k in range(n)}
+    for a, b, same, _ in pairs:
+        held[a].append((b, same))
+        held[b].append((a, same))
+    placed: dict[int, tuple[int | None, bool]] = {}
+    for doc in range(n):
+        if doc in placed:
+            continue
+        placed[doc] = (None, False)
+        for other, same in held[doc]:
+            placed.setdefault(other, (doc, same))
+    return {k: (root(k), *placed[k]) for k in range(n)}
+
+
+def test_cluster_decisions_match_a_plain_union_find_on_random_graphs():
+    rng = np.random.default_rng(7)
+    for n in (1, 2, 9, 60):
+        codes = {tuple(sorted(p)) for p in rng.integers(0, n, size=(n, 2)).tolist() if p[0] != p[1]}
+        pairs = [(a, b, bool(rng.integers(2)), float(rng.random())) for a, b in sorted(codes)]
+        rng.shuffle(pairs)  # in no particular order: the decisions must not depend on it
+        ids = [f"d{k:03d}" for k in range(n)]
+        graph = Pairs(
+            ids,
+            dict.fromkeys(ids, 0),
+            np.array([p[0] for p in pairs], dtype=np.int64),
+            np.array([p[1] for p in pairs], dtype=np.int64),
+            np.array([p[3] for p in pairs]),
+            np.array([p[2] for p in pairs], dtype=bool),
+        )
+        decisions = cluster_decisions(graph)
+        for k, (group, keeper, same) in _reference_decisions(n, pairs).items():
+            decision = decisions[ids[k]]
+            assert decision.cluster == ids[group]
+            if keeper is None:
+                assert decision.reason is None
+            else:
+                assert decision.reason == ("dedup.exact_duplicate" if same else "dedup.near_duplicate")
+                assert decision.detail.startswith(f"duplicate of {ids[keeper]} ")
