@@ -52,10 +52,13 @@ IBAN = re.compile(r"[0-9](?<=(?<![\w-])[A-Z]{2}[0-9])[0-9](?: ?[A-Z0-9]{4}){2,7}
 PLACEHOLDERS = {"email": "[EMAIL]", "phone": "[PHONE]", "ip": "[IP]", "iban": "[IBAN]"}
 # What every IPv4 match holds (the end of one octet, a whole one, the start of the next), from its first dot: the
 # engine finds a pattern's leading literal with a fast search, where a leading digit class made it try every digit
-# (a tenth of the time). The pattern is tried only within an octet's reach of a hint (see find_addresses). An IPv6
+# (a tenth of the time). The pattern is tried only within an octet's reach of a hint (see _ipv4_addresses). An IPv6
 # match holds seven colons, and a group between two of them (a scan for a colon, far quicker than the pattern's);
 # its scan starts where the first hint can be in one (in an address's first five characters).
 IPV4_HINT = re.compile(r"\.(?<=\d\.)\d{1,3}\.\d")
+# Past this many hints in one text (a table of version numbers, "1.1.1.1…"), one scan of the rest is cheaper than a
+# Python step per hint.
+IPV4_HINTS_STEPPED = 64
 IPV6_COLONS = 7
 IPV6_HINT = re.compile(r":[0-9a-fA-F]{1,4}:")
 
@@ -185,10 +188,13 @@ def find_addresses(text: str) -> list[re.Match[str]]:
 def _ipv4_addresses(text: str) -> list[re.Match[str]]:
     """``IPV4.finditer(text)``, tried only where an address may start: an address's first octet ends at the digit
     before a hint's dot, so it starts up to two characters before that digit. Hints left to right, each from where
-    the last try ended, find what the full scan finds (a match starts at no other place)."""
+    the last try ended, find what the full scan finds (a match starts at no other place); past
+    :data:`IPV4_HINTS_STEPPED` hints the full scan goes on from there."""
     found: list[re.Match[str]] = []
     position = 0  # where the full scan would go on: every start before it is tried or inside a match
-    while (hint := IPV4_HINT.search(text, position + 1)) is not None:
+    for _ in range(IPV4_HINTS_STEPPED):
+        if (hint := IPV4_HINT.search(text, position + 1)) is None:
+            return found
         digit = hint.start() - 1  # the first octet's last digit
         for start in range(max(position, digit - 2), digit + 1):
             if match := IPV4.match(text, start):
@@ -197,7 +203,7 @@ def _ipv4_addresses(text: str) -> list[re.Match[str]]:
                 break
         else:
             position = digit + 1
-    return found
+    return found + list(IPV4.finditer(text, position))
 
 
 @dataclass

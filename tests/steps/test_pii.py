@@ -112,6 +112,7 @@ ADDRESS_LIKE += ["7f", "db8", "AB", "DE", "X", "a", ".", ":", " ", "-", "\n"]
 @example("DE89 3704 0044 0532 0130 00 and 8.8.8.8, 2001:4860:4860:0:0:0:0:8888")
 @example("1.2.3.4.5 9.168.1.1:80 fe80:0:0:0:0:0:0:1:2 1.2.3.4 . 2001:db8:0:0:0:0:0:1")
 @example("255.25.1.0 at 100.1.1.1, 12.255.0.1; 1.2.3.4.5.6.7.8 and 1.2.3.4")
+@example("v1.2.3, " * 40 + "10.0.0.1 and 1.1.1.1" + " 1.1." * 40)  # past the hints tried one by one
 def test_addresses_and_ibans_are_found_where_scanning_the_whole_text_finds_them(text: str):
     """The scans for addresses start at the first place an address may hold its hint; an IBAN's starts at its
     first check digit: each finds exactly what its full pattern finds over the whole text."""
