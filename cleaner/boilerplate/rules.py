@@ -191,7 +191,7 @@ class RuleSet:
             for at in self._anywhere_candidates(lowers):
                 if m := self.anywhere.search(lowers[at]):
                     found[asked[at]] = m.lastgroup
-        # A line of at most 2 * max_contains_words - 1 characters has no more words than that limit: not split.
+        # A line of at most 2 * max_contains_words characters has no more words than that limit: not split.
         most = self.max_contains_words
         chosen = [at for at, n in enumerate(asked) if found[n] is None and _at_most_words(lines[n], most)]
         categories = self._contains_categories([lowers[at] for at in chosen])

@@ -107,7 +107,8 @@ def _quick_layouts() -> list[tuple[re.Pattern[str], dict[str, int], frozenset[st
 @lru_cache(maxsize=1)
 def _relative_dates() -> dict[str | None, re.Pattern[str]]:
     """Per language, the relative datelines ("vor 17 Tagen") that name no date (``data/metadata.toml``); the
-    languages without a list of their own get none, a document of no language those of every language listed."""
+    languages without a list of their own get none; a document of no language (or "und") those of every dateline
+    language (:func:`dateline_languages`), as dateparser tries those for it."""
     data = _data()["relative_dates"]
     patterns = {language: "|".join(lines) for language, lines in data.items()}
     patterns[None] = "|".join(p for language, p in patterns.items() if language in dateline_languages())

@@ -170,22 +170,29 @@ RELATIVE_AMOUNTS = {
 }
 
 
-def relative_datelines() -> list[tuple[str, str | None]]:
-    amounts = ["1", "2", "5", "12", "17", "24", "31", "37", "59", "99"]
+# Near misses of the layouts: what a pattern must not take where dateparser reads a date ("il y a 45 an" is the
+# year 2045 to it), or where the amount has a form the layouts do not list.
+NEAR_MISSES = {"fr": ["il y a {} an"], "en": ["{} year ago"], "de": ["vor {} Jahr"]}
+
+
+def relative_datelines(layouts_of: dict[str, list[str]]) -> list[tuple[str, str | None]]:
+    amounts = ["0", "00", "07", "1", "2", "5", "12", "17", "24", "31", "37", "45", "59", "88", "99"]
     found = []
-    for language, layouts in RELATIVE.items():
+    for language, layouts in layouts_of.items():
         for layout in layouts:
             lines = [layout.format(amount) for amount in [*amounts, *RELATIVE_AMOUNTS[language]]]
-            found += [(line, own) for line in lines for own in (language, None)]
+            found += [(line, own) for line in lines for own in (language, None, "und")]
     return found
 
 
 def test_relative_datelines_are_no_date_without_dateparser_as_with_it():
     """quick_date calls a relative dateline no date only where dateparser finds none (in the document's language or,
-    for a document of no language, in all the dateline languages)."""
-    for line, language in relative_datelines():
-        assert quick_date(line, language) == "", (line, language)
-        assert dateparser_date(line, language) is None, (line, language)
+    for a document of no language, in all the dateline languages), and it knows the listed layouts."""
+    for line, language in relative_datelines(RELATIVE) + relative_datelines(NEAR_MISSES):
+        if quick_date(line, language) == "":
+            assert dateparser_date(line, language) is None, (line, language)
+    for line, language in relative_datelines(RELATIVE):
+        assert quick_date(line, language) == "" or line.split()[-2:] == ["0", "an"], (line, language)
     assert quick_date("VOR 3 TAGEN", "de") == ""
     assert quick_date("vor 3 Tagen", "en") is None  # not an English layout: dateparser decides
     assert quick_date("vor 123 Tagen", "de") is None
