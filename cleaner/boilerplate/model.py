@@ -48,7 +48,7 @@ NOT_LETTER = re.compile(r"[\W\d_]")
 SEPARATOR_CODES = np.array([ord(c) for c in "|»›·•>/–—"], dtype=np.uint32)
 SPACE_CODES = np.array([32, 9, 10, 0xA0], dtype=np.uint32)  # what separates a line's tokens for the shape features
 # Bits of a character's kind for the shape features (_character_bits).
-LETTER, SEPARATOR, DIGIT, SPACE = 1, 2, 4, 8
+LETTER, SEPARATOR, DIGIT, SPACE, UPPER = 1, 2, 4, 8, 16
 BMP = 0x10000
 NO_REGION_DISTANCE = 50
 # What the characters of each of a list of texts say (text_shapes): one row of nine features per text.
@@ -238,12 +238,6 @@ def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
     of a whole batch of documents at once: nothing here looks across a line's end)."""
     joined = "\n".join(texts)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    lowered = joined.lower()
-    if len(lowered) != len(joined):  # "İ" lower-cases to two code points: those lines letter by letter instead
-        lowered = "\n".join(
-            low if len(low := text.lower()) == len(text) else "".join(c.lower()[0] for c in text) for text in texts
-        )
-    is_upper = codes != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
     if not len(codes):
         return tuple(np.zeros(len(texts), dtype=np.int64) for _ in range(6))
     # One table lookup per character; the rare ones beyond the BMP (emoji) are asked of the regex one by one.
@@ -256,33 +250,55 @@ def _character_counts(texts: list[str]) -> tuple[np.ndarray, ...]:
             | np.isin(outside, SEPARATOR_CODES) * SEPARATOR
             | ((outside >= 48) & (outside <= 57)) * DIGIT
             | np.isin(outside, SPACE_CODES) * SPACE
+            | np.fromiter(map(_lowers, map(chr, outside.tolist())), bool, len(outside)) * UPPER
         )
+    is_upper = bits & UPPER > 0
     is_space = bits & SPACE > 0
     token_start = ~is_space
     token_start[1:] &= is_space[:-1]
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     starts = np.cumsum(lengths + 1) - lengths - 1
-    flags = (bits & LETTER, is_upper, bits & DIGIT, bits & SEPARATOR, token_start, token_start & is_upper)
+    capitalised = token_start & is_upper
+    # As 0 and 1 in bytes, summed into int64 by the reduction itself: no copy of each as int64 first.
+    flags = (bits & LETTER, (bits & UPPER) >> 4, (bits & DIGIT) >> 2, (bits & SEPARATOR) >> 1, token_start, capitalised)
     # One reduction per count: a single one over the six stacked is slower on a large batch (its strides).
-    return tuple(np.add.reduceat((flag != 0).astype(np.int64), starts) for flag in flags)
+    return tuple(np.add.reduceat(flag.view(np.uint8), starts, dtype=np.int64) for flag in flags)
 
 
 @lru_cache(maxsize=1)
 def _character_bits() -> np.ndarray:
     """For every code point of the Basic Multilingual Plane, as bits: is it a letter (``NOT_LETTER`` does not match
-    it), a separator, an ASCII digit, a space (``SPACE_CODES``). Made with the regex that judges the characters
-    beyond it, once (a few milliseconds)."""
+    it), a separator, an ASCII digit, a space (``SPACE_CODES``), upper case (:func:`_lowers`). Made with the regex
+    and the lower-casing that judge the characters beyond it, once (a few milliseconds)."""
     codes = np.arange(BMP, dtype=np.uint32)
     codes[0xD800:0xE000] = 0  # lone surrogates cannot be encoded; they are no letters either
     every = codes.astype("<u4").tobytes().decode("utf-32-le")
     letters = np.frombuffer(NOT_LETTER.sub("\0", every).encode("utf-32-le"), dtype=np.uint32) != 0
+    # Lower-cased in blocks, a block with a character that lower-cases to two ("İ") character by character.
+    blocks = (every[start : start + 256] for start in range(0, BMP, 256))
+    lowered = "".join(
+        low if len(low := block.lower()) == len(block) else "".join(map(_first_lower, block)) for block in blocks
+    )
+    upper = codes != np.frombuffer(lowered.encode("utf-32-le"), dtype=np.uint32)
     every_code = np.arange(BMP)
     return (
         letters * LETTER
         | np.isin(every_code, SEPARATOR_CODES) * SEPARATOR
         | ((every_code >= 48) & (every_code <= 57)) * DIGIT
         | np.isin(every_code, SPACE_CODES) * SPACE
+        | upper * UPPER
     ).astype(np.uint8)
+
+
+def _first_lower(character: str) -> str:
+    return character.lower()[0]
+
+
+def _lowers(character: str) -> bool:
+    """Whether lower-casing changes ``character``: an upper-case letter for the shape features. Per character, as
+    the table holds it: in a text, lower-casing a character may depend on its neighbours (a final sigma), but not
+    whether it changes it."""
+    return character.lower()[0] != character
 
 
 @dataclass(frozen=True)

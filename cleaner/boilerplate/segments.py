@@ -35,7 +35,7 @@ class Segments:
         """One past the last row of each page."""
         return self.starts + self.sizes
 
-    @property
+    @cached_property
     def rows(self) -> int:
         return int(self.sizes.sum())
 
@@ -110,10 +110,23 @@ class Segments:
         itself left out (``sums``: the cumulative sums of ``values`` with a leading 0, when known already)."""
         if sums is None:
             sums = cumulative(values)
-        positions = np.arange(self.rows)
-        lo = np.maximum(self.start, positions - radius)
-        hi = np.minimum(self.end, positions + radius + 1)
+        lo, hi = self._window(radius)
         return sums[hi] - sums[lo] - values
+
+    def _window(self, radius: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's window of ``radius`` rows on each side within its page, as (first row, one past the last):
+        the same for every window sum of that radius, made once."""
+        if radius not in self._windows:
+            positions = np.arange(self.rows)
+            self._windows[radius] = (
+                np.maximum(self.start, positions - radius),
+                np.minimum(self.end, positions + radius + 1),
+            )
+        return self._windows[radius]
+
+    @cached_property
+    def _windows(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        return {}
 
     def shift_previous(self, values: np.ndarray) -> np.ndarray:
         """Each row's previous row's value within its page (0 for a page's first row)."""

@@ -48,16 +48,17 @@ def line_scores(cls: np.ndarray, words: np.ndarray, blank: np.ndarray, decided: 
 
 def best_segment(scores: list[float], lo: int, hi: int) -> tuple[float, int, int] | None:
     """The maximum-sum run of ``scores[lo:hi]`` as ``(sum, first, last)`` (Kadane), or None if none is positive."""
-    best: tuple[float, int, int] | None = None
+    # Kadane's: a best sum is positive, so the first one beats 0.0.
+    best, first, last = 0.0, -1, -1
     current, start = 0.0, lo
-    for i in range(lo, hi):
-        if current <= 0:
-            current, start = scores[i], i
+    for i, score in enumerate(scores[lo:hi], lo):
+        if current > 0:
+            current += score
         else:
-            current += scores[i]
-        if current > 0 and (best is None or current > best[0]):
-            best = (current, start, i)
-    return best
+            current, start = score, i
+        if current > best:
+            best, first, last = current, start, i
+    return (best, first, last) if last >= 0 else None
 
 
 def content_regions(scores: list[float], min_extra: float, extra_ratio: float) -> list[tuple[int, int]]:

@@ -214,3 +214,17 @@ def test_character_counts_by_table_are_those_of_the_regex_path(monkeypatch):
     assert all(np.array_equal(a, b) for a, b in zip(by_table, by_regex, strict=True))
     emoji = model._character_counts(["Gut gemacht 👍 | Danke"])  # beyond the BMP: the regex path
     assert emoji[0].tolist() == [15] and emoji[3].tolist() == [1]
+
+
+def test_upper_case_is_what_lower_casing_the_text_changes():
+    """The table's upper-case bit says what lower-casing the whole text changes, also where a letter lowers by
+    its neighbours (a final sigma) or into two code points ("İ")."""
+    import cleaner.boilerplate.model as model
+
+    texts = ["ΟΔΟΣ ΣΑΣ σας", "İstanbul İİ iI", "Straße STRASSE", "ǅemal ǆ Ǆ", "Ꭰꭰ 𐐀𐐨 Ａｚ"]
+    for text in texts:
+        lowered = [low if len(low := text.lower()) == len(text) else "".join(c.lower()[0] for c in text)][0]
+        expected = sum(a != b for a, b in zip(text, lowered, strict=True))
+        assert int(model._character_counts([text])[1][0]) == expected
+    every = [chr(code) for code in range(0x20, 0xD800)]
+    assert model._character_counts(every)[1].tolist() == [int(c.lower()[0] != c) for c in every]

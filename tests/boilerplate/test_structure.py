@@ -1,3 +1,5 @@
+import random
+
 import numpy as np
 
 from cleaner.boilerplate.structure import (
@@ -6,6 +8,7 @@ from cleaner.boilerplate.structure import (
     NUMBERED,
     SHOWN_TWICE,
     STEP,
+    best_segment,
     item_mark,
     kept_lists,
     list_runs,
@@ -117,3 +120,21 @@ def test_repeated_lines_and_the_first_copy_of_a_list_shown_twice():
     decided[5] = True
     # a first copy stays, and makes its copy a repetition; a line once, blank, or decided by a rule is none
     assert np.flatnonzero(repeated(codes, decided)).tolist() == [0, 4]
+
+
+def test_best_segment_is_the_first_largest_run_starting_latest():
+    """Against a search over every run: the largest sum, the first such run to end, and of the runs ending there
+    the shortest (Kadane restarts wherever its sum falls to zero)."""
+    rng = random.Random(7)
+    for _ in range(2000):
+        scores = [float(rng.choice([0, -1, -3, -25, -3.5, 1, 2, 5, 12])) for _ in range(rng.randint(0, 12))]
+        lo = rng.randint(0, len(scores))
+        hi = rng.randint(lo, len(scores))
+        runs = [(sum(scores[a : b + 1]), a, b) for b in range(lo, hi) for a in range(lo, b + 1)]
+        positive = [run for run in runs if run[0] > 0]
+        expected = None
+        if positive:
+            top = max(run[0] for run in positive)
+            last = min(b for total, _, b in positive if total == top)
+            expected = (top, max(a for total, a, b in positive if total == top and b == last), last)
+        assert best_segment(scores, lo, hi) == expected
