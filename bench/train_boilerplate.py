@@ -25,9 +25,10 @@ errors by kind. ``--sweep "0.5,0.7,0.25;…"`` scores each fold's model with oth
 outside, an article heading), each with its paired difference to the configured ones.
 ``--save FILE`` keeps the per-page counts; ``--baseline FILE`` prints the paired difference to a saved run, with its
 interval over the same resampled sites: a change is shown to help only when that interval lies above zero.
-``--fold-models FILE`` keeps each fold's model (trained and written there when FILE does not exist, read from it
-when it does): a change to the rules or the structure, scored with the fold models trained before it, shows its own
-effect, without the noise of retraining on the examples it changes (about ±0.002 F1 on pages it does not touch).
+``--fold-models FILE`` keeps each fold's model, named by its training pages and ``C`` (read from FILE when it holds
+it, else trained and added there): a change to the rules or the structure, scored with the fold models trained
+before it, shows its own effect, without the noise of retraining on the examples it changes (about ±0.002 F1 on
+pages it does not touch).
 ``--write`` fits on every page and writes the weights to ``cleaner/data/boilerplate/line_model.json``
 (``--repeats 0 --write``: without the CV), with the commit of the code that trained them (``training.code``; "-dirty"
 when the checkout had changes). The fit is deterministic, but its examples are the lines the step asks the model
@@ -39,6 +40,7 @@ is; the code of 5be7609 makes 2,900 of the same pages, the rules and the soft-hy
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import unicodedata
@@ -275,6 +277,13 @@ def _figures(values, low, high, sign: str = "") -> str:
     return " ".join(f"{name} {v:{sign}.3f} ({lo:{sign}.3f} to {hi:{sign}.3f})" for name, v, lo, hi in rows)
 
 
+def fold_key(training: list[Page], c: float) -> str:
+    """What names a fold's model among kept ones: the pages it was trained on and ``C``. A changed set of pages
+    deals other folds, and a model kept from before would then be tested on pages it was trained on."""
+    names = "\n".join(sorted(page.name for page in training))
+    return f"C={c} " + hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
+
+
 def code_version() -> str:
     """The commit of this checkout ("-dirty" with uncommitted changes), "unknown" outside a git checkout."""
     import subprocess
@@ -328,14 +337,17 @@ def main() -> None:
         sweeps = {triple: np.zeros((len(pages), 3), dtype=int) for triple in triples}
         reused = args.fold_models is not None and args.fold_models.exists()
         fold_records = json.loads(args.fold_models.read_text()) if reused else {}
+        added = False
         for repeat in range(1 if args.by_page else args.repeats):
             fold_of = folds_by(pages, args.by_page, repeat)
             for fold in range(FOLDS):
-                key = f"{'page' if args.by_page else 'site'} {repeat} {fold}"
+                training = [p for n, p in enumerate(pages) if fold_of[n] != fold]
+                key = fold_key(training, args.c)
                 if key in fold_records:
                     model = parse_model(fold_records[key], f"{args.fold_models}: {key}")
                 else:
-                    model, fold_records[key], _ = train([p for n, p in enumerate(pages) if fold_of[n] != fold], args.c)
+                    model, fold_records[key], _ = train(training, args.c)
+                    added = True
                 step = step_with(model)
                 tested = [n for n in range(len(pages)) if fold_of[n] == fold]
                 found = []
@@ -351,10 +363,10 @@ def main() -> None:
                     other = sweep_step(model, triple)
                     swept[tested] += [page_counts(pages[n], kept_lines(pages[n], other)) for n in tested]
                 per_fold.append(scores(found.sum(axis=0))[2])
-        if args.fold_models is not None and not reused:
+        if args.fold_models is not None and added:
             args.fold_models.write_text(json.dumps(fold_records) + "\n", encoding="utf-8")
         split = "page" if args.by_page else f"site, {args.repeats} repeat(s)"
-        split += f", fold models of {args.fold_models.name}" if reused else ""
+        split += f", fold models of {args.fold_models.name}" if reused and not added else ""
         print(
             f"line model, {FOLDS}-fold CV by {split}: " + _figures(scores(counts.sum(axis=0)), *interval(counts, draws))
         )
