@@ -105,6 +105,10 @@ MATCHED = [
     ("12.04.2019 um 09:30 Uhr - Lena Berg - 14 Kommentare", "date"),
     ("2. Mai 2020 · von Tobias", "date"),
     ("Peter Maier - 3. März 2021", "date"),
+    ("January 13, 2020 at 08:45 AM | categories: Python, Mercurial | View Comments", "date"),
+    ("September 15, 2020 byJane Doe Post a Comment", "date"),
+    ("21.01.2022 Presse-Mitteilung", "date"),
+    ("07.12.2022 Wissenschaft Atmosphäre Klima", "date"),
     ("HomeOpinionPakistan’s attempt to mobilise anti-Taliban leaders", "navigation"),
     ("Startseite » Politik » Inland", "navigation"),
     ("Start | Ratgeber | Garten | Rasen mähen", "navigation"),
@@ -130,7 +134,7 @@ MATCHED = [
     ("Folgen Sie uns auf Telegram", "subscribe"),
     ("Besuchen Sie unseren Online-Shop!", "advertising"),
     ("Jetzt bestellen", "advertising"),
-    ("3. März 2021 | 12 Kommentare", "comments"),
+    ("3. März 2021 | 12 Kommentare", "date"),  # a dateline with its comment count: the metadata step reads its date
     ("This Post Has 7 Comments", "comments"),
     ("Haftungsausschluss", "footer"),
     ("Dieser Artikel erschien zuerst in der Wochenendausgabe.", "footer"),
@@ -274,6 +278,11 @@ UNMATCHED = [
     "The cinema was showing 3 to 4 of the 10 nominated films every night.",
     "Il 3 marzo 2021 il governo ha approvato il decreto.",
     "Veröffentlicht am 3. März 2021 wurde der Bericht sofort zum Bestseller.",
+    "12. Mai 2021 wurde das Gesetz im Bundestag nach langem Streit endlich beschlossen.",
+    "3. März 2021 wurde der Bericht zum Bestseller.",  # a sentence of an article: four words after the date
+    "2 décembre 2019 : Reportage JT 13 heures de France 2",  # an entry of a dated list
+    "März 2015 bis März 2016: 60 Milliarden Euro",  # a range
+    "On March 3, 2021 the council met.",
     "Der Verein unterstützt Familien mit 200 Euro im Monat.",
     "Lawmakers voted to support the bill with 52 votes in favour.",
     "Die Fraktion will den Antrag mit 40 Stimmen unterstützen.",
