@@ -25,10 +25,10 @@ errors by kind. ``--sweep "0.5,0.7,0.25;…"`` scores each fold's model with oth
 outside, an article heading), each with its paired difference to the configured ones.
 ``--save FILE`` keeps the per-page counts; ``--baseline FILE`` prints the paired difference to a saved run, with its
 interval over the same resampled sites: a change is shown to help only when that interval lies above zero.
-``--fold-models FILE`` keeps each fold's model, named by its training pages and ``C`` (read from FILE when it holds
-it, else trained and added there): a change to the rules or the structure, scored with the fold models trained
-before it, shows its own effect, without the noise of retraining on the examples it changes (about ±0.002 F1 on
-pages it does not touch).
+``--fold-models FILE`` keeps each fold's model, named by its training pages, ``C`` and the thresholds (read from
+FILE when it holds it, else trained and added there): a change to the rules or the structure, scored with the fold
+models trained before it, shows its own effect, without the noise of retraining on the examples it changes (about
+±0.002 F1 on pages it does not touch).
 ``--write`` fits on every page and writes the weights to ``cleaner/data/boilerplate/line_model.json``
 (``--repeats 0 --write``: without the CV), with the commit of the code that trained them (``training.code``; "-dirty"
 when the checkout had changes). The fit is deterministic, but its examples are the lines the step asks the model
@@ -278,9 +278,10 @@ def _figures(values, low, high, sign: str = "") -> str:
 
 
 def fold_key(training: list[Page], c: float) -> str:
-    """What names a fold's model among kept ones: the pages it was trained on and ``C``. A changed set of pages
+    """What names a fold's model among kept ones: the pages it was trained on, ``C`` and the thresholds (the second
+    fit learns from the lines the first model's step, with those thresholds, leaves to it). A changed set of pages
     deals other folds, and a model kept from before would then be tested on pages it was trained on."""
-    names = "\n".join(sorted(page.name for page in training))
+    names = "\n".join([*sorted(page.name for page in training), *map(str, sorted(THRESHOLDS.items()))])
     return f"C={c} " + hashlib.blake2b(names.encode(), digest_size=8).hexdigest()
 
 
