@@ -21,16 +21,7 @@ import numpy as np
 from cleaner.boilerplate.characters import read_lines
 from cleaner.boilerplate.lines import join_longest
 from cleaner.boilerplate.segments import Segments, cumulative
-from cleaner.boilerplate.structure import (
-    BULLETED,
-    BULLETS,
-    MIN_ITEMS,
-    NO_WORD,
-    NUMBERED,
-    RANK,
-    SHOWN_TWICE,
-    item_mark,
-)
+from cleaner.boilerplate.structure import MIN_ITEMS, NO_WORD, NUMBERED, RANK, SHOWN_TWICE, item_mark, opening_mark
 from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
 Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
@@ -294,8 +285,7 @@ def _item_marks(stripped: list[str], first: np.ndarray, two_letters: np.ndarray,
     (:func:`~cleaner.boilerplate.characters.read_lines`): each distinct first character is asked once, and only
     the lines without two letters (a blank line, a number, a date) one by one."""
     chars, where = np.unique(first, return_inverse=True)
-    opening = [chr(code) for code in chars.tolist()]
-    kinds = np.array([NUMBERED if char.isdigit() else BULLETED if char in BULLETS else 0 for char in opening])
+    kinds = np.array([opening_mark(chr(code)) for code in chars.tolist()])
     marks = np.where(two_letters, kinds.astype(np.int8)[where.reshape(-1)], NO_WORD).astype(np.int8)
     for number in np.flatnonzero(filled & ~two_letters).tolist():  # a blank line holds no two letters
         marks[number] = item_mark(stripped[number])

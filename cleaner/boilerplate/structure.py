@@ -170,7 +170,12 @@ def item_mark(text: str) -> int:
     alone ("1.", "2)"), its text on the line below."""
     if not TWO_LETTERS.search(text):
         return STEP if STEP_NUMBER.fullmatch(text) else NO_WORD
-    return NUMBERED if text[0].isdigit() else BULLETED if text[0] in BULLETS else 0
+    return opening_mark(text[0])
+
+
+def opening_mark(first: str) -> int:
+    """How a line with words opens as a list item, by its first character ``first`` alone (see :func:`item_mark`)."""
+    return NUMBERED if first.isdigit() else BULLETED if first in BULLETS else 0
 
 
 def kept_lists(
