@@ -105,9 +105,11 @@ def fix_line_near(line: str, fixer, reference: str) -> str:
     return ftfy.fix_and_explain(line, fixer).text
 
 
+@lru_cache(maxsize=16)
 def common_ends(first: str, second: str) -> tuple[int, int]:
     """The lengths of the longest common prefix of two texts and of the longest common suffix that does not overlap
-    it (each found by halving, in slice comparisons rather than a loop per character)."""
+    it (each found by halving, in slice comparisons rather than a loop per character). Remembered for the last few
+    pairs: a lost-byte candidate's repair is compared with the same base three times."""
     shorter = min(len(first), len(second))
     prefix = _common_length(lambda n: first[:n] == second[:n], shorter)
     suffix = _common_length(lambda n: first[len(first) - n :] == second[len(second) - n :], shorter - prefix)
