@@ -156,11 +156,14 @@ def _badness_search() -> Callable[..., re.Match[str] | None]:
 def _badness_width() -> int:
     """The most characters ftfy's detector (``ftfy.badness.BADNESS_RE``) matches, read from its parse tree; 0 unless
     that is bounded, the expression asserts nothing but the start of the text, and each of its alternatives needs a
-    character of :func:`_badness_marks` (then no part of a text can be searched alone)."""
-    from re import _constants, _parser
-
+    character of :func:`_badness_marks` (then no part of a text can be searched alone), or when this Python's
+    parser of expressions (``re._parser``, private) is not there to read it."""
     from ftfy.badness import BADNESS_RE
 
+    try:
+        from re import _constants, _parser
+    except ImportError:
+        return 0
     tree = _parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
     width = tree.getwidth()[1]
     if width >= _constants.MAXREPEAT or not _asserts_only_start(tree) or _badness_marks() is None:
