@@ -25,7 +25,7 @@ def test_the_detector_is_read_as_bounded_and_marked():
 
 
 @settings(max_examples=1000, deadline=None)
-@given(DETECTED)
+@given(st.one_of(DETECTED, st.text()))
 def test_the_detector_flags_what_ftfy_flags(text: str):
     assert is_bad(text) == ftfy_is_bad(text)
 
