@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import cache
 
+from cleaner.steps.ftfy_line import common_ends
 from cleaner.wordfreqs import zipf_table
 
 REPLACEMENT = "\ufffd"
@@ -33,20 +34,22 @@ LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "pl", "cs", "hu", "ru", "
 MARKS = ("Pf", "Pi", "Pd")
 
 
-def refill(line: str, fix: Callable[[str], str], base: str | None = None) -> str | None:
+def refill(line: str, fix: Callable[[str, str], str], base: str | None = None) -> str | None:
     """``line`` with each lost byte put back where one candidate clearly fits, repaired by ``fix`` (ftfy on a
-    line); None when no byte could be put back. ``base``: ``fix(line)``, when the caller has it already.
+    line, told a text its repair is likely close to); None when no byte could be put back. ``base``: ``fix(line)``,
+    when the caller has it already.
 
     ``fix`` is a function of the line alone, so what it gave is used again rather than asked again: the line with a
     byte left lost repairs to the same text at every site until a byte is put back, and then to what the chosen
     candidate repaired to (five calls of ``fix`` per lost byte, nothing more)."""
     if base is None:
-        base = fix(line)  # what the line repairs to with the byte left lost
+        base = fix(line, line)  # what the line repairs to with the byte left lost
     changed = False
     start = 0
     while (found := SITE.search(line, start)) is not None:
         at = found.start()
-        candidates = [fix(line[:at] + byte + line[at + 1 :]) for byte in CANDIDATES]
+        # Each candidate's repair differs from the line's with the byte lost only around the byte.
+        candidates = [fix(line[:at] + byte + line[at + 1 :], base) for byte in CANDIDATES]
         choice = _best(candidates, base)
         start = at + 1
         if choice is None:
@@ -90,25 +93,9 @@ def _best(candidates: list[str], base: str) -> str | None:
 def _new_characters(repaired: str, base: str) -> str:
     """The characters ``repaired`` holds that ``base`` (the same line repaired with the byte lost) does not: the one
     the byte completed, when it completed one. What lies between the longest common prefix and the longest common
-    suffix that does not overlap it (each found by halving, in slice comparisons rather than a loop per
-    character)."""
-    shorter = min(len(repaired), len(base))
-    prefix = _common_length(lambda n: repaired[:n] == base[:n], shorter)
-    suffix = _common_length(lambda n: repaired[len(repaired) - n :] == base[len(base) - n :], shorter - prefix)
+    suffix that does not overlap it."""
+    prefix, suffix = common_ends(repaired, base)
     return repaired[prefix : len(repaired) - suffix].replace(REPLACEMENT, "")
-
-
-def _common_length(equal: Callable[[int], bool], most: int) -> int:
-    """The largest ``n <= most`` for which ``equal(n)`` holds (it holds for 0, and for every n below one it holds
-    for)."""
-    low, high = 0, most
-    while low < high:
-        middle = (low + high + 1) // 2
-        if equal(middle):
-            low = middle
-        else:
-            high = middle - 1
-    return low
 
 
 def load_word_lists() -> None:

@@ -23,7 +23,7 @@ from itertools import accumulate
 
 from cleaner.document import Document, Reject, changed_runs
 from cleaner.steps import Step
-from cleaner.steps.ftfy_line import fix_line
+from cleaner.steps.ftfy_line import fix_line, fix_line_near, is_bad
 from cleaner.steps.lost_bytes import REPLACEMENT, load_word_lists, refill
 from cleaner.steps.lost_bytes import SITE as LOST_BYTE
 
@@ -141,10 +141,8 @@ class Repair(Step):
     @cached_property
     def fixer(self):
         import ftfy
-        from ftfy.badness import BADNESS_RE
 
         c = self.config
-        self._badness = BADNESS_RE
         return ftfy.TextFixerConfig(
             unescape_html=c.unescape_html,
             remove_terminal_escapes=c.remove_terminal_escapes,
@@ -177,7 +175,7 @@ class Repair(Step):
             return True
         if self.config.restore_lost_bytes and REPLACEMENT in text and LOST_BYTE.search(text):
             return True
-        return bool(MOJIBAKE_PAIR.search(text) and self._badness.search(text))
+        return bool(MOJIBAKE_PAIR.search(text)) and is_bad(text)
 
     def apply(self, doc: Document) -> Document | Reject:
         # Normalised first: mojibake stored decomposed ("Ã" as "A" and a combining tilde) is only mojibake to ftfy
@@ -293,7 +291,7 @@ class Repair(Step):
             if not self.needs_repair(restored):
                 fixed, explanation = restored, [*steps, ("apply", "restore_byte_a0")]
         if self.config.restore_lost_bytes and REPLACEMENT in fixed and LOST_BYTE.search(line):
-            refilled = refill(line, lambda text: fix_line(text, self.fixer)[0], fixed)
+            refilled = refill(line, lambda text, near: fix_line_near(text, self.fixer, near), fixed)
             if refilled is not None:
                 fixed = refilled
                 explanation.append(("apply", "restore_lost_bytes"))

@@ -11,7 +11,7 @@ from cleaner.steps.repair import Repair
 FIXER = Repair().fixer
 
 
-def fix(text: str) -> str:
+def fix(text: str, near: str = "") -> str:
     return ftfy.fix_and_explain(text, FIXER).text
 
 
@@ -55,7 +55,7 @@ def test_refill_asks_ftfy_less_and_gives_the_same_line(words: list[str]):
     line = " ".join(words).encode("utf-8").decode("cp1252", errors="replace")
     calls = []
 
-    def counted(text: str) -> str:
+    def counted(text: str, near: str) -> str:
         calls.append(text)
         return fix(text)
 
