@@ -218,6 +218,12 @@ MATCHED = [
     ("Weiter nach der Anzeige", "advertising"),
     ("przeczytanie zajmie 4 min", "share"),
     ("Texte de votre message", "comments"),
+    # a link to more of the site's articles on a topic or by an author
+    ("Mehr zu Klima und Konsum", "related"),
+    ("Alle Nachrichten zum Naturschutz in Bayern", "related"),
+    ("mehr von Daniel Weinmann auf reitschuster.de", "related"),
+    ("More about the elder scrolls", "related"),
+    ("Tous les articles Santé", "related"),
     # a post's categories and tags, and the line blog themes write under a post
     ("Tags: Haute Couture, Paris, Serkan Cura, SS14", "navigation"),
     ("Schlagwörter: Alltag, Religionen, Sri Lanka, und Tiere.", "navigation"),
@@ -272,6 +278,9 @@ UNMATCHED = [
     "The article continues a series on the city's budget.",
     "From left-wing parties came the loudest protest against the budget.",
     "Wer eine(r) von ihnen ist, entscheidet das Los.",
+    # a sentence that opens as such a link does
+    "Mehr zu tun gibt es für die Pflegekräfte nach der Reform im kommenden Winter ohnehin.",
+    "Alle Artikel wurden vor der Veröffentlichung von zwei Gutachtern geprüft.",
     # a product's, an award's or an event's own fields; a sentence about publishing or filing
     "Kategorie: Kinder- & Jugendbuch",
     "Thema: Irish Whiskey Dinner mit 3-Gang Menü",
