@@ -218,6 +218,10 @@ MATCHED = [
     ("Weiter nach der Anzeige", "advertising"),
     ("przeczytanie zajmie 4 min", "share"),
     ("Texte de votre message", "comments"),
+    # a site's offer of help to its visitors
+    ("Können wir helfen?", "footer"),
+    ("How can we help you?", "footer"),
+    ("¿En qué podemos ayudarte?", "footer"),
     # a link to more of the site's articles on a topic or by an author
     ("Mehr zu Klima und Konsum", "related"),
     ("Alle Nachrichten zum Naturschutz in Bayern", "related"),
@@ -278,6 +282,8 @@ UNMATCHED = [
     "The article continues a series on the city's budget.",
     "From left-wing parties came the loudest protest against the budget.",
     "Wer eine(r) von ihnen ist, entscheidet das Los.",
+    # a sentence asking how to help
+    "Wie können wir helfen, dass die Kinder in der Schule besser lernen?",
     # a sentence that opens as such a link does
     "Mehr zu tun gibt es für die Pflegekräfte nach der Reform im kommenden Winter ohnehin.",
     "Alle Artikel wurden vor der Veröffentlichung von zwei Gutachtern geprüft.",
