@@ -218,6 +218,31 @@ MATCHED = [
     ("Weiter nach der Anzeige", "advertising"),
     ("przeczytanie zajmie 4 min", "share"),
     ("Texte de votre message", "comments"),
+    # a site's offer of help to its visitors
+    ("Können wir helfen?", "footer"),
+    ("How can we help you?", "footer"),
+    ("¿En qué podemos ayudarte?", "footer"),
+    # a link to more of the site's articles on a topic or by an author
+    ("Mehr zu Klima und Konsum", "related"),
+    ("Alle Nachrichten zum Naturschutz in Bayern", "related"),
+    ("mehr von Daniel Weinmann auf reitschuster.de", "related"),
+    ("More about the elder scrolls", "related"),
+    ("Tous les articles Santé", "related"),
+    # a post's categories and tags, and the line blog themes write under a post
+    ("Tags: Haute Couture, Paris, Serkan Cura, SS14", "navigation"),
+    ("Schlagwörter: Alltag, Religionen, Sri Lanka, und Tiere.", "navigation"),
+    ("Tags : Santé, alimentation, Ventre plat, conseils", "navigation"),
+    ("Veröffentlicht in: Originalbeitrag", "navigation"),
+    ("Abgelegt unter: Geknipstes, Wetter", "navigation"),
+    ("Posted in FOSS, Überwachung, Wem gehört das Netz", "navigation"),
+    ("Filed under: Alltagsgeplauder, Schreibbericht — jancak @ 00:11", "navigation"),
+    ("This entry was posted in Dienstleitungen. Bookmark the permalink.", "navigation"),
+    ("Erstellt am Dienstag 6. Mai 2014 um 23:30 und abgelegt unter debianforum, Linux, Ubuntu.", "navigation"),
+    (
+        "Der Beitrag wurde am Mittwoch, den 27. November 2019 um 15:21 Uhr veröffentlicht und wurde unter Allgemein, "
+        "Tastings abgelegt. Du kannst die Kommentare zu diesen Eintrag durch den RSS 2.0 Feed verfolgen.",
+        "navigation",
+    ),
 ]
 
 
@@ -257,6 +282,18 @@ UNMATCHED = [
     "The article continues a series on the city's budget.",
     "From left-wing parties came the loudest protest against the budget.",
     "Wer eine(r) von ihnen ist, entscheidet das Los.",
+    # a sentence asking how to help
+    "Wie können wir helfen, dass die Kinder in der Schule besser lernen?",
+    # a sentence that opens as such a link does
+    "Mehr zu tun gibt es für die Pflegekräfte nach der Reform im kommenden Winter ohnehin.",
+    "Alle Artikel wurden vor der Veröffentlichung von zwei Gutachtern geprüft.",
+    # a product's, an award's or an event's own fields; a sentence about publishing or filing
+    "Kategorie: Kinder- & Jugendbuch",
+    "Thema: Irish Whiskey Dinner mit 3-Gang Menü",
+    "Veröffentlicht in der Zeitschrift Nature wurde die Studie im März.",
+    "Posted in 1998, the letter reached the ministry a week later.",
+    "Die Dateien werden gepackt und unter /var/backups abgelegt.",
+    "Die Akten wurden im Keller abgelegt und vergessen.",
     "On 3 March 2021 the council published its budget for the coming year.",
     "Start the engine and wait for the light to turn green.",
     "By the time we arrived on March 3, 2021 the shop had closed.",
