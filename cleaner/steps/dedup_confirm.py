@@ -43,7 +43,7 @@ def confirm_pairs(plan: Plan, part: int) -> dict[str, np.ndarray]:
     }
     if not loaded:
         return nothing
-    pairs = decode(distinct(np.concatenate(loaded)))
+    pairs = decode(distinct(np.concatenate(loaded), runs=True))  # each bucket's sorted
     refs = distinct(pairs)
     index = np.searchsorted(refs, pairs)
     rows = _rows(plan, refs)

@@ -157,10 +157,11 @@ def equal_key_codes(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
     than as two columns stacked, filtered and encoded (a third of pass 2's time)."""
     found = [np.zeros(0, dtype=np.uint64)]
     for members, left, right in _runs(keys, refs):
-        found.append(((members[:, left] << np.uint64(32)) | members[:, right]).ravel())
-    codes = np.concatenate(found)
-    codes = codes[(codes >> np.uint64(32)) != (codes & MASK)]  # one document's two bands may share a key
-    return distinct(codes)
+        codes = ((members << np.uint64(32))[:, left] | members[:, right]).ravel()
+        if (members[:, 1:] == members[:, :-1]).any():  # one document's two bands may share a key: not a pair
+            codes = codes[(codes >> np.uint64(32)) != (codes & MASK)]
+        found.append(codes)
+    return distinct(np.concatenate(found), runs=True)
 
 
 def _runs(keys: np.ndarray, refs: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -176,10 +177,12 @@ def _runs(keys: np.ndarray, refs: np.ndarray) -> Iterator[tuple[np.ndarray, np.n
         yield refs[first[:, None] + np.arange(size)], left, right
 
 
-def distinct(values: np.ndarray) -> np.ndarray:
+def distinct(values: np.ndarray, runs: bool = False) -> np.ndarray:
     """The distinct values of a 1-D array, sorted: ``np.unique``, by one sort and a comparison (numpy 2.3+'s
-    ``np.unique`` hashes first: 12 s for 9 million 64-bit codes, against 0.2 s for this)."""
-    values = np.sort(values, axis=None)
+    ``np.unique`` hashes first: 12 s for 9 million 64-bit codes, against 0.2 s for this). With ``runs`` (values
+    that come as long sorted runs, such as the pairs of each run of equal keys) by a merging sort, which takes them
+    as they come: a fifth of quicksort's time for one bucket's 2.1 M pair codes (0.04 against 0.23 s)."""
+    values = np.sort(values, axis=None, kind="stable" if runs else "quicksort")
     first = np.ones(len(values), dtype=bool)
     first[1:] = values[1:] != values[:-1]
     return values[first]
