@@ -17,7 +17,7 @@ from cleaner.steps.dedup import (
     Dedup,
     DedupConfig,
     Pairs,
-    _pair_order,
+    _grouped,
     cluster_decisions,
     containment,
     optimal_param,
@@ -314,15 +314,14 @@ def decide_rows(rows, config, folder: Path, buckets=16, workers=2, parts=3) -> d
     return {doc_id: d for decided in by_part.values() for doc_id, d in decided.items()}
 
 
-def test_pair_order_is_lexsorts_by_first_then_second():
+@pytest.mark.parametrize("n", [50, 1 << 16, (1 << 16) + 1, 1 << 31])
+def test_grouped_orders_numbers_of_any_width(n: int):
     rng = np.random.default_rng(3)
-    codes = np.unique(rng.integers(0, 50, 400) * 100 + rng.integers(0, 50, 400))  # distinct pairs
-    first, second = codes // 100, codes % 100
-    shuffled = rng.permutation(len(codes))
-    first, second = first[shuffled], second[shuffled]
-    expected = np.lexsort((second, first))
-    assert _pair_order(first, second, 50).tolist() == expected.tolist()
-    assert _pair_order(first, second, 1 << 31).tolist() == expected.tolist()  # numbers too wide for one code
+    numbers = rng.integers(0, n, 5000).astype(np.int64 if n > 1 << 30 else np.int32)
+    numbers[:3] = [n - 1, 0, n - 1]
+    order = _grouped(numbers, n)
+    assert sorted(order.tolist()) == list(range(len(numbers)))
+    assert numbers[order].tolist() == sorted(numbers.tolist())
 
 
 def test_mapped_arrays_are_the_saved_ones_even_when_saved_again(tmp_path: Path):
