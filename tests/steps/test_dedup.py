@@ -23,7 +23,7 @@ from cleaner.steps.dedup import (
     optimal_param,
 )
 from cleaner.steps.dedup_confirm import Z, sample_overlap, wilson
-from cleaner.steps.dedup_passes import Plan, _array_path, _save, decode, equal_key_codes, mapped
+from cleaner.steps.dedup_passes import Plan, _array_path, _save, band_keys, decode, equal_key_codes, mapped
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -115,6 +115,16 @@ def test_run_moves_duplicates_to_rejects_and_keeps_accounting(tmp_path: Path):
     assert dup["duplicate_cluster"] == documents["b.txt"]["id"] == documents["b.txt"]["duplicate_cluster"]
     assert summary.read == 3 and summary.kept == 2 and summary.rejected_total == 1
     assert not (build / "_signatures").exists()
+
+
+def test_band_keys_are_equal_for_equal_bands_only_and_differ_by_place():
+    minhash = np.array([[1, 2, 3, 4, 5, 6], [1, 2, 9, 4, 5, 6], [3, 4, 1, 2, 5, 6], [5, 6, 5, 6, 5, 6]], np.uint32)
+    keys = band_keys(minhash, 3, 2)
+    assert keys.shape == (4, 3) and keys.dtype == np.uint64
+    assert keys[0, 0] == keys[1, 0] and keys[0, 1] != keys[1, 1] and keys[0, 2] == keys[1, 2]
+    assert keys[0, 0] != keys[2, 1] and keys[0, 1] != keys[2, 0]  # the same values in another band: another key
+    assert len(set(keys[3].tolist())) == 3
+    assert band_keys(minhash[:0], 3, 2).shape == (0, 3)
 
 
 def test_equal_key_pairs_are_unique_ordered_and_never_a_document_with_itself():
