@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from cleaner.steps.dedup_passes import Plan, decode, distinct, mapped
+from cleaner.steps.dedup_passes import Plan, decode, distinct, distinct_sorted, mapped
 
 # The MinHash estimate of a containment decides a pair only when the threshold lies outside its interval of this
 # many standard errors (Wilson's, on the share of equal values); the other pairs are counted on their samples. On
@@ -43,7 +43,10 @@ def confirm_pairs(plan: Plan, part: int) -> dict[str, np.ndarray]:
     }
     if not loaded:
         return nothing
-    pairs = decode(distinct(np.concatenate(loaded)))
+    codes = np.concatenate(loaded)
+    codes.sort(kind="stable")  # each bucket's codes are sorted: a merging sort takes them as they come
+    pairs = decode(distinct_sorted(codes))
+    del codes
     refs = distinct(pairs)
     index = np.searchsorted(refs, pairs)
     rows = _rows(plan, refs)

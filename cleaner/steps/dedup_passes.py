@@ -20,6 +20,7 @@ number of buckets or workers.
 from __future__ import annotations
 
 import functools
+import math
 import mmap
 import os
 from collections.abc import Iterator
@@ -62,15 +63,13 @@ def _mix(h: np.ndarray) -> np.ndarray:
 
 def band_keys(hashes: np.ndarray, bands: int, width: int) -> np.ndarray:
     """One 64-bit key per document and band (shape ``(rows, bands)``): equal bands give equal keys, and bands of
-    different places differ by their seed."""
-    keys = np.empty((len(hashes), bands), dtype=np.uint64)
-    values = hashes.astype(np.uint64)
-    for band in range(bands):
-        h = np.full(len(hashes), _mix(np.uint64(band + 1)), dtype=np.uint64)
-        for column in range(band * width, (band + 1) * width):
-            h = _mix(h ^ values[:, column])
-        keys[:, band] = h
-    return keys
+    different places differ by their seed. All bands at once, a column of each band at a time: band by band, the
+    numpy calls on small arrays took four times as long (2.0 against 0.45 ms for a part of 500 documents)."""
+    values = hashes[:, : bands * width].astype(np.uint64).reshape(len(hashes), bands, width)
+    keys = np.broadcast_to(_mix(np.arange(1, bands + 1, dtype=np.uint64)), (len(hashes), bands))
+    for column in range(width):
+        keys = _mix(keys ^ values[:, :, column])
+    return np.ascontiguousarray(keys)
 
 
 def _save(path: Path, array: np.ndarray) -> None:
@@ -154,13 +153,23 @@ def equal_key_codes(keys: np.ndarray, refs: np.ndarray) -> np.ndarray:
     and sorted, each as one code ``a << 32 | b`` (:func:`decode` gives the pairs back).
 
     Runs of equal keys are found by one sort; all runs of one length yield their pairs at once, made as codes rather
-    than as two columns stacked, filtered and encoded (a third of pass 2's time)."""
-    found = [np.zeros(0, dtype=np.uint64)]
-    for members, left, right in _runs(keys, refs):
-        found.append(((members[:, left] << np.uint64(32)) | members[:, right]).ravel())
-    codes = np.concatenate(found)
-    codes = codes[(codes >> np.uint64(32)) != (codes & MASK)]  # one document's two bands may share a key
-    return distinct(codes)
+    than as two columns stacked, filtered and encoded (a third of pass 2's time), written straight into one array
+    that is sorted in place: a corpus of near duplicates makes a bucket tens of millions of codes, and a list of
+    them concatenated, then sorted into a copy, held three times their memory."""
+    runs = list(_runs(keys, refs))
+    codes = np.empty(sum(len(members) * len(left) for members, left, _ in runs), dtype=np.uint64)
+    filled = 0
+    for members, left, right in runs:
+        made = ((members << np.uint64(32))[:, left] | members[:, right]).ravel()
+        if (members[:, 1:] == members[:, :-1]).any():  # one document's two bands may share a key: not a pair
+            made = made[(made >> np.uint64(32)) != (made & MASK)]
+        codes[filled : filled + len(made)] = made
+        filled += len(made)
+    codes = codes[:filled]
+    # Each run's pairs come sorted, and a merging sort takes them as they come: a fifth of quicksort's time for one
+    # bucket's 2.1 M codes at 40,000 documents (0.04 against 0.23 s).
+    codes.sort(kind="stable")
+    return distinct_sorted(codes)
 
 
 def _runs(keys: np.ndarray, refs: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -177,9 +186,13 @@ def _runs(keys: np.ndarray, refs: np.ndarray) -> Iterator[tuple[np.ndarray, np.n
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct values of a 1-D array, sorted: ``np.unique``, by one sort and a comparison (numpy 2.3+'s
+    """The distinct values of an array, sorted: ``np.unique``, by one sort and a comparison (numpy 2.3+'s
     ``np.unique`` hashes first: 12 s for 9 million 64-bit codes, against 0.2 s for this)."""
-    values = np.sort(values, axis=None)
+    return distinct_sorted(np.sort(values, axis=None))
+
+
+def distinct_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted 1-D array."""
     first = np.ones(len(values), dtype=bool)
     first[1:] = values[1:] != values[:-1]
     return values[first]
@@ -220,13 +233,17 @@ def mapped(plan: Plan, part: int, name: str) -> np.ndarray:
     times at 40,000 documents, and np.memmap's own indexing costs more than a plain array's. Nothing stays mapped
     once the task lets go of the array (a Ray worker outlives the run and its staging folder)."""
     path = _array_path(plan, part, name)
-    stat = path.stat()
-    dtype, shape, offset = _layout(path, (stat.st_ino, stat.st_size, stat.st_mtime_ns))
-    if not np.prod(shape):
-        return np.zeros(shape, dtype)
-    with open(path, "rb") as file:
-        memory = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    return np.frombuffer(memory, dtype, int(np.prod(shape)), offset).reshape(shape)
+    descriptor = os.open(path, os.O_RDONLY)  # opened once, its identity from the open file (half the time)
+    try:
+        stat = os.fstat(descriptor)
+        dtype, shape, offset = _layout(path, (stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        count = math.prod(shape)
+        if not count:
+            return np.zeros(shape, dtype)
+        memory = mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)
+    finally:
+        os.close(descriptor)
+    return np.frombuffer(memory, dtype, count, offset).reshape(shape)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -17,13 +17,13 @@ from cleaner.steps.dedup import (
     Dedup,
     DedupConfig,
     Pairs,
-    _pair_order,
+    _grouped,
     cluster_decisions,
     containment,
     optimal_param,
 )
 from cleaner.steps.dedup_confirm import Z, sample_overlap, wilson
-from cleaner.steps.dedup_passes import Plan, _array_path, _save, decode, equal_key_codes, mapped
+from cleaner.steps.dedup_passes import Plan, _array_path, _save, band_keys, decode, equal_key_codes, mapped
 from tests.conftest import read_table
 
 ARTICLE = (
@@ -117,10 +117,20 @@ def test_run_moves_duplicates_to_rejects_and_keeps_accounting(tmp_path: Path):
     assert not (build / "_signatures").exists()
 
 
+def test_band_keys_are_equal_for_equal_bands_only_and_differ_by_place():
+    minhash = np.array([[1, 2, 3, 4, 5, 6], [1, 2, 9, 4, 5, 6], [3, 4, 1, 2, 5, 6], [5, 6, 5, 6, 5, 6]], np.uint32)
+    keys = band_keys(minhash, 3, 2)
+    assert keys.shape == (4, 3) and keys.dtype == np.uint64
+    assert keys[0, 0] == keys[1, 0] and keys[0, 1] != keys[1, 1] and keys[0, 2] == keys[1, 2]
+    assert keys[0, 0] != keys[2, 1] and keys[0, 1] != keys[2, 0]  # the same values in another band: another key
+    assert len(set(keys[3].tolist())) == 3
+    assert band_keys(minhash[:0], 3, 2).shape == (0, 3)
+
+
 def test_equal_key_pairs_are_unique_ordered_and_never_a_document_with_itself():
-    keys = np.array([5, 9, 5, 5, 9, 7, 7], dtype=np.uint64)
-    refs = np.array([30, 10, 20, 10, 40, 50, 50], dtype=np.uint64)  # 50's bands share key 7
-    assert decode(equal_key_codes(keys, refs)).tolist() == [[10, 20], [10, 30], [10, 40], [20, 30]]
+    keys = np.array([5, 9, 5, 5, 9, 7, 7, 8, 8, 8], dtype=np.uint64)
+    refs = np.array([30, 10, 20, 10, 40, 50, 50, 60, 70, 60], dtype=np.uint64)  # 50's bands share key 7, 60's 8
+    assert decode(equal_key_codes(keys, refs)).tolist() == [[10, 20], [10, 30], [10, 40], [20, 30], [60, 70]]
 
 
 @pytest.mark.parametrize(
@@ -314,15 +324,14 @@ def decide_rows(rows, config, folder: Path, buckets=16, workers=2, parts=3) -> d
     return {doc_id: d for decided in by_part.values() for doc_id, d in decided.items()}
 
 
-def test_pair_order_is_lexsorts_by_first_then_second():
+@pytest.mark.parametrize("n", [50, 1 << 16, (1 << 16) + 1, 1 << 31])
+def test_grouped_orders_numbers_of_any_width(n: int):
     rng = np.random.default_rng(3)
-    codes = np.unique(rng.integers(0, 50, 400) * 100 + rng.integers(0, 50, 400))  # distinct pairs
-    first, second = codes // 100, codes % 100
-    shuffled = rng.permutation(len(codes))
-    first, second = first[shuffled], second[shuffled]
-    expected = np.lexsort((second, first))
-    assert _pair_order(first, second, 50).tolist() == expected.tolist()
-    assert _pair_order(first, second, 1 << 31).tolist() == expected.tolist()  # numbers too wide for one code
+    numbers = rng.integers(0, n, 5000).astype(np.int64 if n > 1 << 30 else np.int32)
+    numbers[:3] = [n - 1, 0, n - 1]
+    order = _grouped(numbers, n)
+    assert sorted(order.tolist()) == list(range(len(numbers)))
+    assert numbers[order].tolist() == sorted(numbers.tolist())
 
 
 def test_mapped_arrays_are_the_saved_ones_even_when_saved_again(tmp_path: Path):
