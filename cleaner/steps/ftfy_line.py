@@ -56,6 +56,10 @@ def _fix_encoding(line: str, fixer) -> tuple[str, list[tuple[str, str]]]:
     return more.text, [*plan, *more.explanation]
 
 
+# Stretches closer than this are searched together (a search costs a call; a few characters more cost less).
+NEAR = 32
+
+
 def is_bad(text: str) -> bool:
     """``ftfy.badness.is_bad(text)``: whether ftfy's mojibake detector flags the text. Every match of its expression
     holds one of :func:`_badness_marks` and spans at most :func:`_badness_width` characters, so only the stretches
@@ -75,10 +79,6 @@ def is_bad(text: str) -> bool:
             start = max(0, run.start() - width)
         end = run.end() + width
     return end is not None and search(text, start, end) is not None
-
-
-# Stretches closer than this are searched together (a search costs a call; a few characters more cost less).
-NEAR = 32
 
 
 def fix_line_near(line: str, fixer, reference: str) -> str:
@@ -160,13 +160,14 @@ def _badness_width() -> int:
     parser of expressions (``re._parser``, private) is not there to read it."""
     from ftfy.badness import BADNESS_RE
 
-    try:
+    try:  # a private module: a Python whose parse trees read otherwise gets ftfy's whole search, not a wrong one
         from re import _constants, _parser
-    except ImportError:
-        return 0
-    tree = _parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
-    width = tree.getwidth()[1]
-    if width >= _constants.MAXREPEAT or not _asserts_only_start(tree) or _badness_marks() is None:
+
+        tree = _parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+        width = tree.getwidth()[1]
+        if width >= _constants.MAXREPEAT or not _asserts_only_start(tree) or _badness_marks() is None:
+            return 0
+    except Exception:  # any surprise in the tree's layout means "cannot tell"
         return 0
     return width
 
@@ -176,7 +177,8 @@ def _badness_marks() -> re.Pattern[str] | None:
     """Characters of which every match of ftfy's detector holds one: for each alternative of the expression, the
     smallest set of characters, none of them ASCII, that one of its single characters must be (outside any
     repetition or group). 290 characters of ftfy 6.3's (Latin letters with accents, box drawing, a few Cyrillic and
-    Greek letters, "\ufffd"): a line of Chinese or Russian holds few, one of mostly ASCII text only its accents.
+    Greek letters, "\ufffd"): a line of Chinese holds none, one of mostly ASCII text only its accents (a line of
+    Russian holds many: В, Г, Р, С are marks, and gains nothing).
     None when some alternative has no such character, or the expression's flags change what a set matches."""
     from re import _constants, _parser
 
@@ -236,6 +238,7 @@ def _asserts_only_start(tree) -> bool:
     return True
 
 
+# The fixes fix_and_explain runs after the encoding's (ftfy 6.2, 6.3), in its order, that the shortcut of fix_line
 # checks; it is taken only with every other fix off and ftfy's settings as known (a fix ftfy adds would be missed).
 AFTER_ENCODING = ("fix_c1_controls", "fix_surrogates", "remove_terminal_escapes", "remove_control_chars")
 KNOWN_SETTINGS = (
@@ -266,7 +269,9 @@ def _one_round(fixer) -> bool:
     others = ("unescape_html", "fix_latin_ligatures", "fix_character_width", "uncurl_quotes", "fix_line_breaks")
     return (
         ftfy.__version__.split(".")[0] == "6"
+        and hasattr(ftfy, "_fix_encoding_one_step_and_explain")  # private: what _fix_encoding repeats
         and type(fixer)._fields == KNOWN_SETTINGS
+        and fixer.explain  # without it, fix_and_explain fixes the encoding with ftfy's defaults, not the fixer's
         and not any(getattr(fixer, name) for name in others)
         and fixer.normalization is None
     )

@@ -62,3 +62,27 @@ def test_a_candidate_is_fixed_near_its_base_as_ftfy_fixes_it(text: str, how: int
                 variant = line[: found.start()] + byte + line[found.start() + 1 :]
                 assert fix_line_near(variant, FIXER, base) == ftfy.fix_and_explain(variant, FIXER).text
         assert fix_line_near(line, FIXER, "") == fix_line_near(line, FIXER, line) == base
+
+
+def test_matches_far_apart_and_past_their_marks_are_found():
+    """The cases the windows around the marks must get right, found by mutating them (a random text rarely holds
+    them): a match in an earlier stretch than the last one, a match reaching past its mark on the right."""
+    for line in ["é¦" + "a" * 60 + "é", "ГўВЂВ x", "ГўВЂВ x" + " plain" * 20 + " é"]:
+        assert ftfy_is_bad(line) and is_bad(line), line
+    assert not is_bad("é" + "a" * 60 + "é") and not ftfy_is_bad("é" + "a" * 60 + "é")
+
+
+def test_a_reference_the_detector_flags_is_not_trusted():
+    """A line damaged twice, near a reference damaged once: the reference is flagged, so what differs from it is
+    not all there is to check; ftfy repairs the line fully, and so must the shortcut."""
+    once = "café déjà vu".encode().decode("cp1252")
+    twice = once.encode().decode("cp1252")
+    line, reference = twice + " " + "x" * 60 + " end", once + " " + "x" * 60 + " enD"
+    assert fix_line_near(line, FIXER, reference) == ftfy.fix_and_explain(line, FIXER).text
+
+
+def test_a_fixer_without_explanations_takes_ftfy_s_own_path():
+    """With ``explain`` off, ftfy fixes the encoding with its default settings rather than the fixer's: the shortcut
+    (which uses the fixer's) is not taken, and the result is ftfy's."""
+    fixer = FIXER._replace(explain=False, decode_inconsistent_utf8=False)
+    assert fix_line("cafÃ© é", fixer)[0] == ftfy.fix_and_explain("cafÃ© é", fixer).text
