@@ -71,69 +71,71 @@ class Pipeline:
         judge differently once a later step has edited the text, so when the text changed after it, it judges
         the edited text again; if it then removes something, the steps after it run again too. This repeats until
         the judgement stands, at most ``max_rounds`` times. Most documents take one round: only the ~10 % that a
-        later step edits are judged twice, one by one."""
+        later step edits are judged again, together (a batching step's fixed cost is paid per batch, not for each
+        of them alone)."""
         results: list[Document | Reject] = list(docs)
         judged: list[str | None] = [None] * len(docs)
-        alive = list(range(len(docs)))
-        for step in self.steps:
+        alive = self._through(self.steps, results, list(range(len(docs))), judged)
+        if self.judge_at is not None:
+            self._settle(results, judged, alive)
+        return results
+
+    def _through(
+        self, steps: list[Step], results: list[Document | Reject], alive: list[int], judged: list[str | None] | None
+    ) -> list[int]:
+        """``results[k]`` for each ``k`` in ``alive`` through ``steps``, step by step over them all, in place; returns
+        the ``k`` still documents. ``judged``, when given, gets the text each context-judging step left."""
+        for step in steps:
             outputs = self._apply(step, [results[k] for k in alive])  # type: ignore[misc]
             still = []
             for k, output in zip(alive, outputs, strict=True):
                 results[k] = output
                 if isinstance(output, Document):
                     still.append(k)
-                    if step.judges_context:
+                    if judged is not None and step.judges_context:
                         judged[k] = output.text
             alive = still
-        return [self._settle(result, text) for result, text in zip(results, judged, strict=True)]
+        return alive
 
-    def _settle(self, result: Document | Reject, judged: str | None) -> Document | Reject:
-        """Judge ``result`` again while a step after the judging one changed what it judged (see
-        :meth:`process_batch`)."""
-        rounds = 1
-        while self.judge_at is not None and rounds < self.max_rounds:
-            if isinstance(result, Reject) or result.text == judged:
-                break
-            before = result.text
-            result, judged = self._run(result, self.steps[self.judge_at : self.judge_at + 1])
-            rounds += 1
-            if isinstance(result, Reject) or judged == before:
-                break  # the judgement stands; the later steps would only repeat themselves
-            result, _ = self._run(result, self.steps[self.judge_at + 1 :])
-        return result
+    def _settle(self, results: list[Document | Reject], judged: list[str | None], alive: list[int]) -> None:
+        """Judge again, in place, the documents (``alive``: those the steps kept) whose text a step after the judging
+        one changed from what it judged, while the judgement changes (see :meth:`process_batch`)."""
+        assert self.judge_at is not None
+        judge, later = self.steps[self.judge_at : self.judge_at + 1], self.steps[self.judge_at + 1 :]
+        for _ in range(1, self.max_rounds):
+            edited = [k for k in alive if results[k].text != judged[k]]  # type: ignore[union-attr]
+            if not edited:
+                return
+            before = {k: results[k].text for k in edited}  # type: ignore[union-attr]
+            rejudged = self._through(judge, results, edited, judged)
+            changed = [k for k in rejudged if judged[k] != before[k]]  # else the judgement stands: done
+            alive = self._through(later, results, changed, None)
 
     def _apply(self, step: Step, docs: list[Document]) -> list[Document | Reject]:
         """``step`` over ``docs``: as a batch when the step does batches, else (or when the batch fails) one by one,
         so that only the document that fails is rejected (``<step>.error``)."""
         if not step.batches:
-            return [self._run(doc, [step])[0] for doc in docs]
+            return [self._one(doc, step) for doc in docs]
         seen = [(doc.text, len(doc.removed)) for doc in docs]
         try:
             outputs = step.apply_batch(docs)
         except Exception:
-            return [self._run(doc, [step])[0] for doc in docs]
+            return [self._one(doc, step) for doc in docs]
         return [
             applied(output, *before) if isinstance(output, Document) else output
             for output, before in zip(outputs, seen, strict=True)
         ]
 
-    def _run(self, doc: Document, steps: list[Step]) -> tuple[Document | Reject, str | None]:
-        """``doc`` through ``steps``; also returns the text as the last context-judging step among them left it."""
-        judged = None
-        for step in steps:
-            before, removed = doc.text, len(doc.removed)
-            try:
-                result = step.apply(doc)
-            except Exception as err:  # a bug or a pathological input must not take the whole run down
-                last = traceback.extract_tb(err.__traceback__)[-1]
-                detail = f"{type(err).__name__}: {err} (at {Path(last.filename).name}:{last.lineno})"
-                return doc.reject(f"{step.name}.error", detail), judged
-            if isinstance(result, Reject):
-                return result, judged
-            doc = applied(result, before, removed)
-            if step.judges_context:
-                judged = doc.text
-        return doc, judged
+    def _one(self, doc: Document, step: Step) -> Document | Reject:
+        """``step`` over ``doc`` alone; a step that fails rejects the document (``<step>.error``)."""
+        before, removed = doc.text, len(doc.removed)
+        try:
+            result = step.apply(doc)
+        except Exception as err:  # a bug or a pathological input must not take the whole run down
+            last = traceback.extract_tb(err.__traceback__)[-1]
+            detail = f"{type(err).__name__}: {err} (at {Path(last.filename).name}:{last.lineno})"
+            return doc.reject(f"{step.name}.error", detail)
+        return result if isinstance(result, Reject) else applied(result, before, removed)
 
 
 def applied(doc: Document, before: str, removed: int) -> Document:

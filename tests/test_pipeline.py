@@ -127,6 +127,40 @@ def test_a_batch_gives_what_each_document_gets_alone():
     assert [(type(r).__name__, r.text) for r in together] == [(type(r).__name__, r.text) for r in alone]
 
 
+class DropMenusInBatches(DropMenus):
+    """The judge with a batch path, recording the size of each batch it is given."""
+
+    batches = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.batch_sizes: list[int] = []
+
+    def apply_batch(self, docs: list[Document]) -> list[Document | Reject]:
+        self.batch_sizes.append(len(docs))
+        return [self.apply(doc) for doc in docs]
+
+
+def test_the_documents_judged_again_are_judged_together_and_get_what_each_gets_alone():
+    def documents():
+        texts = ["menu\nme nu\ntext", "plain", "me nu", "REJECT me nu", "text\nme nu\nme nu", "menu"]
+        return [Document(id=str(n), text=text, source=f"{n}.txt") for n, text in enumerate(texts)]
+
+    def pipeline(judge: Step) -> Pipeline:
+        return Pipeline([judge, JoinSplitWords(), RejectMarked()])
+
+    alone = [pipeline(DropMenus()).process(doc) for doc in documents()]
+    judge = DropMenusInBatches()
+    together = pipeline(judge).process_batch(documents())
+    assert [(type(r).__name__, r.text, getattr(r, "removed", None)) for r in together] == [
+        (type(r).__name__, r.text, getattr(r, "removed", None)) for r in alone
+    ]
+    assert judge.batch_sizes == [6, 3]  # the three kept documents whose "me nu" became "menu", in one batch
+    judge = DropMenusInBatches()
+    Pipeline([judge, AppendMenu()]).process_batch(documents())
+    assert judge.batch_sizes == [6] * Pipeline.max_rounds  # every round, all of them at once
+
+
 def test_a_slice_is_let_go_of_as_it_is_cleaned_and_every_record_is_written(tmp_path):
     """The worker's pool holds a task until its result is sent: run_task empties the slice it is given, so that
     the records already cleaned are not held beside the rows written from them."""

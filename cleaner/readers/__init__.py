@@ -243,7 +243,12 @@ def open_input(
     watch = position.watch if position is not None else _unwatched
     if file.size <= IN_MEMORY_BYTES:
         with open_binary(file.path) as handle:
-            data = handle.read(IN_MEMORY_BYTES + 1)  # grown since it was listed: read as a large file
+            # As many bytes as the listing found, and one more: a read of n bytes first allocates n, and asking
+            # for the whole in-memory limit each time (a 64 MB mapping made and dropped) tripled the CPU of opening
+            # a small file. A file grown since it was listed is read on to the limit, and then as a large file.
+            data = handle.read(file.size + 1)
+            if len(data) > file.size:
+                data += handle.read(IN_MEMORY_BYTES + 1 - len(data))
         if len(data) <= IN_MEMORY_BYTES:
             opener = lambda: watch(io.BytesIO(data))  # noqa: E731
             return RawInput(file.rel, opener, data, limits), hashlib.sha256(data).hexdigest()

@@ -364,3 +364,20 @@ def test_a_document_over_the_limit_is_rejected_and_a_bomb_is_not_inflated_whole(
         assert isinstance(reject, Reject) and reject.reason == "read.too_large" and name in reject.detail
     [kept] = results["fits.txt"]
     assert isinstance(kept, Document)
+
+
+def test_a_file_grown_or_shrunk_since_it_was_listed_is_read_as_it_is_now(tmp_path: Path, monkeypatch):
+    """The listing's size bounds only the first read: the bytes read, and their digest, are the file's now,
+    and a file grown past the in-memory limit is streamed."""
+    import hashlib
+
+    from cleaner import readers
+
+    monkeypatch.setattr(readers, "IN_MEMORY_BYTES", 4096)
+    for listed, now in ((10, ARTICLE), (len(ARTICLE) + 50, ARTICLE), (10, ARTICLE * 20)):
+        path = tmp_path / "a.txt"
+        path.write_text(now, encoding="utf-8")
+        digests: dict[str, str] = {}
+        [doc] = read_file(InputFile(path=str(path), rel="a.txt", size=listed), digests)
+        assert isinstance(doc, Document) and doc.text == now
+        assert digests["a.txt"] == hashlib.sha256(now.encode()).hexdigest()
