@@ -39,9 +39,10 @@ def refill(line: str, fix: Callable[[str, str], str], base: str | None = None) -
     line, told a text its repair is likely close to); None when no byte could be put back. ``base``: ``fix(line)``,
     when the caller has it already.
 
-    ``fix`` is a function of the line alone, so what it gave is used again rather than asked again: the line with a
-    byte left lost repairs to the same text at every site until a byte is put back, and then to what the chosen
-    candidate repaired to (five calls of ``fix`` per lost byte, nothing more)."""
+    What ``fix`` gives depends on the line alone (the text it is told only spares it work), so what it gave is used
+    again rather than asked again: the line with a byte left lost repairs to the same text at every site until a
+    byte is put back, and then to what the chosen candidate repaired to (five calls of ``fix`` per lost byte,
+    nothing more)."""
     if base is None:
         base = fix(line, line)  # what the line repairs to with the byte left lost
     changed = False
