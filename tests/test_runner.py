@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -343,13 +344,23 @@ def big_corpus(root: Path, files: int = 400) -> Path:
     return raw
 
 
+@pytest.fixture(scope="module")
+def finished_small_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a small corpus and the finished release of it, made once: each test copies it."""
+    root = tmp_path_factory.mktemp("finished")
+    (root / "small").mkdir()
+    (root / "small" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    assert cli("run", "small", "--out", "out", cwd=root).returncode == 0
+    return root
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL])
-def test_interrupted_run_leaves_previous_output_untouched(tmp_path: Path, sig: signal.Signals):
-    small = tmp_path / "small"
-    small.mkdir()
-    (small / "a.txt").write_text(ARTICLE, encoding="utf-8")
-    assert cli("run", "small", "--out", "out", cwd=tmp_path).returncode == 0
+def test_interrupted_run_leaves_previous_output_untouched(
+    finished_small_run: Path, tmp_path: Path, sig: signal.Signals
+):
+    shutil.copytree(finished_small_run, tmp_path, dirs_exist_ok=True)
     build = tmp_path / "out" / "cleaner-corpus" / "build"
+    assert list(build.rglob("*.parquet"))
     before = {p: p.read_bytes() for p in build.rglob("*.parquet")}
 
     big_corpus(tmp_path)
