@@ -20,9 +20,10 @@ sites share a fold moves F1 by about 0.01 on its own (0.886-0.898 over four draw
 CV is repeated over ``--repeats`` draws of the folds (default 3) and the counts summed.
 Besides the overall figures it prints F1 per fold with their mean and spread, and precision and recall per language
 (the gold's ``lang``; "und" where the page declares none). ``--errors FILE`` writes every snippet the first repeat got
-wrong (a ``with`` snippet lost: fn, a ``without`` snippet kept: fp) with its line and the reason it went, to read the
-errors by kind. ``--sweep "0.5,0.7,0.25;…"`` scores each fold's model with other thresholds too (inside a region,
-outside, an article heading), each with its paired difference to the configured ones.
+wrong (a ``with`` snippet lost: fn, a ``without`` snippet kept: fp) with its line, the reason it went, the fold
+model's keep probability on the first pass and the lines around it, to read the errors by kind.
+``--sweep "0.5,0.7,0.25;…"`` scores each fold's model with other thresholds too (inside a region, outside, an
+article heading), each with its paired difference to the configured ones.
 ``--save FILE`` keeps the per-page counts; ``--baseline FILE`` prints the paired difference to a saved run, with its
 interval over the same resampled sites: a change is shown to help only when that interval lies above zero.
 ``--fold-models FILE`` keeps each fold's model, named by its training pages, ``C`` and the thresholds (read from
@@ -179,13 +180,22 @@ def kept_lines(page: Page, step: Boilerplate, reasons: dict[int, str] | None = N
     return {i for i, text in enumerate(page.texts) if text.strip() and i not in removed}
 
 
-def snippet_outcomes(page: Page, keep: set[int], reasons: dict[int, str], lang: str) -> list[dict]:
+def snippet_outcomes(page: Page, keep: set[int], reasons: dict[int, str], lang: str, step: Boilerplate) -> list[dict]:
     """One record per gold snippet of ``page`` that the step got wrong: a ``with`` snippet lost (fn) or a ``without``
-    snippet kept (fp), with the line holding it and why it went."""
+    snippet kept (fp), with the line holding it, why it went, the keep probability ``step``'s model gave it on the
+    first pass (None for a line it was not asked about: a rule, the repetition or the title decided it) and the
+    ``CONTEXT`` non-blank lines on either side, each as "kept" or its reason, its gold label and its text. The
+    errors left are of layouts (a teaser's blurb, a spec table, a bio under its heading): read alone, a line says
+    little of which it is."""
     wrong = []
+    probabilities: dict[int, float] | None = None
     for label, holders in page.snippets:
         found = any(i in keep for i in holders)
         if holders and found != bool(label):
+            if probabilities is None:
+                index, matrix, asked = step.model_input(step.signals(page.texts))
+                chances = step.model.keep_probabilities(matrix).tolist()
+                probabilities = {i: p for i, p, ask in zip(index, chances, asked, strict=True) if ask}
             line = next((i for i in holders if (i in keep) == found), holders[0])
             wrong.append(
                 {
@@ -196,9 +206,26 @@ def snippet_outcomes(page: Page, keep: set[int], reasons: dict[int, str], lang: 
                     "reason": reasons.get(line, "kept"),
                     "line": line,
                     "text": page.texts[line].strip()[:200],
+                    "keep_probability": round(probabilities[line], 3) if line in probabilities else None,
+                    "context": _context(page, line, keep, reasons),
                 }
             )
     return wrong
+
+
+CONTEXT = 4  # the non-blank lines on either side of a wrong snippet's line that --errors writes
+
+
+def _context(page: Page, line: int, keep: set[int], reasons: dict[int, str]) -> list[list]:
+    """The ``CONTEXT`` non-blank lines above and below ``line`` as ``[offset, "kept" or the reason it went, gold
+    label (1 keep, 0 remove, None), text]``, the line itself at offset 0."""
+    labels = page.labels
+    filled = [i for i, text in enumerate(page.texts) if text.strip()]
+    at = filled.index(line) if line in filled else 0
+    return [
+        [i - line, "kept" if i in keep else reasons.get(i, "?"), labels.get(i), page.texts[i].strip()[:120]]
+        for i in filled[max(0, at - CONTEXT) : at + CONTEXT + 1]
+    ]
 
 
 def page_counts(page: Page, keep: set[int]) -> tuple[int, int, int]:
@@ -357,7 +384,7 @@ def main() -> None:
                     keep = kept_lines(pages[n], step, reasons)
                     found.append(page_counts(pages[n], keep))
                     if repeat == 0:
-                        wrong += snippet_outcomes(pages[n], keep, reasons, pages[n].lang)
+                        wrong += snippet_outcomes(pages[n], keep, reasons, pages[n].lang, step)
                 found = np.array(found)
                 counts[tested] += found
                 for triple, swept in sweeps.items():
