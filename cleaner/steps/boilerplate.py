@@ -201,15 +201,18 @@ class Boilerplate(Step):
         index, matrix, asked = self.analysis.model_input(found, found.decided)
         return index.tolist(), matrix, asked.tolist()
 
-    def _recurring(self, group: str) -> Callable[[str], bool]:
-        """Whether a line (lower-cased, its spaces collapsed) is one the corpus survey found in many documents of
-        ``group``: short enough to be counted (:meth:`survey_candidate`), and among the frequent keys.
+    def _recurring(self, group: str) -> Callable[[list[str]], list[bool]]:
+        """Whether each of a page's lines (lower-cased, their spaces collapsed) is one the corpus survey found in
+        many documents of ``group``: short enough to be counted (:meth:`survey_candidate`), and among the frequent
+        keys.
 
         The key is :func:`~cleaner.survey.line_key`'s, hashed without its normalisation: the line is normal already
         (without soft hyphens, see :meth:`read`; lower-casing lower-cased text changes nothing). It is asked of
-        every short line of every page: a fifth of the call's cost."""
+        every short line of every page: a fifth of the call's cost, and a page's lines are asked in one call."""
         frequent, most, prefix = self.frequent_lines, self.config.corpus_max_words, f"{group}\x00"
-        return lambda normal: normal.count(" ") < most and xxh3_64_intdigest((prefix + normal).encode()) in frequent
+        return lambda normals: [
+            normal.count(" ") < most and xxh3_64_intdigest((prefix + normal).encode()) in frequent for normal in normals
+        ]
 
     def apply(self, doc: Document) -> Document | Reject:
         return self.apply_batch([doc])[0]
