@@ -24,7 +24,7 @@ from cleaner.boilerplate.segments import Segments, cumulative
 from cleaner.boilerplate.structure import MIN_ITEMS, NO_WORD, NUMBERED, RANK, SHOWN_TWICE, item_mark, opening_mark
 from cleaner.boilerplate.teasers import MIN_BIO_WORDS, author_bios, heading_key, list_headings, name_like, teaser_lists
 
-Recurring = Callable[[str], bool]  # asked of a line lower-cased, its spaces collapsed
+Recurring = Callable[[list[str]], list[bool]]  # asked of a page's lines lower-cased, spaces collapsed, at once
 
 
 @dataclass
@@ -220,8 +220,9 @@ def read_pages(
     recurring: list[Recurring | None],
 ) -> Pages:
     """The facts of every line of ``documents`` (each a list of lines): ``match_rule`` gives a line's rule
-    category, ``recurring[k]`` whether the corpus survey found a line of document ``k`` on many pages of its site
-    (asked of the normalised text of non-blank lines that match no rule; None: the survey found nothing)."""
+    category, ``recurring[k]`` whether the corpus survey found each line of document ``k`` on many pages of its site
+    (asked of the normalised texts of its non-blank lines that match no rule, at once; None: the survey found
+    nothing)."""
     texts = list(chain.from_iterable(documents))
     offsets = np.concatenate(([0], np.cumsum([len(lines) for lines in documents]))).astype(np.int64)
     n = len(texts)
@@ -269,9 +270,8 @@ def read_pages(
         askable = np.flatnonzero(~ruled & (chars > 0))  # a line's normal text is empty when the line is blank
         bounds, askable_list = np.searchsorted(askable, offsets).tolist(), askable.tolist()
         for page, asks in enumerate(recurring):
-            if asks is not None:
-                for number in askable_list[bounds[page] : bounds[page + 1]]:
-                    found[number] = asks(normal[number])
+            if asks is not None and (numbers := askable_list[bounds[page] : bounds[page + 1]]):
+                found[numbers] = asks(list(map(normal.__getitem__, numbers)))
     return Pages(
         texts, stripped, facts.tokens, facts.token_offsets, offsets, words, chars, terminal, rules, heading,
         lead_in, sentence_like, repeat, found, (facts.token_lengths >= 4) & facts.token_letters,

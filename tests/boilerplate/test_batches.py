@@ -256,3 +256,12 @@ def test_a_step_that_fails_on_one_document_of_a_batch_is_applied_once_to_the_oth
     together = pipeline.process_batch([document(n, [text]) for n, text in enumerate(["first", "boom", "third"])])
     assert together[1].reason == "marks.error"
     assert [outcome(r) for r in together] == alone
+
+
+def test_the_survey_keys_of_normal_lines_are_the_surveys_own():
+    # The step hashes a line's normal text without line_key's normalisation: it must be the key the survey counted.
+    lines = ["Mayor  Opens\tthe LIBRARY", "ΟΔΟΣ ΣΙΓΜΑΣ", "İstanbul\u00a0Haber", "Bür\u00adger\u00admeister", "ǅemal Ǉ"]
+    step = Boilerplate()
+    step.use_survey(frozenset(line_key(line, "site") for line in lines))
+    assert step.read([lines], ["site"]).recurring.tolist() == [True] * len(lines)
+    assert step.read([lines], ["other"]).recurring.tolist() == [False] * len(lines)
