@@ -31,8 +31,14 @@ PARAGRAPHS_ES = [
 ]
 
 
+_STEPS: dict[str, Boilerplate] = {}
+
+
 def clean(lines: list[str], **options) -> Document | Reject:
-    step = Boilerplate(BoilerplateConfig(**options))
+    # one step per configuration: a step compiles its rules when first used (~0.4 s), and applying it keeps no state
+    key = repr(sorted(options.items()))
+    if (step := _STEPS.get(key)) is None:
+        step = _STEPS[key] = Boilerplate(BoilerplateConfig(**options))
     return step.apply(Document(id="x", text="\n".join(lines), source="page.txt"))
 
 
