@@ -4,6 +4,7 @@ feature or count crosses a page's edge) and in the pipeline's batch path (``Pipe
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 import numpy as np
 import pytest
@@ -94,6 +95,12 @@ def outcome(result: Document | Reject) -> tuple:
     return (result.text, removed, edits, result.stats, repr(sorted(result.metadata.items())))
 
 
+@functools.cache
+def step_with(**options) -> Boilerplate:
+    """One step per configuration: a new step compiles its rules (~0.4 s), and judging pages keeps no state in it."""
+    return Boilerplate(BoilerplateConfig(**options))
+
+
 def document(number: int, lines: list[str], **metadata) -> Document:
     return Document(id=str(number), text="\n".join(lines), source=f"{number}.txt", metadata=dict(metadata))
 
@@ -125,13 +132,13 @@ def test_the_survey_judges_each_page_by_its_own_site():
 
 def test_pages_that_settle_at_different_passes_in_one_batch():
     def settled_after(page: list[str]) -> int:
-        return next(n for n in range(1, 13) if passes(Boilerplate(BoilerplateConfig(max_passes=n)), [page])[1][0])
+        return next(n for n in range(1, 13) if passes(step_with(max_passes=n), [page])[1][0])
 
     pages = list(EDGE_CASES.values())
     rounds = [settled_after(page) for page in pages]
     assert set(rounds) == {1, 2, 3, 4}  # pages of one to four passes side by side
     for limit in range(1, max(rounds) + 1):
-        step = Boilerplate(BoilerplateConfig(max_passes=limit))
+        step = step_with(max_passes=limit)
         reasons, settled = passes(step, pages)
         assert (reasons, settled) == each_alone(step, pages)
         assert settled == [count <= limit for count in rounds]
@@ -140,7 +147,7 @@ def test_pages_that_settle_at_different_passes_in_one_batch():
 def test_a_page_whose_every_line_goes_in_the_first_pass_settles_in_the_second():
     menus = EDGE_CASES["menus only (all go in one pass)"]
     for limit, settled in ((1, False), (2, True)):
-        reasons, found = passes(Boilerplate(BoilerplateConfig(max_passes=limit)), [ARTICLE, menus, [""]])
+        reasons, found = passes(step_with(max_passes=limit), [ARTICLE, menus, [""]])
         assert sorted(reasons[1]) == [0, 1, 2, 3]
         assert found[1:] == [settled, True]
 
@@ -157,7 +164,7 @@ PAGES = st.lists(st.lists(LINES, min_size=1, max_size=30), min_size=1, max_size=
     decision=st.sampled_from(["model", "regions"]),
 )
 def test_any_batch_of_pages_is_judged_page_by_page(pages, max_passes, keep_all_prose, decision):
-    step = Boilerplate(BoilerplateConfig(max_passes=max_passes, keep_all_prose=keep_all_prose, decision=decision))
+    step = step_with(max_passes=max_passes, keep_all_prose=keep_all_prose, decision=decision)
     assert passes(step, pages) == each_alone(step, pages)
 
 
