@@ -96,9 +96,10 @@ class Dedup(CorpusStep):
         return self.sign_batch([doc])[0]
 
     def sign_batch(self, docs: list[Document]) -> list[dict[str, Any]]:
-        """The signatures of ``docs``, each what it alone would get: a batch's shingles are hashed, made distinct
-        per document and minhashed in one run of numpy calls over them all (one document at a time, the dozen
-        small arrays and calls per document cost as much as the arithmetic)."""
+        """The signatures of ``docs``, each what it alone would get: a batch's shingles are cut, hashed and
+        minhashed in one run of numpy calls over them all, rather than a dozen small arrays and calls a document
+        (0.20 against 0.25 ms a document; what is left is mostly Python's: the words, and a slice and a crc32 a
+        shingle)."""
         words = [WORDS.findall(doc.text.lower()) for doc in docs]
         joined = [" ".join(w).encode() for w in words]
         rows = [
@@ -209,7 +210,7 @@ def batch_minhash_values(hashes: np.ndarray, starts: np.ndarray, a: np.ndarray, 
     """The MinHash of each document's run of ``hashes`` (the runs begin at ``starts``, none empty), a row per
     document, as datasketch's ``MinHash(hashfunc=zlib.crc32).update_batch`` computes it: the minimum of each
     permutation. A row per permutation, each run's minimum along it (across the columns of a row per hash, it
-    took twice as long). datasketch itself is not imported for it: its import pulls in scipy (~0.4 s a run), and
+    took several times as long). datasketch itself is not imported for it: its import pulls in scipy (~0.4 s a run), and
     its per-call checks cost more than this arithmetic."""
     minima = np.empty((len(a), len(starts)), dtype=np.uint32)
     step = max(1, min(len(a), MINHASH_BLOCK // max(1, len(hashes))))
