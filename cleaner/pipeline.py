@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import traceback
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -189,7 +190,7 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         for step in pipeline.corpus_steps
     }
 
-    def write(record: Document | Reject) -> None:
+    def write(record: Document | Reject, signed: list[Iterator[dict]]) -> None:
         if isinstance(record, Reject):
             result.rejected[record.reason] += 1
             writers["rejects"].add(schema.reject_row(record), len(record.text or ""))
@@ -198,8 +199,8 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         row = schema.document_row(record, pipeline.counter_columns)
         result.words_kept += row["n_words"]
         writers["documents"].add(row, row["n_chars"])
-        for step, signatures in signers.values():
-            signatures.add(step.sign(record))
+        for (_, signatures), signature in zip(signers.values(), signed, strict=True):
+            signatures.add(next(signature))
         if record.removed:
             audit = schema.audit_columns(record)
             result.removed_lines.update(map(".".join, zip(audit["step"], audit["reason"], strict=True)))
@@ -214,9 +215,13 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
 
     def flush() -> None:
         nonlocal batch_chars
-        cleaned = iter(pipeline.process_batch([record for record in batch if isinstance(record, Document)]))
+        cleaned = pipeline.process_batch([record for record in batch if isinstance(record, Document)])
+        # the corpus steps sign the batch's kept documents at once (see Dedup.sign_batch), in the order written
+        kept = [record for record in cleaned if isinstance(record, Document)]
+        signed = [iter(step.sign_batch(kept)) for step, _ in signers.values()]
+        results = iter(cleaned)
         for record in batch:
-            write(next(cleaned) if isinstance(record, Document) else record)
+            write(next(results) if isinstance(record, Document) else record, signed)
         batch.clear()
         batch_chars = 0
 

@@ -125,10 +125,11 @@ class CorpusStep(Step):
     """A step that judges documents against the whole corpus (deduplication).
 
     It works in two halves. In the workers, :meth:`sign` turns each kept document into a small signature row
-    (schema :attr:`signature_schema`); the rows of each task are written beside the output, in a part named as the
-    task's documents part. Once all tasks are done, :meth:`decide` runs its corpus-wide passes as tasks of the
-    engine over those files (no process sees every signature) and returns a :class:`Decision` for the documents it
-    wants changed. Corpus steps run after every per-document step, whatever their place in the pipeline list.
+    (schema :attr:`signature_schema`; :meth:`sign_batch` a batch of them); the rows of each task are written beside
+    the output, in a part named as the task's documents part. Once all tasks are done, :meth:`decide` runs its
+    corpus-wide passes as tasks of the engine over those files (no process sees every signature) and returns a
+    :class:`Decision` for the documents it wants changed. Corpus steps run after every per-document step, whatever
+    their place in the pipeline list.
     """
 
     signature_schema: ClassVar[Any] = None
@@ -138,6 +139,11 @@ class CorpusStep(Step):
 
     def sign(self, doc: Document) -> dict[str, Any]:
         raise NotImplementedError
+
+    def sign_batch(self, docs: list[Document]) -> list[dict[str, Any]]:
+        """The signature of each of ``docs`` (a batch of kept documents, as the workers write them), in order: a
+        step whose signing has fixed costs pays them once a batch."""
+        return [self.sign(doc) for doc in docs]
 
     def decide(self, signatures: Path, map_ordered: MapOrdered) -> PartDecisions:
         """Decisions from the signature parts in the folder ``signatures`` (where the passes may also keep their

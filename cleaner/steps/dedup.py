@@ -36,7 +36,6 @@ from cleaner.steps.dedup_passes import (
     BUCKETS,
     Plan,
     bucket_pairs,
-    distinct,
     document_ids,
     read_rows,
     scatter_keys,
@@ -93,24 +92,32 @@ class Dedup(CorpusStep):
         return minhash_permutations(self.config.num_perm, seed=1)
 
     def sign(self, doc: Document) -> dict[str, Any]:
-        words = WORDS.findall(doc.text.lower())
-        joined = " ".join(words).encode()
-        exact = hashlib.blake2b(joined, digest_size=16).hexdigest()
-        minhash, sample, n_shingles = None, None, 0
-        if self.config.near:
-            hashes = shingle_hashes(word_shingles(joined, len(words), self.config.shingle_words))
-            # arrays, not lists: Arrow converts an array of a list column ten times as fast as a Python list
-            minhash = minhash_values(hashes, *self._permutations)
-            n_shingles = len(hashes)
-            sample = hashes[: self.config.sample_size].copy()  # a view would hold every hash until the part is written
-        return {
-            "id": doc.id,
-            "n_chars": len(doc.text),
-            "n_shingles": n_shingles,
-            "exact": exact,
-            "minhash": minhash,
-            "sample": sample,
-        }
+        """The signature of one document (see :meth:`sign_batch`)."""
+        return self.sign_batch([doc])[0]
+
+    def sign_batch(self, docs: list[Document]) -> list[dict[str, Any]]:
+        """The signatures of ``docs``, each what it alone would get: a batch's shingles are cut, hashed and
+        minhashed in one run of numpy calls over them all, rather than a dozen small arrays and calls a document
+        (0.20 against 0.25 ms a document; what is left is mostly Python's: the words, and a slice and a crc32 a
+        shingle)."""
+        words = [WORDS.findall(doc.text.lower()) for doc in docs]
+        joined = [" ".join(w).encode() for w in words]
+        rows = [
+            {"id": doc.id, "n_chars": len(doc.text), "n_shingles": 0, "exact": exact, "minhash": None, "sample": None}
+            for doc, exact in zip(docs, (hashlib.blake2b(j, digest_size=16).hexdigest() for j in joined), strict=True)
+        ]
+        if not self.config.near or not docs:
+            return rows
+        hashes, starts = batch_shingle_hashes(joined, [len(w) for w in words], self.config.shingle_words)
+        # arrays, not lists: Arrow converts an array of a list column ten times as fast as a Python list
+        minhashes = batch_minhash_values(hashes, starts, *self._permutations)
+        ends = [*starts[1:].tolist(), len(hashes)]
+        for row, start, end, minhash in zip(rows, starts.tolist(), ends, minhashes, strict=True):
+            row["n_shingles"] = end - start
+            row["minhash"] = minhash
+            # a copy: a view would hold the whole batch's hashes until the part is written
+            row["sample"] = hashes[start : min(end, start + self.config.sample_size)].copy()
+        return rows
 
     def decide(self, signatures: Path, map_ordered: MapOrdered, buckets: int = BUCKETS) -> PartDecisions:
         """Clusters of the signature parts in ``signatures``, decided in three passes of tasks (see
@@ -140,18 +147,48 @@ class Dedup(CorpusStep):
         return by_part
 
 
-def word_shingles(joined: bytes, words: int, n: int) -> list[bytes]:
-    """The runs of ``n`` consecutive words of ``joined`` (the words, UTF-8, joined by single spaces; a text of at
-    most ``n`` words is one shingle), in order, a run that recurs as often as it does: :func:`shingle_hashes`
-    makes them distinct, once hashed (a set of the shingles first cost a third more). Cut out of the joined bytes
-    at the spaces, which no word holds, rather than joined word by word: the same bytes, at a fraction of the
-    cost."""
-    if words <= n:
-        return [joined]
-    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
-    starts = np.concatenate(([0], spaces[: words - n] + 1)).tolist()
-    ends = np.append(spaces[n - 1 :], len(joined)).tolist()
-    return [joined[start:end] for start, end in zip(starts, ends, strict=True)]
+def batch_shingle_hashes(joined: list[bytes], words: list[int], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct hashes of each document's word shingles, sorted, all in one array document after document, and
+    where each document's begin (``joined``: each document's words, UTF-8, joined by single spaces; ``words``: how
+    many). Every document has at least one.
+
+    A shingle is a run of ``n`` consecutive words of a document (a text of at most ``n`` words is one shingle: its
+    whole text, empty or not); its hash is its crc32, then MurmurHash3's 32-bit finaliser, as datasketch's
+    ``MinHash(hashfunc=zlib.crc32)`` hashes them (crc32 rather than datasketch's default sha1: shingles need
+    spread, not cryptographic strength). A shingle that recurs, or two of one hash, count once. Sorted, a
+    document's first values are a sample of it that every other document samples alike (the same shingle, the
+    same hash).
+
+    The shingles are cut out of the batch's texts joined by spaces, which no word holds (the words of all the
+    documents in a row, an empty text one empty word), rather than joined word by word: the same bytes, at a
+    fraction of the cost."""
+    text = b" ".join(joined)
+    spaces = np.flatnonzero(np.frombuffer(text, dtype=np.uint8) == 32)
+    word_starts = np.concatenate(([0], spaces + 1))
+    word_ends = np.append(spaces, len(text))
+    count = np.asarray(words, dtype=np.int64)
+    own = np.maximum(count, 1)  # each document's words in the row
+    shingles = np.maximum(count - n, 0) + 1  # and its shingles
+    first_word = np.concatenate(([0], np.cumsum(own)[:-1]))
+    first_shingle = np.concatenate(([0], np.cumsum(shingles)[:-1]))
+    owner = np.repeat(np.arange(len(joined)), shingles)
+    start = first_word[owner] + np.arange(shingles.sum()) - first_shingle[owner]  # a shingle's first word
+    end = start + (np.minimum(own, n) - 1)[owner]  # and its last
+    cut = [text[a:b] for a, b in zip(word_starts[start].tolist(), word_ends[end].tolist(), strict=True)]
+    hashes = np.fromiter(map(zlib.crc32, cut), dtype=np.uint32, count=len(cut))
+    del cut
+    hashes ^= hashes >> np.uint32(16)
+    hashes *= np.uint32(0x85EBCA6B)
+    hashes ^= hashes >> np.uint32(13)
+    hashes *= np.uint32(0xC2B2AE35)
+    hashes ^= hashes >> np.uint32(16)
+    bounds = np.cumsum(shingles).tolist()
+    for low, high in zip([0, *bounds[:-1]], bounds, strict=True):
+        hashes[low:high].sort()  # 32-bit sorts, one a document: a seventh of one sort of (document, hash) codes
+    first = np.ones(len(hashes), dtype=bool)
+    first[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+    starts = np.concatenate(([0], np.cumsum(np.bincount(owner[first], minlength=len(joined)))[:-1]))
+    return hashes[first], starts
 
 
 def minhash_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -163,27 +200,25 @@ def minhash_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarr
     return a, b
 
 
-def shingle_hashes(shingles: list[bytes]) -> np.ndarray:
-    """The distinct 32-bit hashes of ``shingles``, sorted: crc32 of each, then MurmurHash3's 32-bit finaliser, as
-    datasketch's ``MinHash(hashfunc=zlib.crc32)`` hashes them (crc32 rather than datasketch's default sha1:
-    shingles need spread, not cryptographic strength). Sorted, their first values are a sample of the document
-    that every other document samples alike (the same shingle, the same hash). A shingle that recurs, or two of
-    one hash, count once: the hashes of the distinct shingles."""
-    hashes = np.fromiter(map(zlib.crc32, shingles), dtype=np.uint32, count=len(shingles))
-    hashes ^= hashes >> np.uint32(16)
-    hashes *= np.uint32(0x85EBCA6B)
-    hashes ^= hashes >> np.uint32(13)
-    hashes *= np.uint32(0xC2B2AE35)
-    hashes ^= hashes >> np.uint32(16)
-    return distinct(hashes)
+# Products of a permutation and a hash computed at once at most (a block of permutations at a time), 8 MB: a
+# batch of 64 documents (~23,000 hashes) in two blocks, 0.016 ms a document (all at once 0.015 for 12 MB, in
+# blocks of 2 MB 0.024).
+MINHASH_BLOCK = 1 << 21
 
 
-def minhash_values(hashes: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The MinHash of the shingles whose :func:`shingle_hashes` are ``hashes``, as datasketch's
-    ``MinHash(hashfunc=zlib.crc32).update_batch`` computes it: the minimum of each permutation. datasketch itself
-    is not imported for it: its import pulls in scipy (~0.4 s a run), and its per-call checks cost more than this
-    arithmetic."""
-    return (hashes[:, None] * a + b).min(axis=0)
+def batch_minhash_values(hashes: np.ndarray, starts: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The MinHash of each document's run of ``hashes`` (the runs begin at ``starts``, none empty), a row per
+    document, as datasketch's ``MinHash(hashfunc=zlib.crc32).update_batch`` computes it: the minimum of each
+    permutation. A row per permutation, each run's minimum along it (across the columns of a row per hash, it
+    took several times as long). datasketch itself is not imported for it: its import pulls in scipy (~0.4 s a run), and
+    its per-call checks cost more than this arithmetic."""
+    minima = np.empty((len(a), len(starts)), dtype=np.uint32)
+    step = max(1, min(len(a), MINHASH_BLOCK // max(1, len(hashes))))
+    for first in range(0, len(a), step):
+        block = np.multiply.outer(a[first : first + step], hashes)
+        block += b[first : first + step, None]
+        minima[first : first + step] = np.minimum.reduceat(block, starts, axis=1)
+    return np.ascontiguousarray(minima.T)
 
 
 @dataclass

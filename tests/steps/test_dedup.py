@@ -175,6 +175,28 @@ def test_signature_is_datasketchs_minhash_of_the_word_shingles(text: str):
     assert permuted.min(axis=0).tolist() == reference.hashvalues.tolist()
 
 
+@pytest.mark.parametrize("block", [1 << 22, 300])  # all permutations at once, or a few at a time
+def test_a_batch_signs_each_document_as_it_alone_would_be(monkeypatch: pytest.MonkeyPatch, block: int):
+    # documents of no words, of fewer words than a shingle, of one shingle, with recurring shingles and a hash that
+    # only another document of the batch has: nothing of one document may leak into its neighbour's signature
+    monkeypatch.setattr("cleaner.steps.dedup.MINHASH_BLOCK", block)
+    texts = [ARTICLE, "", "only four words here", "a b c d e", "a b c d e f", "...", OTHER, "one two " * 40, ARTICLE]
+    texts += ["a b c d e", "a b c d e"]  # one hash, the same, in two documents side by side
+    docs = [Document(id=f"d{k}", text=text, source="s") for k, text in enumerate(texts)]
+    step = Dedup(DedupConfig(sample_size=50))
+    batch = step.sign_batch(docs)
+    alone = [step.sign(doc) for doc in docs]
+    for together, single in zip(batch, alone, strict=True):
+        assert together.keys() == single.keys()
+        assert {k: v for k, v in together.items() if k not in ("minhash", "sample")} == {
+            k: v for k, v in single.items() if k not in ("minhash", "sample")
+        }
+        assert together["minhash"].dtype == np.uint32 and together["minhash"].tolist() == single["minhash"].tolist()
+        assert together["sample"].dtype == np.uint32 and together["sample"].tolist() == single["sample"].tolist()
+    assert [row["n_shingles"] for row in batch[1:6]] == [1, 1, 1, 2, 1] and batch[-1]["n_shingles"] == 1
+    assert batch[0]["minhash"].tolist() == batch[8]["minhash"].tolist()
+
+
 def test_optimal_param_matches_datasketchs_choice():
     # datasketch 2.0's MinHashLSH parameters (datasketch.lsh._optimal_param, weights 0.5 and 0.5)
     known = {(0.1, 128): (64, 2), (0.5, 128): (25, 5), (0.7, 128): (14, 9), (0.9, 256): (9, 28), (0.3, 64): (21, 3)}
