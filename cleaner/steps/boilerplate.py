@@ -30,7 +30,6 @@ from itertools import pairwise
 from typing import NamedTuple
 
 import numpy as np
-from xxhash import xxh3_64_intdigest
 
 from cleaner.boilerplate import characters
 from cleaner.boilerplate import lines as line_features
@@ -42,7 +41,7 @@ from cleaner.boilerplate.segments import Segments
 from cleaner.document import Document, Reject
 from cleaner.language_id import py3langid_model
 from cleaner.steps import Step, SurveyRequest
-from cleaner.survey import SOFT_HYPHEN, source_group
+from cleaner.survey import SOFT_HYPHEN, normal_line_key, source_group
 
 
 @dataclass
@@ -206,12 +205,12 @@ class Boilerplate(Step):
         many documents of ``group``: short enough to be counted (:meth:`survey_candidate`), and among the frequent
         keys.
 
-        The key is :func:`~cleaner.survey.line_key`'s, hashed without its normalisation: the line is normal already
-        (without soft hyphens, see :meth:`read`; lower-casing lower-cased text changes nothing). It is asked of
-        every short line of every page: a fifth of the call's cost, and a page's lines are asked in one call."""
-        frequent, most, prefix = self.frequent_lines, self.config.corpus_max_words, f"{group}\x00"
+        The line is normal already (without soft hyphens, see :meth:`read`; lower-casing lower-cased text changes
+        nothing), so its key skips :func:`~cleaner.survey.line_key`'s normalisation. A page's lines are asked in one
+        call."""
+        frequent, most = self.frequent_lines, self.config.corpus_max_words
         return lambda normals: [
-            normal.count(" ") < most and xxh3_64_intdigest((prefix + normal).encode()) in frequent for normal in normals
+            normal.count(" ") < most and normal_line_key(normal, group) in frequent for normal in normals
         ]
 
     def apply(self, doc: Document) -> Document | Reject:
