@@ -199,8 +199,11 @@ def run_task(pipeline: Pipeline, index: int, task: Task, staging: Path) -> TaskR
         row = schema.document_row(record, pipeline.counter_columns)
         result.words_kept += row["n_words"]
         writers["documents"].add(row, row["n_chars"])
-        for (_, signatures), signature in zip(signers.values(), signed, strict=True):
-            signatures.add(next(signature))
+        for (_, signatures), rows in zip(signers.values(), signed, strict=True):
+            signature = next(rows)
+            if signature["id"] != record.id:  # a batch is signed apart from its writing: the two must pair up
+                raise RuntimeError(f"signature of {signature['id']!r} paired with document {record.id!r}")
+            signatures.add(signature)
         if record.removed:
             audit = schema.audit_columns(record)
             result.removed_lines.update(map(".".join, zip(audit["step"], audit["reason"], strict=True)))

@@ -179,3 +179,34 @@ def test_a_slice_is_let_go_of_as_it_is_cleaned_and_every_record_is_written(tmp_p
     ids = pq.read_table(tmp_path / "documents" / "part-00003.parquet", columns=["id"])["id"].to_pylist()
     assert ids == [f"d{i}" for i in range(150)]  # in the slice's order
     assert result.removed_lines == {"drop_menus.menu": 150}
+
+
+def test_each_kept_document_gets_its_own_signature_row(tmp_path):
+    """A batch's kept documents are signed together, apart from their writing: a document that cleaning rejects
+    between kept ones must shift no signature onto another document."""
+    import pyarrow.parquet as pq
+
+    from cleaner.pipeline import run_task, signature_dir
+    from cleaner.readers import InputFile
+    from cleaner.steps.dedup import Dedup
+    from cleaner.tasks import Slice
+
+    texts = [f"story {i} " + "the harbour reopened after the storm " * (i % 3 + 1) for i in range(12)]
+    records = [Document(id=f"d{i}", text=text, source="s.jsonl") for i, text in enumerate(texts)]
+    for i in (0, 5, 6, 11):  # first, last and side by side
+        records[i].text += " REJECT"
+    dedup = Dedup()
+    task = Slice(InputFile(path="s.jsonl", rel="s.jsonl", size=1000), records, 1000, digest="abc")
+    run_task(Pipeline([RejectMarked(), dedup]), 0, task, tmp_path)
+    signatures = pq.read_table(signature_dir(tmp_path, dedup.name) / "part-00000.parquet").to_pylist()
+    kept = [f"d{i}" for i in range(12) if i not in (0, 5, 6, 11)]
+    assert [row["id"] for row in signatures] == kept
+    alone = {
+        doc.id: dedup.sign(doc)
+        for doc in Pipeline([dedup]).process_batch(
+            [Document(id=f"d{i}", text=texts[i], source="s.jsonl") for i in range(12)]
+        )
+    }
+    for row in signatures:
+        assert row["exact"] == alone[row["id"]]["exact"]
+        assert row["minhash"] == alone[row["id"]]["minhash"].tolist()

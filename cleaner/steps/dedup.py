@@ -100,15 +100,15 @@ class Dedup(CorpusStep):
         minhashed in one run of numpy calls over them all, rather than a dozen small arrays and calls a document
         (0.20 against 0.25 ms a document; what is left is mostly Python's: the words, and a slice and a crc32 a
         shingle)."""
-        words = [WORDS.findall(doc.text.lower()) for doc in docs]
-        joined = [" ".join(w).encode() for w in words]
+        words = [joined_words(doc.text) for doc in docs]  # not the words themselves: a string each, held to the end
+        joined, counts = [text for text, _ in words], [count for _, count in words]
         rows = [
             {"id": doc.id, "n_chars": len(doc.text), "n_shingles": 0, "exact": exact, "minhash": None, "sample": None}
             for doc, exact in zip(docs, (hashlib.blake2b(j, digest_size=16).hexdigest() for j in joined), strict=True)
         ]
         if not self.config.near or not docs:
             return rows
-        hashes, starts = batch_shingle_hashes(joined, [len(w) for w in words], self.config.shingle_words)
+        hashes, starts = batch_shingle_hashes(joined, counts, self.config.shingle_words)
         # arrays, not lists: Arrow converts an array of a list column ten times as fast as a Python list
         minhashes = batch_minhash_values(hashes, starts, *self._permutations)
         ends = [*starts[1:].tolist(), len(hashes)]
@@ -191,6 +191,12 @@ def batch_shingle_hashes(joined: list[bytes], words: list[int], n: int) -> tuple
     return hashes[first], starts
 
 
+def joined_words(text: str) -> tuple[bytes, int]:
+    """The words of ``text``, lower-cased, joined by single spaces in UTF-8, and how many there are."""
+    words = WORDS.findall(text.lower())
+    return " ".join(words).encode(), len(words)
+
+
 def minhash_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """The permutations ``h -> a * h + b mod 2**32`` of datasketch's ``MinHash(num_perm, seed)`` (its default
     "affine32" scheme since 2.0), drawn as it draws them, so that the signatures are datasketch's."""
@@ -202,7 +208,7 @@ def minhash_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarr
 
 # Products of a permutation and a hash computed at once at most (a block of permutations at a time), 8 MB: a
 # batch of 64 documents (~23,000 hashes) in two blocks, 0.016 ms a document (all at once 0.015 for 12 MB, in
-# blocks of 2 MB 0.024).
+# blocks of 2 MB 0.024). A batch of more than 2**21 hashes goes one permutation at a time, 4 bytes a hash.
 MINHASH_BLOCK = 1 << 21
 
 
