@@ -100,8 +100,8 @@ class Dedup(CorpusStep):
         minhashed in one run of numpy calls over them all, rather than a dozen small arrays and calls a document
         (0.20 against 0.25 ms a document; what is left is mostly Python's: the words, and a slice and a crc32 a
         shingle)."""
-        words = [joined_words(doc.text) for doc in docs]  # not the words themselves: a string each, held to the end
-        joined, counts = [text for text, _ in words], [count for _, count in words]
+        prepared = [joined_words(doc.text) for doc in docs]  # not the words themselves: a string each, held to the end
+        joined, counts = [text for text, _ in prepared], [count for _, count in prepared]
         rows = [
             {"id": doc.id, "n_chars": len(doc.text), "n_shingles": 0, "exact": exact, "minhash": None, "sample": None}
             for doc, exact in zip(docs, (hashlib.blake2b(j, digest_size=16).hexdigest() for j in joined), strict=True)
